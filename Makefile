@@ -1,0 +1,28 @@
+# Makefile for pg_migrate (PGXS)
+#
+#   make && make install      build and install the extension
+#   make installcheck         pg_regress + isolation + TAP tests against a
+#                             running server (see README: make test does it all)
+
+EXTENSION = pg_migrate
+EXTVERSION = 1.0
+MODULE_big = pg_migrate
+OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o \
+	names.o placeholders.o plan.o script.o
+DATA = pg_migrate--$(EXTVERSION).sql
+PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=pg_migrate
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=pg_migrate
+TAP_TESTS = 1
+
+PG_CPPFLAGS = -DEXTVERSION=\"$(EXTVERSION)\"
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wno-sign-compare $(EXTRA_CFLAGS)
+SHLIB_LINK = -lz -lcjson
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

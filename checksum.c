@@ -1,0 +1,149 @@
+/*-------------------------------------------------------------------------
+ *
+ * checksum.c
+ *	  Flyway's script checksum (CRC-32 of the text with line breaks left
+ *	  out), the UTF-8 check that precedes it, and line numbers for messages.
+ *
+ * Flyway reads a script line by line (BufferedReader.readLine), drops a
+ * BOM at the very start and feeds every line's UTF-8 bytes to one CRC-32
+ * with nothing in between.  That is the same as a CRC-32 of the bytes with
+ * every '\r' and '\n' removed, which is what we compute.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include <zlib.h>
+
+#include "checksum.h"
+
+/*
+ * Length of the valid UTF-8 sequence at data[0..avail), or 0 if it is not
+ * one.  As strict as Java's decoder: no overlong forms, no surrogates,
+ * nothing above U+10FFFF.  NUL is refused too: the server cannot store it.
+ */
+static int
+utf8_sequence_length(const unsigned char *data, size_t avail)
+{
+	unsigned char c = data[0];
+	int			len;
+	unsigned char lo = 0x80;
+	unsigned char hi = 0xBF;
+	int			i;
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	}
+	else
+		return 0;
+
+	if ((size_t) len > avail)
+		return 0;
+	for (i = 1; i < len; i++)
+	{
+		if (data[i] < lo || data[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return len;
+}
+
+bool
+utf8_check(const char *data, size_t len, int *bad_line)
+{
+	const unsigned char *bytes = (const unsigned char *) data;
+	size_t		offset = 0;
+
+	while (offset < len)
+	{
+		int			seqlen;
+
+		/* ASCII fast path: most scripts are mostly ASCII. */
+		if (bytes[offset] > 0 && bytes[offset] < 0x80)
+		{
+			offset++;
+			continue;
+		}
+		seqlen = utf8_sequence_length(bytes + offset, len - offset);
+		if (seqlen == 0)
+		{
+			if (bad_line)
+				*bad_line = line_of_offset(data, len, offset);
+			return false;
+		}
+		offset += seqlen;
+	}
+	return true;
+}
+
+int32
+flyway_checksum(const char *data, size_t len)
+{
+	const unsigned char *bytes = (const unsigned char *) data;
+	uLong		crc = crc32(0L, Z_NULL, 0);
+	size_t		start = 0;
+	size_t		i;
+
+	/* Only a BOM that is the very first character is dropped. */
+	if (len >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+		start = 3;
+
+	/* Hash each run of bytes between line breaks; crc32 takes a uInt length. */
+	while (start < len)
+	{
+		for (i = start; i < len && bytes[i] != '\n' && bytes[i] != '\r'; i++)
+		{
+			if (i - start == (size_t) UINT_MAX)
+				break;
+		}
+		if (i > start)
+			crc = crc32(crc, bytes + start, (uInt) (i - start));
+		start = i;
+		while (start < len && (bytes[start] == '\n' || bytes[start] == '\r'))
+			start++;
+	}
+
+	return (int32) (uint32) crc;
+}
+
+int
+line_of_offset(const char *data, size_t len, size_t offset)
+{
+	int			line = 1;
+	size_t		i;
+
+	if (offset > len)
+		offset = len;
+	for (i = 0; i < offset; i++)
+	{
+		/* "\r\n" is one line break: count it at its '\n'. */
+		if (data[i] == '\n' ||
+			(data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n')))
+			line++;
+	}
+	return line;
+}

@@ -1,0 +1,31 @@
+/*-------------------------------------------------------------------------
+ *
+ * checksum.h
+ *	  Flyway's script checksum: CRC-32 of the text with line breaks removed.
+ *
+ * Pure logic (zlib's crc32), no backend-only calls.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_CHECKSUM_H
+#define PG_MIGRATE_CHECKSUM_H
+
+/*
+ * Check that data[0..len) is valid UTF-8 (no NUL bytes either, since the
+ * server cannot store them).  On failure returns false and sets *bad_line to
+ * the 1-based line of the first bad byte (lines end at \n, \r or \r\n).
+ */
+extern bool utf8_check(const char *data, size_t len, int *bad_line);
+
+/*
+ * Flyway's checksum of a script that is already valid UTF-8: CRC-32 (zlib)
+ * over the bytes with every '\r' and '\n' left out and one leading UTF-8
+ * BOM (EF BB BF) dropped, returned as a signed 32-bit value.
+ * Empty input -> 0.  "SELECT 1;" -> 78787420.
+ */
+extern int32 flyway_checksum(const char *data, size_t len);
+
+/* Number of the line (1-based) that byte offset "offset" of data lies on. */
+extern int	line_of_offset(const char *data, size_t len, size_t offset);
+
+#endif							/* PG_MIGRATE_CHECKSUM_H */

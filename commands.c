@@ -1,0 +1,781 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.c
+ *	  The commands behind the SQL functions, with Flyway's semantics:
+ *	  apply (per migration, or all in one transaction), info, validate,
+ *	  baseline and repair.
+ *
+ * Every command reads the scripts and the history and asks plan.c what
+ * Flyway would decide; this file does the I/O around that and the writes.
+ * Per-migration apply runs at top level in the apply worker
+ * (apply_worker.c); everything else runs in the caller's transaction.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+
+#include "commands.h"
+
+/* What one command works on, kept in a context that outlives transactions. */
+typedef struct CommandState
+{
+	MemoryContext keep;
+	HistoryTable *history;
+	PlaceholderSet placeholders;
+	PlanOptions plan_options;
+	ScriptSet  *scripts;
+	AppliedRow **rows;
+	int			nrows;
+	MigrationPlan *plan;
+	MigrationVersion highest_applied;	/* nparts == 0 when none */
+	char	   *original_role;
+	char	   *original_search_path;
+} CommandState;
+
+/*
+ * command_check_options
+ *		Refuse bad arguments before anything runs.
+ */
+void
+command_check_options(const CallOptions *options)
+{
+	PlanOptions plan_options;
+	PlaceholderSet set;
+	char	   *why = NULL;
+
+	if (!plan_parse_target(options->target, &plan_options, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid target \"%s\"", options->target),
+				 errdetail("%s", why),
+				 errhint("Give a version such as '2.1', 'latest', 'current' or 'next'.")));
+	placeholders_init(&set);
+	if (!placeholders_add_json(&set, options->placeholders_json, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid placeholders argument"),
+				 errdetail("%s", why),
+				 errhint("Pass a JSON object of names to values, such as '{\"owner\": \"app\"}'.")));
+}
+
+/* Flyway's ${flyway:timestamp}: yyyy-MM-dd HH:mm:ss in the session's time zone. */
+static char *
+flyway_timestamp(void)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+
+	if (timestamp2tm(GetCurrentTimestamp(), &tz, &tm, &fsec, NULL, NULL) != 0)
+		return pstrdup("");
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday,
+					tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Settings, then the call's values, then Flyway's built-ins. */
+static void
+build_placeholders(CommandState *st, const CallOptions *options)
+{
+	char	   *why = NULL;
+
+	placeholders_init(&st->placeholders);
+	if (!placeholders_add_json(&st->placeholders, pgm_placeholders, &why) ||
+		!placeholders_add_json(&st->placeholders, options->placeholders_json, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid placeholders"),
+				 errdetail("%s", why)));
+	placeholders_set(&st->placeholders, "flyway:defaultSchema", st->history->schema);
+	placeholders_set(&st->placeholders, "flyway:user", GetUserNameFromId(GetUserId(), false));
+	placeholders_set(&st->placeholders, "flyway:database", get_database_name(MyDatabaseId));
+	placeholders_set(&st->placeholders, "flyway:timestamp", flyway_timestamp());
+	placeholders_set(&st->placeholders, "flyway:table", st->history->table);
+	placeholders_set(&st->placeholders, "flyway:environment", "default");
+}
+
+static void
+report_invalid_names(ScriptSet *scripts)
+{
+	StringInfoData list;
+	ListCell   *lc;
+
+	if (scripts->invalid_names == NIL)
+		return;
+	initStringInfo(&list);
+	foreach(lc, scripts->invalid_names)
+		appendStringInfo(&list, "%s%s", list.len ? "\n" : "", (char *) lfirst(lc));
+
+	if (pgm_validate_naming)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid migration script names found"),
+				 errdetail("%s", list.data),
+				 errhint("Rename the files (V<version>__<description>.sql, R__<description>.sql), or turn pg_migrate.validate_naming off to skip them.")));
+	ereport(WARNING,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("%d SQL file(s) skipped because their names do not follow the naming convention",
+					list_length(scripts->invalid_names)),
+			 errdetail("%s", list.data),
+			 errhint("Rename them, or set pg_migrate.validate_naming = on to make this an error.")));
+}
+
+static void
+reject_duplicates(ScriptSet *scripts)
+{
+	const ResolvedScript *a = NULL;
+	const ResolvedScript *b = NULL;
+
+	if (plan_find_duplicates(scripts->scripts, scripts->nscripts, &a, &b) == 0)
+		return;
+	if (a->kind == SCRIPT_REPEATABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("found more than one repeatable migration with description \"%s\"",
+						a->description),
+				 errdetail("Offenders: \"%s\" and \"%s\".", a->path, b->path),
+				 errhint("Rename or remove one of them; nothing was applied.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_OBJECT),
+			 errmsg("found more than one migration with version %s", a->version.text),
+			 errdetail("Offenders: \"%s\" and \"%s\".", a->path, b->path),
+			 errhint("Versions compare as numbers (1 = 1.0 = 001); give one of them another version. Nothing was applied.")));
+}
+
+/*
+ * Create the history table when missing, as Flyway's migrate does; a
+ * non-empty schema without one is baselined only when asked to.
+ */
+static void
+ensure_history(CommandState *st)
+{
+	HistoryTable *history = st->history;
+
+	if (history->exists)
+		return;
+	if (history->schema_exists && !history_schema_is_empty(history))
+	{
+		if (!pgm_baseline_on_migrate)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("found non-empty schema \"%s\" but no history table %s",
+							history->schema, history->qualified),
+					 errdetail("Applying migrations to a schema whose objects they did not create could fail half-way."),
+					 errhint("Call migrate_baseline() to record the current state as a version, or SET pg_migrate.baseline_on_migrate = on.")));
+		history_create(history, false);
+		history_insert(history, pgm_baseline_version, pgm_baseline_description, "BASELINE",
+					   pgm_baseline_description, true, 0, 0, true);
+		ereport(NOTICE,
+				(errmsg("baselined schema \"%s\" at version %s", history->schema,
+						pgm_baseline_version)));
+		return;
+	}
+	history_create(history, !history->schema_exists);
+}
+
+/* Raise every validation problem at once, as Flyway does. */
+static void
+raise_plan_errors(MigrationPlan *plan, const char *what)
+{
+	StringInfoData detail;
+	bool		checksum = false;
+
+	if (plan->target_missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no migration with the target version could be found"),
+				 errhint("Check the target, or end it with '?' (for example '5?') to accept a version that does not exist.")));
+	if (plan->nerrors == 0)
+		return;
+
+	initStringInfo(&detail);
+	for (int i = 0; i < plan->nerrors; i++)
+	{
+		PlanError  *e = &plan->errors[i];
+
+		appendStringInfo(&detail, "%s%s%s%s", i ? "\n" : "", e->message,
+						 e->detail ? "\n" : "", e->detail ? e->detail : "");
+		if (strcmp(e->code, "CHECKSUM_MISMATCH") == 0)
+			checksum = true;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 plan->nerrors == 1 ?
+			 errmsg("%s failed: %s", what, plan->errors[0].message) :
+			 errmsg("%s failed: %d migrations have failed validation", what, plan->nerrors),
+			 errdetail("%s", detail.data),
+			 checksum ?
+			 errhint("Revert the changes to the applied scripts, or call migrate_repair() to accept them. Nothing was applied.") :
+			 errhint("Fix the scripts or the history (migrate_repair() removes failed rows and marks missing scripts deleted). Nothing was applied.")));
+}
+
+/*
+ * Read scripts and history and build the plan; run with SPI connected and
+ * a snapshot, after history_locate().
+ */
+static void
+resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(st->keep);
+	char	   *why = NULL;
+
+	(void) plan_parse_target(options->target, &st->plan_options, &why);
+	st->plan_options.out_of_order = options->out_of_order < 0 ? pgm_out_of_order :
+		options->out_of_order == 1;
+
+	build_placeholders(st, options);
+	st->scripts = locations_resolve(&st->placeholders);
+	report_invalid_names(st->scripts);
+	reject_duplicates(st->scripts);
+
+	st->rows = history_read(st->history, &st->nrows);
+	MemoryContextSwitchTo(st->keep);
+	st->plan = plan_build(st->scripts->scripts, st->scripts->nscripts,
+						  st->rows, st->nrows, &st->plan_options, for_validate);
+	memset(&st->highest_applied, 0, sizeof(MigrationVersion));
+	if (st->plan->current_version)
+		(void) version_parse(st->plan->current_version, &st->highest_applied, &why);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static const char *
+history_type_of(const ResolvedScript *script)
+{
+	return script->kind == SCRIPT_BASELINE ? "SQL_BASELINE" : "SQL";
+}
+
+static void
+emit_result(CommandState *st, const ResolvedScript *script, int execution_time,
+			ResultSink sink, void *sink_arg)
+{
+	AppliedResult result;
+
+	result.version = script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text;
+	result.description = script->description;
+	result.type = history_type_of(script);
+	result.script = script->script;
+	result.checksum = script->checksum;
+	result.execution_time = execution_time;
+	if (script->kind == SCRIPT_BASELINE)
+		result.state = "Baseline";
+	else if (script->kind == SCRIPT_VERSIONED && st->highest_applied.nparts > 0 &&
+			 version_compare(&script->version, &st->highest_applied) < 0)
+		result.state = "Out of Order";
+	else
+		result.state = "Success";
+	sink(&result, sink_arg);
+}
+
+/*
+ * Before each migration Flyway puts back the role and search_path the run
+ * started with (plus the history schema first when one is configured), so
+ * a SET ROLE in one migration does not leak into the next.
+ */
+static void
+remember_session_state(CommandState *st)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(st->keep);
+	const char *path = GetConfigOption("search_path", false, false);
+
+	st->original_role = pstrdup(GetConfigOption("role", false, false));
+	if (pgm_schema && pgm_schema[0] != '\0' &&
+		strcmp(path, quote_identifier(pgm_schema)) != 0 &&
+		strncmp(path, psprintf("%s,", quote_identifier(pgm_schema)),
+				strlen(quote_identifier(pgm_schema)) + 1) != 0)
+		st->original_search_path = psprintf("%s, %s", quote_identifier(pgm_schema), path);
+	else
+		st->original_search_path = pstrdup(path);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+restore_session_state(CommandState *st)
+{
+	if (strcmp(GetConfigOption("role", false, false), st->original_role) != 0)
+		(void) set_config_option("role", st->original_role, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SET, true, 0, false);
+	if (strcmp(GetConfigOption("search_path", false, false), st->original_search_path) != 0)
+		(void) set_config_option("search_path", st->original_search_path, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
+}
+
+static void
+reject_mixed(ParsedScript *parsed)
+{
+	ListCell   *lc;
+	ScriptStatement *transactional = NULL;
+	ScriptStatement *other = NULL;
+
+	if (parsed->transactional || pgm_mixed)
+		return;
+	foreach(lc, parsed->statements)
+	{
+		ScriptStatement *stmt = lfirst(lc);
+
+		if (stmt->transactional && transactional == NULL)
+			transactional = stmt;
+		if (!stmt->transactional && other == NULL)
+			other = stmt;
+	}
+	if (transactional != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migration %s mixes statements that must run outside a transaction with others",
+						parsed->script->script),
+				 errdetail("Line %d cannot run inside a transaction block; line %d can, and would then run without one.",
+						   other->line, transactional->line),
+				 errhint("Move the statement at line %d into a migration of its own, or SET pg_migrate.mixed = on.",
+						 other->line)));
+}
+
+static int
+elapsed_ms(TimestampTz start)
+{
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	return (int) (secs * 1000 + usecs / 1000);
+}
+
+static void
+record_applied(CommandState *st, const ResolvedScript *script, int execution_time, bool success)
+{
+
+	history_insert(st->history,
+				   script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text,
+				   script->description, history_type_of(script), script->script,
+				   false, script->checksum, execution_time, success);
+}
+
+/*
+ * One migration at top level (apply worker): run it, record it, commit.
+ * On failure nothing of a transactional migration remains; a migration that
+ * had to run outside a transaction gets a success = false row, as Flyway
+ * records it, and must be repaired before the next apply.
+ */
+static void
+apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext cxt,
+				   ResultSink sink, void *sink_arg)
+{
+	ParsedScript *parsed;
+	TimestampTz start;
+	volatile int execution_time = 0;
+	char	   *text;
+	size_t		len;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	MemoryContextSwitchTo(cxt);
+	restore_session_state(st);
+	text = script_text_for_run(script, &st->placeholders, &len);
+	parsed = script_parse(script, text, len);
+	reject_mixed(parsed);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(cxt);
+
+	pgstat_report_activity(STATE_RUNNING, psprintf("pg_migrate: applying %s", script->script));
+	start = GetCurrentTimestamp();
+	PG_TRY();
+	{
+		script_run_toplevel(parsed);
+		execution_time = elapsed_ms(start);
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		record_applied(st, script, execution_time, true);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+
+		if (parsed->transactional)
+		{
+			StartTransactionCommand();
+			(void) EndTransactionBlock(false);
+			CommitTransactionCommand();
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		if (get_timeout_active(STATEMENT_TIMEOUT))
+			disable_timeout(STATEMENT_TIMEOUT, false);
+		AbortOutOfAnyTransaction();
+
+		if (!parsed->transactional)
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			record_applied(st, script, elapsed_ms(start), false);
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		}
+		RESUME_INTERRUPTS();
+		MemoryContextSwitchTo(cxt);
+		script_rethrow_error(edata, parsed,
+							 parsed->transactional ?
+							 "Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains." :
+							 "This migration ran outside a transaction, so its statements before the failing one stay done; it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
+	}
+	PG_END_TRY();
+
+	MemoryContextSwitchTo(st->keep);
+	emit_result(st, script, execution_time, sink, sink_arg);
+}
+
+/*
+ * Per-migration apply, at top level in the apply worker: Flyway's lock is
+ * held for the whole run (session level), each migration commits with its
+ * history row.
+ */
+static void
+apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
+{
+	CommandState st;
+	MemoryContext migration_cxt;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = AllocSetContextCreate(TopMemoryContext, "pg_migrate apply", ALLOCSET_DEFAULT_SIZES);
+	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
+
+	pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
+	StartTransactionCommand();
+	MemoryContextSwitchTo(st.keep);
+	st.history = history_locate();
+	history_lock_session(st.history);
+	CommitTransactionCommand();
+
+	/* Under the lock: what is there now decides. */
+	pgstat_report_activity(STATE_RUNNING, "pg_migrate: reading scripts and history");
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(st.keep);
+	st.history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ensure_history(&st);
+	resolve_and_plan(&st, options, false);
+	raise_plan_errors(st.plan, "validate");
+	SPI_finish();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(st.keep);
+	remember_session_state(&st);
+	CommitTransactionCommand();
+
+	for (int i = 0; i < st.plan->npending; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(migration_cxt);
+		apply_one_toplevel(&st, st.plan->pending[i], migration_cxt, sink, sink_arg);
+	}
+
+	StartTransactionCommand();
+	history_unlock_session(st.history);
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextDelete(st.keep);
+}
+
+/*
+ * Everything in the caller's transaction (Flyway's group = true): the lock
+ * is transaction-level, and a ROLLBACK by the caller undoes it all.
+ */
+static void
+apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink_arg)
+{
+	CommandState st;
+	MemoryContext migration_cxt;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = CurrentMemoryContext;
+	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
+
+	st.history = history_locate();
+	history_lock_xact(st.history);
+	st.history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ensure_history(&st);
+	resolve_and_plan(&st, options, false);
+	raise_plan_errors(st.plan, "validate");
+	remember_session_state(&st);
+
+	for (int i = 0; i < st.plan->npending; i++)
+	{
+		const ResolvedScript *script = st.plan->pending[i];
+		ParsedScript *parsed;
+		TimestampTz start;
+		int			execution_time;
+		char	   *text;
+		size_t		len;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(migration_cxt);
+		MemoryContextSwitchTo(migration_cxt);
+		restore_session_state(&st);
+		text = script_text_for_run(script, &st.placeholders, &len);
+		parsed = script_parse(script, text, len);
+
+		start = GetCurrentTimestamp();
+		PG_TRY();
+		{
+			script_run_spi(parsed);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(migration_cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			script_rethrow_error(edata, parsed,
+								 "Fix the script and call migrate_apply() again; with single_transaction nothing of this run remains.");
+		}
+		PG_END_TRY();
+		execution_time = elapsed_ms(start);
+		record_applied(&st, script, execution_time, true);
+		MemoryContextSwitchTo(st.keep);
+		emit_result(&st, script, execution_time, sink, sink_arg);
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(st.keep);
+	MemoryContextDelete(migration_cxt);
+}
+
+void
+command_apply(const CallOptions *options, ResultSink sink, void *sink_arg)
+{
+	if (options->single_transaction)
+		apply_single_transaction(options, sink, sink_arg);
+	else
+		apply_per_migration(options, sink, sink_arg);
+}
+
+/* Read-only commands share this: plan from scripts and history, no writes. */
+static void
+plan_readonly(CommandState *st, const CallOptions *options, bool for_validate)
+{
+	memset(st, 0, sizeof(CommandState));
+	st->keep = CurrentMemoryContext;
+	st->history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	resolve_and_plan(st, options, for_validate);
+	SPI_finish();
+	MemoryContextSwitchTo(st->keep);
+}
+
+/*
+ * command_info
+ *		What "flyway info" shows, one row per script or history row.
+ */
+void
+command_info(const CallOptions *options, InfoSink sink, void *sink_arg)
+{
+	CommandState st;
+
+	plan_readonly(&st, options, false);
+	for (int i = 0; i < st.plan->nentries; i++)
+	{
+		InfoEntry  *e = &st.plan->entries[i];
+		const AppliedRow *a = e->applied;
+		const ResolvedScript *r = e->resolved;
+		InfoRow		row;
+
+		memset(&row, 0, sizeof(row));
+		row.category = e->category;
+		row.type = e->type;
+		row.state = state_name(e->state);
+		if (a != NULL)
+		{
+			row.version = a->version;
+			row.description = a->description;
+			row.script = a->script;
+			row.checksum_null = a->checksum_null;
+			row.checksum = a->checksum;
+			row.installed_on = a->installed_on;
+			row.installed_by = a->installed_by;
+			row.execution_time = a->execution_time;
+			row.applied = true;
+		}
+		else
+		{
+			row.version = r->kind == SCRIPT_REPEATABLE ? NULL : r->version.text;
+			row.description = r->description;
+			row.script = r->script;
+			row.checksum = r->checksum;
+		}
+		sink(&row, sink_arg);
+	}
+}
+
+/*
+ * command_validate
+ *		"flyway validate": every problem is one error; otherwise the number of
+ *		migrations validated.
+ */
+int
+command_validate(const CallOptions *options)
+{
+	CommandState st;
+
+	plan_readonly(&st, options, true);
+	raise_plan_errors(st.plan, "validate");
+	return st.plan->nentries;
+}
+
+/*
+ * command_baseline
+ *		"flyway baseline": record the current state of a database that was
+ *		not built by migrations as the given version.
+ */
+void
+command_baseline(const char *version, const char *description, BaselineSink sink, void *sink_arg)
+{
+	CommandState st;
+	MigrationVersion parsed;
+	char	   *why = NULL;
+	int			rank;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = CurrentMemoryContext;
+	if (version == NULL)
+		version = pgm_baseline_version;
+	if (description == NULL)
+		description = pgm_baseline_description;
+	if (!version_parse(version, &parsed, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid baseline version \"%s\"", version),
+				 errdetail("%s", why)));
+
+	st.history = history_locate();
+	history_lock_xact(st.history);
+	st.history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (!st.history->exists)
+		history_create(st.history, !st.history->schema_exists);
+	else
+	{
+		st.rows = history_read(st.history, &st.nrows);
+		for (int i = 0; i < st.nrows; i++)
+		{
+			AppliedRow *row = st.rows[i];
+
+			if (strcmp(row->type, "BASELINE") == 0)
+			{
+				if (row->version && version_compare(&row->parsed, &parsed) == 0)
+				{
+					ereport(NOTICE,
+							(errmsg("history table %s is already baselined at version %s; nothing to do",
+									st.history->qualified, row->version)));
+					SPI_finish();
+					return;
+				}
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("history table %s is already baselined at version %s",
+								st.history->qualified, row->version ? row->version : ""),
+						 errhint("A database is baselined once; migrate_info() shows its history.")));
+			}
+			if (strcmp(row->type, "SCHEMA") != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot baseline: history table %s already contains migrations",
+								st.history->qualified),
+						 errhint("Baseline is for a database whose history is empty.")));
+		}
+	}
+	rank = history_insert(st.history, version, description, "BASELINE", description,
+						  true, 0, 0, true);
+	SPI_finish();
+	MemoryContextSwitchTo(st.keep);
+	sink(rank, version, description, sink_arg);
+}
+
+/*
+ * command_repair
+ *		"flyway repair": remove failed rows, mark missing migrations deleted,
+ *		realign checksums and descriptions to the scripts.
+ */
+void
+command_repair(const CallOptions *options, RepairSink sink, void *sink_arg)
+{
+	CommandState st;
+	RepairAction *actions;
+	int			nactions = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = CurrentMemoryContext;
+	st.history = history_locate();
+	if (!st.history->exists)
+	{
+		ereport(NOTICE,
+				(errmsg("history table %s does not exist; nothing to repair",
+						st.history->qualified)));
+		return;
+	}
+	history_lock_xact(st.history);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	resolve_and_plan(&st, options, false);
+	actions = plan_repair(st.plan, &nactions);
+
+	for (int i = 0; i < nactions; i++)
+	{
+		RepairAction *a = &actions[i];
+		const AppliedRow *row = a->row;
+
+		switch (a->action)
+		{
+			case REPAIR_DELETE_FAILED:
+				history_delete_rank(st.history, row->installed_rank);
+				sink("removed failed", row, sink_arg);
+				break;
+			case REPAIR_MARK_DELETED:
+				history_insert(st.history, row->version, row->description, "DELETE",
+							   row->script, row->checksum_null, row->checksum, 0, row->success);
+				sink("marked deleted", row, sink_arg);
+				break;
+			case REPAIR_REALIGN:
+				{
+					const char *type = row->type;
+
+					if (strcmp(type, "SQL") == 0 || strcmp(type, "SQL_BASELINE") == 0)
+						type = history_type_of(a->script);
+					history_realign(st.history, row->installed_rank, a->script->description,
+									type, false, a->script->checksum);
+					sink("realigned", row, sink_arg);
+				}
+				break;
+		}
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(st.keep);
+}

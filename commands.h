@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.h
+ *	  The commands behind the SQL functions: apply, info, validate,
+ *	  baseline, repair (commands.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_COMMANDS_H
+#define PG_MIGRATE_COMMANDS_H
+
+#include "pg_migrate.h"
+
+/* One line of migrate_info(). */
+typedef struct InfoRow
+{
+	const char *category;
+	const char *version;
+	const char *description;
+	const char *type;
+	const char *script;
+	bool		checksum_null;
+	int32		checksum;
+	const char *installed_on;
+	const char *installed_by;
+	int			execution_time;
+	bool		applied;
+	const char *state;
+} InfoRow;
+
+typedef void (*InfoSink) (const InfoRow *row, void *arg);
+typedef void (*BaselineSink) (int rank, const char *version, const char *description, void *arg);
+typedef void (*RepairSink) (const char *action, const AppliedRow *row, void *arg);
+
+extern void command_check_options(const CallOptions *options);
+extern void command_apply(const CallOptions *options, ResultSink sink, void *sink_arg);
+extern void command_info(const CallOptions *options, InfoSink sink, void *sink_arg);
+extern int	command_validate(const CallOptions *options);
+extern void command_baseline(const char *version, const char *description,
+							 BaselineSink sink, void *sink_arg);
+extern void command_repair(const CallOptions *options, RepairSink sink, void *sink_arg);
+
+#endif							/* PG_MIGRATE_COMMANDS_H */

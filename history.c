@@ -1,0 +1,398 @@
+/*-------------------------------------------------------------------------
+ *
+ * history.c
+ *	  The history table, in Flyway's exact format: where it is, creating or
+ *	  adopting it, reading and writing its rows, and Flyway's advisory lock.
+ *
+ * A database that Flyway managed keeps working: the DDL, the row shapes and
+ * the lock key are Flyway's (docs/flyway-compatibility.md).  All access is
+ * through SPI, in whatever transaction the caller has open.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#include "pg_migrate.h"
+
+/* The ASCII bytes of "Flyway": Flyway adds the table name's hash to it. */
+#define FLYWAY_LOCK_BASE INT64CONST(77431708279161)
+
+/* Flyway always quotes, doubling embedded quotes. */
+static char *
+quote_always(const char *ident)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '"');
+	for (const char *p = ident; *p; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(&buf, '"');
+		appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
+}
+
+/*
+ * history_locate
+ *		Find the history table named by pg_migrate.schema and pg_migrate.table;
+ *		the schema defaults to the current schema, as Flyway's does.
+ */
+HistoryTable *
+history_locate(void)
+{
+	HistoryTable *history = palloc0(sizeof(HistoryTable));
+	Oid			nspid;
+
+	history->mcxt = CurrentMemoryContext;
+
+	if (pgm_schema && pgm_schema[0] != '\0')
+		history->schema = pstrdup(pgm_schema);
+	else
+	{
+		List	   *path = fetch_search_path(false);
+
+		if (path == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("cannot determine the schema of the history table"),
+					 errdetail("pg_migrate.schema is empty and no schema on the search_path exists."),
+					 errhint("Set pg_migrate.schema, or fix search_path.")));
+		history->schema = get_namespace_name(linitial_oid(path));
+	}
+	history->table = pstrdup(pgm_table);
+	history->qualified = psprintf("%s.%s", quote_always(history->schema),
+								  quote_always(history->table));
+	history->lock_key = FLYWAY_LOCK_BASE + java_string_hash(history->qualified);
+
+	nspid = get_namespace_oid(history->schema, true);
+	history->schema_exists = OidIsValid(nspid);
+	if (history->schema_exists)
+	{
+		Oid			relid = get_relname_relid(history->table, nspid);
+
+		if (OidIsValid(relid))
+		{
+			char		relkind = get_rel_relkind(relid);
+
+			if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+				ereport(ERROR,
+						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						 errmsg("%s is not a table", history->qualified),
+						 errhint("Point pg_migrate.table at the history table, or drop the object in the way.")));
+			history->exists = true;
+		}
+	}
+	return history;
+}
+
+static void
+spi_exec_or_fail(const char *sql, int expected)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute failed (%d): %s", rc, sql);
+}
+
+/*
+ * history_create
+ *		Create the history table with Flyway's DDL (and the schema first, as
+ *		Flyway's createSchemas does, recording a SCHEMA marker row).
+ */
+void
+history_create(HistoryTable *history, bool create_schema)
+{
+	const char *t = history->qualified;
+	char	   *pk = quote_always(psprintf("%s_pk", history->table));
+	char	   *idx = quote_always(psprintf("%s_s_idx", history->table));
+
+	if (create_schema)
+		spi_exec_or_fail(psprintf("CREATE SCHEMA %s", quote_always(history->schema)),
+						 SPI_OK_UTILITY);
+
+	spi_exec_or_fail(psprintf("CREATE TABLE %s (\n"
+							  "    \"installed_rank\" INT NOT NULL,\n"
+							  "    \"version\" VARCHAR(50),\n"
+							  "    \"description\" VARCHAR(200) NOT NULL,\n"
+							  "    \"type\" VARCHAR(20) NOT NULL,\n"
+							  "    \"script\" VARCHAR(1000) NOT NULL,\n"
+							  "    \"checksum\" INTEGER,\n"
+							  "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+							  "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+							  "    \"execution_time\" INTEGER NOT NULL,\n"
+							  "    \"success\" BOOLEAN NOT NULL\n"
+							  ")", t), SPI_OK_UTILITY);
+	spi_exec_or_fail(psprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\")",
+							  t, pk), SPI_OK_UTILITY);
+	spi_exec_or_fail(psprintf("CREATE INDEX %s ON %s (\"success\")", idx, t), SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	history->exists = true;
+	history->schema_exists = true;
+
+	if (create_schema)
+		history_insert(history, NULL, "<< Flyway Schema Creation >>", "SCHEMA",
+					   quote_always(history->schema), true, 0, 0, true);
+}
+
+static char *
+getvalue_or_null(HeapTuple tuple, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tuple, desc, col);
+}
+
+/*
+ * history_read
+ *		All rows, by installed_rank.
+ */
+AppliedRow **
+history_read(HistoryTable *history, int *nrows)
+{
+	AppliedRow **rows;
+	MemoryContext oldcxt;
+	int			rc;
+
+	*nrows = 0;
+	if (!history->exists)
+		return NULL;
+
+	rc = SPI_execute(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank, version, description, "
+							  "type, script, checksum, installed_by, installed_on::text, "
+							  "execution_time, success FROM %s ORDER BY installed_rank",
+							  history->qualified), true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read the history table %s", history->qualified);
+
+	oldcxt = MemoryContextSwitchTo(history->mcxt);
+	rows = palloc(sizeof(AppliedRow *) * (SPI_processed + 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		AppliedRow *row = palloc0(sizeof(AppliedRow));
+		bool		isnull;
+		Datum		d;
+
+		d = SPI_getbinval(tuple, desc, 1, &isnull);
+		row->installed_rank = isnull ? 0 : DatumGetInt32(d);
+		row->version = getvalue_or_null(tuple, desc, 2);
+		row->description = getvalue_or_null(tuple, desc, 3);
+		row->type = getvalue_or_null(tuple, desc, 4);
+		row->script = getvalue_or_null(tuple, desc, 5);
+		d = SPI_getbinval(tuple, desc, 6, &isnull);
+		row->checksum_null = isnull;
+		row->checksum = isnull ? 0 : DatumGetInt32(d);
+		row->installed_by = getvalue_or_null(tuple, desc, 7);
+		row->installed_on = getvalue_or_null(tuple, desc, 8);
+		d = SPI_getbinval(tuple, desc, 9, &isnull);
+		row->execution_time = isnull ? 0 : DatumGetInt32(d);
+		d = SPI_getbinval(tuple, desc, 10, &isnull);
+		row->success = isnull ? false : DatumGetBool(d);
+		if (row->description == NULL)
+			row->description = "";
+		if (row->type == NULL)
+			row->type = "";
+		if (row->script == NULL)
+			row->script = "";
+
+		if (row->version != NULL)
+		{
+			char	   *why = NULL;
+
+			if (!version_parse(row->version, &row->parsed, &why))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("history table %s has an invalid version \"%s\" at installed_rank %d",
+								history->qualified, row->version, row->installed_rank),
+						 errdetail("%s", why),
+						 errhint("Correct that row by hand, then run the command again.")));
+		}
+		rows[(*nrows)++] = row;
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return rows;
+}
+
+/*
+ * history_insert
+ *		Append a row with the next installed_rank (0 for the first SCHEMA
+ *		marker, as Flyway does) and return that rank.  installed_on is left to
+ *		the column default, as Flyway leaves it.
+ */
+int
+history_insert(HistoryTable *history, const char *version,
+			   const char *description, const char *type,
+			   const char *script, bool checksum_null, int32 checksum,
+			   int execution_time, bool success)
+{
+	Oid			argtypes[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	TEXTOID, INT4OID, BOOLOID, BOOLOID};
+	Datum		values[9];
+	char		nulls[9] = "         ";
+	char	   *desc = abbreviate_description(description);
+	char	   *scr = abbreviate_script(script);
+	int			rc;
+	bool		isnull;
+
+	values[0] = version ? CStringGetTextDatum(version) : (Datum) 0;
+	nulls[0] = version ? ' ' : 'n';
+	values[1] = CStringGetTextDatum(desc);
+	values[2] = CStringGetTextDatum(type);
+	values[3] = CStringGetTextDatum(scr);
+	values[4] = Int32GetDatum(checksum);
+	nulls[4] = checksum_null ? 'n' : ' ';
+	values[5] = CStringGetTextDatum(history_installed_by());
+	values[6] = Int32GetDatum(execution_time);
+	values[7] = BoolGetDatum(success);
+	values[8] = BoolGetDatum(strcmp(type, "SCHEMA") == 0);
+
+	rc = SPI_execute_with_args(psprintf("INSERT INTO %s (installed_rank, version, description, "
+										"type, script, checksum, installed_by, execution_time, success) "
+										"SELECT CASE WHEN max(installed_rank) IS NULL "
+										"THEN CASE WHEN $9 THEN 0 ELSE 1 END "
+										"ELSE max(installed_rank) + 1 END, "
+										"$1, $2, $3, $4, $5, $6, $7, $8 FROM %s "
+										"RETURNING installed_rank",
+										history->qualified, history->qualified),
+							   9, argtypes, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "could not insert into the history table %s", history->qualified);
+	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+void
+history_delete_rank(HistoryTable *history, int installed_rank)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(installed_rank)};
+
+	if (SPI_execute_with_args(psprintf("DELETE FROM %s WHERE installed_rank = $1",
+									   history->qualified),
+							  1, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete from the history table %s", history->qualified);
+}
+
+void
+history_realign(HistoryTable *history, int installed_rank, const char *description,
+				const char *type, bool checksum_null, int32 checksum)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, INT4OID, INT4OID};
+	Datum		values[4];
+	char		nulls[4] = "    ";
+
+	values[0] = CStringGetTextDatum(abbreviate_description(description));
+	values[1] = CStringGetTextDatum(type);
+	values[2] = Int32GetDatum(checksum);
+	nulls[2] = checksum_null ? 'n' : ' ';
+	values[3] = Int32GetDatum(installed_rank);
+	if (SPI_execute_with_args(psprintf("UPDATE %s SET description = $1, type = $2, checksum = $3 "
+									   "WHERE installed_rank = $4", history->qualified),
+							  4, argtypes, values, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update the history table %s", history->qualified);
+}
+
+/*
+ * history_schema_is_empty
+ *		Flyway's test for baselineOnMigrate: no relations, types or functions
+ *		in the schema other than those that belong to extensions.
+ */
+bool
+history_schema_is_empty(HistoryTable *history)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(history->schema)};
+	bool		isnull;
+	int			rc;
+
+	if (!history->schema_exists)
+		return true;
+	rc = SPI_execute_with_args(
+		"SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relkind IN ('r','p','v','m','S','f','c') "
+		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+		"    AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
+		"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t "
+		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace "
+		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND t.typrelid OPERATOR(pg_catalog.=) 0 "
+		"  AND t.typcategory OPERATOR(pg_catalog.<>) 'A' "
+		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass "
+		"    AND d.objid OPERATOR(pg_catalog.=) t.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
+		"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p "
+		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace "
+		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 "
+		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+		"    AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'))",
+		1, argtypes, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not check whether schema \"%s\" is empty", history->schema);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * Flyway's advisory lock.  Flyway takes it with pg_try_advisory_xact_lock()
+ * on this key; any lock mode on the same key excludes it, so Flyway and
+ * pg_migrate never migrate one database at the same time.
+ */
+static void
+set_lock_tag(LOCKTAG *tag, int64 key)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, 1);
+}
+
+/*
+ * Session-level: held across the per-migration commits of the worker.  The
+ * catalog snapshot is dropped first: a waiter that holds no snapshot cannot
+ * stall a CREATE INDEX CONCURRENTLY run by the lock holder.
+ */
+void
+history_lock_session(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	InvalidateCatalogSnapshot();
+	set_lock_tag(&tag, history->lock_key);
+	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+}
+
+void
+history_unlock_session(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, history->lock_key);
+	(void) LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* Transaction-level: released when the caller's transaction ends. */
+void
+history_lock_xact(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, history->lock_key);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* Flyway's installedBy, else the current user. */
+const char *
+history_installed_by(void)
+{
+	if (pgm_installed_by && pgm_installed_by[0] != '\0')
+		return pgm_installed_by;
+	return GetUserNameFromId(GetUserId(), false);
+}

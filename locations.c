@@ -1,0 +1,342 @@
+/*-------------------------------------------------------------------------
+ *
+ * locations.c
+ *	  Finding scripts: walk every filesystem: location in pg_migrate.locations,
+ *	  read each script, check its encoding and compute its checksum.
+ *
+ * Locations are read recursively (hidden files and folders skipped) and
+ * merged into one set; a script's name in the history is its path relative
+ * to its location.  Files are opened with the server's transient-file API so
+ * an error never leaks a descriptor.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands/dbcommands.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "checksum.h"
+#include "pg_migrate.h"
+
+#define MAX_LOCATION_DEPTH 64
+
+typedef struct WalkState
+{
+	const char *location;		/* the setting's entry, for messages */
+	const char *root;			/* its absolute directory */
+	PlaceholderSet *placeholders;
+	List	   *scripts;
+	List	   *invalid_names;
+} WalkState;
+
+/* Read a whole file; scripts are small, but refuse what palloc cannot hold. */
+static char *
+read_whole_file(const char *path, size_t *len)
+{
+	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	struct stat st;
+	char	   *buf;
+	size_t		done = 0;
+
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open migration script \"%s\": %m", path),
+				 errhint("Make the file readable by the operating-system user the server runs as.")));
+	if (fstat(fd, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat migration script \"%s\": %m", path)));
+	if ((Size) st.st_size >= MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("migration script \"%s\" is too large", path),
+				 errdetail("The file has %lld bytes; a script may have at most %zu.",
+						   (long long) st.st_size, (size_t) MaxAllocSize - 1),
+				 errhint("Split it into several migrations.")));
+	buf = palloc((Size) st.st_size + 1);
+	while (done < (size_t) st.st_size)
+	{
+		ssize_t		n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read migration script \"%s\": %m", path)));
+		if (n == 0)
+			break;				/* shrank while we read: take what is there */
+		done += n;
+	}
+	buf[done] = '\0';
+	CloseTransientFile(fd);
+	*len = done;
+	return buf;
+}
+
+static void
+reject_bad_encoding(const char *path, const char *data, size_t len)
+{
+	int			bad_line = 0;
+
+	if (!utf8_check(data, len, &bad_line))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("migration script \"%s\" is not valid UTF-8", path),
+				 errdetail("The first invalid byte is on line %d.", bad_line),
+				 errhint("Save the file as UTF-8, as Flyway expects by default.")));
+}
+
+/*
+ * Replace placeholders (with ${flyway:filename} set for this script) and
+ * report an undefined one with the file and line.
+ */
+static char *
+replace_placeholders(const ResolvedScript *script, const char *text, size_t len,
+					 PlaceholderSet *placeholders, size_t *out_len)
+{
+	StringInfoData out;
+	char	   *bad_name = NULL;
+	int			bad_line = 0;
+	const char *filename = strrchr(script->script, '/');
+
+	placeholders_set(placeholders, "flyway:filename", filename ? filename + 1 : script->script);
+	initStringInfo(&out);
+	if (!placeholders_replace(text, len, placeholders, &out, &bad_name, &bad_line))
+	{
+		bool		builtin = pg_strncasecmp(bad_name, "flyway:", 7) == 0;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 builtin ?
+				 errmsg("unknown built-in placeholder ${%s} in \"%s\" line %d",
+						bad_name, script->script, bad_line) :
+				 errmsg("no value provided for placeholder ${%s} in \"%s\" line %d",
+						bad_name, script->script, bad_line),
+				 errdetail("The script was read from \"%s\".", script->path),
+				 builtin ?
+				 errhint("The built-ins are flyway:defaultSchema, flyway:user, flyway:database, flyway:timestamp, flyway:filename, flyway:table and flyway:environment.") :
+				 errhint("Set it in pg_migrate.placeholders, or pass placeholders => '{\"%s\": \"...\"}'.",
+						 bad_name)));
+	}
+	*out_len = out.len;
+	return out.data;
+}
+
+static void
+add_script(WalkState *state, const char *path, const char *relpath, ScriptName *name)
+{
+	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
+	size_t		len;
+
+	script->kind = name->kind;
+	script->version = name->version;
+	script->description = name->description;
+	script->script = pstrdup(relpath);
+	script->path = pstrdup(path);
+	script->sql = read_whole_file(path, &len);
+	script->sql_len = len;
+	reject_bad_encoding(path, script->sql, len);
+	script->checksum = flyway_checksum(script->sql, len);
+
+	/* Repeatables are hashed after replacement, so a new value re-runs them. */
+	if (name->kind == SCRIPT_REPEATABLE)
+	{
+		script->raw_checksum = script->checksum;
+		if (pgm_placeholder_replacement)
+		{
+			size_t		replaced_len;
+			char	   *replaced = replace_placeholders(script, script->sql, len,
+														state->placeholders, &replaced_len);
+
+			script->checksum = flyway_checksum(replaced, replaced_len);
+			pfree(replaced);
+		}
+	}
+	state->scripts = lappend(state->scripts, script);
+}
+
+static void
+walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
+{
+	DIR		   *d;
+	struct dirent *de;
+
+	if (depth > MAX_LOCATION_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("location \"%s\" is nested more than %d folders deep", state->location,
+						MAX_LOCATION_DEPTH),
+				 errdetail("Stopped at \"%s\".", dir),
+				 errhint("Look for a symbolic link that points back up the tree.")));
+
+	d = AllocateDir(dir);
+	while ((de = ReadDir(d, dir)) != NULL)
+	{
+		char	   *path;
+		char	   *relpath;
+		struct stat st;
+
+		CHECK_FOR_INTERRUPTS();
+		if (de->d_name[0] == '.')
+			continue;			/* hidden, and "." / ".." */
+
+		path = psprintf("%s/%s", dir, de->d_name);
+		relpath = reldir[0] ? psprintf("%s/%s", reldir, de->d_name) : pstrdup(de->d_name);
+		if (stat(path, &st) < 0)
+		{
+			if (errno == ENOENT)
+				continue;		/* dangling link, or removed as we read */
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not stat \"%s\": %m", path)));
+		}
+		if (S_ISDIR(st.st_mode))
+			walk_directory(state, path, relpath, depth + 1);
+		else if (S_ISREG(st.st_mode))
+		{
+			ScriptName	name;
+			char	   *reason = NULL;
+
+			switch (script_name_parse(de->d_name, &name, &reason))
+			{
+				case NAME_NOT_SCRIPT:
+					break;
+				case NAME_INVALID:
+					state->invalid_names = lappend(state->invalid_names,
+												   psprintf("%s: %s", relpath, reason));
+					break;
+				case NAME_OK:
+					/* Callbacks are not migrations: nothing to record for them. */
+					if (name.kind != SCRIPT_CALLBACK)
+						add_script(state, path, relpath, &name);
+					break;
+			}
+		}
+		pfree(path);
+	}
+	FreeDir(d);
+}
+
+/*
+ * Split pg_migrate.locations and check every entry before reading any, so a
+ * typo is reported as such rather than as "no migrations".
+ */
+static List *
+parse_locations(void)
+{
+	List	   *result = NIL;
+	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
+	char	   *entry;
+	char	   *saveptr = NULL;
+
+	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
+	{
+		char	   *dir;
+
+		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
+			entry++;
+		for (char *end = entry + strlen(entry); end > entry &&
+			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
+			end[-1] = '\0';
+		if (*entry == '\0')
+			continue;
+		if (pg_strncasecmp(entry, "filesystem:", 11) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unsupported location \"%s\" in pg_migrate.locations", entry),
+					 errdetail("Only filesystem: locations are supported."),
+					 errhint("Use filesystem:/absolute/path/to/folder.")));
+		dir = pstrdup(entry + 11);
+		if (!is_absolute_path(dir))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("location \"%s\" is not an absolute path", entry),
+					 errdetail("The server's working directory is not the one you run psql from."),
+					 errhint("Use filesystem:/absolute/path/to/folder.")));
+		canonicalize_path(dir);
+		result = lappend(result, list_make2(pstrdup(entry), dir));
+	}
+	if (result == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pg_migrate.locations is not set"),
+				 errhint("A superuser sets it, for example: ALTER DATABASE %s SET pg_migrate.locations = 'filesystem:/srv/migrations/sql'.",
+						 quote_identifier(get_database_name(MyDatabaseId)))));
+	return result;
+}
+
+/*
+ * locations_resolve
+ *		Every V, R, B and U script in the locations, read and checksummed.
+ *		Badly named .sql files are listed in invalid_names.
+ */
+ScriptSet *
+locations_resolve(PlaceholderSet *placeholders)
+{
+	ScriptSet  *set = palloc0(sizeof(ScriptSet));
+	WalkState	state;
+	ListCell   *lc;
+	int			i = 0;
+
+	memset(&state, 0, sizeof(state));
+	state.placeholders = placeholders;
+
+	foreach(lc, parse_locations())
+	{
+		List	   *pair = lfirst(lc);
+		struct stat st;
+
+		state.location = linitial(pair);
+		state.root = lsecond(pair);
+		if (stat(state.root, &st) < 0 || !S_ISDIR(st.st_mode))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FILE),
+					 errmsg("location \"%s\" is not a readable folder", state.location),
+					 errdetail("stat(\"%s\") failed or it is not a folder.", state.root),
+					 errhint("Check pg_migrate.locations, and that the server's operating-system user can read the folder.")));
+		walk_directory(&state, state.root, "", 0);
+	}
+
+	set->nscripts = list_length(state.scripts);
+	set->scripts = palloc(sizeof(ResolvedScript *) * (set->nscripts + 1));
+	foreach(lc, state.scripts)
+		set->scripts[i++] = lfirst(lc);
+	set->invalid_names = state.invalid_names;
+	return set;
+}
+
+/*
+ * script_text_for_run
+ *		The text to execute: placeholders replaced (unless switched off), then
+ *		converted from UTF-8 to the database encoding.
+ */
+char *
+script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, size_t *len)
+{
+	char	   *text = script->sql;
+	size_t		text_len = script->sql_len;
+	char	   *converted;
+
+	/* Flyway drops a leading byte-order mark; the server's parser would not. */
+	if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+	{
+		text += 3;
+		text_len -= 3;
+	}
+	if (pgm_placeholder_replacement)
+		text = replace_placeholders(script, text, text_len, placeholders, &text_len);
+
+	converted = pg_any_to_server(text, text_len, PG_UTF8);
+	if (converted != text)
+		text_len = strlen(converted);
+	*len = text_len;
+	return converted;
+}

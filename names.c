@@ -1,0 +1,563 @@
+/*-------------------------------------------------------------------------
+ *
+ * names.c
+ *	  Flyway's script file names and migration versions: parsing and ordering,
+ *	  plus the Java string semantics (compareTo, hashCode) Flyway relies on
+ *	  and its abbreviations for the history table.
+ *
+ * Follows Flyway's ResourceNameParser and MigrationVersion with default
+ * settings.  Pure logic: builds as backend code and with -DFRONTEND.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "names.h"
+
+#define SQL_SUFFIX			".sql"
+#define SQL_SUFFIX_LEN		4
+#define NAME_SEPARATOR		"__"
+#define NAME_SEPARATOR_LEN	2
+
+#define MAX_DESCRIPTION_CHARS	200
+#define MAX_SCRIPT_CHARS		1000
+#define ELLIPSIS				"..."
+#define ELLIPSIS_LEN			3
+
+const char *const callback_events[] = {
+	"beforeMigrate",
+	"beforeEachMigrate",
+	"beforeEachMigrateStatement",
+	"afterEachMigrateStatement",
+	"afterEachMigrateStatementError",
+	"afterEachMigrate",
+	"afterEachMigrateError",
+	"beforeRepeatables",
+	"afterVersioned",
+	"afterMigrateApplied",
+	"afterMigrate",
+	"afterMigrateError",
+	"beforeClean",
+	"afterClean",
+	"afterCleanError",
+	"beforeValidate",
+	"afterValidate",
+	"afterValidateError",
+	"beforeBaseline",
+	"afterBaseline",
+	"afterBaselineError",
+	"beforeRepair",
+	"afterRepair",
+	"afterRepairError",
+	"beforeInfo",
+	"afterInfo",
+	"afterInfoError",
+	"beforeUndo",
+	"beforeEachUndo",
+	"afterEachUndo",
+	"afterEachUndoError",
+	"afterUndo",
+	"afterUndoError",
+	"createSchema",
+	"beforeCreateSchema",
+	"beforeConnect",
+	"afterConnect",
+	NULL
+};
+
+
+/* ----------------------------------------------------------------
+ *		Versions
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Flyway splits on '.' followed by a digit and hands every part to
+ * BigInteger, so a '.' anywhere else ends up inside a part and fails it.
+ * That makes "every '.'-separated part is one or more digits" the same
+ * rule.  BigInteger's optional sign is refused on purpose: a file name like
+ * "V-1__x.sql" is surely a mistake.
+ */
+bool
+version_parse(const char *text, MigrationVersion *out, char **errmsg)
+{
+	char	   *normalized;
+	char	   *p;
+	int			nparts;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	normalized = pstrdup(text);
+	for (p = normalized; *p; p++)
+	{
+		if (*p == '_')
+			*p = '.';
+	}
+
+	/* Validate and count the parts. */
+	nparts = 1;
+	p = normalized;
+	for (;;)
+	{
+		const char *start = p;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == start || (*p != '.' && *p != '\0'))
+		{
+			if (errmsg)
+				*errmsg = psprintf("Invalid version containing non-numeric characters. Only 0..9 and . are allowed. Invalid version: %s",
+								   normalized);
+			pfree(normalized);
+			return false;
+		}
+		if (*p == '\0')
+			break;
+		p++;
+		nparts++;
+	}
+
+	out->text = normalized;
+	out->parts = palloc(nparts * sizeof(char *));
+	out->nparts = 0;
+	p = normalized;
+	for (i = 0; i < nparts; i++)
+	{
+		const char *start;
+
+		/* Leading zeros carry no value: "001" == "1". */
+		while (*p == '0' && p[1] >= '0' && p[1] <= '9')
+			p++;
+		start = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		out->parts[out->nparts++] = pnstrdup(start, p - start);
+		if (*p == '.')
+			p++;
+	}
+
+	/* Trailing zero parts do not count ("1.0.0" == "1"), the first stays. */
+	while (out->nparts > 1 && strcmp(out->parts[out->nparts - 1], "0") == 0)
+		pfree(out->parts[--out->nparts]);
+
+	return true;
+}
+
+/* Compare two digit strings without leading zeros as unbounded integers. */
+static int
+compare_digit_strings(const char *a, const char *b)
+{
+	size_t		alen = strlen(a);
+	size_t		blen = strlen(b);
+	int			cmp;
+
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	cmp = strcmp(a, b);
+	return (cmp > 0) - (cmp < 0);
+}
+
+int
+version_compare(const MigrationVersion *a, const MigrationVersion *b)
+{
+	int			n = Max(a->nparts, b->nparts);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const char *pa = i < a->nparts ? a->parts[i] : "0";
+		const char *pb = i < b->nparts ? b->parts[i] : "0";
+		int			cmp = compare_digit_strings(pa, pb);
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+
+/* ----------------------------------------------------------------
+ *		File names
+ * ----------------------------------------------------------------
+ */
+
+/* Flyway's prefix for a kind: V, R, U, B. */
+static const char *
+kind_prefix(ScriptKind kind)
+{
+	switch (kind)
+	{
+		case SCRIPT_VERSIONED:
+			return "V";
+		case SCRIPT_REPEATABLE:
+			return "R";
+		case SCRIPT_UNDO:
+			return "U";
+		case SCRIPT_BASELINE:
+			return "B";
+		case SCRIPT_CALLBACK:
+			break;
+	}
+	return "";
+}
+
+static bool
+has_prefix(const char *s, size_t slen, const char *prefix)
+{
+	size_t		plen = strlen(prefix);
+
+	return plen <= slen && strncmp(s, prefix, plen) == 0;
+}
+
+NameResult
+script_name_parse(const char *filename, ScriptName *out, char **errmsg)
+{
+	static const ScriptKind migration_kinds[] = {
+		SCRIPT_VERSIONED, SCRIPT_REPEATABLE, SCRIPT_UNDO, SCRIPT_BASELINE
+	};
+	size_t		namelen = strlen(filename);
+	size_t		stemlen;
+	const char *prefix = NULL;
+	size_t		prefixlen = 0;
+	ScriptKind	kind = SCRIPT_VERSIONED;
+	const char *event = NULL;
+	const char *rest;
+	size_t		restlen;
+	const char *sep;
+	size_t		versionlen;
+	const char *rawdesc;
+	char	   *example;
+	int			i;
+	char	   *p;
+
+	memset(out, 0, sizeof(*out));
+	if (errmsg)
+		*errmsg = NULL;
+
+	if (namelen < SQL_SUFFIX_LEN ||
+		pg_strncasecmp(filename + namelen - SQL_SUFFIX_LEN, SQL_SUFFIX, SQL_SUFFIX_LEN) != 0)
+		return NAME_NOT_SCRIPT;
+	stemlen = namelen - SQL_SUFFIX_LEN;
+
+	/* The longest matching prefix wins: "beforeEachMigrateStatement" over "beforeEachMigrate". */
+	for (i = 0; i < (int) lengthof(migration_kinds); i++)
+	{
+		const char *candidate = kind_prefix(migration_kinds[i]);
+
+		if (has_prefix(filename, stemlen, candidate) && strlen(candidate) > prefixlen)
+		{
+			prefix = candidate;
+			prefixlen = strlen(candidate);
+			kind = migration_kinds[i];
+			event = NULL;
+		}
+	}
+	for (i = 0; callback_events[i] != NULL; i++)
+	{
+		if (has_prefix(filename, stemlen, callback_events[i]) &&
+			strlen(callback_events[i]) > prefixlen)
+		{
+			prefix = callback_events[i];
+			prefixlen = strlen(prefix);
+			kind = SCRIPT_CALLBACK;
+			event = callback_events[i];
+		}
+	}
+
+	if (prefix == NULL)
+	{
+		if (errmsg)
+			*errmsg = psprintf("Unrecognised migration name format: %s", filename);
+		return NAME_INVALID;
+	}
+
+	/*
+	 * Flyway's scanner only picks up migrations longer than prefix + suffix,
+	 * so "R.sql" (which would parse as a valid repeatable) is never run nor
+	 * reported.  "V.sql" is still reported below: it lacks a version.
+	 */
+	if (kind == SCRIPT_REPEATABLE && stemlen == prefixlen)
+		return NAME_NOT_SCRIPT;
+
+	rest = filename + prefixlen;
+	restlen = stemlen - prefixlen;
+	sep = NULL;
+	for (i = 0; i + NAME_SEPARATOR_LEN <= (int) restlen; i++)
+	{
+		if (strncmp(rest + i, NAME_SEPARATOR, NAME_SEPARATOR_LEN) == 0)
+		{
+			sep = rest + i;
+			break;
+		}
+	}
+	if (sep)
+	{
+		versionlen = sep - rest;
+		rawdesc = sep + NAME_SEPARATOR_LEN;
+	}
+	else
+	{
+		versionlen = restlen;
+		rawdesc = rest + restlen;
+	}
+
+	/* Flyway's messages show the description, or "description" when absent. */
+	example = (rawdesc == filename + stemlen) ? pstrdup("description") :
+		pnstrdup(rawdesc, filename + stemlen - rawdesc);
+
+	if (kind == SCRIPT_REPEATABLE || kind == SCRIPT_CALLBACK)
+	{
+		if (versionlen > 0)
+		{
+			if (errmsg)
+				*errmsg = psprintf("Invalid repeatable migration / callback name format: %s (It cannot contain a version and should look like this: %s%s%s%s)",
+								   filename, prefix, NAME_SEPARATOR, example, SQL_SUFFIX);
+			pfree(example);
+			return NAME_INVALID;
+		}
+	}
+	else
+	{
+		char	   *versiontext = pnstrdup(rest, versionlen);
+
+		if (versionlen == 0)
+		{
+			pfree(versiontext);
+			if (errmsg)
+				*errmsg = psprintf("Invalid versioned migration name format: %s (It must contain a version and should look like this: %s1.2%s%s%s)",
+								   filename, prefix, NAME_SEPARATOR, example, SQL_SUFFIX);
+			pfree(example);
+			return NAME_INVALID;
+		}
+		if (!version_parse(versiontext, &out->version, NULL))
+		{
+			if (errmsg)
+				*errmsg = psprintf("Invalid versioned migration name format: %s (could not recognise version number %s)",
+								   filename, versiontext);
+			pfree(versiontext);
+			pfree(example);
+			return NAME_INVALID;
+		}
+		pfree(versiontext);
+	}
+
+	out->kind = kind;
+	out->event = event;
+	out->description = pnstrdup(rawdesc, filename + stemlen - rawdesc);
+	for (p = out->description; *p; p++)
+	{
+		if (*p == '_')
+			*p = ' ';
+	}
+	pfree(example);
+	return NAME_OK;
+}
+
+
+/* ----------------------------------------------------------------
+ *		Java string semantics
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Walks a UTF-8 string as Java's UTF-16 code units.  Bytes that are not
+ * valid UTF-8 come out as U+FFFD, as Java's String(byte[], UTF_8) does.
+ */
+typedef struct Utf16Reader
+{
+	const unsigned char *p;
+	int			pending_low;	/* second half of a surrogate pair, or -1 */
+} Utf16Reader;
+
+/*
+ * Decode one code point at p; returns its length in bytes (>= 1) and sets
+ * *cp, or U+FFFD with length 1 for an invalid sequence.  Stops at NUL.
+ */
+static int
+utf8_decode(const unsigned char *p, int32 *cp)
+{
+	unsigned char c = p[0];
+	int			len;
+	int32		value;
+	unsigned char lo = 0x80;
+	unsigned char hi = 0xBF;
+	int			i;
+
+	if (c < 0x80)
+	{
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+	{
+		len = 2;
+		value = c & 0x1F;
+	}
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		len = 3;
+		value = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;			/* no overlong forms */
+		else if (c == 0xED)
+			hi = 0x9F;			/* no surrogates */
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		len = 4;
+		value = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;			/* nothing above U+10FFFF */
+	}
+	else
+	{
+		*cp = 0xFFFD;
+		return 1;
+	}
+
+	for (i = 1; i < len; i++)
+	{
+		unsigned char cc = p[i];
+
+		if (cc < lo || cc > hi)
+		{
+			*cp = 0xFFFD;
+			return 1;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+		value = (value << 6) | (cc & 0x3F);
+	}
+	*cp = value;
+	return len;
+}
+
+/* Next UTF-16 code unit, or -1 at the end of the string. */
+static int32
+utf16_next(Utf16Reader *reader)
+{
+	int32		cp;
+
+	if (reader->pending_low >= 0)
+	{
+		int32		unit = reader->pending_low;
+
+		reader->pending_low = -1;
+		return unit;
+	}
+	if (*reader->p == '\0')
+		return -1;
+	reader->p += utf8_decode(reader->p, &cp);
+	if (cp >= 0x10000)
+	{
+		cp -= 0x10000;
+		reader->pending_low = 0xDC00 + (cp & 0x3FF);
+		return 0xD800 + (cp >> 10);
+	}
+	return cp;
+}
+
+int
+java_string_compare(const char *a, const char *b)
+{
+	Utf16Reader ra = {(const unsigned char *) a, -1};
+	Utf16Reader rb = {(const unsigned char *) b, -1};
+
+	for (;;)
+	{
+		int32		ua = utf16_next(&ra);
+		int32		ub = utf16_next(&rb);
+
+		/* A string that is a prefix of the other sorts first (end = -1). */
+		if (ua != ub)
+			return ua < ub ? -1 : 1;
+		if (ua < 0)
+			return 0;
+	}
+}
+
+int32
+java_string_hash(const char *s)
+{
+	Utf16Reader reader = {(const unsigned char *) s, -1};
+	uint32		hash = 0;		/* unsigned: Java's int overflow wraps */
+	int32		unit;
+
+	while ((unit = utf16_next(&reader)) >= 0)
+		hash = hash * 31 + (uint32) unit;
+	return (int32) hash;
+}
+
+
+/* ----------------------------------------------------------------
+ *		Abbreviations
+ * ----------------------------------------------------------------
+ */
+
+/* Byte offset of code point number "n" in s (or strlen(s) if shorter). */
+static size_t
+offset_of_char(const char *s, size_t n)
+{
+	size_t		offset = 0;
+
+	while (s[offset] != '\0')
+	{
+		/* Continuation bytes belong to the code point before them. */
+		if (((unsigned char) s[offset] & 0xC0) != 0x80)
+		{
+			if (n == 0)
+				return offset;
+			n--;
+		}
+		offset++;
+	}
+	return offset;
+}
+
+static size_t
+char_count(const char *s)
+{
+	size_t		count = 0;
+
+	for (; *s; s++)
+	{
+		if (((unsigned char) *s & 0xC0) != 0x80)
+			count++;
+	}
+	return count;
+}
+
+char *
+abbreviate_description(const char *description)
+{
+	size_t		keep;
+
+	if (description == NULL)
+		return NULL;
+	if (char_count(description) <= MAX_DESCRIPTION_CHARS)
+		return pstrdup(description);
+	keep = offset_of_char(description, MAX_DESCRIPTION_CHARS - ELLIPSIS_LEN);
+	return psprintf("%.*s%s", (int) keep, description, ELLIPSIS);
+}
+
+char *
+abbreviate_script(const char *script)
+{
+	size_t		start;
+	size_t		end;
+
+	if (script == NULL)
+		return NULL;
+	if (char_count(script) <= MAX_SCRIPT_CHARS)
+		return pstrdup(script);
+	/* Flyway keeps characters 3..999, so the result is 1000 characters. */
+	start = offset_of_char(script, ELLIPSIS_LEN);
+	end = offset_of_char(script, MAX_SCRIPT_CHARS);
+	return psprintf("%s%.*s", ELLIPSIS, (int) (end - start), script + start);
+}

@@ -1,0 +1,96 @@
+/*-------------------------------------------------------------------------
+ *
+ * names.h
+ *	  Flyway's script file names and migration versions: parsing and ordering.
+ *
+ * Pure logic: no backend-only calls, so it also builds with -DFRONTEND for
+ * unit tests and fuzzing.  Memory comes from palloc (libpgcommon's palloc in
+ * frontend builds).  Errors are returned, never thrown.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_NAMES_H
+#define PG_MIGRATE_NAMES_H
+
+/*
+ * A migration version.  "text" is what Flyway stores in the history table:
+ * the version part of the file name with every '_' replaced by '.', leading
+ * zeros kept ("V001_2__x.sql" -> "001.2").  "parts" is the numeric value used
+ * for comparison: each dot-separated part as decimal digits without leading
+ * zeros ("0" for zero), trailing zero parts dropped except the first.
+ */
+typedef struct MigrationVersion
+{
+	char	   *text;
+	int			nparts;
+	char	  **parts;
+} MigrationVersion;
+
+/*
+ * Parse a version's text as Flyway does (MigrationVersion.fromVersion):
+ * '_' -> '.', split on '.' followed by a digit, every part an unsigned
+ * decimal integer of any length.  "1", "001", "1.2.3", "2013_01_15" are
+ * valid; "", "1.", "1..2", "1.a", "-1", "1 2" are not.
+ * On failure returns false and sets *errmsg to a sentence saying why.
+ */
+extern bool version_parse(const char *text, MigrationVersion *out, char **errmsg);
+
+/* Numeric comparison: <0, 0, >0.  "1.10" > "1.9"; "1" == "1.0" == "001". */
+extern int	version_compare(const MigrationVersion *a, const MigrationVersion *b);
+
+/* The kinds of file Flyway recognises by prefix. */
+typedef enum ScriptKind
+{
+	SCRIPT_VERSIONED,			/* V<version>__<desc>.sql */
+	SCRIPT_REPEATABLE,			/* R__<desc>.sql */
+	SCRIPT_UNDO,				/* U<version>__<desc>.sql */
+	SCRIPT_BASELINE,			/* B<version>__<desc>.sql */
+	SCRIPT_CALLBACK				/* <event>[__<desc>].sql, e.g. beforeMigrate.sql */
+} ScriptKind;
+
+typedef struct ScriptName
+{
+	ScriptKind	kind;
+	MigrationVersion version;	/* V, U, B only; zeroed otherwise */
+	char	   *description;	/* '_' -> ' '; "" when absent */
+	const char *event;			/* SCRIPT_CALLBACK only: the event id */
+} ScriptName;
+
+typedef enum NameResult
+{
+	NAME_OK,					/* a recognised script; *out filled */
+	NAME_NOT_SCRIPT,			/* not a ".sql" file (case-insensitive): ignore silently */
+	NAME_INVALID				/* a ".sql" file whose name breaks the rules; *errmsg says how */
+} NameResult;
+
+/*
+ * Parse a file name (no directory part) with Flyway's default settings:
+ * suffix ".sql" (case-insensitive), separator "__", prefixes V, R, U, B and
+ * the callback event ids (case-sensitive), longest prefix first.  See
+ * docs/flyway-compatibility.md for the rules and their consequences
+ * ("README.sql" is an invalid repeatable, "v1__x.sql" is invalid).
+ */
+extern NameResult script_name_parse(const char *filename, ScriptName *out, char **errmsg);
+
+/* The callback event ids Flyway recognises, NULL-terminated. */
+extern const char *const callback_events[];
+
+/*
+ * Java's String.compareTo on the UTF-16 code units of two UTF-8 strings:
+ * Flyway orders repeatables (and callbacks) by description with it.
+ */
+extern int	java_string_compare(const char *a, const char *b);
+
+/* Java's String.hashCode of a UTF-8 string (as UTF-16 code units). */
+extern int32 java_string_hash(const char *s);
+
+/*
+ * Flyway's abbreviations for the history table: a description longer than
+ * 200 characters becomes its first 197 characters + "..."; a script path
+ * longer than 1000 characters becomes "..." + characters 3..999.
+ * Lengths are in characters (code points), not bytes.
+ */
+extern char *abbreviate_description(const char *description);
+extern char *abbreviate_script(const char *script);
+
+#endif							/* PG_MIGRATE_NAMES_H */

@@ -1,0 +1,390 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.c
+ *	  Entry point of pg_migrate: module load, settings and the SQL-callable
+ *	  functions migrate_apply(), migrate_info(), migrate_validate(),
+ *	  migrate_baseline() and migrate_repair().
+ *
+ * The functions here only check arguments and shape results; the commands
+ * themselves live in commands.c, the per-migration worker in
+ * apply_worker.c.  Nothing here needs shared_preload_libraries.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "commands.h"
+#include "pg_migrate.h"
+
+PG_MODULE_MAGIC;
+
+/* Settings; see docs/reference.md for what each one means. */
+char	   *pgm_locations = NULL;
+char	   *pgm_schema = NULL;
+char	   *pgm_table = NULL;
+char	   *pgm_placeholders = NULL;
+bool		pgm_placeholder_replacement = true;
+bool		pgm_validate_naming = false;
+bool		pgm_out_of_order = false;
+bool		pgm_baseline_on_migrate = false;
+char	   *pgm_baseline_version = NULL;
+char	   *pgm_baseline_description = NULL;
+char	   *pgm_installed_by = NULL;
+bool		pgm_mixed = false;
+
+void		_PG_init(void);
+
+static bool check_placeholders(char **newval, void **extra, GucSource source);
+static bool check_version_setting(char **newval, void **extra, GucSource source);
+static bool check_table_name(char **newval, void **extra, GucSource source);
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("pg_migrate.locations",
+							   "Where migration scripts are read from.",
+							   "A comma-separated list of filesystem:/absolute/dir entries, read recursively.",
+							   &pgm_locations, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.schema",
+							   "Schema of the history table; empty means the current schema.",
+							   NULL, &pgm_schema, "",
+							   PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.table",
+							   "Name of the history table.",
+							   NULL, &pgm_table, "flyway_schema_history",
+							   PGC_USERSET, 0, check_table_name, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.placeholders",
+							   "Placeholder values, as a JSON object of name to value.",
+							   NULL, &pgm_placeholders, "",
+							   PGC_USERSET, 0, check_placeholders, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.placeholder_replacement",
+							 "Replace ${name} placeholders in scripts.",
+							 NULL, &pgm_placeholder_replacement, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.validate_naming",
+							 "Fail on badly named .sql files instead of skipping them with a warning.",
+							 NULL, &pgm_validate_naming, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.out_of_order",
+							 "Apply pending versions lower than the highest applied version.",
+							 NULL, &pgm_out_of_order, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.baseline_on_migrate",
+							 "Baseline a non-empty schema that has no history table before applying.",
+							 NULL, &pgm_baseline_on_migrate, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.baseline_version",
+							   "Version recorded by a baseline.",
+							   NULL, &pgm_baseline_version, "1",
+							   PGC_USERSET, 0, check_version_setting, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.baseline_description",
+							   "Description recorded by a baseline.",
+							   NULL, &pgm_baseline_description, "<< Flyway Baseline >>",
+							   PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.installed_by",
+							   "Name recorded in installed_by; empty means the current user.",
+							   NULL, &pgm_installed_by, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.mixed",
+							 "Allow scripts that mix statements that must run outside a transaction with others.",
+							 NULL, &pgm_mixed, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("pg_migrate");
+#else
+	EmitWarningsOnPlaceholders("pg_migrate");
+#endif
+}
+
+/* A bad JSON value is refused at SET time, not at the next apply. */
+static bool
+check_placeholders(char **newval, void **extra, GucSource source)
+{
+	PlaceholderSet set;
+	char	   *why = NULL;
+
+	placeholders_init(&set);
+	if (!placeholders_add_json(&set, *newval, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		GUC_check_errhint("Give a JSON object such as '{\"schema_owner\": \"app\"}'.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_version_setting(char **newval, void **extra, GucSource source)
+{
+	MigrationVersion version;
+	char	   *why = NULL;
+
+	if (!version_parse(*newval, &version, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_table_name(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+	{
+		GUC_check_errdetail("The history table needs a name.");
+		return false;
+	}
+	if (strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("Table names are at most %d bytes long.", NAMEDATALEN - 1);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Start a set-returning function in materialize mode.  The helper changed
+ * names across releases; on 13 and 14 the tuplestore is built by hand.
+ */
+static void
+start_materialized_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 160000
+	InitMaterializedSRF(fcinfo, 0);
+#elif PG_VERSION_NUM >= 150000
+	SetSingleFuncCall(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcontext;
+	TupleDesc	tupdesc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcontext);
+#endif
+}
+
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* Arguments shared by several functions: target, placeholders, out_of_order. */
+static void
+read_call_options(FunctionCallInfo fcinfo, int target_arg, int placeholders_arg,
+				  int out_of_order_arg, CallOptions *options)
+{
+	memset(options, 0, sizeof(CallOptions));
+	options->out_of_order = -1;
+
+	if (target_arg >= 0 && !PG_ARGISNULL(target_arg))
+		options->target = text_to_cstring(PG_GETARG_TEXT_PP(target_arg));
+	if (placeholders_arg >= 0 && !PG_ARGISNULL(placeholders_arg))
+	{
+		Jsonb	   *jb = PG_GETARG_JSONB_P(placeholders_arg);
+
+		options->placeholders_json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	}
+	if (out_of_order_arg >= 0 && !PG_ARGISNULL(out_of_order_arg))
+		options->out_of_order = PG_GETARG_BOOL(out_of_order_arg) ? 1 : 0;
+
+	/* Check what can be checked before anything runs. */
+	command_check_options(options);
+}
+
+static void
+apply_result_to_tuplestore(const AppliedResult *result, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[7];
+	bool		nulls[7];
+
+	values[0] = text_or_null(result->version, &nulls[0]);
+	values[1] = text_or_null(result->description, &nulls[1]);
+	values[2] = text_or_null(result->type, &nulls[2]);
+	values[3] = text_or_null(result->script, &nulls[3]);
+	values[4] = Int32GetDatum(result->checksum);
+	nulls[4] = false;
+	values[5] = Int32GetDatum(result->execution_time);
+	nulls[5] = false;
+	values[6] = text_or_null(result->state, &nulls[6]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * migrate_apply(target, placeholders, single_transaction, out_of_order)
+ *
+ * By default each migration commits on its own, which a function running in
+ * its caller's transaction cannot do: a background worker connected as the
+ * caller applies them (apply_worker.c).  With single_transaction the
+ * migrations run right here, in the caller's transaction.
+ */
+PG_FUNCTION_INFO_V1(migrate_apply);
+Datum
+migrate_apply(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CallOptions options;
+
+	read_call_options(fcinfo, 0, 1, 3, &options);
+	options.single_transaction = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot apply migrations during recovery"),
+				 errhint("Run migrate_apply() on the primary.")));
+
+	start_materialized_srf(fcinfo);
+
+	if (options.single_transaction)
+		command_apply(&options, apply_result_to_tuplestore, rsinfo);
+	else
+	{
+		if (IsTransactionBlock())
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migrate_apply() cannot run inside a transaction block"),
+					 errdetail("Each migration commits on its own."),
+					 errhint("Call it on its own in autocommit mode, or pass single_transaction => true to apply everything inside your transaction.")));
+		apply_in_worker(&options, apply_result_to_tuplestore, rsinfo);
+	}
+	return (Datum) 0;
+}
+
+static void
+info_entry_to_tuplestore(const InfoRow *row, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[10];
+	bool		nulls[10];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = text_or_null(row->category, &nulls[0]);
+	values[1] = text_or_null(row->version, &nulls[1]);
+	values[2] = text_or_null(row->description, &nulls[2]);
+	values[3] = text_or_null(row->type, &nulls[3]);
+	values[4] = text_or_null(row->script, &nulls[4]);
+	values[5] = Int32GetDatum(row->checksum);
+	nulls[5] = row->checksum_null;
+	if (row->installed_on)
+		values[6] = DirectFunctionCall3(timestamp_in, CStringGetDatum(row->installed_on),
+										ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	else
+		nulls[6] = true;
+	values[7] = text_or_null(row->installed_by, &nulls[7]);
+	values[8] = Int32GetDatum(row->execution_time);
+	nulls[8] = !row->applied;
+	values[9] = text_or_null(row->state, &nulls[9]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* migrate_info(target, placeholders, out_of_order): what "flyway info" shows. */
+PG_FUNCTION_INFO_V1(migrate_info);
+Datum
+migrate_info(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CallOptions options;
+
+	read_call_options(fcinfo, 0, 1, 2, &options);
+	start_materialized_srf(fcinfo);
+	command_info(&options, info_entry_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_validate(target, placeholders, out_of_order): "flyway validate".
+ * Returns how many migrations were validated; any problem is an error that
+ * lists them all.
+ */
+PG_FUNCTION_INFO_V1(migrate_validate);
+Datum
+migrate_validate(PG_FUNCTION_ARGS)
+{
+	CallOptions options;
+
+	read_call_options(fcinfo, 0, 1, 2, &options);
+	PG_RETURN_INT32(command_validate(&options));
+}
+
+static void
+baseline_row_to_tuplestore(int rank, const char *version, const char *description, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = Int32GetDatum(rank);
+	values[1] = CStringGetTextDatum(version);
+	values[2] = CStringGetTextDatum(description);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* migrate_baseline(version, description): "flyway baseline". */
+PG_FUNCTION_INFO_V1(migrate_baseline);
+Datum
+migrate_baseline(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *version = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *description = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	start_materialized_srf(fcinfo);
+	command_baseline(version, description, baseline_row_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}
+
+static void
+repair_row_to_tuplestore(const char *action, const AppliedRow *row, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	values[0] = CStringGetTextDatum(action);
+	values[1] = Int32GetDatum(row->installed_rank);
+	values[2] = text_or_null(row->version, &nulls[2]);
+	values[3] = text_or_null(row->description, &nulls[3]);
+	values[4] = text_or_null(row->script, &nulls[4]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* migrate_repair(placeholders): "flyway repair"; one row per change made. */
+PG_FUNCTION_INFO_V1(migrate_repair);
+Datum
+migrate_repair(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CallOptions options;
+
+	read_call_options(fcinfo, -1, 0, -1, &options);
+	start_materialized_srf(fcinfo);
+	command_repair(&options, repair_row_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}

@@ -1,0 +1,131 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.h
+ *	  Declarations shared by the backend files of pg_migrate.
+ *
+ * Wording used throughout:
+ *	  script	a file found in a location (V, R, B, U file)
+ *	  migration	a script that migrate_apply() runs and records
+ *	  history	the flyway_schema_history table (Flyway's format)
+ *	  apply		run pending migrations and record them in the history
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_H
+#define PG_MIGRATE_H
+
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/elog.h"
+
+#include "placeholders.h"
+#include "plan.h"
+
+/* Settings (pg_migrate.*), defined in pg_migrate.c. */
+extern char *pgm_locations;
+extern char *pgm_schema;
+extern char *pgm_table;
+extern char *pgm_placeholders;
+extern bool pgm_placeholder_replacement;
+extern bool pgm_validate_naming;
+extern bool pgm_out_of_order;
+extern bool pgm_baseline_on_migrate;
+extern char *pgm_baseline_version;
+extern char *pgm_baseline_description;
+extern char *pgm_installed_by;
+extern bool pgm_mixed;
+
+/* What a call asked for, beyond the settings. */
+typedef struct CallOptions
+{
+	char	   *target;			/* NULL = latest */
+	char	   *placeholders_json;	/* per-call overrides, NULL = none */
+	int			out_of_order;	/* -1 = setting, 0 = off, 1 = on */
+	bool		single_transaction;
+} CallOptions;
+
+/* Where apply results go: a tuplestore in the caller, or the leader's queue. */
+typedef struct AppliedResult
+{
+	const char *version;		/* NULL for repeatables */
+	const char *description;
+	const char *type;
+	const char *script;
+	int32		checksum;
+	int			execution_time;
+	const char *state;
+} AppliedResult;
+
+typedef void (*ResultSink) (const AppliedResult *result, void *arg);
+
+/* locations.c: scripts found in pg_migrate.locations */
+typedef struct ScriptSet
+{
+	ResolvedScript **scripts;	/* V, R, B, U scripts */
+	int			nscripts;
+	List	   *invalid_names;	/* char *: "path: reason" for badly named .sql files */
+} ScriptSet;
+
+extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
+extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
+								 size_t *len);
+
+/* history.c: the history table */
+typedef struct HistoryTable
+{
+	char	   *schema;
+	char	   *table;
+	char	   *qualified;		/* "schema"."table", quoted */
+	int64		lock_key;		/* Flyway's advisory lock key for it */
+	bool		exists;
+	bool		schema_exists;
+	MemoryContext mcxt;			/* where history_read() puts the rows */
+} HistoryTable;
+
+extern HistoryTable *history_locate(void);
+extern void history_create(HistoryTable *history, bool created_schema);
+extern AppliedRow **history_read(HistoryTable *history, int *nrows);
+extern int	history_insert(HistoryTable *history, const char *version,
+						   const char *description, const char *type,
+						   const char *script, bool checksum_null, int32 checksum,
+						   int execution_time, bool success);
+extern void history_delete_rank(HistoryTable *history, int installed_rank);
+extern void history_realign(HistoryTable *history, int installed_rank,
+							const char *description, const char *type,
+							bool checksum_null, int32 checksum);
+extern bool history_schema_is_empty(HistoryTable *history);
+extern void history_lock_session(HistoryTable *history);
+extern void history_unlock_session(HistoryTable *history);
+extern void history_lock_xact(HistoryTable *history);
+extern const char *history_installed_by(void);
+
+/* script.c: splitting and running one script */
+typedef struct ScriptStatement
+{
+	int			location;		/* byte offset in the script text */
+	int			length;			/* 0 = to the end */
+	int			line;			/* 1-based line of its first token */
+	bool		transactional;	/* false: must run outside a transaction block */
+	bool		is_transaction_control; /* BEGIN, COMMIT, ROLLBACK, ... */
+	void	   *raw;			/* RawStmt * */
+} ScriptStatement;
+
+typedef struct ParsedScript
+{
+	const ResolvedScript *script;
+	const char *text;			/* server-encoded text that was parsed */
+	size_t		len;
+	List	   *statements;		/* ScriptStatement * */
+	bool		transactional;	/* no statement needs to run outside a transaction */
+} ParsedScript;
+
+extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
+extern void script_run_toplevel(ParsedScript *parsed);
+extern void script_run_spi(ParsedScript *parsed);
+extern ScriptStatement *script_current_statement;
+extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
+
+/* apply_worker.c: per-migration commits in a dynamic background worker */
+extern void apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg);
+
+#endif							/* PG_MIGRATE_H */

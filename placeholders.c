@@ -1,0 +1,343 @@
+/*-------------------------------------------------------------------------
+ *
+ * placeholders.c
+ *	  Flyway's ${name} placeholders: the set of values (from JSON) and the
+ *	  replacement in script text, byte for byte like Flyway's
+ *	  PlaceholderReplacingReader with the default "${" and "}".
+ *
+ * Pure logic: builds as backend code and with -DFRONTEND.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include <cjson/cJSON.h>
+
+#include "checksum.h"
+#include "placeholders.h"
+
+#define BUILTIN_PREFIX		"flyway:"
+#define BUILTIN_PREFIX_LEN	7
+
+void
+placeholders_init(PlaceholderSet *set)
+{
+	set->count = 0;
+	set->capacity = 0;
+	set->names = NULL;
+	set->values = NULL;
+}
+
+/* Index of the (already lower-cased) name, or -1. */
+static int
+find_lower(const PlaceholderSet *set, const char *lower, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < set->count; i++)
+	{
+		if (strlen(set->names[i]) == len && memcmp(set->names[i], lower, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Lower-cased copy of name[0..len).  ASCII letters only. */
+static char *
+lower_name(const char *name, size_t len)
+{
+	char	   *lower = palloc(len + 1);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		lower[i] = pg_ascii_tolower((unsigned char) name[i]);
+	lower[len] = '\0';
+	return lower;
+}
+
+void
+placeholders_set(PlaceholderSet *set, const char *name, const char *value)
+{
+	size_t		len = strlen(name);
+	char	   *lower = lower_name(name, len);
+	int			index = find_lower(set, lower, len);
+
+	if (index >= 0)
+	{
+		/* Copy first: value may be the very string being replaced. */
+		char	   *copy = pstrdup(value);
+
+		pfree(lower);
+		pfree(set->values[index]);
+		set->values[index] = copy;
+		return;
+	}
+	if (set->count == set->capacity)
+	{
+		int			newcap = set->capacity == 0 ? 8 : set->capacity * 2;
+
+		if (set->names == NULL)
+		{
+			set->names = palloc(newcap * sizeof(char *));
+			set->values = palloc(newcap * sizeof(char *));
+		}
+		else
+		{
+			set->names = repalloc(set->names, newcap * sizeof(char *));
+			set->values = repalloc(set->values, newcap * sizeof(char *));
+		}
+		set->capacity = newcap;
+	}
+	set->names[set->count] = lower;
+	set->values[set->count] = pstrdup(value);
+	set->count++;
+}
+
+/* Lookup of name[0..len), any case; NULL when undefined. */
+static const char *
+lookup(const PlaceholderSet *set, const char *name, size_t len)
+{
+	char	   *lower = lower_name(name, len);
+	int			index = find_lower(set, lower, len);
+
+	pfree(lower);
+	return index >= 0 ? set->values[index] : NULL;
+}
+
+const char *
+placeholders_get(const PlaceholderSet *set, const char *name)
+{
+	return lookup(set, name, strlen(name));
+}
+
+/*
+ * Skip a JSON string literal starting at its opening quote; returns the
+ * position after the closing quote.  The text has been validated by cJSON.
+ */
+static const char *
+skip_json_string(const char *p)
+{
+	if (*p == '\0')
+		return p;
+	p++;
+	while (*p && *p != '"')
+	{
+		if (*p == '\\' && p[1])
+			p++;
+		p++;
+	}
+	return *p ? p + 1 : p;
+}
+
+/* cJSON takes every control character as white space; so do we. */
+static const char *
+skip_json_space(const char *p)
+{
+	while (*p != '\0' && (unsigned char) *p <= ' ')
+		p++;
+	return p;
+}
+
+/*
+ * cJSON keeps numbers only as doubles, so "1.50" or "1e3" would come back
+ * changed.  Walk the validated object and fill raw[] with the text of each
+ * member's value as written, in member order.  Only right for a flat
+ * object (nested values are rejected anyway), but never reads past the end.
+ */
+static void
+raw_member_values(const char *json, char **raw, int nmembers)
+{
+	const char *p = skip_json_space(json);
+	int			i;
+
+	if (*p)
+		p++;					/* '{' */
+	for (i = 0; i < nmembers; i++)
+	{
+		const char *start;
+
+		p = skip_json_space(p);
+		p = skip_json_string(p);	/* the name */
+		p = skip_json_space(p);
+		if (*p)
+			p++;				/* ':' */
+		p = skip_json_space(p);
+		start = p;
+		if (*p == '"')
+			p = skip_json_string(p);
+		else
+		{
+			/* a number, true or false */
+			while ((unsigned char) *p > ' ' && *p != ',' && *p != '}')
+				p++;
+		}
+		raw[i] = pnstrdup(start, p - start);
+		p = skip_json_space(p);
+		if (*p == ',')
+			p++;
+	}
+}
+
+bool
+placeholders_add_json(PlaceholderSet *set, const char *json, char **errmsg)
+{
+	cJSON	   *root;
+	cJSON	   *member;
+	const char *end = NULL;
+	int			nmembers;
+	char	  **names;
+	char	  **values;
+	char	  **raw;
+	char	   *error = NULL;
+	int			i;
+
+	if (json == NULL || *skip_json_space(json) == '\0')
+		return true;
+
+	root = cJSON_ParseWithOpts(json, &end, 1);
+	if (root == NULL)
+	{
+		if (errmsg)
+			*errmsg = psprintf("placeholders are not valid JSON (near character %d)",
+							   end ? (int) (end - json) + 1 : 1);
+		return false;
+	}
+	if (!cJSON_IsObject(root))
+	{
+		cJSON_Delete(root);
+		if (errmsg)
+			*errmsg = pstrdup("placeholders must be a JSON object of name/value pairs");
+		return false;
+	}
+
+	nmembers = cJSON_GetArraySize(root);
+	names = palloc0((nmembers + 1) * sizeof(char *));
+	values = palloc0((nmembers + 1) * sizeof(char *));
+	raw = palloc0((nmembers + 1) * sizeof(char *));
+	raw_member_values(json, raw, nmembers);
+
+	/* Check every member before touching the set: all or nothing. */
+	i = 0;
+	cJSON_ArrayForEach(member, root)
+	{
+		const char *name = member->string ? member->string : "";
+
+		if (*name == '\0')
+			error = pstrdup("placeholder names must not be empty");
+		else if (strchr(name, '}') != NULL)
+			error = psprintf("placeholder name \"%s\" must not contain \"}\"", name);
+		else if (pg_strncasecmp(name, BUILTIN_PREFIX, BUILTIN_PREFIX_LEN) == 0)
+			error = psprintf("placeholder \"%s\" cannot be set: names starting with \"%s\" are Flyway's built-ins",
+							 name, BUILTIN_PREFIX);
+		else if (cJSON_IsString(member))
+			values[i] = pstrdup(member->valuestring);
+		else if (cJSON_IsNumber(member) || cJSON_IsBool(member))
+			values[i] = raw[i];
+		else
+			error = psprintf("placeholder \"%s\" must be a string, a number or a boolean, not %s",
+							 name,
+							 cJSON_IsNull(member) ? "null" :
+							 cJSON_IsArray(member) ? "an array" : "an object");
+		if (error)
+			break;
+		names[i] = pstrdup(name);
+		i++;
+	}
+	cJSON_Delete(root);
+
+	if (!error)
+	{
+		for (i = 0; i < nmembers; i++)
+			placeholders_set(set, names[i], values[i]);
+	}
+
+	/* placeholders_set made its own copies. */
+	for (i = 0; i < nmembers; i++)
+	{
+		if (names[i])
+			pfree(names[i]);
+		if (values[i] && values[i] != raw[i])
+			pfree(values[i]);
+		pfree(raw[i]);
+	}
+	pfree(names);
+	pfree(values);
+	pfree(raw);
+
+	if (error)
+	{
+		if (errmsg)
+			*errmsg = error;
+		else
+			pfree(error);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Flyway's reader looks at "$" and the character after it together: if
+ * they are not "${", both are copied and scanning resumes after the second
+ * one, so in "$${x}" the "${" that starts at the second '$' is never seen.
+ * All delimiters are ASCII, so working on bytes equals working on chars.
+ */
+bool
+placeholders_replace(const char *text, size_t len,
+					 const PlaceholderSet *set, StringInfo out,
+					 char **bad_name, int *bad_line)
+{
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		size_t		run = i;
+		const char *close;
+		const char *value;
+		size_t		namestart;
+		size_t		namelen;
+
+		/* Copy everything up to the next '$' in one go. */
+		while (run < len && text[run] != '$')
+			run++;
+		if (run > i)
+			appendBinaryStringInfo(out, text + i, run - i);
+		i = run;
+		if (i >= len)
+			break;
+
+		if (i + 1 >= len || text[i + 1] != '{')
+		{
+			/* "$" at the end, or "$" plus a character copied unscanned. */
+			size_t		n = Min((size_t) 2, len - i);
+
+			appendBinaryStringInfo(out, text + i, n);
+			i += n;
+			continue;
+		}
+
+		namestart = i + 2;
+		close = memchr(text + namestart, '}', len - namestart);
+		if (close == NULL)
+		{
+			appendBinaryStringInfo(out, text + i, len - i);
+			break;
+		}
+		namelen = close - (text + namestart);
+		value = lookup(set, text + namestart, namelen);
+		if (value == NULL)
+		{
+			if (bad_name)
+				*bad_name = pnstrdup(text + namestart, namelen);
+			if (bad_line)
+				*bad_line = line_of_offset(text, len, i);
+			return false;
+		}
+		appendStringInfoString(out, value);
+		i = namestart + namelen + 1;
+	}
+	return true;
+}

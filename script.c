@@ -1,0 +1,426 @@
+/*-------------------------------------------------------------------------
+ *
+ * script.c
+ *	  Splitting a migration script with the server's own parser, telling
+ *	  which statements cannot run in a transaction block, and running the
+ *	  statements: at top level in the apply worker, or through SPI inside
+ *	  the caller's transaction.
+ *
+ * The whole script is parsed once by raw_parser(), so a syntax error
+ * anywhere stops the script before any of it runs.  At top level each
+ * statement goes through analysis, planning and a portal exactly as a
+ * client's statement would (exec_simple_query), so CREATE INDEX
+ * CONCURRENTLY, VACUUM and a script's own BEGIN/COMMIT behave as in psql.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/analyze.h"
+#include "parser/parser.h"
+#include "pgstat.h"
+#include "storage/proc.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+#include "checksum.h"
+#include "pg_migrate.h"
+
+/* The statement being run, for error reports (NULL between statements). */
+ScriptStatement *script_current_statement = NULL;
+
+/* Skip blanks and comments: a RawStmt starts right after the previous ';'. */
+static int
+skip_blanks_and_comments(const char *text, int pos, int end)
+{
+	while (pos < end)
+	{
+		char		c = text[pos];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+			pos++;
+		else if (c == '-' && pos + 1 < end && text[pos + 1] == '-')
+		{
+			while (pos < end && text[pos] != '\n' && text[pos] != '\r')
+				pos++;
+		}
+		else if (c == '/' && pos + 1 < end && text[pos + 1] == '*')
+		{
+			int			depth = 0;
+
+			/* SQL block comments nest */
+			while (pos < end)
+			{
+				if (text[pos] == '/' && pos + 1 < end && text[pos + 1] == '*')
+				{
+					depth++;
+					pos += 2;
+				}
+				else if (text[pos] == '*' && pos + 1 < end && text[pos + 1] == '/')
+				{
+					depth--;
+					pos += 2;
+					if (depth == 0)
+						break;
+				}
+				else
+					pos++;
+			}
+		}
+		else
+			break;
+	}
+	return pos;
+}
+
+/*
+ * Would PostgreSQL refuse this statement inside a transaction block?
+ * These are the statements that call PreventInTransactionBlock(), a superset
+ * of Flyway's list (docs/flyway-compatibility.md).
+ */
+static bool
+needs_own_transaction(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->concurrent;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->concurrent;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) stmt;
+				ListCell   *lc;
+
+				if (r->kind == REINDEX_OBJECT_SCHEMA || r->kind == REINDEX_OBJECT_SYSTEM ||
+					r->kind == REINDEX_OBJECT_DATABASE)
+					return true;
+#if PG_VERSION_NUM >= 140000
+				foreach(lc, r->params)
+				{
+					DefElem    *opt = lfirst(lc);
+
+					if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
+						return true;
+				}
+#else
+				(void) lc;
+				return r->concurrent;
+#endif
+				return false;
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) stmt)->is_vacuumcmd;
+		case T_CreatedbStmt:
+		case T_DropdbStmt:
+		case T_CreateTableSpaceStmt:
+		case T_DropTableSpaceStmt:
+		case T_AlterSystemStmt:
+			return true;
+		case T_CreateSubscriptionStmt:
+		case T_DropSubscriptionStmt:
+			/* only when a replication slot is involved; be conservative */
+			return true;
+		case T_DiscardStmt:
+			return ((DiscardStmt *) stmt)->target == DISCARD_ALL;
+		case T_ClusterStmt:
+			return ((ClusterStmt *) stmt)->relation == NULL;
+#if PG_VERSION_NUM >= 140000
+		case T_AlterTableStmt:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+				{
+					AlterTableCmd *cmd = lfirst(lc);
+
+					if (cmd->subtype == AT_DetachPartition &&
+						((PartitionCmd *) cmd->def)->concurrent)
+						return true;
+				}
+				return false;
+			}
+#endif
+		default:
+			return false;
+	}
+}
+
+/*
+ * Turn a character position (1-based, as errposition reports it) counted
+ * from text[start] into a line of the script.
+ */
+static int
+line_of_char_position(const ParsedScript *parsed, int start, int charpos)
+{
+	int			pos = start;
+
+	for (int i = 1; i < charpos && pos < (int) parsed->len; i++)
+		pos += pg_mblen(parsed->text + pos);
+	return line_of_offset(parsed->text, parsed->len, pos);
+}
+
+/*
+ * script_parse
+ *		Split a script (already in the database encoding) into statements.
+ *		A syntax error is reported with the script's name and line.
+ */
+ParsedScript *
+script_parse(const ResolvedScript *script, const char *text, size_t len)
+{
+	ParsedScript *parsed = palloc0(sizeof(ParsedScript));
+	MemoryContext oldcxt = CurrentMemoryContext;
+	List	   *raw = NIL;
+	ListCell   *lc;
+
+	parsed->script = script;
+	parsed->text = text;
+	parsed->len = len;
+	parsed->transactional = true;
+
+	PG_TRY();
+	{
+#if PG_VERSION_NUM >= 140000
+		raw = raw_parser(text, RAW_PARSE_DEFAULT);
+#else
+		raw = raw_parser(text);
+#endif
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			line;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		line = edata->cursorpos > 0 ? line_of_char_position(parsed, 0, edata->cursorpos) : 1;
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("migration %s failed at line %d: %s", script->script, line, edata->message),
+				 errdetail("The script was read from \"%s\"; nothing of it ran.", script->path),
+				 errhint("Fix the script and call the function again.")));
+	}
+	PG_END_TRY();
+
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		ScriptStatement *stmt = palloc0(sizeof(ScriptStatement));
+		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : (int) len;
+
+		stmt->location = skip_blanks_and_comments(text, rs->stmt_location, end);
+		stmt->length = end - stmt->location;
+		stmt->line = line_of_offset(text, len, stmt->location);
+		stmt->raw = rs;
+		stmt->is_transaction_control = IsA(rs->stmt, TransactionStmt);
+		stmt->transactional = !needs_own_transaction(rs->stmt);
+		if (!stmt->transactional)
+			parsed->transactional = false;
+		parsed->statements = lappend(parsed->statements, stmt);
+	}
+	return parsed;
+}
+
+static char *
+statement_text(const ParsedScript *parsed, const ScriptStatement *stmt)
+{
+	return pnstrdup(parsed->text + stmt->location, stmt->length);
+}
+
+/*
+ * Run one statement as a client's statement runs: analyze, rewrite, plan,
+ * and execute in a portal at top level.  The source text given to the
+ * parser is the whole script, so error positions are script positions.
+ */
+static void
+run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
+{
+	RawStmt    *raw = (RawStmt *) stmt->raw;
+	MemoryContext stmt_cxt;
+	MemoryContext oldcxt;
+	char	   *text;
+	List	   *querytrees;
+	List	   *plantrees;
+	Portal		portal;
+	DestReceiver *dest;
+	QueryCompletion qc;
+	bool		snapshot_set = false;
+	int16		format = 0;
+
+	stmt_cxt = AllocSetContextCreate(TopMemoryContext, "pg_migrate statement",
+									 ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(stmt_cxt);
+
+	text = statement_text(parsed, stmt);
+	debug_query_string = text;
+	pgstat_report_activity(STATE_RUNNING, text);
+
+	if (analyze_requires_snapshot(raw))
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		snapshot_set = true;
+	}
+#if PG_VERSION_NUM >= 150000
+	querytrees = pg_analyze_and_rewrite_fixedparams(raw, parsed->text, NULL, 0, NULL);
+#else
+	querytrees = pg_analyze_and_rewrite(raw, parsed->text, NULL, 0, NULL);
+#endif
+	plantrees = pg_plan_queries(querytrees, parsed->text, CURSOR_OPT_PARALLEL_OK, NULL);
+	if (snapshot_set)
+		PopActiveSnapshot();
+
+	portal = CreatePortal("", true, true);
+	portal->visible = false;
+	PortalDefineQuery(portal, NULL, parsed->text, CreateCommandTag(raw->stmt), plantrees, NULL);
+	PortalStart(portal, NULL, 0, InvalidSnapshot);
+	PortalSetResultFormat(portal, 1, &format);
+
+	dest = CreateDestReceiver(DestNone);
+	if (StatementTimeout > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+	(void) PortalRun(portal, FETCH_ALL, true,
+#if PG_VERSION_NUM < 180000
+					 true,
+#endif
+					 dest, dest, &qc);
+	if (StatementTimeout > 0)
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	dest->rDestroy(dest);
+	PortalDrop(portal, false);
+
+	debug_query_string = NULL;
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(stmt_cxt);
+}
+
+static void
+begin_block(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	BeginTransactionBlock();
+	CommitTransactionCommand();
+}
+
+/*
+ * script_run_toplevel
+ *		Run a script in the apply worker.  A transactional script runs in a
+ *		transaction block that the caller ends after recording the history row;
+ *		if the script ends the block itself (its own COMMIT), a new one begins,
+ *		as Flyway's JDBC connection with autocommit off does.  A script that
+ *		needs its own transactions runs with a commit after each statement.
+ */
+void
+script_run_toplevel(ParsedScript *parsed)
+{
+	ListCell   *lc;
+
+	if (parsed->transactional)
+		begin_block();
+
+	foreach(lc, parsed->statements)
+	{
+		ScriptStatement *stmt = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		script_current_statement = stmt;
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		run_statement_toplevel(parsed, stmt);
+		CommitTransactionCommand();
+		if (parsed->transactional && !IsTransactionBlock())
+			begin_block();
+	}
+	script_current_statement = NULL;
+}
+
+/*
+ * script_run_spi
+ *		Run a script inside the caller's transaction (single_transaction).
+ *		What cannot run there is refused before anything runs.
+ */
+void
+script_run_spi(ParsedScript *parsed)
+{
+	ListCell   *lc;
+
+	foreach(lc, parsed->statements)
+	{
+		ScriptStatement *stmt = lfirst(lc);
+
+		if (stmt->is_transaction_control)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migration %s line %d controls the transaction, which single_transaction => true cannot allow",
+							parsed->script->script, stmt->line),
+					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errhint("Apply without single_transaction, or remove the script's own BEGIN/COMMIT.")));
+		if (!stmt->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migration %s line %d cannot run inside a transaction block",
+							parsed->script->script, stmt->line),
+					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errhint("Apply without single_transaction: each migration then gets its own transaction, and this statement runs outside one.")));
+	}
+
+	foreach(lc, parsed->statements)
+	{
+		ScriptStatement *stmt = lfirst(lc);
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		script_current_statement = stmt;
+		rc = SPI_execute(statement_text(parsed, stmt), false, 0);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		SPI_freetuptable(SPI_tuptable);
+	}
+	script_current_statement = NULL;
+}
+
+/*
+ * script_rethrow_error
+ *		Raise a statement's error again, naming the script and the line, with
+ *		the server's SQLSTATE and message kept.
+ */
+void
+script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
+{
+	ScriptStatement *stmt = script_current_statement;
+	int			line = stmt ? stmt->line : 1;
+	char	   *text = stmt ? statement_text(parsed, stmt) : NULL;
+
+	if (stmt && edata->cursorpos > 0)
+		line = line_of_char_position(parsed, 0, edata->cursorpos);
+	else if (stmt && edata->internalpos > 0 && edata->internalquery &&
+			 strcmp(edata->internalquery, text) == 0)
+		line = line_of_char_position(parsed, stmt->location, edata->internalpos);
+
+	if (text && strlen(text) > 300)
+		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
+
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("migration %s failed at line %d: %s", parsed->script->script, line,
+					edata->message),
+			 edata->detail ?
+			 errdetail("%s\nStatement: %s", edata->detail, text ? text : "") :
+			 errdetail("Statement: %s", text ? text : ""),
+			 errhint("%s", edata->hint ? edata->hint : hint),
+			 edata->context ? errcontext("%s", edata->context) : 0));
+}

@@ -1,0 +1,402 @@
+/*
+ * test_names.c
+ *	  Unit tests for names.c: Flyway's file names (flyway.md 1.2), versions
+ *	  (1.3), Java string order and hash, abbreviations.
+ */
+#include "postgres_fe.h"
+
+#include "lib/stringinfo.h"
+#include "names.h"
+#include "unit.h"
+
+/* Parse a version that must be valid. */
+static MigrationVersion
+v(const char *text)
+{
+	MigrationVersion version;
+	char	   *errmsg = NULL;
+
+	if (!version_parse(text, &version, &errmsg))
+	{
+		fprintf(stderr, "version \"%s\" unexpectedly invalid: %s\n", text, errmsg);
+		unit_failed++;
+	}
+	return version;
+}
+
+static int
+cmp(const char *a, const char *b)
+{
+	MigrationVersion va = v(a);
+	MigrationVersion vb = v(b);
+
+	return version_compare(&va, &vb);
+}
+
+static void
+test_version_parse(void)
+{
+	MigrationVersion version;
+	char	   *errmsg;
+
+	version = v("1");
+	CHECK_STR(version.text, "1");
+	CHECK_INT(version.nparts, 1);
+	CHECK_STR(version.parts[0], "1");
+
+	version = v("001");
+	CHECK_STR(version.text, "001");	/* display text keeps the zeros */
+	CHECK_STR(version.parts[0], "1");
+
+	version = v("001_2");
+	CHECK_STR(version.text, "001.2");
+	CHECK_INT(version.nparts, 2);
+
+	version = v("2013_01_15");
+	CHECK_STR(version.text, "2013.01.15");
+	CHECK_INT(version.nparts, 3);
+	CHECK_STR(version.parts[1], "1");
+
+	version = v("1.0.0");
+	CHECK_STR(version.text, "1.0.0");
+	CHECK_INT(version.nparts, 1);	/* trailing zero parts dropped */
+
+	version = v("0");
+	CHECK_INT(version.nparts, 1);
+	CHECK_STR(version.parts[0], "0");
+
+	version = v("0.0.000");
+	CHECK_INT(version.nparts, 1);
+	CHECK_STR(version.parts[0], "0");
+
+	version = v("1.0.2.0");
+	CHECK_INT(version.nparts, 3);
+	CHECK_STR(version.parts[1], "0");
+	CHECK_STR(version.parts[2], "2");
+
+	version = v("1.2.3.4.5.6.7.8.9");
+	CHECK_INT(version.nparts, 9);
+	CHECK_STR(version.parts[8], "9");
+
+	version = v("20130115113556");
+	CHECK_STR(version.parts[0], "20130115113556");
+	v("5.2");
+	v("205.68");
+	v("2013.1.15.11.35.56");
+	v("2013.01.15.11.35.56");
+
+	/* Invalid versions, with a message. */
+	{
+		static const char *const invalid[] = {
+			"", "1.", "1..2", "1.a", "1-2", "-1", "+1", "1 2", ".1", "a",
+			"1_", "1__2", "_1", " 1", "1.2.", "\xD9\xA1"
+		};
+		int			i;
+
+		for (i = 0; i < (int) lengthof(invalid); i++)
+		{
+			errmsg = NULL;
+			CHECK(!version_parse(invalid[i], &version, &errmsg));
+			CHECK(errmsg != NULL && strstr(errmsg, "Invalid version") != NULL);
+		}
+	}
+	/* The message names the version as normalized. */
+	errmsg = NULL;
+	CHECK(!version_parse("1_a", &version, &errmsg));
+	CHECK_STR(errmsg, "Invalid version containing non-numeric characters. Only 0..9 and . are allowed. Invalid version: 1.a");
+}
+
+static void
+test_version_compare(void)
+{
+	CHECK(cmp("1.10", "1.9") > 0);
+	CHECK(cmp("1.9", "1.10") < 0);
+	CHECK(cmp("1", "1.0") == 0);
+	CHECK(cmp("1", "001") == 0);
+	CHECK(cmp("1.0", "001") == 0);
+	CHECK(cmp("1.0.0.0", "1") == 0);
+	CHECK(cmp("2013.01.15", "2013.1.15") == 0);
+	CHECK(cmp("2013_01_15", "2013.1.15") == 0);
+	CHECK(cmp("1.2", "1.2.1") < 0);
+	CHECK(cmp("1.2.0.1", "1.2") > 0);
+	CHECK(cmp("2", "1.999") > 0);
+	CHECK(cmp("0", "0.0") == 0);
+	CHECK(cmp("0", "0.1") < 0);
+	CHECK(cmp("10", "9") > 0);
+	CHECK(cmp("010", "9") > 0);
+	CHECK(cmp("1.1", "1.01") == 0);
+
+	/* Beyond 64 bits: compared as numbers, not truncated. */
+	CHECK(cmp("18446744073709551616", "18446744073709551615") > 0);
+	CHECK(cmp("99999999999999999999999999999999", "100000000000000000000000000000000") < 0);
+	CHECK(cmp("00099999999999999999999999999999999", "99999999999999999999999999999999") == 0);
+	CHECK(cmp("1.123456789012345678901234567890", "1.123456789012345678901234567891") < 0);
+	CHECK(cmp("20130115113556", "20130115113557") < 0);
+	CHECK(cmp("9223372036854775808", "9223372036854775807") > 0);
+}
+
+static void
+test_script_names(void)
+{
+	ScriptName name;
+	char	   *errmsg;
+
+	CHECK_INT(script_name_parse("V2__Add_new_table.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_VERSIONED);
+	CHECK_STR(name.version.text, "2");
+	CHECK_STR(name.description, "Add new table");
+	CHECK(name.event == NULL);
+
+	CHECK_INT(script_name_parse("V2.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_VERSIONED);
+	CHECK_STR(name.version.text, "2");
+	CHECK_STR(name.description, "");
+
+	CHECK_INT(script_name_parse("V1_1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "1.1");
+	CHECK_STR(name.description, "x");
+
+	CHECK_INT(script_name_parse("V001__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "001");
+
+	CHECK_INT(script_name_parse("V1__Add__new.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "1");
+	CHECK_STR(name.description, "Add  new");
+
+	CHECK_INT(script_name_parse("V1___x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, " x");
+
+	CHECK_INT(script_name_parse("V1__with space_and_underscore.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "with space and underscore");
+
+	CHECK_INT(script_name_parse("V1.2.3.4.5.6.7.8.9__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "1.2.3.4.5.6.7.8.9");
+	CHECK_INT(name.version.nparts, 9);
+
+	CHECK_INT(script_name_parse("V2013_01_15__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "2013.01.15");
+
+	/* Suffix is case-insensitive. */
+	CHECK_INT(script_name_parse("V3__upper.SQL", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "upper");
+	CHECK_INT(script_name_parse("V3__mixed.Sql", &name, &errmsg), NAME_OK);
+
+	CHECK_INT(script_name_parse("R__My_view.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_REPEATABLE);
+	CHECK_STR(name.description, "My view");
+	CHECK(name.version.text == NULL);
+	CHECK_INT(name.version.nparts, 0);
+
+	CHECK_INT(script_name_parse("R__.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "");
+
+	CHECK_INT(script_name_parse("U1__drop_users.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_UNDO);
+	CHECK_STR(name.version.text, "1");
+	CHECK_STR(name.description, "drop users");
+
+	CHECK_INT(script_name_parse("B3__base.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_BASELINE);
+	CHECK_STR(name.version.text, "3");
+	CHECK_STR(name.description, "base");
+
+	/* Callbacks. */
+	CHECK_INT(script_name_parse("beforeMigrate.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_CALLBACK);
+	CHECK_STR(name.event, "beforeMigrate");
+	CHECK_STR(name.description, "");
+	CHECK(name.version.text == NULL);
+
+	CHECK_INT(script_name_parse("beforeRepair__vacuum.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_CALLBACK);
+	CHECK_STR(name.event, "beforeRepair");
+	CHECK_STR(name.description, "vacuum");
+
+	/* Longest prefix wins. */
+	CHECK_INT(script_name_parse("beforeEachMigrate.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "beforeEachMigrate");
+	CHECK_INT(script_name_parse("beforeEachMigrateStatement__log_it.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "beforeEachMigrateStatement");
+	CHECK_STR(name.description, "log it");
+	CHECK_INT(script_name_parse("afterEachMigrateStatementError.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "afterEachMigrateStatementError");
+	CHECK_INT(script_name_parse("afterMigrateApplied.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "afterMigrateApplied");
+	CHECK_INT(script_name_parse("afterMigrate__z.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "afterMigrate");
+	CHECK_INT(script_name_parse("beforeCreateSchema.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "beforeCreateSchema");
+	CHECK_INT(script_name_parse("createSchema.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "createSchema");
+	CHECK_INT(script_name_parse("afterConnect.SQL", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.event, "afterConnect");
+
+	/* Every event id parses as itself. */
+	{
+		int			i;
+		int			count = 0;
+
+		for (i = 0; callback_events[i] != NULL; i++)
+		{
+			char	   *file = psprintf("%s.sql", callback_events[i]);
+
+			CHECK_INT(script_name_parse(file, &name, &errmsg), NAME_OK);
+			CHECK_STR(name.event, callback_events[i]);
+			count++;
+		}
+		CHECK_INT(count, 37);
+	}
+
+	/* Not scripts: ignored silently. */
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("README.md", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK(errmsg == NULL);
+	CHECK_INT(script_name_parse("V57__notes.md", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse("V1__x.sql.bak", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse("V1__x.sql.conf", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse("sql", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse("", &name, &errmsg), NAME_NOT_SCRIPT);
+	/* Flyway's scanner skips names no longer than prefix + suffix. */
+	CHECK_INT(script_name_parse("R.sql", &name, &errmsg), NAME_NOT_SCRIPT);
+
+	/* Invalid .sql files, with Flyway's messages. */
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("README.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: README.sql (It cannot contain a version and should look like this: R__description.sql)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("Vacuum.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: Vacuum.sql (could not recognise version number acuum)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("v1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Unrecognised migration name format: v1__x.sql");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("r__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Unrecognised migration name format: r__x.sql");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("V__no_version.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: V__no_version.sql (It must contain a version and should look like this: V1.2__no_version.sql)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("V.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: V.sql (It must contain a version and should look like this: V1.2__description.sql)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("R1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: R1__x.sql (It cannot contain a version and should look like this: R__x.sql)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("beforeMigrateX.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: beforeMigrateX.sql (It cannot contain a version and should look like this: beforeMigrate__description.sql)");
+
+	errmsg = NULL;
+	CHECK_INT(script_name_parse("V1_x__y.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: V1_x__y.sql (could not recognise version number 1_x)");
+
+	CHECK_INT(script_name_parse("V1..2__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("V1.__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("V1-2__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("V1 __x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("U__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("B.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(".sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse("migration.sql", &name, &errmsg), NAME_INVALID);
+}
+
+static void
+test_java_compare(void)
+{
+	CHECK_INT(java_string_compare("", ""), 0);
+	CHECK_INT(java_string_compare("abc", "abc"), 0);
+	CHECK(java_string_compare("A", "a") < 0);
+	CHECK(java_string_compare("Z", "a") < 0);
+	CHECK(java_string_compare("a", "B") > 0);
+	CHECK(java_string_compare("", "a") < 0);
+	CHECK(java_string_compare("ab", "a") > 0);
+	CHECK(java_string_compare("a b", "a_b") < 0);
+	CHECK(java_string_compare("caf\xC3\xA9", "cafe") > 0);	/* U+00E9 > 'e' */
+
+	/*
+	 * U+1F600 is a surrogate pair D83D DE00 in UTF-16, so Java puts it below
+	 * U+FFFD and U+E000 although its code point (and UTF-8, strcmp) is higher.
+	 */
+	CHECK(strcmp("\xF0\x9F\x98\x80", "\xEF\xBF\xBD") > 0);
+	CHECK(java_string_compare("\xF0\x9F\x98\x80", "\xEF\xBF\xBD") < 0);
+	CHECK(java_string_compare("\xEF\xBF\xBD", "\xF0\x9F\x98\x80") > 0);
+	CHECK(java_string_compare("\xF0\x9F\x98\x80", "\xEE\x80\x80") < 0);
+	CHECK(java_string_compare("x\xF0\x9F\x98\x80", "x\xF0\x9F\x98\x81") < 0);
+	CHECK_INT(java_string_compare("\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"), 0);
+	/* But still above the rest of the BMP below the surrogates. */
+	CHECK(java_string_compare("\xF0\x9F\x98\x80", "\xED\x9F\xBF") > 0);	/* U+D7FF */
+}
+
+static void
+test_java_hash(void)
+{
+	CHECK_INT(java_string_hash(""), 0);
+	CHECK_INT(java_string_hash("a"), 97);
+	CHECK_INT(java_string_hash("Aa"), java_string_hash("BB"));
+	CHECK_INT(java_string_hash("hello"), 99162322);
+	CHECK_INT(java_string_hash("\"public\".\"flyway_schema_history\""), 2125624436);
+	CHECK_INT((long long) java_string_hash("\"myschema\".\"flyway_schema_history\"") + 77431708279161LL,
+			  77431447924489LL);
+	/* UTF-16 units: U+00E9 is one unit (233), U+1F600 two (D83D, DE00). */
+	CHECK_INT(java_string_hash("\xC3\xA9"), 233);
+	CHECK_INT(java_string_hash("\xF0\x9F\x98\x80"), 0xD83D * 31 + 0xDE00);
+}
+
+static char *
+repeat(const char *unit, int times)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < times; i++)
+		appendStringInfoString(&buf, unit);
+	return buf.data;
+}
+
+static void
+test_abbreviations(void)
+{
+	char	   *s;
+
+	CHECK(abbreviate_description(NULL) == NULL);
+	CHECK_STR(abbreviate_description("short"), "short");
+
+	s = repeat("x", 200);
+	CHECK_STR(abbreviate_description(s), s);
+	s = repeat("x", 201);
+	CHECK_STR(abbreviate_description(s), psprintf("%s...", repeat("x", 197)));
+
+	/* Lengths are characters, not bytes. */
+	s = repeat("\xC3\xA9", 200);
+	CHECK_STR(abbreviate_description(s), s);
+	s = repeat("\xC3\xA9", 201);
+	CHECK_STR(abbreviate_description(s), psprintf("%s...", repeat("\xC3\xA9", 197)));
+
+	CHECK(abbreviate_script(NULL) == NULL);
+	s = repeat("a", 1000);
+	CHECK_STR(abbreviate_script(s), s);
+	s = psprintf("abc%s", repeat("d", 998));	/* 1001 characters */
+	CHECK_STR(abbreviate_script(s), psprintf("...%s", repeat("d", 997)));
+	CHECK_INT(strlen(abbreviate_script(s)), 1000);
+	s = psprintf("012%sXYZ", repeat("\xE2\x82\xAC", 1200));
+	CHECK_STR(abbreviate_script(s), psprintf("...%s", repeat("\xE2\x82\xAC", 997)));
+}
+
+int
+main(void)
+{
+	test_version_parse();
+	test_version_compare();
+	test_script_names();
+	test_java_compare();
+	test_java_hash();
+	test_abbreviations();
+	return unit_summary("names");
+}
