@@ -1,0 +1,1501 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.c
+ *	  Flyway's view of a database: the state of every script and history
+ *	  row (info), validation, what migrate would apply, what repair would do.
+ *
+ * This follows Flyway's classic engine (community edition, plus the rows
+ * the paid edition's undo writes): MigrationInfoServiceImpl.refresh,
+ * MigrationInfoImpl.getState/validate/compareTo, ResolvedMigration.getState,
+ * BaselineResolvedMigration.getState, BaseAppliedMigration.getState,
+ * DbRepair and CompositeMigrationResolver.checkForIncompatibilities.  The
+ * rules are restated in our words in the comments below; no Flyway code is
+ * copied.
+ *
+ * Everything is sort-and-merge: scripts and rows are sorted once and
+ * matched by binary search or by walking groups, so a plan of n scripts
+ * and m rows costs O((n + m) log(n + m)).
+ *
+ * Pure logic: no I/O, no ereport/elog; builds with -DFRONTEND.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "plan.h"
+
+/* Flyway prints a NULL checksum as Java prints a null Integer. */
+#define NULL_TEXT "null"
+
+/* What Flyway stores instead of an empty description on some databases. */
+#define NO_DESCRIPTION_MARKER "<< no description >>"
+
+/* ----------------------------------------------------------------
+ *		Names of states and types
+ * ----------------------------------------------------------------
+ */
+
+const char *
+state_name(MigrationState state)
+{
+	switch (state)
+	{
+		case STATE_PENDING:
+			return "Pending";
+		case STATE_ABOVE_TARGET:
+			return "Above Target";
+		case STATE_BELOW_BASELINE:
+			return "Below Baseline";
+		case STATE_BASELINE_IGNORED:
+			return "Ignored (Baseline)";
+		case STATE_BASELINE:
+			return "Baseline";
+		case STATE_IGNORED:
+			return "Ignored";
+		case STATE_MISSING_SUCCESS:
+			return "Missing";
+		case STATE_MISSING_FAILED:
+			return "Failed (Missing)";
+		case STATE_SUCCESS:
+			return "Success";
+		case STATE_UNDONE:
+			return "Undone";
+		case STATE_AVAILABLE:
+			return "Available";
+		case STATE_FAILED:
+			return "Failed";
+		case STATE_OUT_OF_ORDER:
+			return "Out of Order";
+		case STATE_FUTURE_SUCCESS:
+			return "Future";
+		case STATE_FUTURE_FAILED:
+			return "Failed (Future)";
+		case STATE_OUTDATED:
+			return "Outdated";
+		case STATE_SUPERSEDED:
+			return "Superseded";
+		case STATE_DELETED:
+			return "Deleted";
+	}
+	return "Unknown";
+}
+
+static bool
+type_is(const char *type, const char *name)
+{
+	return type != NULL && strcmp(type, name) == 0;
+}
+
+/* SCHEMA, BASELINE and DELETE rows are made up by Flyway, not by a script. */
+static bool
+type_is_synthetic(const char *type)
+{
+	return type_is(type, "SCHEMA") || type_is(type, "BASELINE") ||
+		type_is(type, "DELETE");
+}
+
+/* The baseline marker and the baseline migrations (B scripts). */
+static bool
+type_is_baseline(const char *type)
+{
+	return type_is(type, "BASELINE") || type_is(type, "SQL_BASELINE") ||
+		type_is(type, "SQL_STATE_SCRIPT") || type_is(type, "JDBC_BASELINE") ||
+		type_is(type, "JDBC_STATE_SCRIPT");
+}
+
+/* Rows written by the paid edition's undo: UNDO_SQL, UNDO_JDBC, ... */
+static bool
+type_is_undo(const char *type)
+{
+	return type != NULL && strncmp(type, "UNDO_", 5) == 0;
+}
+
+/*
+ * The kind of script a versioned row of this type can match, or -1 when no
+ * script can (JDBC, CUSTOM, synthetic and unknown types).  SQL_STATE_SCRIPT
+ * is the legacy name of SQL_BASELINE.
+ */
+static int
+type_script_kind(const char *type)
+{
+	if (type_is(type, "SQL"))
+		return SCRIPT_VERSIONED;
+	if (type_is(type, "SQL_BASELINE") || type_is(type, "SQL_STATE_SCRIPT"))
+		return SCRIPT_BASELINE;
+	if (type_is(type, "UNDO_SQL"))
+		return SCRIPT_UNDO;
+	return -1;
+}
+
+/* The type a script would be recorded with. */
+static const char *
+script_type(const ResolvedScript *s)
+{
+	switch (s->kind)
+	{
+		case SCRIPT_BASELINE:
+			return "SQL_BASELINE";
+		case SCRIPT_UNDO:
+			return "UNDO_SQL";
+		default:
+			return "SQL";
+	}
+}
+
+static bool
+script_is_versioned(const ResolvedScript *s)
+{
+	return s->kind == SCRIPT_VERSIONED || s->kind == SCRIPT_BASELINE ||
+		s->kind == SCRIPT_UNDO;
+}
+
+/* Order of kinds that share a version: V, then B, then U. */
+static int
+kind_rank(ScriptKind kind)
+{
+	switch (kind)
+	{
+		case SCRIPT_VERSIONED:
+			return 0;
+		case SCRIPT_BASELINE:
+			return 1;
+		case SCRIPT_UNDO:
+			return 2;
+		default:
+			return 3;
+	}
+}
+
+/*
+ * Version comparison where NULL is Flyway's EMPTY version ("<< Empty
+ * Schema >>"), lower than every real version.
+ */
+static int
+vcmp(const MigrationVersion *a, const MigrationVersion *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return version_compare(a, b);
+}
+
+/*
+ * A version as a byte string whose memcmp order is the numeric order, so
+ * that sorting and searching do not re-read the digit strings: each part
+ * without leading zeros as a 4-byte big-endian length and its digits,
+ * trailing zero parts left out ("1", "1.0" and "001" give the same key).
+ */
+typedef struct VKey
+{
+	const unsigned char *b;
+	int			len;
+} VKey;
+
+static VKey
+vkey_of(const MigrationVersion *v)
+{
+	VKey		key;
+	unsigned char *buf;
+	int			size = 0;
+	int			used = 0;
+	int			last = 0;		/* bytes up to the last non-zero part */
+	int			i;
+
+	for (i = 0; i < v->nparts; i++)
+		size += 4 + (int) strlen(v->parts[i]);
+	buf = palloc(size + 1);
+	for (i = 0; i < v->nparts; i++)
+	{
+		const char *d = v->parts[i];
+		int			n;
+
+		while (*d == '0')
+			d++;
+		n = (int) strlen(d);
+		buf[used++] = (unsigned char) ((n >> 24) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 16) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 8) & 0xFF);
+		buf[used++] = (unsigned char) (n & 0xFF);
+		memcpy(buf + used, d, n);
+		used += n;
+		if (n > 0)
+			last = used;
+	}
+	key.b = buf;
+	key.len = last;
+	return key;
+}
+
+static int
+vkey_cmp(const VKey *a, const VKey *b)
+{
+	int			c = memcmp(a->b, b->b, Min(a->len, b->len));
+
+	if (c != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * Does the stored checksum match the script?  Flyway (checksumMatches):
+ * equal to the script's checksum, or, for repeatables, to the checksum of
+ * the raw text (before placeholder replacement).  A NULL stored checksum
+ * counts as matching (see the report: Flyway 10 would call it a mismatch).
+ */
+static bool
+checksum_matches(const AppliedRow *row, const ResolvedScript *s)
+{
+	if (row->checksum_null)
+		return true;
+	if (row->checksum == s->checksum)
+		return true;
+	return s->kind == SCRIPT_REPEATABLE && row->checksum == s->raw_checksum;
+}
+
+/* Description as it would be stored, compared with the stored one. */
+static bool
+description_matches(const AppliedRow *row, const ResolvedScript *s)
+{
+	char	   *abbreviated;
+	bool		result;
+
+	if (strcmp(row->description, NO_DESCRIPTION_MARKER) == 0)
+		return s->description[0] == '\0';
+	/* up to 200 bytes is up to 200 characters: nothing to abbreviate */
+	if (strlen(s->description) <= 200)
+		return strcmp(s->description, row->description) == 0;
+	abbreviated = abbreviate_description(s->description);
+	result = strcmp(abbreviated, row->description) == 0;
+	pfree(abbreviated);
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		Target
+ * ----------------------------------------------------------------
+ */
+
+bool
+plan_parse_target(const char *text, PlanOptions *opts, char **errmsg)
+{
+	size_t		len;
+	char	   *copy;
+	char	   *err = NULL;
+	MigrationVersion v;
+
+	opts->target_optional = false;
+	memset(&opts->target, 0, sizeof(opts->target));
+	if (text == NULL || pg_strcasecmp(text, "latest") == 0)
+	{
+		opts->target_kind = TARGET_LATEST;
+		return true;
+	}
+	if (pg_strcasecmp(text, "current") == 0)
+	{
+		opts->target_kind = TARGET_CURRENT;
+		return true;
+	}
+	if (pg_strcasecmp(text, "next") == 0)
+	{
+		opts->target_kind = TARGET_NEXT;
+		return true;
+	}
+
+	len = strlen(text);
+	copy = pstrdup(text);
+	if (len > 0 && copy[len - 1] == '?')
+	{
+		copy[len - 1] = '\0';
+		opts->target_optional = true;
+	}
+	if (!version_parse(copy, &v, &err))
+	{
+		opts->target_optional = false;
+		opts->target_kind = TARGET_LATEST;
+		if (errmsg)
+			*errmsg = psprintf("invalid target \"%s\": %s", text,
+							   err ? err : "not a version");
+		pfree(copy);
+		return false;
+	}
+	pfree(copy);
+	opts->target_kind = TARGET_VERSION;
+	opts->target = v;
+	return true;
+}
+
+/* ----------------------------------------------------------------
+ *		Plan building
+ * ----------------------------------------------------------------
+ */
+
+/* One line of info while it is being worked out. */
+typedef struct Item
+{
+	const ResolvedScript *resolved;
+	const AppliedRow *applied;
+	bool		deleted;		/* a later DELETE row marks it */
+	bool		undone;			/* a later undo row undoes it */
+	bool		out_of_order;	/* applied after a higher version */
+	bool		latest;			/* repeatable row: the latest run of its description */
+	MigrationState state;
+	int			group;			/* for info order, see item_order_cmp */
+	VKey		key;			/* unapplied versioned: the script's version */
+} Item;
+
+/* A versioned script with its version key. */
+typedef struct VScript
+{
+	const ResolvedScript *s;
+	VKey		key;
+} VScript;
+
+/* The context Flyway computes once per refresh (MigrationInfoContext). */
+typedef struct Context
+{
+	const MigrationVersion *last_applied;	/* NULL = EMPTY */
+	const MigrationVersion *last_resolved;	/* NULL = EMPTY */
+	const MigrationVersion *applied_baseline;	/* NULL = none */
+	const MigrationVersion *pending_baseline;	/* NULL = none */
+	bool		target_set;		/* versions above "target" are Above Target */
+	const MigrationVersion *target; /* NULL with target_set = EMPTY */
+	bool		out_of_order;
+} Context;
+
+/* Sorting of scripts: versioned by (version, kind), repeatables by description. */
+static int
+vscript_cmp(const void *a, const void *b)
+{
+	const VScript *sa = (const VScript *) a;
+	const VScript *sb = (const VScript *) b;
+	int			c = vkey_cmp(&sa->key, &sb->key);
+
+	if (c != 0)
+		return c;
+	return kind_rank(sa->s->kind) - kind_rank(sb->s->kind);
+}
+
+static int
+rscript_cmp(const void *a, const void *b)
+{
+	const ResolvedScript *sa = *(const ResolvedScript *const *) a;
+	const ResolvedScript *sb = *(const ResolvedScript *const *) b;
+
+	return strcmp(sa->description, sb->description);
+}
+
+/* Rows grouped by version (numeric) or description, each group by rank. */
+typedef struct RowRef
+{
+	const AppliedRow *r;
+	int			item;			/* its item, -1 for a successful DELETE row */
+	VKey		key;
+} RowRef;
+
+static int
+vrow_cmp(const void *a, const void *b)
+{
+	const AppliedRow *ra = ((const RowRef *) a)->r;
+	const AppliedRow *rb = ((const RowRef *) b)->r;
+	int			c = vkey_cmp(&((const RowRef *) a)->key, &((const RowRef *) b)->key);
+
+	if (c != 0)
+		return c;
+	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+}
+
+static int
+rrow_cmp(const void *a, const void *b)
+{
+	const AppliedRow *ra = *(const AppliedRow *const *) a;
+	const AppliedRow *rb = *(const AppliedRow *const *) b;
+	int			c = strcmp(ra->description, rb->description);
+
+	if (c != 0)
+		return c;
+	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+}
+
+static int
+row_rank_cmp(const void *a, const void *b)
+{
+	const AppliedRow *ra = *(const AppliedRow *const *) a;
+	const AppliedRow *rb = *(const AppliedRow *const *) b;
+
+	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+}
+
+/* Binary search of a versioned script by (version, kind); index or -1. */
+static int
+find_vscript(const VScript *sorted, int n, const VKey *v, int kind)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = vkey_cmp(&sorted[mid].key, v);
+
+		if (c == 0)
+			c = kind_rank(sorted[mid].s->kind) - kind_rank((ScriptKind) kind);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static int
+find_rscript(const ResolvedScript **sorted, int n, const char *description)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = strcmp(sorted[mid]->description, description);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Version of an item: the row's when applied, else the script's; NULL for repeatables. */
+static const MigrationVersion *
+item_version(const Item *it)
+{
+	if (it->applied)
+		return it->applied->version ? &it->applied->parsed : NULL;
+	return script_is_versioned(it->resolved) ? &it->resolved->version : NULL;
+}
+
+/*
+ * State of a row that has no file (BaseAppliedMigration.getMissingState):
+ * a SCHEMA marker is fine; otherwise the row is Missing when its version is
+ * below the highest version found in the locations (repeatables: always),
+ * else Future, "Failed" variants for success = false.
+ */
+static MigrationState
+missing_state(const Item *it, const Context *ctx)
+{
+	const AppliedRow *r = it->applied;
+
+	if (type_is(r->type, "SCHEMA"))
+		return STATE_SUCCESS;
+	if (r->version == NULL || vcmp(&r->parsed, ctx->last_resolved) < 0)
+		return r->success ? STATE_MISSING_SUCCESS : STATE_MISSING_FAILED;
+	return r->success ? STATE_FUTURE_SUCCESS : STATE_FUTURE_FAILED;
+}
+
+/* State of an item with a history row. */
+static MigrationState
+applied_state(const Item *it, const Context *ctx)
+{
+	const AppliedRow *r = it->applied;
+
+	if (it->deleted)
+		return STATE_DELETED;
+	if (it->undone)
+		return STATE_UNDONE;
+	if (type_is(r->type, "DELETE"))
+		return STATE_SUCCESS;
+	if (type_is(r->type, "BASELINE"))
+		return STATE_BASELINE;
+	if (type_is_baseline(r->type))
+	{
+		/* an applied B script (BaselineAppliedMigration) */
+		if (!r->success)
+			return STATE_FAILED;
+		if (it->resolved == NULL)
+			return missing_state(it, ctx);
+		return STATE_BASELINE;
+	}
+	/* only the latest run of a repeatable can be missing; older ones are Superseded */
+	if (it->resolved == NULL && (r->version != NULL || it->latest))
+		return missing_state(it, ctx);
+	if (!r->success)
+		return STATE_FAILED;
+	if (r->version == NULL)
+	{
+		if (!it->latest)
+			return STATE_SUPERSEDED;
+		if (it->resolved != NULL && checksum_matches(r, it->resolved))
+			return STATE_SUCCESS;
+		return STATE_OUTDATED;
+	}
+	if (it->out_of_order)
+		return STATE_OUT_OF_ORDER;
+	return STATE_SUCCESS;
+}
+
+/*
+ * State of a script that no row applies (ResolvedMigration.getState plus
+ * BaselineResolvedMigration's override for B scripts).  The baseline is the
+ * pending B script's version on a history without applied versioned rows,
+ * else the applied baseline (BASELINE marker or applied B script).
+ */
+static MigrationState
+unapplied_state(const ResolvedScript *s, const Context *ctx)
+{
+	const MigrationVersion *base;
+	const MigrationVersion *v;
+	MigrationState state = STATE_PENDING;
+	bool		applied_or_baseline;
+
+	if (s->kind == SCRIPT_REPEATABLE)
+		return STATE_PENDING;
+
+	v = &s->version;
+	base = ctx->last_applied == NULL ? ctx->pending_baseline : ctx->applied_baseline;
+	if (base != NULL && version_compare(v, base) < 0)
+		state = STATE_BELOW_BASELINE;
+	else if (base != NULL && version_compare(v, base) == 0)
+		state = STATE_BASELINE_IGNORED;
+	else if (ctx->target_set && vcmp(v, ctx->target) > 0)
+		state = STATE_ABOVE_TARGET;
+	else if (vcmp(v, ctx->last_applied) < 0 && !ctx->out_of_order)
+		state = STATE_IGNORED;
+
+	if (s->kind == SCRIPT_BASELINE)
+	{
+		applied_or_baseline = ctx->applied_baseline != NULL || ctx->last_applied != NULL;
+		if (state == STATE_PENDING && applied_or_baseline)
+			return STATE_IGNORED;
+		if (state == STATE_BASELINE_IGNORED && ctx->pending_baseline != NULL &&
+			version_compare(v, ctx->pending_baseline) == 0)
+			return applied_or_baseline ? STATE_BASELINE_IGNORED : STATE_PENDING;
+	}
+	return state;
+}
+
+static MigrationState
+item_state(const Item *it, const Context *ctx)
+{
+	if (it->applied)
+		return applied_state(it, ctx);
+	return unapplied_state(it->resolved, ctx);
+}
+
+/*
+ * Info order (MigrationInfoImpl.compareTo):
+ *	- two applied entries: by installed_rank;
+ *	- an unapplied Below Baseline entry comes before every applied one;
+ *	- otherwise applied entries come before unapplied ones;
+ *	- unapplied entries: versioned by version, before repeatables, which
+ *	  are ordered by description (Java String.compareTo).
+ * Below Baseline versions are lower than those of every other unapplied
+ * entry, so that is the same as four groups in a row: 0 = unapplied Below
+ * Baseline (by version), 1 = applied (by rank), 2 = other unapplied
+ * versioned (by version), 3 = unapplied repeatables (by description).
+ * Equal versions (a V and a B script) keep V before B; Flyway leaves that
+ * tie to hash order.
+ */
+static int
+item_order_cmp(const void *a, const void *b)
+{
+	const Item *ia = *(const Item *const *) a;
+	const Item *ib = *(const Item *const *) b;
+	int			c;
+
+	if (ia->group != ib->group)
+		return ia->group - ib->group;
+	switch (ia->group)
+	{
+		case 1:
+			return (ia->applied->installed_rank > ib->applied->installed_rank) -
+				(ia->applied->installed_rank < ib->applied->installed_rank);
+		case 3:
+			return java_string_compare(ia->resolved->description, ib->resolved->description);
+		default:
+			c = vkey_cmp(&ia->key, &ib->key);
+			if (c != 0)
+				return c;
+			return kind_rank(ia->resolved->kind) - kind_rank(ib->resolved->kind);
+	}
+}
+
+static void
+add_error(MigrationPlan *plan, int *cap, const char *code, char *message,
+		  char *detail, const InfoEntry *entry)
+{
+	if (plan->nerrors == *cap)
+	{
+		*cap = *cap ? *cap * 2 : 8;
+		if (plan->errors)
+			plan->errors = repalloc(plan->errors, sizeof(PlanError) * *cap);
+		else
+			plan->errors = palloc(sizeof(PlanError) * *cap);
+	}
+	plan->errors[plan->nerrors].code = code;
+	plan->errors[plan->nerrors].message = message;
+	plan->errors[plan->nerrors].detail = detail;
+	plan->errors[plan->nerrors].entry = entry;
+	plan->nerrors++;
+}
+
+static char *
+mismatch_detail(const char *applied, const char *resolved)
+{
+	return psprintf("-> Applied to database : %s\n"
+					"-> Resolved locally    : %s\n"
+					"Either revert the changes to the migration, or run repair to update the schema history.",
+					applied, resolved);
+}
+
+/*
+ * Validate one entry (MigrationInfoImpl.validate) with the ignore patterns
+ * "*:future" (Flyway's default) plus "*:pending" unless for_validate.  The
+ * first rule that fires gives the entry's error.
+ */
+static void
+validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
+			   const Context *ctx, bool pending_ignored)
+{
+	MigrationState st = e->state;
+	const AppliedRow *r = e->applied;
+	const ResolvedScript *s = e->resolved;
+	const char *version = r ? r->version : (script_is_versioned(s) ? s->version.text : NULL);
+	const char *description = r ? r->description : s->description;
+
+	/* out of scope, or matched by an ignore pattern */
+	if (st == STATE_ABOVE_TARGET || st == STATE_DELETED || st == STATE_UNDONE)
+		return;
+	if (st == STATE_FUTURE_SUCCESS)
+		return;					/* "*:future" */
+	if (st == STATE_PENDING && pending_ignored)
+		return;					/* "*:pending" */
+
+	/* failed rows; "Failed (Future)" is let through when future is ignored */
+	if (st == STATE_FAILED || st == STATE_MISSING_FAILED)
+	{
+		if (version == NULL)
+			add_error(plan, cap, "FAILED_REPEATABLE_MIGRATION",
+					  psprintf("Detected failed repeatable migration: %s.", description),
+					  pstrdup("Please remove any half-completed changes then run repair to fix the schema history."),
+					  e);
+		else
+			add_error(plan, cap, "FAILED_VERSIONED_MIGRATION",
+					  psprintf("Detected failed migration to version %s (%s).", version, description),
+					  pstrdup("Please remove any half-completed changes then run repair to fix the schema history."),
+					  e);
+		return;
+	}
+
+	/* applied, but no file (missing; future ones are ignored) */
+	if (s == NULL && r != NULL && !type_is_synthetic(r->type) && !type_is_undo(r->type) &&
+		st != STATE_SUPERSEDED && st != STATE_FUTURE_FAILED)
+	{
+		if (r->version != NULL)
+			add_error(plan, cap, "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED",
+					  psprintf("Detected applied migration not resolved locally: %s.", r->version),
+					  pstrdup("If you removed this migration intentionally, run repair to mark the migration as deleted."),
+					  e);
+		else
+			add_error(plan, cap, "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED",
+					  psprintf("Detected applied migration not resolved locally: %s.", r->description),
+					  pstrdup("If you removed this migration intentionally, run repair to mark the migration as deleted."),
+					  e);
+		return;
+	}
+
+	/* below the highest applied version (B scripts on an existing database are harmless) */
+	if (st == STATE_IGNORED && r == NULL && s->kind != SCRIPT_BASELINE)
+	{
+		add_error(plan, cap, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED",
+				  psprintf("Detected resolved migration not applied to database: %s.", version),
+				  pstrdup("To ignore this migration, set -ignoreMigrationPatterns='*:ignored'. To allow executing this migration, set -outOfOrder=true."),
+				  e);
+		return;
+	}
+
+	if (st == STATE_PENDING)
+	{
+		if (version != NULL)
+			add_error(plan, cap, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED",
+					  psprintf("Detected resolved migration not applied to database: %s.", version),
+					  pstrdup("To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'."),
+					  e);
+		else
+			add_error(plan, cap, "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED",
+					  psprintf("Detected resolved repeatable migration not applied to database: %s.", description),
+					  pstrdup("To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'."),
+					  e);
+		return;
+	}
+
+	if (st == STATE_OUTDATED && !pending_ignored)
+	{
+		add_error(plan, cap, "OUTDATED_REPEATABLE_MIGRATION",
+				  psprintf("Detected outdated resolved repeatable migration that should be re-applied to database: %s.", description),
+				  pstrdup("Run migrate to execute this migration."),
+				  e);
+		return;
+	}
+
+	/* both a file and a row: compare them (not at or below the baseline) */
+	if (s != NULL && r != NULL && !type_is(r->type, "DELETE") && !type_is_undo(r->type) &&
+		(r->version == NULL || ctx->applied_baseline == NULL ||
+		 version_compare(&r->parsed, ctx->applied_baseline) > 0))
+	{
+		char	   *ident = r->version ? psprintf("version %s", r->version) : pstrdup(r->script);
+
+		if (strcmp(script_type(s), r->type) != 0)
+		{
+			add_error(plan, cap, "TYPE_MISMATCH",
+					  psprintf("Migration type mismatch for migration %s", ident),
+					  mismatch_detail(r->type, script_type(s)), e);
+			return;
+		}
+		if ((r->version != NULL ||
+			 (pending_ignored && st != STATE_OUTDATED && st != STATE_SUPERSEDED)) &&
+			!checksum_matches(r, s))
+		{
+			char		applied_sum[16];
+			char		resolved_sum[16];
+
+			if (r->checksum_null)
+				strcpy(applied_sum, NULL_TEXT);
+			else
+				snprintf(applied_sum, sizeof(applied_sum), "%d", (int) r->checksum);
+			snprintf(resolved_sum, sizeof(resolved_sum), "%d", (int) s->checksum);
+			add_error(plan, cap, "CHECKSUM_MISMATCH",
+					  psprintf("Migration checksum mismatch for migration %s", ident),
+					  mismatch_detail(applied_sum, resolved_sum), e);
+			return;
+		}
+		if (!description_matches(r, s))
+		{
+			add_error(plan, cap, "DESCRIPTION_MISMATCH",
+					  psprintf("Migration description mismatch for migration %s", ident),
+					  mismatch_detail(r->description, s->description), e);
+			return;
+		}
+		pfree(ident);
+	}
+}
+
+static const char *
+entry_category(const Item *it)
+{
+	if (it->applied)
+	{
+		const char *t = it->applied->type;
+
+		if (type_is_synthetic(t))
+			return "";
+		if (it->applied->version == NULL)
+			return "Repeatable";
+		if (type_is_undo(t))
+			return "Undo";
+		if (type_is_baseline(t))
+			return "Baseline";
+		return "Versioned";
+	}
+	switch (it->resolved->kind)
+	{
+		case SCRIPT_REPEATABLE:
+			return "Repeatable";
+		case SCRIPT_BASELINE:
+			return "Baseline";
+		case SCRIPT_UNDO:
+			return "Undo";
+		default:
+			return "Versioned";
+	}
+}
+
+/*
+ * The whole computation.  skip_failed leaves out the success = false rows,
+ * as repair sees the history after deleting them.
+ */
+static MigrationPlan *
+build_plan(ResolvedScript *const *scripts, int nscripts,
+		   AppliedRow *const *rows, int nrows,
+		   const PlanOptions *opts, bool for_validate, bool skip_failed)
+{
+	MigrationPlan *plan = palloc0(sizeof(MigrationPlan));
+	Context		ctx;
+	VScript    *vs;				/* V, B, U scripts by (version, kind) */
+	const ResolvedScript **rs;	/* R scripts by description */
+	bool	   *vs_applied;
+	bool	   *rs_applied;
+	int			nvs = 0,
+				nrs = 0;
+	const AppliedRow **vrows;	/* versioned rows */
+	const AppliedRow **rrows;	/* repeatable (version NULL) rows */
+	int			nvrows = 0,
+				nrrows = 0;
+	const AppliedRow **sorted;
+	Item	   *items;
+	int			nitems = 0;
+	Item	  **order;
+	int		   *listed;
+	bool		dup_delete = false;
+	const AppliedRow *dup_delete_row = NULL;
+	int			i,
+				j,
+				k;
+	int			errcap = 0;
+	const MigrationVersion *next_target;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.out_of_order = opts->out_of_order;
+
+	/* keep the inputs for plan_repair() */
+	if (nscripts > 0)
+	{
+		ResolvedScript **copy = palloc(sizeof(ResolvedScript *) * nscripts);
+
+		memcpy(copy, scripts, sizeof(ResolvedScript *) * nscripts);
+		plan->in_scripts = copy;
+	}
+	plan->in_nscripts = nscripts;
+	if (nrows > 0)
+	{
+		AppliedRow **copy = palloc(sizeof(AppliedRow *) * nrows);
+
+		memcpy(copy, rows, sizeof(AppliedRow *) * nrows);
+		plan->in_rows = copy;
+	}
+	plan->in_nrows = nrows;
+
+	/* scripts: versioned ones sorted by (version, kind), repeatables by description */
+	vs = palloc(sizeof(VScript) * (nscripts + 1));
+	rs = palloc(sizeof(ResolvedScript *) * (nscripts + 1));
+	for (i = 0; i < nscripts; i++)
+	{
+		const ResolvedScript *s = scripts[i];
+
+		if (s->kind == SCRIPT_REPEATABLE)
+			rs[nrs++] = s;
+		else if (script_is_versioned(s))
+		{
+			vs[nvs].s = s;
+			vs[nvs].key = vkey_of(&s->version);
+			nvs++;
+			/* highest version found locally (U scripts undo, they add no version) */
+			if (s->kind != SCRIPT_UNDO && vcmp(&s->version, ctx.last_resolved) > 0)
+				ctx.last_resolved = &s->version;
+		}
+		/* callbacks are not migrations */
+	}
+	if (nvs > 1)
+		qsort(vs, nvs, sizeof(VScript), vscript_cmp);
+	if (nrs > 1)
+		qsort(rs, nrs, sizeof(ResolvedScript *), rscript_cmp);
+	vs_applied = palloc0(sizeof(bool) * (nvs + 1));
+	rs_applied = palloc0(sizeof(bool) * (nrs + 1));
+
+	/* rows in rank order, split into versioned and repeatable */
+	sorted = palloc(sizeof(AppliedRow *) * (nrows + 1));
+	k = 0;
+	for (i = 0; i < nrows; i++)
+		if (!(skip_failed && !rows[i]->success))
+			sorted[k++] = rows[i];
+	for (i = 1; i < k; i++)
+		if (sorted[i - 1]->installed_rank > sorted[i]->installed_rank)
+		{
+			qsort(sorted, k, sizeof(AppliedRow *), row_rank_cmp);
+			break;
+		}
+	vrows = palloc(sizeof(AppliedRow *) * (k + 1));
+	rrows = palloc(sizeof(AppliedRow *) * (k + 1));
+	for (i = 0; i < k; i++)
+	{
+		if (sorted[i]->version != NULL)
+			vrows[nvrows++] = sorted[i];
+		else
+			rrows[nrrows++] = sorted[i];
+	}
+
+	/*
+	 * Items: one per versioned row except successful DELETE rows (Flyway
+	 * does not list those; they only mark the row they delete), one per
+	 * repeatable row, one per unapplied script.
+	 */
+	items = palloc0(sizeof(Item) * (k + nscripts + 1));
+	listed = palloc(sizeof(int) * (k + 1));
+
+	/*
+	 * Versioned rows.  Rows are items in rank order; a successful DELETE row
+	 * marks the latest earlier non-synthetic row of the same version as
+	 * Deleted; an undo row marks the latest earlier migration row of the
+	 * same version as Undone.  Markings stay within one version, so walk the
+	 * rows grouped by version (then rank).
+	 */
+	{
+		RowRef	   *byver = palloc(sizeof(RowRef) * (nvrows + 1));
+
+		/* items in rank order */
+		for (i = 0; i < nvrows; i++)
+		{
+			const AppliedRow *r = vrows[i];
+
+			byver[i].r = r;
+			byver[i].item = -1;
+			byver[i].key = vkey_of(&r->parsed);
+			if (type_is(r->type, "DELETE") && r->success)
+				continue;
+			byver[i].item = nitems;
+			items[nitems].applied = r;
+			items[nitems].key = byver[i].key;
+			nitems++;
+		}
+		if (nvrows > 1)
+			qsort(byver, nvrows, sizeof(RowRef), vrow_cmp);
+
+		for (i = 0; i < nvrows; i = j)
+		{
+			int			nlisted = 0;
+
+			for (j = i; j < nvrows && vkey_cmp(&byver[j].key, &byver[i].key) == 0; j++)
+			{
+				const AppliedRow *r = byver[j].r;
+
+				if (byver[j].item < 0)
+				{
+					/* a successful DELETE row */
+					for (k = nlisted - 1; k >= 0; k--)
+					{
+						Item	   *t = &items[listed[k]];
+
+						if (type_is_synthetic(t->applied->type))
+							continue;
+						if (t->deleted)
+						{
+							/* Flyway: "Corrupted schema history: multiple delete entries" */
+							if (!dup_delete)
+								dup_delete_row = r;
+							dup_delete = true;
+						}
+						else
+							t->deleted = true;
+						break;
+					}
+					continue;
+				}
+				if (type_is_undo(r->type))
+				{
+					for (k = nlisted - 1; k >= 0; k--)
+					{
+						Item	   *t = &items[listed[k]];
+
+						if (type_is_synthetic(t->applied->type) || type_is_undo(t->applied->type) ||
+							t->undone)
+							continue;
+						t->undone = true;
+						break;
+					}
+				}
+				listed[nlisted++] = byver[j].item;
+			}
+		}
+		for (i = 0; i < nvrows; i++)
+			if (byver[i].item < 0)
+				pfree((void *) byver[i].key.b);
+		pfree(byver);
+	}
+
+	/*
+	 * Context from the versioned rows, in rank order: the applied baseline
+	 * (highest BASELINE / B row), the last applied version (rows that are not
+	 * DELETE, deleted, undone or undo rows) and which rows were applied out
+	 * of order (not above the last applied version at the time).
+	 */
+	for (i = 0; i < nvrows; i++)
+	{
+		const AppliedRow *r = vrows[i];
+
+		if (type_is_baseline(r->type) && vcmp(&r->parsed, ctx.applied_baseline) > 0)
+			ctx.applied_baseline = &r->parsed;
+	}
+	for (i = 0; i < nitems; i++)
+	{
+		Item	   *it = &items[i];
+		const AppliedRow *r = it->applied;
+
+		if (type_is_undo(r->type))
+			continue;
+		if (vcmp(&r->parsed, ctx.last_applied) > 0)
+		{
+			if (!type_is(r->type, "DELETE") && !it->deleted && !it->undone)
+				ctx.last_applied = &r->parsed;
+		}
+		else
+			it->out_of_order = true;
+	}
+
+	/* match versioned rows to scripts by (version, kind) */
+	for (i = 0; i < nitems; i++)
+	{
+		Item	   *it = &items[i];
+		int			kind = type_script_kind(it->applied->type);
+		int			idx;
+
+		if (kind < 0)
+			continue;
+		idx = find_vscript(vs, nvs, &it->key, kind);
+		if (idx < 0)
+			continue;
+		it->resolved = vs[idx].s;
+		if (!it->deleted && !it->undone && !type_is(it->applied->type, "DELETE"))
+			vs_applied[idx] = true;
+	}
+
+	/* highest B script not applied: the pending baseline */
+	for (i = 0; i < nvs; i++)
+		if (!vs_applied[i] && vs[i].s->kind == SCRIPT_BASELINE)
+			ctx.pending_baseline = &vs[i].s->version;
+
+	/* target */
+	switch (opts->target_kind)
+	{
+		case TARGET_VERSION:
+			ctx.target_set = true;
+			ctx.target = &opts->target;
+			break;
+		case TARGET_CURRENT:
+			ctx.target_set = true;
+			ctx.target = ctx.last_applied;
+			break;
+		default:
+			break;				/* LATEST; NEXT is resolved below */
+	}
+
+	/* unapplied versioned scripts (undo scripts are not info entries) */
+	for (i = 0; i < nvs; i++)
+	{
+		if (vs_applied[i] || vs[i].s->kind == SCRIPT_UNDO)
+			continue;
+		items[nitems].resolved = vs[i].s;
+		items[nitems].key = vs[i].key;
+		nitems++;
+	}
+
+	/*
+	 * Repeatable rows, grouped by description: the latest run is the highest
+	 * rank; a successful DELETE row marks the latest earlier non-synthetic
+	 * row of the description as Deleted (once).
+	 */
+	{
+		const AppliedRow **bydesc = palloc(sizeof(AppliedRow *) * (nrrows + 1));
+		memcpy(bydesc, rrows, sizeof(AppliedRow *) * nrrows);
+		if (nrrows > 1)
+			qsort(bydesc, nrrows, sizeof(AppliedRow *), rrow_cmp);
+		for (i = 0; i < nrrows; i = j)
+		{
+			int			idx = find_rscript(rs, nrs, bydesc[i]->description);
+			int			start = nitems;
+
+			for (j = i; j < nrrows && strcmp(bydesc[j]->description, bydesc[i]->description) == 0; j++)
+			{
+				const AppliedRow *r = bydesc[j];
+				Item	   *it = &items[nitems++];
+
+				it->applied = r;
+				it->resolved = idx >= 0 ? rs[idx] : NULL;
+				if (type_is(r->type, "DELETE") && r->success)
+				{
+					for (k = nitems - 2; k >= start; k--)
+					{
+						if (type_is_synthetic(items[k].applied->type))
+							continue;
+						items[k].deleted = true;
+						break;
+					}
+				}
+			}
+			items[nitems - 1].latest = true;
+			if (idx >= 0)
+			{
+				Item	   *last = &items[nitems - 1];
+
+				if (!last->deleted && !type_is(last->applied->type, "DELETE") &&
+					checksum_matches(last->applied, rs[idx]))
+					rs_applied[idx] = true;
+			}
+		}
+		pfree(bydesc);
+	}
+
+	/* unapplied repeatables: never run, or changed since the latest run */
+	for (i = 0; i < nrs; i++)
+	{
+		if (rs_applied[i])
+			continue;
+		items[nitems].resolved = rs[i];
+		nitems++;
+	}
+
+	/* states and info order */
+	order = palloc(sizeof(Item *) * (nitems + 1));
+	for (i = 0; i < nitems; i++)
+	{
+		Item	   *it = &items[i];
+
+		it->state = item_state(it, &ctx);
+		if (it->applied)
+			it->group = 1;
+		else if (it->state == STATE_BELOW_BASELINE)
+			it->group = 0;
+		else if (it->resolved->kind == SCRIPT_REPEATABLE)
+			it->group = 3;
+		else
+			it->group = 2;
+		order[i] = it;
+	}
+	if (nitems > 1)
+		qsort(order, nitems, sizeof(Item *), item_order_cmp);
+
+	/*
+	 * target "next": the version of the first pending entry becomes the
+	 * target (none when that is a repeatable or nothing is pending).
+	 */
+	if (opts->target_kind == TARGET_NEXT)
+	{
+		next_target = NULL;
+		for (i = 0; i < nitems; i++)
+			if (order[i]->state == STATE_PENDING)
+			{
+				next_target = item_version(order[i]);
+				break;
+			}
+		if (next_target != NULL)
+		{
+			ctx.target_set = true;
+			ctx.target = next_target;
+			for (i = 0; i < nitems; i++)
+				if (order[i]->applied == NULL)
+					order[i]->state = item_state(order[i], &ctx);
+		}
+	}
+
+	/* entries */
+	plan->nentries = nitems;
+	plan->entries = palloc0(sizeof(InfoEntry) * (nitems + 1));
+	for (i = 0; i < nitems; i++)
+	{
+		InfoEntry  *e = &plan->entries[i];
+		const Item *it = order[i];
+
+		e->resolved = it->resolved;
+		e->applied = it->applied;
+		e->state = it->state;
+		e->category = entry_category(it);
+		e->type = it->applied ? it->applied->type : script_type(it->resolved);
+	}
+
+	/* what migrate would apply: the Pending entries in info order */
+	plan->pending = palloc(sizeof(ResolvedScript *) * (nitems + 1));
+	for (i = 0; i < nitems; i++)
+		if (plan->entries[i].state == STATE_PENDING)
+			plan->pending[plan->npending++] = plan->entries[i].resolved;
+
+	/* schema version: highest applied versioned, not deleted/undone/DELETE/undo */
+	{
+		const Item *cur = NULL;
+
+		for (i = 0; i < nitems; i++)
+		{
+			const Item *it = order[i];
+			const AppliedRow *r = it->applied;
+
+			if (r == NULL || r->version == NULL || it->state == STATE_DELETED ||
+				it->state == STATE_UNDONE || type_is(r->type, "DELETE") || type_is_undo(r->type))
+				continue;
+			if (cur == NULL || version_compare(&r->parsed, &cur->applied->parsed) > 0)
+				cur = it;
+		}
+		plan->current_version = cur ? cur->applied->version : NULL;
+	}
+
+	/*
+	 * Failed rows (DbMigrate): migrate refuses when any entry is Failed,
+	 * Failed (Missing) or Failed (Future), except when the only one is a
+	 * Failed (Future) and future is ignored (Flyway then only warns).
+	 */
+	{
+		int			nfailed = 0;
+		const InfoEntry *firstf = NULL;
+
+		for (i = 0; i < nitems; i++)
+		{
+			MigrationState st = plan->entries[i].state;
+
+			if (st == STATE_FAILED || st == STATE_MISSING_FAILED || st == STATE_FUTURE_FAILED)
+			{
+				if (firstf == NULL)
+					firstf = &plan->entries[i];
+				nfailed++;
+			}
+		}
+		if (nfailed > 0 && !(nfailed == 1 && firstf->state == STATE_FUTURE_FAILED))
+		{
+			plan->has_failed_row = true;
+			plan->failed_row = firstf->applied;
+		}
+	}
+
+	/* target that matches no versioned script or row */
+	if (opts->target_kind == TARGET_VERSION && !opts->target_optional)
+	{
+		bool		found = false;
+
+		for (i = 0; i < nitems && !found; i++)
+		{
+			const MigrationVersion *v = item_version(order[i]);
+
+			if (v != NULL && version_compare(v, &opts->target) == 0)
+				found = true;
+		}
+		plan->target_missing = !found;
+	}
+
+	/* validation, in info order */
+	if (dup_delete)
+	{
+		const InfoEntry *e = NULL;
+
+		for (i = 0; i < nitems; i++)
+			if (plan->entries[i].applied && plan->entries[i].applied->version &&
+				version_compare(&plan->entries[i].applied->parsed, &dup_delete_row->parsed) == 0)
+			{
+				e = &plan->entries[i];
+				break;
+			}
+		add_error(plan, &errcap, "DUPLICATE_DELETED_MIGRATION",
+				  psprintf("Corrupted schema history: multiple delete entries for version %s",
+						   dup_delete_row->version),
+				  NULL, e);
+	}
+	for (i = 0; i < nitems; i++)
+		validate_entry(plan, &errcap, &plan->entries[i], &ctx, !for_validate);
+
+	for (i = 0; i < nvs; i++)
+		pfree((void *) vs[i].key.b);
+	for (i = 0; i < nitems; i++)
+		if (items[i].applied && items[i].applied->version)
+			pfree((void *) items[i].key.b);
+	pfree(vs);
+	pfree(rs);
+	pfree(vs_applied);
+	pfree(rs_applied);
+	pfree(sorted);
+	pfree(vrows);
+	pfree(rrows);
+	pfree(listed);
+	pfree(order);
+	pfree(items);
+	return plan;
+}
+
+MigrationPlan *
+plan_build(ResolvedScript *const *scripts, int nscripts,
+		   AppliedRow *const *rows, int nrows,
+		   const PlanOptions *opts, bool for_validate)
+{
+	PlanOptions defaults;
+
+	if (opts == NULL)
+	{
+		memset(&defaults, 0, sizeof(defaults));
+		defaults.target_kind = TARGET_LATEST;
+		opts = &defaults;
+	}
+	return build_plan(scripts, nscripts, rows, nrows, opts, for_validate, false);
+}
+
+/* ----------------------------------------------------------------
+ *		Duplicates
+ * ----------------------------------------------------------------
+ */
+
+typedef struct DupItem
+{
+	const ResolvedScript *s;
+	int			index;			/* position in the input: ties keep it */
+} DupItem;
+
+/*
+ * Flyway's resolver order for this purpose: versioned (V, B, U) by version,
+ * with the kinds kept apart, before repeatables by description.
+ */
+static int
+dup_cmp(const void *a, const void *b)
+{
+	const DupItem *da = (const DupItem *) a;
+	const DupItem *db = (const DupItem *) b;
+	bool		va = da->s->kind != SCRIPT_REPEATABLE;
+	bool		vb = db->s->kind != SCRIPT_REPEATABLE;
+	int			c;
+
+	if (va != vb)
+		return va ? -1 : 1;
+	if (va)
+	{
+		c = version_compare(&da->s->version, &db->s->version);
+		if (c == 0)
+			c = kind_rank(da->s->kind) - kind_rank(db->s->kind);
+	}
+	else
+		c = java_string_compare(da->s->description, db->s->description);
+	if (c != 0)
+		return c;
+	return da->index - db->index;
+}
+
+static bool
+dup_clash(const ResolvedScript *a, const ResolvedScript *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == SCRIPT_REPEATABLE)
+		return strcmp(a->description, b->description) == 0;
+	return version_compare(&a->version, &b->version) == 0;
+}
+
+int
+plan_find_duplicates(ResolvedScript *const *scripts, int nscripts,
+					 const ResolvedScript **first_a,
+					 const ResolvedScript **first_b)
+{
+	DupItem    *d;
+	int			n = 0;
+	int			i;
+	int			clashes = 0;
+
+	if (first_a)
+		*first_a = NULL;
+	if (first_b)
+		*first_b = NULL;
+	d = palloc(sizeof(DupItem) * (nscripts + 1));
+	for (i = 0; i < nscripts; i++)
+	{
+		ScriptKind kind = scripts[i]->kind;
+
+		if (kind != SCRIPT_VERSIONED && kind != SCRIPT_REPEATABLE &&
+			kind != SCRIPT_BASELINE && kind != SCRIPT_UNDO)
+			continue;
+		d[n].s = scripts[i];
+		d[n].index = i;
+		n++;
+	}
+	if (n > 1)
+		qsort(d, n, sizeof(DupItem), dup_cmp);
+	for (i = 0; i + 1 < n; i++)
+	{
+		if (!dup_clash(d[i].s, d[i + 1].s))
+			continue;
+		if (clashes == 0)
+		{
+			if (first_a)
+				*first_a = d[i].s;
+			if (first_b)
+				*first_b = d[i + 1].s;
+		}
+		clashes++;
+	}
+	pfree(d);
+	return clashes;
+}
+
+/* ----------------------------------------------------------------
+ *		Repair
+ * ----------------------------------------------------------------
+ */
+
+static void
+add_action(RepairAction **acts, int *n, int *cap, int action,
+		   const AppliedRow *row, const ResolvedScript *script)
+{
+	if (*n == *cap)
+	{
+		*cap = *cap ? *cap * 2 : 8;
+		*acts = *acts ? repalloc(*acts, sizeof(RepairAction) * *cap)
+			: palloc(sizeof(RepairAction) * *cap);
+	}
+	(*acts)[*n].action = action;
+	(*acts)[*n].row = row;
+	(*acts)[*n].script = script;
+	(*n)++;
+}
+
+/*
+ * DbRepair, in its order:
+ *	1. delete every success = false row;
+ *	2. recompute the states without them, and for every Missing, Failed
+ *	   (Missing) or Failed (Future) row that is not synthetic nor an undo row,
+ *	   add a DELETE row (Future rows are skipped: "*:future" matches them);
+ *	3. realign versioned rows whose file has another checksum, description
+ *	   or type (not for Ignored, Undone or Deleted entries), and repeatable
+ *	   rows whose stored checksum is the file's raw-text checksum but not its
+ *	   placeholder-replaced one.
+ */
+RepairAction *
+plan_repair(const MigrationPlan *plan, int *nactions)
+{
+	RepairAction *acts = NULL;
+	int			n = 0,
+				cap = 0;
+	int			i;
+	PlanOptions opts;
+	MigrationPlan *after;
+
+	for (i = 0; i < plan->in_nrows; i++)
+		if (!plan->in_rows[i]->success)
+			add_action(&acts, &n, &cap, REPAIR_DELETE_FAILED, plan->in_rows[i], NULL);
+
+	memset(&opts, 0, sizeof(opts));
+	opts.target_kind = TARGET_LATEST;
+	after = build_plan(plan->in_scripts, plan->in_nscripts, plan->in_rows, plan->in_nrows,
+					   &opts, false, true);
+
+	for (i = 0; i < after->nentries; i++)
+	{
+		const InfoEntry *e = &after->entries[i];
+
+		if (e->applied == NULL || type_is_synthetic(e->applied->type) || type_is_undo(e->applied->type))
+			continue;
+		if (e->state == STATE_MISSING_SUCCESS || e->state == STATE_MISSING_FAILED ||
+			e->state == STATE_FUTURE_FAILED)
+			add_action(&acts, &n, &cap, REPAIR_MARK_DELETED, e->applied, NULL);
+	}
+
+	for (i = 0; i < after->nentries; i++)
+	{
+		const InfoEntry *e = &after->entries[i];
+		const AppliedRow *r = e->applied;
+		const ResolvedScript *s = e->resolved;
+
+		if (r == NULL || s == NULL || type_is_synthetic(r->type) || type_is_undo(r->type) ||
+			s->kind == SCRIPT_UNDO || e->state == STATE_IGNORED)
+			continue;
+		if (s->kind == SCRIPT_REPEATABLE)
+		{
+			if (!r->checksum_null && r->checksum == s->raw_checksum && r->checksum != s->checksum)
+				add_action(&acts, &n, &cap, REPAIR_REALIGN, r, s);
+			continue;
+		}
+		if (e->state == STATE_UNDONE || e->state == STATE_DELETED)
+			continue;
+		if (!checksum_matches(r, s) || !description_matches(r, s) ||
+			strcmp(r->type, script_type(s)) != 0)
+			add_action(&acts, &n, &cap, REPAIR_REALIGN, r, s);
+	}
+
+	*nactions = n;
+	return acts;
+}
