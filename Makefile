@@ -26,3 +26,18 @@ SHLIB_LINK = -lz -lcjson
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS does not track header dependencies; every object depends on all ours.
+$(OBJS): $(wildcard *.h)
+
+# Regression tests read scripts from fixed paths, so expected output never
+# contains the checkout's location: copy the fixtures there first.
+REGRESS_FIXTURES = /tmp/pg_migrate_regress
+.PHONY: regress-fixtures
+regress-fixtures:
+	rm -rf $(REGRESS_FIXTURES)
+	mkdir -p $(REGRESS_FIXTURES)
+	cp -R test/migrations/. $(REGRESS_FIXTURES)/
+	chmod -R a+rwX $(REGRESS_FIXTURES)
+
+installcheck: regress-fixtures

@@ -23,11 +23,31 @@
 #include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
 #include "commands.h"
+
+/*
+ * Read-only commands and the apply pre-check work in this backend-lifetime
+ * context, reset before each use: its large first block stays mapped, so a
+ * repeated migrate_info() on a long history does not page-fault megabytes
+ * of fresh memory every time.
+ */
+static MemoryContext work_context = NULL;
+
+static MemoryContext
+reset_work_context(void)
+{
+	if (work_context == NULL)
+		work_context = AllocSetContextCreate(TopMemoryContext, "pg_migrate work",
+											 0, 16 * 1024 * 1024, 16 * 1024 * 1024);
+	else
+		MemoryContextReset(work_context);
+	return work_context;
+}
 
 /* What one command works on, kept in a context that outlives transactions. */
 typedef struct CommandState
@@ -539,6 +559,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		restore_session_state(&st);
 		text = script_text_for_run(script, &st.placeholders, &len);
 		parsed = script_parse(script, text, len);
+		script_check_spi(parsed);
 
 		start = GetCurrentTimestamp();
 		PG_TRY();
@@ -566,6 +587,60 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 	MemoryContextDelete(migration_cxt);
 }
 
+/*
+ * command_apply_needed
+ *		Whether a per-migration apply has anything to do, decided in the
+ *		caller's session before a worker is started: a no-op apply then costs
+ *		no worker.  Validation errors are raised here as the worker would.
+ *		It reads in a subtransaction that is rolled back, so the caller keeps
+ *		no lock on the history table while the worker runs (a migration that
+ *		alters that table would otherwise wait for us forever).
+ */
+bool
+command_apply_needed(const CallOptions *options)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool needed = true;
+
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		CommandState st;
+
+		memset(&st, 0, sizeof(st));
+		st.keep = reset_work_context();
+		MemoryContextSwitchTo(st.keep);
+		st.history = history_locate();
+		if (st.history->exists)
+		{
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			resolve_and_plan(&st, options, false);
+			raise_plan_errors(st.plan, "validate");
+			needed = st.plan->npending > 0;
+			SPI_finish();
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return needed;
+}
+
 void
 command_apply(const CallOptions *options, ResultSink sink, void *sink_arg)
 {
@@ -580,7 +655,8 @@ static void
 plan_readonly(CommandState *st, const CallOptions *options, bool for_validate)
 {
 	memset(st, 0, sizeof(CommandState));
-	st->keep = CurrentMemoryContext;
+	st->keep = reset_work_context();
+	MemoryContextSwitchTo(st->keep);
 	st->history = history_locate();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

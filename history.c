@@ -149,81 +149,109 @@ history_create(HistoryTable *history, bool create_schema)
 					   quote_always(history->schema), true, 0, 0, true);
 }
 
+/* Text columns, read without a type-output lookup per value. */
 static char *
 getvalue_or_null(HeapTuple tuple, TupleDesc desc, int col)
 {
-	return SPI_getvalue(tuple, desc, col);
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+static AppliedRow *
+row_from_tuple(HistoryTable *history, HeapTuple tuple, TupleDesc desc)
+{
+	AppliedRow *row = palloc0(sizeof(AppliedRow));
+	bool		isnull;
+	Datum		d;
+
+	d = SPI_getbinval(tuple, desc, 1, &isnull);
+	row->installed_rank = isnull ? 0 : DatumGetInt32(d);
+	row->version = getvalue_or_null(tuple, desc, 2);
+	row->description = getvalue_or_null(tuple, desc, 3);
+	row->type = getvalue_or_null(tuple, desc, 4);
+	row->script = getvalue_or_null(tuple, desc, 5);
+	d = SPI_getbinval(tuple, desc, 6, &isnull);
+	row->checksum_null = isnull;
+	row->checksum = isnull ? 0 : DatumGetInt32(d);
+	row->installed_by = getvalue_or_null(tuple, desc, 7);
+	row->installed_on = getvalue_or_null(tuple, desc, 8);
+	d = SPI_getbinval(tuple, desc, 9, &isnull);
+	row->execution_time = isnull ? 0 : DatumGetInt32(d);
+	d = SPI_getbinval(tuple, desc, 10, &isnull);
+	row->success = isnull ? false : DatumGetBool(d);
+	if (row->description == NULL)
+		row->description = "";
+	if (row->type == NULL)
+		row->type = "";
+	if (row->script == NULL)
+		row->script = "";
+
+	if (row->version != NULL)
+	{
+		char	   *why = NULL;
+
+		if (!version_parse(row->version, &row->parsed, &why))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("history table %s has an invalid version \"%s\" at installed_rank %d",
+							history->qualified, row->version, row->installed_rank),
+					 errdetail("%s", why),
+					 errhint("Correct that row by hand, then run the command again.")));
+	}
+	return row;
 }
 
 /*
  * history_read
- *		All rows, by installed_rank.
+ *		All rows, by installed_rank.  Read through a cursor in batches so a
+ *		long history does not materialize twice.
  */
 AppliedRow **
 history_read(HistoryTable *history, int *nrows)
 {
 	AppliedRow **rows;
-	MemoryContext oldcxt;
-	int			rc;
+	int			capacity = 1024;
+	SPIPlanPtr	plan;
+	Portal		cursor;
 
 	*nrows = 0;
 	if (!history->exists)
 		return NULL;
 
-	rc = SPI_execute(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank, version, description, "
-							  "type, script, checksum, installed_by, installed_on::text, "
-							  "execution_time, success FROM %s ORDER BY installed_rank",
-							  history->qualified), true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read the history table %s", history->qualified);
-
-	oldcxt = MemoryContextSwitchTo(history->mcxt);
-	rows = palloc(sizeof(AppliedRow *) * (SPI_processed + 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	plan = SPI_prepare(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank, version::text, "
+								"description::text, type::text, script::text, checksum, "
+								"installed_by::text, installed_on::text, execution_time, success "
+								"FROM %s ORDER BY installed_rank", history->qualified), 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not read the history table %s: %s", history->qualified,
+			 SPI_result_code_string(SPI_result));
+	/* not read-only: see rows this transaction wrote (a baseline, a migration) */
+	cursor = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	rows = MemoryContextAlloc(history->mcxt, sizeof(AppliedRow *) * capacity);
+	for (;;)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		AppliedRow *row = palloc0(sizeof(AppliedRow));
-		bool		isnull;
-		Datum		d;
+		MemoryContext oldcxt;
 
-		d = SPI_getbinval(tuple, desc, 1, &isnull);
-		row->installed_rank = isnull ? 0 : DatumGetInt32(d);
-		row->version = getvalue_or_null(tuple, desc, 2);
-		row->description = getvalue_or_null(tuple, desc, 3);
-		row->type = getvalue_or_null(tuple, desc, 4);
-		row->script = getvalue_or_null(tuple, desc, 5);
-		d = SPI_getbinval(tuple, desc, 6, &isnull);
-		row->checksum_null = isnull;
-		row->checksum = isnull ? 0 : DatumGetInt32(d);
-		row->installed_by = getvalue_or_null(tuple, desc, 7);
-		row->installed_on = getvalue_or_null(tuple, desc, 8);
-		d = SPI_getbinval(tuple, desc, 9, &isnull);
-		row->execution_time = isnull ? 0 : DatumGetInt32(d);
-		d = SPI_getbinval(tuple, desc, 10, &isnull);
-		row->success = isnull ? false : DatumGetBool(d);
-		if (row->description == NULL)
-			row->description = "";
-		if (row->type == NULL)
-			row->type = "";
-		if (row->script == NULL)
-			row->script = "";
-
-		if (row->version != NULL)
+		SPI_cursor_fetch(cursor, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		oldcxt = MemoryContextSwitchTo(history->mcxt);
+		if (*nrows + (int) SPI_processed > capacity)
 		{
-			char	   *why = NULL;
-
-			if (!version_parse(row->version, &row->parsed, &why))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("history table %s has an invalid version \"%s\" at installed_rank %d",
-								history->qualified, row->version, row->installed_rank),
-						 errdetail("%s", why),
-						 errhint("Correct that row by hand, then run the command again.")));
+			while (*nrows + (int) SPI_processed > capacity)
+				capacity *= 2;
+			rows = repalloc(rows, sizeof(AppliedRow *) * capacity);
 		}
-		rows[(*nrows)++] = row;
+		for (uint64 i = 0; i < SPI_processed; i++)
+			rows[(*nrows)++] = row_from_tuple(history, SPI_tuptable->vals[i],
+											  SPI_tuptable->tupdesc);
+		MemoryContextSwitchTo(oldcxt);
+		SPI_freetuptable(SPI_tuptable);
 	}
-	MemoryContextSwitchTo(oldcxt);
+	SPI_cursor_close(cursor);
+	SPI_freeplan(plan);
 	return rows;
 }
 

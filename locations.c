@@ -35,50 +35,50 @@ typedef struct WalkState
 	PlaceholderSet *placeholders;
 	List	   *scripts;
 	List	   *invalid_names;
+	StringInfoData buf;			/* reused for every file */
 } WalkState;
 
-/* Read a whole file; scripts are small, but refuse what palloc cannot hold. */
-static char *
-read_whole_file(const char *path, size_t *len)
+/*
+ * Read a whole file into buf (reset first).  The descriptor is a transient
+ * file, closed by the server if an error interrupts us.
+ */
+static void
+read_whole_file(const char *path, StringInfo buf)
 {
 	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
-	struct stat st;
-	char	   *buf;
-	size_t		done = 0;
 
 	if (fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not open migration script \"%s\": %m", path),
 				 errhint("Make the file readable by the operating-system user the server runs as.")));
-	if (fstat(fd, &st) < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not stat migration script \"%s\": %m", path)));
-	if ((Size) st.st_size >= MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("migration script \"%s\" is too large", path),
-				 errdetail("The file has %lld bytes; a script may have at most %zu.",
-						   (long long) st.st_size, (size_t) MaxAllocSize - 1),
-				 errhint("Split it into several migrations.")));
-	buf = palloc((Size) st.st_size + 1);
-	while (done < (size_t) st.st_size)
+	resetStringInfo(buf);
+	for (;;)
 	{
-		ssize_t		n = read(fd, buf + done, st.st_size - done);
+		ssize_t		n;
 
+		if (buf->maxlen - buf->len < 8192)
+		{
+			if ((Size) buf->maxlen >= MaxAllocSize / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("migration script \"%s\" is too large", path),
+						 errdetail("A script may have at most %zu bytes.", (size_t) MaxAllocSize / 2),
+						 errhint("Split it into several migrations.")));
+			enlargeStringInfo(buf, buf->maxlen);
+		}
+		n = read(fd, buf->data + buf->len, buf->maxlen - buf->len - 1);
 		if (n < 0)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not read migration script \"%s\": %m", path)));
-		if (n == 0)
-			break;				/* shrank while we read: take what is there */
-		done += n;
+		buf->len += n;
+		/* a short read of a regular file is its end: saves a read() per file */
+		if (n == 0 || n < buf->maxlen - (buf->len - n) - 1)
+			break;
 	}
-	buf[done] = '\0';
+	buf->data[buf->len] = '\0';
 	CloseTransientFile(fd);
-	*len = done;
-	return buf;
 }
 
 static void
@@ -130,36 +130,45 @@ replace_placeholders(const ResolvedScript *script, const char *text, size_t len,
 	return out.data;
 }
 
+/*
+ * The checksums Flyway records: raw text for V, B and U scripts; for
+ * repeatables the text after placeholder replacement (so a new value re-runs
+ * them) and the raw text as an equivalent.
+ */
+static void
+compute_checksums(ResolvedScript *script, const char *text, size_t len,
+				  PlaceholderSet *placeholders)
+{
+	script->checksum = flyway_checksum(text, len);
+	if (script->kind == SCRIPT_REPEATABLE)
+	{
+		script->raw_checksum = script->checksum;
+		if (pgm_placeholder_replacement)
+		{
+			size_t		replaced_len;
+			char	   *replaced = replace_placeholders(script, text, len, placeholders,
+														&replaced_len);
+
+			script->checksum = flyway_checksum(replaced, replaced_len);
+			pfree(replaced);
+		}
+	}
+}
+
+/* Scripts are read for their checksums, not kept: only pending ones are read again. */
 static void
 add_script(WalkState *state, const char *path, const char *relpath, ScriptName *name)
 {
 	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
-	size_t		len;
 
 	script->kind = name->kind;
 	script->version = name->version;
 	script->description = name->description;
 	script->script = pstrdup(relpath);
 	script->path = pstrdup(path);
-	script->sql = read_whole_file(path, &len);
-	script->sql_len = len;
-	reject_bad_encoding(path, script->sql, len);
-	script->checksum = flyway_checksum(script->sql, len);
-
-	/* Repeatables are hashed after replacement, so a new value re-runs them. */
-	if (name->kind == SCRIPT_REPEATABLE)
-	{
-		script->raw_checksum = script->checksum;
-		if (pgm_placeholder_replacement)
-		{
-			size_t		replaced_len;
-			char	   *replaced = replace_placeholders(script, script->sql, len,
-														state->placeholders, &replaced_len);
-
-			script->checksum = flyway_checksum(replaced, replaced_len);
-			pfree(replaced);
-		}
-	}
+	read_whole_file(path, &state->buf);
+	reject_bad_encoding(path, state->buf.data, state->buf.len);
+	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
 	state->scripts = lappend(state->scripts, script);
 }
 
@@ -182,25 +191,36 @@ walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
 	{
 		char	   *path;
 		char	   *relpath;
-		struct stat st;
+		bool		is_dir;
+		bool		is_file;
 
 		CHECK_FOR_INTERRUPTS();
 		if (de->d_name[0] == '.')
 			continue;			/* hidden, and "." / ".." */
 
 		path = psprintf("%s/%s", dir, de->d_name);
-		relpath = reldir[0] ? psprintf("%s/%s", reldir, de->d_name) : pstrdup(de->d_name);
-		if (stat(path, &st) < 0)
+		is_dir = de->d_type == DT_DIR;
+		is_file = de->d_type == DT_REG;
+		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
 		{
-			if (errno == ENOENT)
-				continue;		/* dangling link, or removed as we read */
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not stat \"%s\": %m", path)));
+			/* follow links, as Flyway does; ask the filesystem what it is */
+			struct stat st;
+
+			if (stat(path, &st) < 0)
+			{
+				if (errno == ENOENT)
+					continue;	/* dangling link, or removed as we read */
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not stat \"%s\": %m", path)));
+			}
+			is_dir = S_ISDIR(st.st_mode);
+			is_file = S_ISREG(st.st_mode);
 		}
-		if (S_ISDIR(st.st_mode))
+		relpath = reldir[0] ? psprintf("%s/%s", reldir, de->d_name) : de->d_name;
+		if (is_dir)
 			walk_directory(state, path, relpath, depth + 1);
-		else if (S_ISREG(st.st_mode))
+		else if (is_file)
 		{
 			ScriptName	name;
 			char	   *reason = NULL;
@@ -273,6 +293,21 @@ parse_locations(void)
 	return result;
 }
 
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+static int
+compare_scripts(const void *a, const void *b)
+{
+	const ResolvedScript *sa = *(ResolvedScript *const *) a;
+	const ResolvedScript *sb = *(ResolvedScript *const *) b;
+
+	return strcmp(sa->path, sb->path);
+}
+
 /*
  * locations_resolve
  *		Every V, R, B and U script in the locations, read and checksummed.
@@ -288,6 +323,7 @@ locations_resolve(PlaceholderSet *placeholders)
 
 	memset(&state, 0, sizeof(state));
 	state.placeholders = placeholders;
+	initStringInfo(&state.buf);
 
 	foreach(lc, parse_locations())
 	{
@@ -309,22 +345,45 @@ locations_resolve(PlaceholderSet *placeholders)
 	set->scripts = palloc(sizeof(ResolvedScript *) * (set->nscripts + 1));
 	foreach(lc, state.scripts)
 		set->scripts[i++] = lfirst(lc);
+	/* readdir() order differs between machines; messages must not */
+	qsort(set->scripts, set->nscripts, sizeof(ResolvedScript *), compare_scripts);
+	list_sort(state.invalid_names, compare_names);
 	set->invalid_names = state.invalid_names;
 	return set;
 }
 
 /*
  * script_text_for_run
- *		The text to execute: placeholders replaced (unless switched off), then
- *		converted from UTF-8 to the database encoding.
+ *		The text to execute: read again, checked against the checksum that
+ *		was planned with (a file edited in between must not run unvalidated),
+ *		placeholders replaced unless switched off, then converted from UTF-8 to
+ *		the database encoding.
  */
 char *
 script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, size_t *len)
 {
-	char	   *text = script->sql;
-	size_t		text_len = script->sql_len;
+	StringInfoData buf;
+	ResolvedScript now;
+	char	   *text;
+	size_t		text_len;
 	char	   *converted;
 
+	initStringInfo(&buf);
+	read_whole_file(script->path, &buf);
+	reject_bad_encoding(script->path, buf.data, buf.len);
+	now = *script;
+	compute_checksums(&now, buf.data, buf.len, placeholders);
+	if (now.checksum != script->checksum)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration script \"%s\" changed while migrations were being applied",
+						script->script),
+				 errdetail("Its checksum was %d when the run was planned and is %d now.",
+						   script->checksum, now.checksum),
+				 errhint("Call migrate_apply() again once the scripts are in place.")));
+
+	text = buf.data;
+	text_len = buf.len;
 	/* Flyway drops a leading byte-order mark; the server's parser would not. */
 	if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 	{

@@ -203,7 +203,12 @@ read_call_options(FunctionCallInfo fcinfo, int target_arg, int placeholders_arg,
 	options->out_of_order = -1;
 
 	if (target_arg >= 0 && !PG_ARGISNULL(target_arg))
+	{
 		options->target = text_to_cstring(PG_GETARG_TEXT_PP(target_arg));
+		/* an empty target (an unset FLYWAY_TARGET, say) is the default */
+		if (options->target[strspn(options->target, " \t\n")] == '\0')
+			options->target = NULL;
+	}
 	if (placeholders_arg >= 0 && !PG_ARGISNULL(placeholders_arg))
 	{
 		Jsonb	   *jb = PG_GETARG_JSONB_P(placeholders_arg);
@@ -272,7 +277,8 @@ migrate_apply(PG_FUNCTION_ARGS)
 					 errmsg("migrate_apply() cannot run inside a transaction block"),
 					 errdetail("Each migration commits on its own."),
 					 errhint("Call it on its own in autocommit mode, or pass single_transaction => true to apply everything inside your transaction.")));
-		apply_in_worker(&options, apply_result_to_tuplestore, rsinfo);
+		if (command_apply_needed(&options))
+			apply_in_worker(&options, apply_result_to_tuplestore, rsinfo);
 	}
 	return (Datum) 0;
 }

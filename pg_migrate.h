@@ -121,6 +121,7 @@ typedef struct ParsedScript
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
 extern void script_run_toplevel(ParsedScript *parsed);
+extern void script_check_spi(ParsedScript *parsed);
 extern void script_run_spi(ParsedScript *parsed);
 extern ScriptStatement *script_current_statement;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);

@@ -30,6 +30,11 @@ placeholders_init(PlaceholderSet *set)
 	set->capacity = 0;
 	set->names = NULL;
 	set->values = NULL;
+#ifndef FRONTEND
+	set->mcxt = CurrentMemoryContext;
+#else
+	set->mcxt = NULL;
+#endif
 }
 
 /* Index of the (already lower-cased) name, or -1. */
@@ -62,6 +67,9 @@ lower_name(const char *name, size_t len)
 void
 placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 {
+#ifndef FRONTEND
+	MemoryContext oldcxt = MemoryContextSwitchTo((MemoryContext) set->mcxt);
+#endif
 	size_t		len = strlen(name);
 	char	   *lower = lower_name(name, len);
 	int			index = find_lower(set, lower, len);
@@ -74,6 +82,9 @@ placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 		pfree(lower);
 		pfree(set->values[index]);
 		set->values[index] = copy;
+#ifndef FRONTEND
+		MemoryContextSwitchTo(oldcxt);
+#endif
 		return;
 	}
 	if (set->count == set->capacity)
@@ -95,6 +106,9 @@ placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 	set->names[set->count] = lower;
 	set->values[set->count] = pstrdup(value);
 	set->count++;
+#ifndef FRONTEND
+	MemoryContextSwitchTo(oldcxt);
+#endif
 }
 
 /* Lookup of name[0..len), any case; NULL when undefined. */

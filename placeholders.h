@@ -19,8 +19,14 @@ typedef struct PlaceholderSet
 	int			capacity;
 	char	  **names;
 	char	  **values;
+	void	   *mcxt;			/* backend: the memory context everything lives in */
 } PlaceholderSet;
 
+/*
+ * In the backend the set keeps all its memory in the context current at
+ * init, so values replaced later (${flyway:filename} per script) never
+ * point into a context that has since been reset.
+ */
 extern void placeholders_init(PlaceholderSet *set);
 
 /* Add or override (a later value for the same name wins). */

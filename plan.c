@@ -316,8 +316,7 @@ plan_parse_target(const char *text, PlanOptions *opts, char **errmsg)
 		opts->target_optional = false;
 		opts->target_kind = TARGET_LATEST;
 		if (errmsg)
-			*errmsg = psprintf("invalid target \"%s\": %s", text,
-							   err ? err : "not a version");
+			*errmsg = err ? err : pstrdup("not a version");
 		pfree(copy);
 		return false;
 	}

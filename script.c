@@ -349,12 +349,12 @@ script_run_toplevel(ParsedScript *parsed)
 }
 
 /*
- * script_run_spi
- *		Run a script inside the caller's transaction (single_transaction).
- *		What cannot run there is refused before anything runs.
+ * script_check_spi
+ *		Refuse, before anything runs, what cannot run inside the caller's
+ *		transaction (single_transaction).
  */
 void
-script_run_spi(ParsedScript *parsed)
+script_check_spi(ParsedScript *parsed)
 {
 	ListCell   *lc;
 
@@ -377,6 +377,17 @@ script_run_spi(ParsedScript *parsed)
 					 errdetail("Statement: %s", statement_text(parsed, stmt)),
 					 errhint("Apply without single_transaction: each migration then gets its own transaction, and this statement runs outside one.")));
 	}
+}
+
+/*
+ * script_run_spi
+ *		Run a script inside the caller's transaction (single_transaction),
+ *		after script_check_spi().
+ */
+void
+script_run_spi(ParsedScript *parsed)
+{
+	ListCell   *lc;
 
 	foreach(lc, parsed->statements)
 	{

@@ -1,0 +1,949 @@
+/*-------------------------------------------------------------------------
+ *
+ * fetch.c
+ *	  HTTPS and S3 downloads with libcurl for the sync worker and
+ *	  migrate_sync(), written to be safe inside a PostgreSQL backend.
+ *
+ * The rules (see the research note on libcurl in a backend):
+ *
+ *	- curl_global_init is called lazily, once per process, by the first
+ *	  fetch; never in the postmaster (refused there), because initialising
+ *	  libcurl in the postmaster can make it multithreaded before it forks.
+ *	  One easy handle per process is kept in static storage and reset before
+ *	  every request, so the connection cache survives between requests.  In
+ *	  a backend, fetch_cleanup is registered with on_proc_exit.
+ *	- CURLOPT_NOSIGNAL=1: SIGALRM belongs to PostgreSQL's timeout machinery.
+ *	- Protocols and redirect protocols are "https" only; TLS verification is
+ *	  never turned off.
+ *	- Nothing inside a libcurl callback can throw a PostgreSQL error (a
+ *	  longjmp through libcurl would leak and corrupt its state):
+ *	  the header callback copies the ETag into a fixed buffer; the progress
+ *	  callback only calls the caller's abort callback (which must not throw
+ *	  either); the write callback grows the body with
+ *	  palloc_extended(MCXT_ALLOC_NO_OOM), which returns NULL instead of
+ *	  throwing on out-of-memory, and pfree.  The buffer never exceeds
+ *	  max_size + 1 <= FETCH_MAX_SIZE_LIMIT + 1 (512 MB), well below
+ *	  MaxAllocSize, so palloc's other error ("invalid memory alloc request
+ *	  size") cannot happen either.  (appendBinaryStringInfo would ereport
+ *	  past 1 GB and on OOM, so it is not used.)  The body is palloc'd in the
+ *	  caller's memory context, so an error raised later by the caller frees
+ *	  it with the context.
+ *	- curl_slist and CURLU objects (malloc'd by libcurl) are created only
+ *	  after every palloc of the request is done, and freed before anything
+ *	  is palloc'd again, so no PostgreSQL error can leak them; PG_TRY is not
+ *	  needed.
+ *	- Error strings are built from curl's error code and our own words,
+ *	  with the URL reduced to scheme, host, port and path, and every secret
+ *	  of the request masked as a last step.
+ *
+ * IDENTIFICATION
+ *	  fetch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include <ctype.h>
+
+#include <curl/curl.h>
+
+#include "lib/stringinfo.h"
+#ifndef FRONTEND
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#endif
+
+#include "aws_credentials.h"
+#include "fetch.h"
+
+/* CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR need 7.85. */
+#if LIBCURL_VERSION_NUM < 0x075500
+#error "pg_migrate needs libcurl 7.85 or later"
+#endif
+
+#define EMPTY_PAYLOAD_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define BACKOFF_SLICE_MS	50
+
+/* Per-process libcurl state. */
+static bool fetch_initialized = false;
+static CURL *fetch_handle = NULL;
+
+/* State shared with the callbacks of one attempt; no PG calls that throw. */
+typedef struct TransferState
+{
+	const FetchOptions *opts;
+	char	   *body;			/* palloc'd; NULL until the first byte */
+	size_t		len;
+	size_t		cap;
+	bool		too_large;
+	bool		out_of_memory;
+	bool		aborted;
+	char		etag[FETCH_MAX_ETAG_LEN + 1];
+	bool		have_etag;
+} TransferState;
+
+static bool fetch_ensure_init(char **errmsg);
+#ifndef FRONTEND
+static void fetch_on_proc_exit(int code, Datum arg);
+#endif
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp);
+static size_t header_cb(char *data, size_t size, size_t nitems, void *userp);
+static int	xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow,
+						curl_off_t ultotal, curl_off_t ulnow);
+static bool check_url(const char *url, bool allow_metadata_http, char **display,
+					  char **errmsg);
+static bool metadata_host(const char *host);
+static bool should_abort(const FetchOptions *opts);
+static bool backoff_sleep(const FetchOptions *opts, long delay_ms);
+static void mask_secrets(char **msg, const FetchRequest *req);
+static char *s3_error_summary(const char *body, size_t len);
+static void reset_state(TransferState *st);
+
+/*
+ * fetch_options_init
+ *		Defaults; the caller overrides from its settings.
+ */
+void
+fetch_options_init(FetchOptions *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->connect_timeout_ms = 10000;
+	opts->timeout_ms = 60000;
+	opts->max_size = 10 * 1024 * 1024;
+	opts->max_retries = 3;
+	opts->retry_delay_ms = 200;
+	opts->retry_max_delay_ms = 5000;
+}
+
+const char *
+fetch_status_name(FetchStatus status)
+{
+	switch (status)
+	{
+		case FETCH_OK:
+			return "ok";
+		case FETCH_NOT_MODIFIED:
+			return "not modified";
+		case FETCH_HTTP_ERROR:
+			return "HTTP error";
+		case FETCH_NETWORK_ERROR:
+			return "network error";
+		case FETCH_TOO_LARGE:
+			return "too large";
+		case FETCH_ABORTED:
+			return "aborted";
+		case FETCH_INVALID:
+			return "invalid request";
+	}
+	return "unknown";
+}
+
+void
+fetch_response_free(FetchResponse *resp)
+{
+	if (resp->body)
+		pfree(resp->body);
+	if (resp->etag)
+		pfree(resp->etag);
+	if (resp->error)
+		pfree(resp->error);
+	resp->body = resp->etag = resp->error = NULL;
+	resp->body_len = 0;
+}
+
+/*
+ * fetch_ensure_init
+ *		curl_global_init once per process and the process's easy handle.
+ */
+static bool
+fetch_ensure_init(char **errmsg)
+{
+#ifndef FRONTEND
+	if (IsPostmasterEnvironment && !IsUnderPostmaster)
+	{
+		*errmsg = pstrdup("libcurl must not be used in the postmaster");
+		return false;
+	}
+#endif
+	if (!fetch_initialized)
+	{
+		CURLcode	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+		if (rc != CURLE_OK)
+		{
+			*errmsg = psprintf("could not initialize libcurl: %s", curl_easy_strerror(rc));
+			return false;
+		}
+		fetch_initialized = true;
+#ifndef FRONTEND
+		on_proc_exit(fetch_on_proc_exit, (Datum) 0);
+#endif
+	}
+	if (fetch_handle == NULL)
+	{
+		fetch_handle = curl_easy_init();
+		if (fetch_handle == NULL)
+		{
+			*errmsg = pstrdup("could not create a libcurl handle");
+			return false;
+		}
+	}
+	return true;
+}
+
+#ifndef FRONTEND
+static void
+fetch_on_proc_exit(int code, Datum arg)
+{
+	fetch_cleanup();
+}
+#endif
+
+void
+fetch_cleanup(void)
+{
+	if (fetch_handle != NULL)
+	{
+		curl_easy_cleanup(fetch_handle);
+		fetch_handle = NULL;
+	}
+	if (fetch_initialized)
+	{
+		curl_global_cleanup();
+		fetch_initialized = false;
+	}
+}
+
+/*
+ * write_cb
+ *		Append to the body, never throwing: see the file header.
+ */
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	TransferState *st = (TransferState *) userp;
+	size_t		n = size * nmemb;
+
+	if (n == 0)
+		return 0;
+	if (n > st->opts->max_size || st->len > st->opts->max_size - n)
+	{
+		st->too_large = true;
+		return 0;				/* short count -> CURLE_WRITE_ERROR */
+	}
+	if (st->len + n + 1 > st->cap)
+	{
+		size_t		newcap = st->cap ? st->cap : 8192;
+		char	   *nb;
+
+		while (newcap < st->len + n + 1)
+			newcap *= 2;
+		if (newcap > st->opts->max_size + 1)
+			newcap = st->opts->max_size + 1;
+		nb = palloc_extended(newcap, MCXT_ALLOC_NO_OOM);
+		if (nb == NULL)
+		{
+			st->out_of_memory = true;
+			return 0;
+		}
+		if (st->body)
+		{
+			memcpy(nb, st->body, st->len);
+			pfree(st->body);
+		}
+		st->body = nb;
+		st->cap = newcap;
+	}
+	memcpy(st->body + st->len, data, n);
+	st->len += n;
+	st->body[st->len] = '\0';
+	return n;
+}
+
+/*
+ * header_cb
+ *		Remember the ETag of the last response (a new status line starts a
+ *		new response: redirects, 100-continue).
+ */
+static size_t
+header_cb(char *data, size_t size, size_t nitems, void *userp)
+{
+	TransferState *st = (TransferState *) userp;
+	size_t		n = size * nitems;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+	{
+		st->have_etag = false;
+		st->etag[0] = '\0';
+	}
+	else if (n > 5 && pg_strncasecmp(data, "etag:", 5) == 0)
+	{
+		const char *v = data + 5;
+		const char *e = data + n;
+
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > v && (size_t) (e - v) <= FETCH_MAX_ETAG_LEN)
+		{
+			memcpy(st->etag, v, e - v);
+			st->etag[e - v] = '\0';
+			st->have_etag = true;
+		}
+		else
+			st->have_etag = false;
+	}
+	return n;
+}
+
+static bool
+should_abort(const FetchOptions *opts)
+{
+	return opts->abort_cb != NULL && opts->abort_cb(opts->abort_arg);
+}
+
+static int
+xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow,
+			curl_off_t ultotal, curl_off_t ulnow)
+{
+	TransferState *st = (TransferState *) userp;
+
+	if (should_abort(st->opts))
+	{
+		st->aborted = true;
+		return 1;				/* -> CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
+/* Hosts to which plain http is allowed for the AWS metadata endpoints. */
+static bool
+metadata_host(const char *host)
+{
+	static const char *const hosts[] = {
+		"169.254.169.254",		/* EC2 IMDS */
+		"[fd00:ec2::254]",
+		"169.254.170.2",		/* ECS task metadata */
+		"169.254.170.23",		/* EKS pod identity */
+		"[fd00:ec2::23]",
+		"localhost",
+		"[::1]",
+	};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(hosts); i++)
+		if (pg_strcasecmp(host, hosts[i]) == 0)
+			return true;
+	return strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == strlen(host);
+}
+
+/*
+ * check_url
+ *		The URL must parse, be https (or http to a metadata host when allowed)
+ *		and have no user info.  *display gets "scheme://host[:port]/path"
+ *		for messages (no query, which may hold a signature).
+ */
+static bool
+check_url(const char *url, bool allow_metadata_http, char **display, char **errmsg)
+{
+	CURLU	   *u = curl_url();
+	char	   *scheme = NULL,
+			   *host = NULL,
+			   *port = NULL,
+			   *path = NULL,
+			   *user = NULL;
+	bool		ok = false;
+	const char *why = NULL;
+
+	*display = NULL;
+	if (u == NULL)
+	{
+		*errmsg = pstrdup("out of memory");
+		return false;
+	}
+	if (url == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		why = "is not a valid URL";
+	else
+	{
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user != NULL)
+			why = "must not contain user information";
+		else if (strcmp(scheme, "https") == 0)
+			ok = true;
+		else if (strcmp(scheme, "http") == 0 && allow_metadata_http && metadata_host(host))
+			ok = true;
+		else
+			why = "is not an https URL";
+	}
+
+	/* copy out before any palloc, then free libcurl's strings */
+	{
+		char		buf[2048];
+
+		if (host != NULL)
+			snprintf(buf, sizeof(buf), "%s://%s%s%s%s", scheme, host,
+					 port ? ":" : "", port ? port : "", path ? path : "/");
+		else
+			snprintf(buf, sizeof(buf), "(invalid URL)");
+		curl_free(scheme);
+		curl_free(host);
+		curl_free(port);
+		curl_free(path);
+		curl_free(user);
+		curl_url_cleanup(u);
+		*display = pstrdup(buf);
+	}
+	if (!ok)
+		*errmsg = psprintf("URL %s %s", *display, why);
+	return ok;
+}
+
+/* Sleep delay_ms in slices, polling the abort callback; false = aborted. */
+static bool
+backoff_sleep(const FetchOptions *opts, long delay_ms)
+{
+	while (delay_ms > 0)
+	{
+		long		slice = Min(delay_ms, BACKOFF_SLICE_MS);
+
+		if (should_abort(opts))
+			return false;
+		pg_usleep(slice * 1000L);
+		delay_ms -= slice;
+	}
+	return !should_abort(opts);
+}
+
+/* Replace every occurrence of each secret (4+ chars) in *msg by "***". */
+static void
+mask_secrets(char **msg, const FetchRequest *req)
+{
+	const char *all[16];
+	int			n = 0;
+	int			i;
+
+	if (*msg == NULL)
+		return;
+	if (req->aws_access_key_id)
+		all[n++] = req->aws_access_key_id;
+	if (req->aws_secret_access_key)
+		all[n++] = req->aws_secret_access_key;
+	for (i = 0; i < req->nsecrets && n < (int) lengthof(all); i++)
+		if (req->secrets[i])
+			all[n++] = req->secrets[i];
+	for (i = 0; i < n; i++)
+	{
+		size_t		slen = strlen(all[i]);
+		char	   *hit;
+
+		if (slen < 4)
+			continue;
+		while ((hit = strstr(*msg, all[i])) != NULL)
+		{
+			char	   *m = psprintf("%.*s***%s", (int) (hit - *msg), *msg, hit + slen);
+
+			pfree(*msg);
+			*msg = m;
+		}
+	}
+}
+
+/*
+ * s3_error_summary
+ *		"Code: Message" from an S3 (or S3-like) XML error body, printable
+ *		ASCII only, or NULL.  Only these two elements are used: others
+ *		(StringToSign, CanonicalRequest, AWSAccessKeyId) describe credentials.
+ */
+static char *
+s3_error_summary(const char *body, size_t len)
+{
+	const char *tags[2] = {"Code", "Message"};
+	char		parts[2][201];
+	int			t;
+
+	if (body == NULL || len == 0 || memchr(body, '\0', len) != NULL)
+		return NULL;
+	for (t = 0; t < 2; t++)
+	{
+		char		open[16],
+					close[16];
+		const char *s,
+				   *e;
+		size_t		k,
+					o = 0;
+
+		parts[t][0] = '\0';
+		snprintf(open, sizeof(open), "<%s>", tags[t]);
+		snprintf(close, sizeof(close), "</%s>", tags[t]);
+		s = strstr(body, open);
+		if (s == NULL)
+			continue;
+		s += strlen(open);
+		e = strstr(s, close);
+		if (e == NULL)
+			continue;
+		for (k = 0; s + k < e && o < 200; k++)
+		{
+			unsigned char c = (unsigned char) s[k];
+
+			parts[t][o++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+		}
+		parts[t][o] = '\0';
+	}
+	if (parts[0][0] == '\0')
+		return NULL;
+	if (parts[1][0] == '\0')
+		return pstrdup(parts[0]);
+	return psprintf("%s: %s", parts[0], parts[1]);
+}
+
+static void
+reset_state(TransferState *st)
+{
+	if (st->body)
+		pfree(st->body);
+	st->body = NULL;
+	st->len = st->cap = 0;
+	st->too_large = st->out_of_memory = st->aborted = false;
+	st->have_etag = false;
+	st->etag[0] = '\0';
+}
+
+/* Which curl errors are worth another attempt. */
+static bool
+curl_error_retryable(CURLcode rc)
+{
+	switch (rc)
+	{
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_COULDNT_CONNECT:
+		case CURLE_OPERATION_TIMEDOUT:
+		case CURLE_SEND_ERROR:
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_PARTIAL_FILE:
+		case CURLE_SSL_CONNECT_ERROR:
+		case CURLE_HTTP2:
+		case CURLE_HTTP2_STREAM:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * fetch_request
+ *		See fetch.h.  One attempt per loop iteration; every palloc of an
+ *		iteration happens before the slist is built or after it is freed.
+ */
+FetchStatus
+fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *resp)
+{
+	TransferState st;
+	char	   *display = NULL;
+	char	   *err = NULL;
+	char	  **hdr_lines;
+	int			nhdr = 0;
+	int			i;
+	size_t		max_size;
+	long		delay;
+	FetchOptions eff;
+	bool		is_put = req->method != NULL && strcmp(req->method, "PUT") == 0;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&st, 0, sizeof(st));
+
+	if (req->method != NULL && !is_put && strcmp(req->method, "GET") != 0)
+	{
+		resp->status = FETCH_INVALID;
+		resp->error = psprintf("unsupported method \"%s\"", req->method);
+		return resp->status;
+	}
+	if (!check_url(req->url, req->allow_metadata_http, &display, &err) ||
+		!fetch_ensure_init(&err))
+	{
+		resp->status = FETCH_INVALID;
+		resp->error = err;
+		mask_secrets(&resp->error, req);
+		if (display)
+			pfree(display);
+		return resp->status;
+	}
+
+	eff = *opts;
+	max_size = opts->max_size;
+	if (max_size == 0 || max_size > FETCH_MAX_SIZE_LIMIT)
+		max_size = FETCH_MAX_SIZE_LIMIT;
+	eff.max_size = max_size;
+	st.opts = &eff;
+
+	/* header lines, palloc'd now so nothing is palloc'd while the slist lives */
+	hdr_lines = palloc(sizeof(char *) * (req->nheaders + 2));
+	for (i = 0; i < req->nheaders; i++)
+		hdr_lines[nhdr++] = pstrdup(req->headers[i]);
+	if (req->if_none_match != NULL && req->if_none_match[0] != '\0')
+		hdr_lines[nhdr++] = psprintf("If-None-Match: %s", req->if_none_match);
+
+	delay = opts->retry_delay_ms > 0 ? opts->retry_delay_ms : 0;
+	for (;;)
+	{
+		struct curl_slist *slist = NULL;
+		CURL	   *h = fetch_handle;
+		CURLcode	rc;
+		long		code = 0;
+		bool		slist_failed = false;
+		bool		retry = false;
+		char		errbuf[CURL_ERROR_SIZE];
+
+		if (should_abort(opts))
+		{
+			resp->status = FETCH_ABORTED;
+			resp->error = psprintf("fetch of %s was aborted", display);
+			break;
+		}
+		reset_state(&st);
+		resp->attempts++;
+		errbuf[0] = '\0';
+
+		/* --- no palloc from here until the slist is freed --- */
+		for (i = 0; i < nhdr; i++)
+		{
+			struct curl_slist *n = curl_slist_append(slist, hdr_lines[i]);
+
+			if (n == NULL)
+			{
+				slist_failed = true;
+				break;
+			}
+			slist = n;
+		}
+		curl_easy_reset(h);
+		curl_easy_setopt(h, CURLOPT_URL, req->url);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, req->allow_metadata_http ? "http,https" : "https");
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (opts->ca_file != NULL && opts->ca_file[0] != '\0')
+			curl_easy_setopt(h, CURLOPT_CAINFO, opts->ca_file);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000L);
+		if (opts->timeout_ms > 0)
+			curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) max_size);
+		curl_easy_setopt(h, CURLOPT_USERAGENT, opts->user_agent ? opts->user_agent : "pg_migrate");
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &st);
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, &st);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &st);
+		curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+		if (is_put)
+		{
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		}
+		if (req->aws_sigv4 != NULL)
+		{
+			curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req->aws_sigv4);
+			curl_easy_setopt(h, CURLOPT_USERNAME, req->aws_access_key_id);
+			curl_easy_setopt(h, CURLOPT_PASSWORD, req->aws_secret_access_key);
+		}
+		if (slist != NULL)
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, slist);
+
+		rc = slist_failed ? CURLE_OUT_OF_MEMORY : curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+
+		/* drop everything that refers to the slist and the secrets */
+		curl_easy_reset(h);
+		curl_slist_free_all(slist);
+		/* --- palloc allowed again --- */
+
+		resp->http_status = code;
+		if (rc == CURLE_OK)
+		{
+			if (code == 304 && req->if_none_match != NULL && req->if_none_match[0] != '\0')
+			{
+				resp->status = FETCH_NOT_MODIFIED;
+				resp->etag = st.have_etag ? pstrdup(st.etag) : pstrdup(req->if_none_match);
+			}
+			else if (code >= 200 && code < 300)
+			{
+				resp->status = FETCH_OK;
+				if (st.body == NULL)
+					st.body = palloc0(1);
+				resp->body = st.body;
+				resp->body_len = st.len;
+				st.body = NULL;
+				if (st.have_etag)
+					resp->etag = pstrdup(st.etag);
+			}
+			else
+			{
+				char	   *summary = s3_error_summary(st.body, st.len);
+
+				resp->status = FETCH_HTTP_ERROR;
+				resp->error = psprintf("%s returned HTTP status %ld%s%s%s", display, code,
+									   summary ? " (" : "", summary ? summary : "",
+									   summary ? ")" : "");
+				retry = code >= 500 && code <= 599;
+				if (summary)
+					pfree(summary);
+			}
+		}
+		else if (rc == CURLE_ABORTED_BY_CALLBACK || st.aborted)
+		{
+			resp->status = FETCH_ABORTED;
+			resp->error = psprintf("fetch of %s was aborted", display);
+		}
+		else if (st.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+		{
+			resp->status = FETCH_TOO_LARGE;
+			resp->error = psprintf("%s is larger than the limit of %zu bytes", display, max_size);
+		}
+		else if (st.out_of_memory || rc == CURLE_OUT_OF_MEMORY)
+		{
+			resp->status = FETCH_NETWORK_ERROR;
+			resp->error = psprintf("could not fetch %s: out of memory", display);
+		}
+		else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+		{
+			resp->status = FETCH_NETWORK_ERROR;
+			resp->error = psprintf("could not fetch %s: redirected to a URL that is not https", display);
+		}
+		else if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		{
+			resp->status = FETCH_NETWORK_ERROR;
+			resp->error = psprintf("could not fetch %s: the server's TLS certificate was not accepted (%s)",
+								   display, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		}
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+		{
+			resp->status = FETCH_NETWORK_ERROR;
+			resp->error = psprintf("could not fetch %s: timed out", display);
+			retry = true;
+		}
+		else
+		{
+			resp->status = FETCH_NETWORK_ERROR;
+			resp->error = psprintf("could not fetch %s: %s", display,
+								   errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			retry = curl_error_retryable(rc);
+		}
+
+		if (!retry || resp->attempts > opts->max_retries)
+			break;
+
+		/* another attempt after a backoff */
+		if (!backoff_sleep(opts, delay))
+		{
+			pfree(resp->error);
+			resp->status = FETCH_ABORTED;
+			resp->error = psprintf("fetch of %s was aborted", display);
+			break;
+		}
+		delay = delay * 2;
+		if (opts->retry_max_delay_ms > 0 && delay > opts->retry_max_delay_ms)
+			delay = opts->retry_max_delay_ms;
+		pfree(resp->error);
+		resp->error = NULL;
+	}
+
+	if (resp->status != FETCH_OK && resp->status != FETCH_NOT_MODIFIED && resp->attempts > 1 &&
+		resp->error != NULL)
+	{
+		char	   *m = psprintf("%s (after %d attempts)", resp->error, resp->attempts);
+
+		pfree(resp->error);
+		resp->error = m;
+	}
+	reset_state(&st);
+	for (i = 0; i < nhdr; i++)
+	{
+		explicit_bzero(hdr_lines[i], strlen(hdr_lines[i]));	/* may hold a token */
+		pfree(hdr_lines[i]);
+	}
+	pfree(hdr_lines);
+	pfree(display);
+	mask_secrets(&resp->error, req);
+	return resp->status;
+}
+
+FetchStatus
+fetch_https(const char *url, const char *if_none_match, const FetchOptions *opts,
+			FetchResponse *resp)
+{
+	FetchRequest req;
+
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.if_none_match = if_none_match;
+	req.follow_redirects = true;
+	return fetch_request(&req, opts, resp);
+}
+
+/*
+ * fetch_uri_encode_path
+ *		SigV4 UriEncode of an object key, keeping '/'.  libcurl 7.88 signs
+ *		the path exactly as given in the URL, and S3 canonicalises the key
+ *		with this same encoding, so the two agree.
+ */
+char *
+fetch_uri_encode_path(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	StringInfoData buf;
+	const unsigned char *p;
+
+	initStringInfo(&buf);
+	for (p = (const unsigned char *) path; *p; p++)
+	{
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			(*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+			*p == '~' || *p == '/')
+			appendStringInfoChar(&buf, (char) *p);
+		else
+		{
+			appendStringInfoChar(&buf, '%');
+			appendStringInfoChar(&buf, hex[*p >> 4]);
+			appendStringInfoChar(&buf, hex[*p & 0xf]);
+		}
+	}
+	return buf.data;
+}
+
+char *
+s3_object_url(const S3Location *loc, char **errmsg)
+{
+	const char *p;
+	char	   *key;
+	char	   *url;
+
+	if (loc->bucket == NULL || loc->bucket[0] == '\0' || strlen(loc->bucket) > 255 ||
+		strspn(loc->bucket, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+		strlen(loc->bucket))
+	{
+		*errmsg = pstrdup("S3 bucket name is empty or has characters other than letters, digits, '.', '-' and '_'");
+		return NULL;
+	}
+	if (loc->region == NULL || loc->region[0] == '\0' || strlen(loc->region) > 64 ||
+		strspn(loc->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(loc->region))
+	{
+		*errmsg = pstrdup("S3 region is empty or invalid");
+		return NULL;
+	}
+	if (loc->key == NULL || loc->key[0] == '\0')
+	{
+		*errmsg = pstrdup("S3 object key is empty");
+		return NULL;
+	}
+	for (p = loc->key; *p == '/'; p++)
+		;						/* a leading '/' is not part of the key */
+	key = fetch_uri_encode_path(p);
+	if (loc->endpoint != NULL && loc->endpoint[0] != '\0')
+	{
+		size_t		elen = strlen(loc->endpoint);
+
+		while (elen > 0 && loc->endpoint[elen - 1] == '/')
+			elen--;
+		if (pg_strncasecmp(loc->endpoint, "https://", 8) != 0)
+		{
+			*errmsg = pstrdup("S3 endpoint must be an https URL");
+			pfree(key);
+			return NULL;
+		}
+		url = psprintf("%.*s/%s/%s", (int) elen, loc->endpoint, loc->bucket, key);
+	}
+	else if (strchr(loc->bucket, '.') != NULL)
+		url = psprintf("https://s3.%s.amazonaws.com/%s/%s", loc->region, loc->bucket, key);
+	else
+		url = psprintf("https://%s.s3.%s.amazonaws.com/%s", loc->bucket, loc->region, key);
+	pfree(key);
+	return url;
+}
+
+/*
+ * fetch_s3
+ *		GetObject signed by libcurl (CURLOPT_AWS_SIGV4, provider aws:amz,
+ *		explicit region and service, since 7.88 would otherwise guess them
+ *		from the host name).  x-amz-content-sha256 is given explicitly (S3
+ *		requires it; curl >= 7.87 uses a given one as the payload hash); the
+ *		session token header is only added when there is a token (an empty
+ *		one would be signed but not sent by 7.88).  No redirects: S3 answers
+ *		301 for a wrong region, which is reported as it is.
+ */
+FetchStatus
+fetch_s3(const S3Location *loc, const AwsCredentials *creds, const char *if_none_match,
+		 const FetchOptions *opts, FetchResponse *resp)
+{
+	FetchRequest req;
+	const char *headers[2];
+	const char *secrets[1];
+	char	   *url;
+	char	   *sigv4;
+	char	   *token_hdr = NULL;
+	char	   *err;
+	int			nh = 0;
+	FetchStatus status;
+
+	memset(resp, 0, sizeof(*resp));
+	url = s3_object_url(loc, &err);
+	if (url == NULL)
+	{
+		resp->status = FETCH_INVALID;
+		resp->error = err;
+		return resp->status;
+	}
+	if (creds == NULL || creds->access_key_id == NULL || creds->access_key_id[0] == '\0' ||
+		creds->secret_access_key == NULL || creds->secret_access_key[0] == '\0')
+	{
+		resp->status = FETCH_INVALID;
+		resp->error = pstrdup("no AWS credentials to sign the S3 request with");
+		pfree(url);
+		return resp->status;
+	}
+	sigv4 = psprintf("aws:amz:%s:s3", loc->region);
+	headers[nh++] = "x-amz-content-sha256: " EMPTY_PAYLOAD_SHA256;
+	if (creds->session_token != NULL && creds->session_token[0] != '\0')
+	{
+		token_hdr = psprintf("x-amz-security-token: %s", creds->session_token);
+		headers[nh++] = token_hdr;
+	}
+	secrets[0] = creds->session_token;
+
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.headers = headers;
+	req.nheaders = nh;
+	req.if_none_match = if_none_match;
+	req.follow_redirects = false;
+	req.aws_sigv4 = sigv4;
+	req.aws_access_key_id = creds->access_key_id;
+	req.aws_secret_access_key = creds->secret_access_key;
+	req.secrets = secrets;
+	req.nsecrets = 1;
+	status = fetch_request(&req, opts, resp);
+
+	if (token_hdr)
+	{
+		explicit_bzero(token_hdr, strlen(token_hdr));
+		pfree(token_hdr);
+	}
+	pfree(sigv4);
+	pfree(url);
+	return status;
+}

@@ -1,0 +1,1 @@
+CREATE TABLE a05_t (id int);

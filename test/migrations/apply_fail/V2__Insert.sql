@@ -1,0 +1,1 @@
+INSERT INTO a05_t VALUES (2);

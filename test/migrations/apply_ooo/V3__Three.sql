@@ -1,0 +1,1 @@
+INSERT INTO a05_ooo VALUES ('3');

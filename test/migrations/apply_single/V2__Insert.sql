@@ -1,0 +1,1 @@
+INSERT INTO a05_single VALUES (1);

@@ -1,0 +1,1 @@
+CREATE TABLE a05_single_fail (id int);

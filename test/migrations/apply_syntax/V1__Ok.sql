@@ -1,0 +1,1 @@
+CREATE TABLE a05_s0 (id int);

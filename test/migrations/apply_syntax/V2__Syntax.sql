@@ -1,0 +1,4 @@
+CREATE TABLE a05_s1 (id int);
+INSERT INTO a05_s1 VALUES (1);
+
+SELEC 1;

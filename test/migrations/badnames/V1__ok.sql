@@ -1,0 +1,1 @@
+CREATE TABLE n01_ok (id int);

@@ -1,0 +1,4 @@
+SELECT 1;
+-- line 2
+-- cafÿ
+SELECT 2;

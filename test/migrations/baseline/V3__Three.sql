@@ -1,0 +1,1 @@
+CREATE TABLE b08_3 (id int);

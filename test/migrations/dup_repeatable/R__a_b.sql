@@ -1,0 +1,1 @@
+CREATE TABLE n01_dup_r1 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE n01_dup_a (id int);

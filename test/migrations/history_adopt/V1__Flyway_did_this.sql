@@ -1,0 +1,1 @@
+CREATE TABLE h04_adopted (id int);

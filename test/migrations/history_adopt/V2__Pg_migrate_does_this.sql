@@ -1,0 +1,1 @@
+INSERT INTO h04_adopted VALUES (2);

@@ -1,0 +1,1 @@
+INSERT INTO i06_t VALUES ('3');

@@ -1,0 +1,1 @@
+CREATE TABLE i06_b (v text);

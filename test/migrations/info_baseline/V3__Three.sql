@@ -1,0 +1,1 @@
+CREATE TABLE i06_b3 (v text);

@@ -1,0 +1,2 @@
+CREATE TABLE a05_m (id int);
+CREATE INDEX CONCURRENTLY a05_m_idx ON a05_m (id);

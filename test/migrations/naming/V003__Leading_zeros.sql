@@ -1,0 +1,1 @@
+INSERT INTO n01_log (v) VALUES ('003');

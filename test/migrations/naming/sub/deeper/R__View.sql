@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW n01_view AS SELECT count(*) AS n FROM n01_log;

@@ -1,0 +1,4 @@
+BEGIN;
+CREATE TABLE a05_o (id int);
+INSERT INTO a05_o VALUES (1);
+COMMIT;

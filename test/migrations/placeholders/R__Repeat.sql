@@ -1,0 +1,1 @@
+INSERT INTO p03_values (name, value) VALUES ('repeatable', '${owner}');

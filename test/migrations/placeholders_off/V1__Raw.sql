@@ -1,0 +1,1 @@
+CREATE TABLE p03_raw AS SELECT '${x}'::text AS v;

@@ -1,0 +1,1 @@
+CREATE TABLE g10_t (id int);

@@ -1,0 +1,1 @@
+INSERT INTO g10_t VALUES (1);

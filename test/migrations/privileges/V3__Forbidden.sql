@@ -1,0 +1,1 @@
+SELECT * FROM g10_secret.hidden;

@@ -1,0 +1,1 @@
+CREATE TABLE v07_t (id int);

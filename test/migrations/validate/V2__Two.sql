@@ -1,0 +1,1 @@
+INSERT INTO v07_t VALUES (2);
