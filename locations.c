@@ -13,7 +13,10 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands/dbcommands.h"
@@ -21,6 +24,7 @@
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "checksum.h"
@@ -39,13 +43,14 @@ typedef struct WalkState
 } WalkState;
 
 /*
- * Read a whole file into buf (reset first).  The descriptor is a transient
- * file, closed by the server if an error interrupts us.
+ * Read a whole file into buf (reset first), opened relative to the folder's
+ * descriptor (dirfd, or AT_FDCWD with an absolute path) to spare the kernel
+ * a full path walk per file.  "path" is the full path, for messages.
  */
 static void
-read_whole_file(const char *path, StringInfo buf)
+read_whole_file(int dirfd, const char *name, const char *path, StringInfo buf)
 {
-	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	int			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		ereport(ERROR,
@@ -53,32 +58,89 @@ read_whole_file(const char *path, StringInfo buf)
 				 errmsg("could not open migration script \"%s\": %m", path),
 				 errhint("Make the file readable by the operating-system user the server runs as.")));
 	resetStringInfo(buf);
-	for (;;)
+	PG_TRY();
 	{
-		ssize_t		n;
-
-		if (buf->maxlen - buf->len < 8192)
+		for (;;)
 		{
-			if ((Size) buf->maxlen >= MaxAllocSize / 2)
+			ssize_t		n;
+
+			if (buf->maxlen - buf->len < 8192)
+			{
+				if ((Size) buf->maxlen >= MaxAllocSize / 2)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("migration script \"%s\" is too large", path),
+							 errdetail("A script may have at most %zu bytes.", (size_t) MaxAllocSize / 2),
+							 errhint("Split it into several migrations.")));
+				enlargeStringInfo(buf, buf->maxlen);
+			}
+			n = read(fd, buf->data + buf->len, buf->maxlen - buf->len - 1);
+			if (n < 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("migration script \"%s\" is too large", path),
-						 errdetail("A script may have at most %zu bytes.", (size_t) MaxAllocSize / 2),
-						 errhint("Split it into several migrations.")));
-			enlargeStringInfo(buf, buf->maxlen);
+						(errcode_for_file_access(),
+						 errmsg("could not read migration script \"%s\": %m", path)));
+			buf->len += n;
+			/* a short read of a regular file is its end: saves a read() per file */
+			if (n == 0 || n < buf->maxlen - (buf->len - n) - 1)
+				break;
 		}
-		n = read(fd, buf->data + buf->len, buf->maxlen - buf->len - 1);
-		if (n < 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read migration script \"%s\": %m", path)));
-		buf->len += n;
-		/* a short read of a regular file is its end: saves a read() per file */
-		if (n == 0 || n < buf->maxlen - (buf->len - n) - 1)
-			break;
 	}
+	PG_FINALLY();
+	{
+		close(fd);
+	}
+	PG_END_TRY();
 	buf->data[buf->len] = '\0';
-	CloseTransientFile(fd);
+}
+
+/*
+ * Checksums of versioned scripts already read by this session, keyed by
+ * path and valid while the file's identity is unchanged: the same device,
+ * inode, size, modification and change times (what git trusts for its
+ * index).  A repeated migrate_apply() or migrate_info() then costs one
+ * fstatat() per file instead of reading it.  Files modified within the last
+ * two seconds are not cached: a write in the same clock tick as our read
+ * would otherwise go unseen.
+ */
+typedef struct ChecksumCacheEntry
+{
+	char		path[MAXPGPATH];	/* hash key */
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec mtime;
+	struct timespec ctime;
+	int32		checksum;
+} ChecksumCacheEntry;
+
+static HTAB *checksum_cache = NULL;
+
+static bool
+same_file(const ChecksumCacheEntry *e, const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+		e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+		e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static ChecksumCacheEntry *
+checksum_cache_entry(const char *path, bool create)
+{
+	bool		found;
+
+	if (strlen(path) >= MAXPGPATH)
+		return NULL;
+	if (checksum_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = MAXPGPATH;
+		ctl.entrysize = sizeof(ChecksumCacheEntry);
+		ctl.hcxt = TopMemoryContext;
+		checksum_cache = hash_create("pg_migrate checksums", 1024, &ctl,
+									 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	return hash_search(checksum_cache, path, create ? HASH_ENTER : HASH_FIND, &found);
 }
 
 static void
@@ -157,19 +219,47 @@ compute_checksums(ResolvedScript *script, const char *text, size_t len,
 
 /* Scripts are read for their checksums, not kept: only pending ones are read again. */
 static void
-add_script(WalkState *state, const char *path, const char *relpath, ScriptName *name)
+add_script(WalkState *state, int dirfd, const char *name, const char *path,
+		   const char *relpath, ScriptName *parsed)
 {
 	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
+	ChecksumCacheEntry *cached = NULL;
+	struct stat st;
+	bool		cacheable = false;
 
-	script->kind = name->kind;
-	script->version = name->version;
-	script->description = name->description;
+	script->kind = parsed->kind;
+	script->version = parsed->version;
+	script->description = parsed->description;
 	script->script = pstrdup(relpath);
 	script->path = pstrdup(path);
-	read_whole_file(path, &state->buf);
+
+	/* Repeatables hash placeholder values, which change between calls. */
+	if (parsed->kind != SCRIPT_REPEATABLE && fstatat(dirfd, name, &st, 0) == 0)
+	{
+		cacheable = st.st_mtim.tv_sec < time(NULL) - 2;
+		cached = checksum_cache_entry(path, false);
+		if (cached && same_file(cached, &st))
+		{
+			script->checksum = cached->checksum;
+			state->scripts = lappend(state->scripts, script);
+			return;
+		}
+	}
+
+	read_whole_file(dirfd, name, path, &state->buf);
 	reject_bad_encoding(path, state->buf.data, state->buf.len);
 	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
 	state->scripts = lappend(state->scripts, script);
+
+	if (cacheable && (cached = checksum_cache_entry(path, true)) != NULL)
+	{
+		cached->dev = st.st_dev;
+		cached->ino = st.st_ino;
+		cached->size = st.st_size;
+		cached->mtime = st.st_mtim;
+		cached->ctime = st.st_ctim;
+		cached->checksum = script->checksum;
+	}
 }
 
 static void
@@ -236,7 +326,7 @@ walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
 				case NAME_OK:
 					/* Callbacks are not migrations: nothing to record for them. */
 					if (name.kind != SCRIPT_CALLBACK)
-						add_script(state, path, relpath, &name);
+						add_script(state, dirfd(d), de->d_name, path, relpath, &name);
 					break;
 			}
 		}
@@ -369,7 +459,7 @@ script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, 
 	char	   *converted;
 
 	initStringInfo(&buf);
-	read_whole_file(script->path, &buf);
+	read_whole_file(AT_FDCWD, script->path, script->path, &buf);
 	reject_bad_encoding(script->path, buf.data, buf.len);
 	now = *script;
 	compute_checksums(&now, buf.data, buf.len, placeholders);
