@@ -178,6 +178,7 @@ apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg)
 	BackgroundWorkerHandle *handle;
 	pid_t		pid;
 	bool		done = false;
+	bool		waited = false;
 
 	shm_toc_initialize_estimator(&estimator);
 	shm_toc_estimate_chunk(&estimator, sizeof(WorkerFixed));
@@ -222,12 +223,27 @@ apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg)
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
 	worker.bgw_notify_pid = MyProcPid;
 
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not start a background worker to apply migrations"),
-				 errdetail("All background worker slots are in use."),
-				 errhint("Raise max_worker_processes, or pass single_transaction => true to apply in this session.")));
+	/*
+	 * All slots busy (many callers at once, or parallel query): wait for one,
+	 * and stop waiting if another caller has applied everything meanwhile.
+	 */
+	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		if (!waited)
+			ereport(NOTICE,
+					(errmsg("waiting for a free background worker slot to apply migrations"),
+					 errhint("Raise max_worker_processes, or pass single_transaction => true to apply in this session.")));
+		waited = true;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 200,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (!command_apply_needed(options))
+		{
+			dsm_detach(seg);
+			return;
+		}
+	}
 
 	queue_handle = shm_mq_attach(queue, seg, handle);
 	if (!exit_callback_registered)

@@ -430,8 +430,10 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 			 errmsg("migration %s failed at line %d: %s", parsed->script->script, line,
 					edata->message),
 			 edata->detail ?
-			 errdetail("%s\nStatement: %s", edata->detail, text ? text : "") :
-			 errdetail("Statement: %s", text ? text : ""),
+			 errdetail("%s\nSQLSTATE %s in statement: %s", edata->detail,
+					   unpack_sql_state(edata->sqlerrcode), text ? text : "") :
+			 errdetail("SQLSTATE %s in statement: %s", unpack_sql_state(edata->sqlerrcode),
+					   text ? text : ""),
 			 errhint("%s", edata->hint ? edata->hint : hint),
 			 edata->context ? errcontext("%s", edata->context) : 0));
 }
