@@ -62,6 +62,7 @@ typedef struct WorkerFixed
 	int			out_of_order;
 	bool		has_target;
 	bool		has_placeholders;
+	bool		names_reported;
 } WorkerFixed;
 
 PGDLLEXPORT void pg_migrate_apply_worker_main(Datum main_arg);
@@ -160,7 +161,7 @@ relay_messages(shm_mq_handle *queue, ResultSink sink, void *sink_arg)
  *		Run command_apply() in a new background worker and relay its output.
  */
 void
-apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg)
+apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 {
 	shm_toc_estimator estimator;
 	Size		guc_len = EstimateGUCStateSpace();
@@ -198,6 +199,7 @@ apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg)
 	fixed->out_of_order = options->out_of_order;
 	fixed->has_target = options->target != NULL;
 	fixed->has_placeholders = options->placeholders_json != NULL;
+	fixed->names_reported = options->names_reported;
 	shm_toc_insert(toc, PGM_KEY_FIXED, fixed);
 
 	gucstate = shm_toc_allocate(toc, guc_len);
@@ -355,6 +357,8 @@ pg_migrate_apply_worker_main(Datum main_arg)
 	options.placeholders_json = fixed->has_placeholders ? pstrdup(args + strlen(args) + 1) : NULL;
 	options.out_of_order = fixed->out_of_order;
 	options.single_transaction = false;
+	/* the caller's pre-check may have shown the naming warning already */
+	options.names_reported = fixed->names_reported;
 
 	command_apply(&options, send_result, NULL);
 

@@ -257,7 +257,8 @@ resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate
 
 	build_placeholders(st, options);
 	st->scripts = locations_resolve(&st->placeholders);
-	report_invalid_names(st->scripts);
+	if (!options->names_reported)
+		report_invalid_names(st->scripts);
 	reject_duplicates(st->scripts);
 
 	st->rows = history_read(st->history, &st->nrows);
@@ -597,7 +598,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
  *		alters that table would otherwise wait for us forever).
  */
 bool
-command_apply_needed(const CallOptions *options)
+command_apply_needed(CallOptions *options)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -617,6 +618,7 @@ command_apply_needed(const CallOptions *options)
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
 			resolve_and_plan(&st, options, false);
+			options->names_reported = true;
 			raise_plan_errors(st.plan, "validate");
 			needed = st.plan->npending > 0;
 			SPI_finish();

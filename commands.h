@@ -33,7 +33,7 @@ typedef void (*BaselineSink) (int rank, const char *version, const char *descrip
 typedef void (*RepairSink) (const char *action, const AppliedRow *row, void *arg);
 
 extern void command_check_options(const CallOptions *options);
-extern bool command_apply_needed(const CallOptions *options);
+extern bool command_apply_needed(CallOptions *options);
 extern void command_apply(const CallOptions *options, ResultSink sink, void *sink_arg);
 extern void command_info(const CallOptions *options, InfoSink sink, void *sink_arg);
 extern int	command_validate(const CallOptions *options);

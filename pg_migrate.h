@@ -42,6 +42,7 @@ typedef struct CallOptions
 	char	   *placeholders_json;	/* per-call overrides, NULL = none */
 	int			out_of_order;	/* -1 = setting, 0 = off, 1 = on */
 	bool		single_transaction;
+	bool		names_reported; /* badly named files were already warned about */
 } CallOptions;
 
 /* Where apply results go: a tuplestore in the caller, or the leader's queue. */
@@ -127,6 +128,6 @@ extern ScriptStatement *script_current_statement;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
 
 /* apply_worker.c: per-migration commits in a dynamic background worker */
-extern void apply_in_worker(const CallOptions *options, ResultSink sink, void *sink_arg);
+extern void apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg);
 
 #endif							/* PG_MIGRATE_H */
