@@ -109,6 +109,10 @@ typedef struct ScriptStatement
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		is_transaction_control; /* BEGIN, COMMIT, ROLLBACK, ... */
 	void	   *raw;			/* RawStmt * */
+	/* COPY ... FROM STDIN: the data block that followed it in the script */
+	const char *copy_data;
+	int			copy_len;
+	int			copy_line;		/* line of the first data line */
 } ScriptStatement;
 
 typedef struct ParsedScript

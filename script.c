@@ -16,23 +16,37 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "commands/copy.h"
 #include "commands/defrem.h"
+#include "common/keywords.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/analyze.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
 #include "pgstat.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 
@@ -160,6 +174,145 @@ needs_own_transaction(Node *stmt)
 }
 
 /*
+ * COPY ... FROM STDIN in a script (pg_dump writes them) is followed by its
+ * data, up to a line that is just "\.": not SQL, so the parser must not see
+ * it.  This pre-pass finds each such statement with the server's own
+ * scanner, keeps its data block, and blanks the block out of the text (line
+ * breaks kept, so offsets and line numbers stay true).  As Flyway does, the
+ * rest of the line after the statement's ';' is skipped too.
+ */
+typedef struct CopyBlock
+{
+	int			data_start;
+	int			data_end;
+	char	   *data;
+} CopyBlock;
+
+static int
+keyword_token(const char *word)
+{
+	int			kwnum = ScanKeywordLookup(word, &ScanKeywords);
+
+	return kwnum >= 0 ? ScanKeywordTokens[kwnum] : -1;
+}
+
+/* Where the statement ending at "from" (a ';') is COPY ... FROM STDIN, or -1. */
+static pg_noinline int
+next_copy_from_stdin_end(const char *text, int from)
+{
+	int			kw_copy = keyword_token("copy");
+	int			kw_from = keyword_token("from");
+	int			kw_stdin = keyword_token("stdin");
+	core_yy_extra_type yyext;
+	core_yyscan_t scanner;
+	core_YYSTYPE lval;
+	YYLTYPE		lloc;
+	volatile int result = -1;
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	scanner = scanner_init(text + from, &yyext, &ScanKeywords, ScanKeywordTokens);
+	PG_TRY();
+	{
+		bool		first = true;
+		bool		is_copy = false;
+		bool		from_stdin = false;
+		int			prev = 0;
+		int			tok;
+
+		while ((tok = core_yylex(&lval, &lloc, scanner)) != 0)
+		{
+			if (tok == ';')
+			{
+				if (is_copy && from_stdin)
+				{
+					result = from + lloc + 1;
+					break;
+				}
+				first = true;
+				is_copy = from_stdin = false;
+				prev = 0;
+				continue;
+			}
+			if (first)
+				is_copy = (tok == kw_copy);
+			else if (tok == kw_stdin && prev == kw_from)
+				from_stdin = true;
+			first = false;
+			prev = tok;
+		}
+	}
+	PG_CATCH();
+	{
+		/* a lexical error: leave it to raw_parser(), which reports it properly */
+		MemoryContextSwitchTo(oldcxt);
+		FlushErrorState();
+		result = -1;
+	}
+	PG_END_TRY();
+	scanner_finish(scanner);
+	return result;
+}
+
+static pg_noinline List *
+cut_copy_blocks(char *text, int len)
+{
+	List	   *blocks = NIL;
+	int			pos = 0;
+
+	/* most scripts have no COPY at all */
+	if (strcasestr(text, "stdin") == NULL)
+		return NIL;
+
+	while (pos < len)
+	{
+		int			end = next_copy_from_stdin_end(text, pos);
+		CopyBlock  *block;
+		int			p;
+		int			resume;
+
+		if (end < 0)
+			break;
+		block = palloc0(sizeof(CopyBlock));
+		p = end;
+		while (p < len && text[p] != '\n')
+			p++;
+		if (p < len)
+			p++;
+		block->data_start = p;
+		block->data_end = len;
+		resume = len;
+		while (p < len)
+		{
+			int			eol = p;
+			int			a = p;
+			int			b;
+
+			while (eol < len && text[eol] != '\n')
+				eol++;
+			b = eol;
+			while (a < b && (text[a] == ' ' || text[a] == '\t'))
+				a++;
+			while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r'))
+				b--;
+			if (b - a == 2 && text[a] == '\\' && text[a + 1] == '.')
+			{
+				block->data_end = p;
+				resume = eol < len ? eol + 1 : len;
+				break;
+			}
+			p = eol < len ? eol + 1 : len;
+		}
+		block->data = pnstrdup(text + block->data_start, block->data_end - block->data_start);
+		for (int i = end; i < resume; i++)
+			if (text[i] != '\n' && text[i] != '\r')
+				text[i] = ' ';
+		blocks = lappend(blocks, block);
+		pos = resume;
+	}
+	return blocks;
+}
+
+/*
  * Turn a character position (1-based, as errposition reports it) counted
  * from text[start] into a line of the script.
  */
@@ -184,19 +337,23 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 	ParsedScript *parsed = palloc0(sizeof(ParsedScript));
 	MemoryContext oldcxt = CurrentMemoryContext;
 	List	   *raw = NIL;
+	List	   *copy_blocks;
 	ListCell   *lc;
+	ListCell   *next_block;
+	char	   *sql = pnstrdup(text, len);
 
+	copy_blocks = cut_copy_blocks(sql, (int) len);
 	parsed->script = script;
-	parsed->text = text;
+	parsed->text = sql;
 	parsed->len = len;
 	parsed->transactional = true;
 
 	PG_TRY();
 	{
 #if PG_VERSION_NUM >= 140000
-		raw = raw_parser(text, RAW_PARSE_DEFAULT);
+		raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 #else
-		raw = raw_parser(text);
+		raw = raw_parser(sql);
 #endif
 	}
 	PG_CATCH();
@@ -216,15 +373,28 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 	}
 	PG_END_TRY();
 
+	next_block = list_head(copy_blocks);
 	foreach(lc, raw)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
 		ScriptStatement *stmt = palloc0(sizeof(ScriptStatement));
 		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : (int) len;
 
-		stmt->location = skip_blanks_and_comments(text, rs->stmt_location, end);
+		/* the n-th COPY FROM STDIN owns the n-th data block */
+		if (IsA(rs->stmt, CopyStmt) && ((CopyStmt *) rs->stmt)->is_from &&
+			((CopyStmt *) rs->stmt)->filename == NULL && next_block != NULL)
+		{
+			CopyBlock  *block = lfirst(next_block);
+
+			stmt->copy_data = block->data;
+			stmt->copy_len = block->data_end - block->data_start;
+			stmt->copy_line = line_of_offset(sql, len, block->data_start);
+			next_block = lnext(copy_blocks, next_block);
+		}
+
+		stmt->location = skip_blanks_and_comments(sql, rs->stmt_location, end);
 		stmt->length = end - stmt->location;
-		stmt->line = line_of_offset(text, len, stmt->location);
+		stmt->line = line_of_offset(sql, len, stmt->location);
 		stmt->raw = rs;
 		stmt->is_transaction_control = IsA(rs->stmt, TransactionStmt);
 		stmt->transactional = !needs_own_transaction(rs->stmt);
@@ -239,6 +409,122 @@ static char *
 statement_text(const ParsedScript *parsed, const ScriptStatement *stmt)
 {
 	return pnstrdup(parsed->text + stmt->location, stmt->length);
+}
+
+/* The data block being loaded, fed to COPY a line at a time. */
+static const char *copy_source;
+static int	copy_source_len;
+static int	copy_source_pos;
+static int	copy_lines_fed;
+
+static int
+copy_read_script_data(void *outbuf, int minread, int maxread)
+{
+	int			avail = copy_source_len - copy_source_pos;
+	const char *start = copy_source + copy_source_pos;
+	const char *nl;
+	int			n;
+
+	if (avail <= 0)
+		return 0;
+	/* one line per call, so an error is reported at its line */
+	nl = memchr(start, '\n', avail);
+	n = nl ? (int) (nl - start) + 1 : avail;
+	if (n > maxread)
+		n = maxread;
+	else
+		copy_lines_fed++;
+	memcpy(outbuf, start, n);
+	copy_source_pos += n;
+	return n;
+}
+
+/*
+ * Load a COPY ... FROM STDIN data block as psql would send it: the same
+ * checks as COPY itself (privileges on the columns, row-level security, a
+ * read-only transaction), then the server's COPY machinery reading from
+ * the block.  The script was converted to the database encoding already,
+ * so that is the data's encoding whatever the script says.
+ */
+static void
+run_copy_from_script(ParsedScript *parsed, ScriptStatement *stmt)
+{
+	CopyStmt   *cs = (CopyStmt *) ((RawStmt *) stmt->raw)->stmt;
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem;
+	Relation	rel;
+	Node	   *where = NULL;
+	List	   *options = NIL;
+	ListCell   *lc;
+	CopyFromState cstate;
+
+	pstate->p_sourcetext = parsed->text;
+	rel = table_openrv(cs->relation, RowExclusiveLock);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	if (cs->whereClause)
+	{
+		addNSItemToQuery(pstate, nsitem, false, true, true);
+		where = transformExpr(pstate, cs->whereClause, EXPR_KIND_COPY_WHERE);
+		where = coerce_to_boolean(pstate, where, "WHERE");
+		assign_expr_collations(pstate, where);
+		where = eval_const_expressions(NULL, where);
+		where = (Node *) canonicalize_qual((Expr *) where, false);
+		where = (Node *) make_ands_implicit((Expr *) where);
+	}
+
+	{
+		List	   *attnums = CopyGetAttnums(RelationGetDescr(rel), rel, cs->attlist);
+		Bitmapset  *cols = NULL;
+
+		foreach(lc, attnums)
+			cols = bms_add_member(cols, lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+#if PG_VERSION_NUM >= 160000
+		nsitem->p_perminfo->requiredPerms = ACL_INSERT;
+		nsitem->p_perminfo->insertedCols = cols;
+		ExecCheckPermissions(pstate->p_rtable, list_make1(nsitem->p_perminfo), true);
+#else
+		nsitem->p_rte->requiredPerms = ACL_INSERT;
+		nsitem->p_rte->insertedCols = cols;
+		ExecCheckRTPerms(pstate->p_rtable, true);
+#endif
+	}
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security"),
+				 errhint("Use INSERT statements instead.")));
+	if (XactReadOnly && !rel->rd_islocaltemp)
+		PreventCommandIfReadOnly("COPY FROM");
+
+	foreach(lc, cs->options)
+	{
+		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "encoding") != 0)
+			options = lappend(options, opt);
+	}
+	options = lappend(options, makeDefElem("encoding",
+										   (Node *) makeString((char *) GetDatabaseEncodingName()), -1));
+
+	copy_source = stmt->copy_data ? stmt->copy_data : "";
+	copy_source_len = stmt->copy_data ? stmt->copy_len : 0;
+	copy_source_pos = 0;
+	copy_lines_fed = 0;
+	cstate = BeginCopyFrom(pstate, rel, where, NULL, false, copy_read_script_data,
+						   cs->attlist, options);
+	(void) CopyFrom(cstate);
+	EndCopyFrom(cstate);
+	table_close(rel, NoLock);
+	copy_source = NULL;
+}
+
+static bool
+is_copy_from_stdin(ScriptStatement *stmt)
+{
+	Node	   *node = ((RawStmt *) stmt->raw)->stmt;
+
+	return IsA(node, CopyStmt) && ((CopyStmt *) node)->is_from &&
+		((CopyStmt *) node)->filename == NULL && !((CopyStmt *) node)->is_program;
 }
 
 /*
@@ -268,6 +554,17 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 	text = statement_text(parsed, stmt);
 	debug_query_string = text;
 	pgstat_report_activity(STATE_RUNNING, text);
+
+	if (is_copy_from_stdin(stmt))
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		run_copy_from_script(parsed, stmt);
+		PopActiveSnapshot();
+		debug_query_string = NULL;
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextDelete(stmt_cxt);
+		return;
+	}
 
 	if (analyze_requires_snapshot(raw))
 	{
@@ -396,6 +693,14 @@ script_run_spi(ParsedScript *parsed)
 
 		CHECK_FOR_INTERRUPTS();
 		script_current_statement = stmt;
+		if (is_copy_from_stdin(stmt))
+		{
+			CommandCounterIncrement();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			run_copy_from_script(parsed, stmt);
+			PopActiveSnapshot();
+			continue;
+		}
 		rc = SPI_execute(statement_text(parsed, stmt), false, 0);
 		if (rc < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
@@ -416,7 +721,9 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	int			line = stmt ? stmt->line : 1;
 	char	   *text = stmt ? statement_text(parsed, stmt) : NULL;
 
-	if (stmt && edata->cursorpos > 0)
+	if (stmt && stmt->copy_data && copy_lines_fed > 0)
+		line = stmt->copy_line + copy_lines_fed - 1;	/* a bad data row */
+	else if (stmt && edata->cursorpos > 0)
 		line = line_of_char_position(parsed, 0, edata->cursorpos);
 	else if (stmt && edata->internalpos > 0 && edata->internalquery &&
 			 strcmp(edata->internalquery, text) == 0)
