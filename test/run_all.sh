@@ -85,7 +85,7 @@ fi
 
 if [ -f lambda/Makefile ]; then
 	echo "== lambda tests"
-	make -C lambda check 2>&1 | tee "$log_dir/lambda.log"
+	make --no-print-directory -C lambda check 2>&1 | tee "$log_dir/lambda.log"
 	counts_from_line lambda "$log_dir/lambda.log"
 fi
 

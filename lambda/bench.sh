@@ -1,0 +1,84 @@
+#!/bin/sh
+# bench.sh - not a test: time from process start to the runtime response for
+# a no-op deploy (nothing to apply) against the local doubles, and peak RSS.
+#
+# Each run starts ./bootstrap fresh (a cold start), which fetches the secret
+# from the SigV4-verifying Secrets Manager double, connects to a throwaway
+# PostgreSQL 15 with the pg_migrate extension, logs migrate_info(), calls
+# migrate_apply() (nothing pending), posts the result, and exits when the
+# Runtime API double runs dry.  Needs the same packages as "make check".
+#
+# Usage: lambda/bench.sh [runs]     (default 30; needs /usr/bin/time, Debian "time")
+set -eu
+cd "$(dirname "$0")"
+make -s bootstrap
+RUNS=${1:-30} exec /usr/bin/python3 - <<'PY'
+import datetime, json, os, statistics, subprocess, sys, time
+sys.path.insert(0, "test")
+from doubles import RuntimeAPI, SecretsManager, ResponseReceiver
+from pgcluster import PgCluster
+
+runs = int(os.environ["RUNS"])
+rt, sm = RuntimeAPI(), SecretsManager()
+pg = PgCluster()
+try:
+    pg.psql("CREATE ROLE migrator LOGIN SUPERUSER PASSWORD 'bench-Passw0rd'")
+    sm.secrets["db"] = {"username": "migrator", "password": "bench-Passw0rd",
+                        "host": "127.0.0.1", "port": pg.port, "dbname": "bench"}
+    folder = pg.migrations("bench", {"V1__t.sql": "CREATE TABLE t(id int);\n",
+                                     "V2__u.sql": "CREATE TABLE u(id int);\n"})
+    pg.database("bench", folder)
+    pg.psql("ALTER SYSTEM SET log_statement = 'none'"); pg.psql("SELECT pg_reload_conf()")
+    env = {"PATH": os.environ["PATH"], "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % rt.port,
+           "PG_MIGRATE_INVOKE_MODE": "direct", "AWS_REGION": sm.region,
+           "AWS_ACCESS_KEY_ID": sm.access_key, "AWS_SECRET_ACCESS_KEY": sm.secret_key,
+           "AWS_SESSION_TOKEN": sm.token, "MASTER_SECRET_ARN": "db",
+           "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://127.0.0.1:%d/" % sm.port,
+           "PGSSLMODE": "disable"}
+    lat, rss, own, phases = [], [], [], {}
+    for i in range(runs + 1):
+        rt.reset()
+        rid = rt.add("{}")
+        t0 = time.time()
+        # /usr/bin/time reports the child's own peak RSS (a child forked
+        # from Python would inherit Python's high-water mark)
+        p = subprocess.run(["/usr/bin/time", "-f", "RSS %M", "./bootstrap"], env=env,
+                           capture_output=True, text=True)
+        r = rt.results[rid]
+        assert r["kind"] == "response", r
+        body = json.loads(r["body"])
+        if i == 0:
+            assert body["applied"] == 2, body   # warm-up run applies; the rest are no-ops
+            continue
+        assert body["applied"] == 0, body
+        total = (r["at"] - t0) * 1000
+        lat.append(total)
+        rss.append(int(p.stderr.split("RSS ")[-1]) / 1024)
+        db = sum(json.loads(l).get("durationMs", 0) for l in p.stdout.splitlines()
+                 if json.loads(l).get("phase") in ("connect", "info", "apply"))
+        own.append(total - db)
+        recs = [json.loads(l) for l in p.stdout.splitlines()]
+        def at(msg):
+            ts = next(r["timestamp"] for r in recs if r["message"].startswith(msg))
+            return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+        phases.setdefault("exec + dynamic loading + init", []).append((at("pg_migrate lambda ready") - t0) * 1000)
+        phases.setdefault("GET next (Python double)", []).append((at("invocation started") - at("pg_migrate lambda ready")) * 1000)
+        for r in recs:
+            if r.get("phase") in ("secret", "connect", "apply") and "durationMs" in r:
+                phases.setdefault(r["phase"], []).append(r["durationMs"])
+        phases.setdefault("migrate_info x2", []).append(sum(r.get("durationMs", 0) for r in recs if r.get("phase") == "info"))
+    lat.sort(); own.sort()
+    print("runs: %d no-op deploys, each a fresh process" % runs)
+    print("start -> response: median %.1f ms, p90 %.1f ms, max %.1f ms"
+          % (statistics.median(lat), lat[int(len(lat) * 0.9) - 1], lat[-1]))
+    print("handler's own time (total minus connect, migrate_info x2, migrate_apply): "
+          "median %.1f ms, p90 %.1f ms" % (statistics.median(own), own[int(len(own) * 0.9) - 1]))
+    for k, v in phases.items():
+        print("  phase %-32s median %6.1f ms" % (k, statistics.median(v)))
+    print("load average during the run: %s" % open("/proc/loadavg").read().split()[0])
+    print("peak RSS: median %.1f MB, max %.1f MB" % (statistics.median(rss), max(rss)))
+    print("binary: bootstrap %d KB" % (os.path.getsize("bootstrap") // 1024))
+finally:
+    rt.stop(); sm.stop(); pg.stop()
+PY

@@ -1,0 +1,128 @@
+/*-------------------------------------------------------------------------
+ *
+ * bootstrap.c
+ *	  Entry point of the pg_migrate Lambda custom runtime.
+ *
+ * Init stays cheap (read the environment, no network): Lambda bounds init
+ * to 10 s, and a one-shot deploy job gains nothing from warming up.  Then
+ * loop on the Runtime API until the platform tells us to stop.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "handler.h"
+#include "log.h"
+#include "runtime.h"
+
+#define MAX_POLL_FAILURES 3
+
+extern char **environ;
+
+/*
+ * The old Flyway function may carry FLYWAY_* settings that belong to the
+ * database now (pg_migrate.* settings); say so once instead of silently
+ * ignoring them.  Names only: values may be secret.
+ */
+static void
+warn_ignored_flyway_settings(void)
+{
+	static const char *const used[] = {"FLYWAY_URL=", "FLYWAY_USER=", "FLYWAY_PASSWORD=",
+		"FLYWAY_TARGET=", "FLYWAY_GROUP=", "FLYWAY_OUT_OF_ORDER=", "FLYWAY_PLACEHOLDERS_"};
+
+	for (char **e = environ; *e; e++)
+	{
+		int			known = 0;
+
+		if (strncmp(*e, "FLYWAY_", 7) != 0)
+			continue;
+		for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+			if (strncmp(*e, used[i], strlen(used[i])) == 0)
+				known = 1;
+		if (!known)
+			log_warn("init", "%.*s is ignored: configure it in the database (pg_migrate.* settings)",
+					 (int) strcspn(*e, "="), *e);
+	}
+}
+
+int
+main(void)
+{
+	const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
+	config		cfg;
+	char	   *errmsg = NULL;
+	int			failures = 0;
+	int			status = 0;
+
+	log_init();
+	srand((unsigned) (time(NULL) ^ getpid()));
+	if (api == NULL || *api == '\0')
+	{
+		log_error("init", "AWS_LAMBDA_RUNTIME_API is not set: not running under Lambda");
+		return 1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || runtime_init(api) != 0)
+	{
+		log_error("init", "libcurl initialisation failed");
+		return 1;
+	}
+	if (config_load(&cfg, &errmsg) != 0)
+	{
+		log_error("init", "configuration error: %s", errmsg);
+		runtime_init_error("Runtime.ConfigInvalid", errmsg);
+		free(errmsg);
+		config_free(&cfg);
+		log_forget_all_secrets();
+		runtime_cleanup();
+		curl_global_cleanup();
+		return 1;
+	}
+	warn_ignored_flyway_settings();
+	log_info("init", "pg_migrate lambda ready (mode %s)", mode_name(cfg.mode));
+
+	for (;;)
+	{
+		invocation	inv;
+		rt_status	rs = runtime_next(&inv);
+
+		if (rs == RT_FATAL)
+			break;
+		if (rs == RT_RETRY)
+		{
+			if (++failures >= MAX_POLL_FAILURES)
+			{
+				log_error("runtime", "giving up after %d failed polls", failures);
+				status = 1;
+				break;
+			}
+			{
+				/* a short pause: the endpoint may be restarting */
+				struct timespec ts = {0, 100 * 1000000L};
+
+				nanosleep(&ts, NULL);
+			}
+			continue;
+		}
+		failures = 0;
+		if (handle_invocation(&cfg, &inv) != 0)
+		{
+			/* the platform did not take our answer; a fresh process will */
+			invocation_free(&inv);
+			status = 1;
+			break;
+		}
+		invocation_free(&inv);
+	}
+	config_free(&cfg);
+	log_forget_all_secrets();
+	runtime_cleanup();
+	curl_global_cleanup();
+	return status;
+}

@@ -1,0 +1,509 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.c
+ *	  Read and validate the handler's environment.
+ *
+ * Everything is read once at init so that a misconfiguration is reported
+ * through /runtime/init/error before any invocation, instead of failing
+ * each deploy differently.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "log.h"
+
+extern char **environ;
+
+static char *
+xstrdup_or_null(const char *s)
+{
+	return (s && *s) ? strdup(s) : NULL;
+}
+
+static char *
+env_dup(const char *name)
+{
+	return xstrdup_or_null(getenv(name));
+}
+
+static char *
+errorf(const char *fmt, const char *arg)
+{
+	char		buf[512];
+
+	snprintf(buf, sizeof(buf), fmt, arg ? arg : "");
+	return strdup(buf);
+}
+
+const char *
+mode_name(invoke_mode mode)
+{
+	switch (mode)
+	{
+		case MODE_DIRECT:
+			return "direct";
+		case MODE_CLOUDFORMATION:
+			return "cloudformation";
+		default:
+			return "provider";
+	}
+}
+
+/* Flyway's booleans are Java Boolean.parseBoolean plus an explicit check. */
+int
+parse_bool(const char *s, int *out)
+{
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_ms(const char *name, long *out, char **errmsg)
+{
+	const char *s = getenv(name);
+	char	   *end;
+	long		v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0)
+	{
+		*errmsg = errorf("%s must be a non-negative integer (milliseconds)", name);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+append(char **list, const char *item, size_t len)
+{
+	size_t		old = *list ? strlen(*list) : 0;
+	char	   *n = realloc(*list, old + len + 2);
+
+	if (n == NULL)
+		return;
+	if (old)
+		n[old++] = ',';
+	memcpy(n + old, item, len);
+	n[old + len] = '\0';
+	*list = n;
+}
+
+static char *
+url_decode(const char *s, size_t len)
+{
+	int			outlen;
+	char	   *tmp = curl_easy_unescape(NULL, s, (int) len, &outlen);
+	char	   *r = tmp ? strdup(tmp) : NULL;
+
+	curl_free(tmp);
+	return r;
+}
+
+static void
+set_field(char **field, char *value)
+{
+	free(*field);
+	*field = value;
+}
+
+/*
+ * Map one pgJDBC URL parameter onto its libpq equivalent.  Parameters that
+ * only make sense for the JDBC driver are ignored; the names are matched
+ * case-insensitively as pgJDBC does.
+ */
+static void
+jdbc_param(jdbc_url *u, const char *key, char *val)
+{
+	if (strcasecmp(key, "user") == 0)
+		set_field(&u->user, val);
+	else if (strcasecmp(key, "password") == 0)
+		set_field(&u->password, val);
+	else if (strcasecmp(key, "sslmode") == 0)
+		set_field(&u->sslmode, val);
+	else if (strcasecmp(key, "ssl") == 0)
+	{
+		/* ssl=true without sslmode means "verify-full" in pgJDBC */
+		if (u->sslmode == NULL && strcasecmp(val, "true") == 0)
+			u->sslmode = strdup("verify-full");
+		free(val);
+	}
+	else if (strcasecmp(key, "sslrootcert") == 0)
+		set_field(&u->sslrootcert, val);
+	else if (strcasecmp(key, "ApplicationName") == 0)
+		set_field(&u->application_name, val);
+	else if (strcasecmp(key, "connectTimeout") == 0 ||
+			 strcasecmp(key, "loginTimeout") == 0)
+		set_field(&u->connect_timeout, val);
+	else if (strcasecmp(key, "targetServerType") == 0)
+	{
+		if (strcasecmp(val, "primary") == 0 || strcasecmp(val, "master") == 0)
+			set_field(&u->target_session_attrs, strdup("read-write"));
+		else if (strcasecmp(val, "secondary") == 0)
+			set_field(&u->target_session_attrs, strdup("read-only"));
+		free(val);
+	}
+	else if (strcasecmp(key, "options") == 0)
+		set_field(&u->options, val);
+	else if (strcasecmp(key, "currentSchema") == 0)
+	{
+		char		buf[512];
+
+		/* pgJDBC sets search_path; libpq can via options */
+		snprintf(buf, sizeof(buf), "-c search_path=%s", val);
+		set_field(&u->options, strdup(buf));
+		free(val);
+	}
+	else
+		free(val);
+}
+
+/*
+ * Parse jdbc:postgresql://host[:port][,host[:port]...]/database[?k=v&...].
+ * IPv6 hosts are written in brackets, as in pgJDBC.
+ */
+int
+parse_jdbc_url(const char *url, jdbc_url *u, char **errmsg)
+{
+	static const char prefix[] = "jdbc:postgresql://";
+	const char *p;
+	const char *slash;
+	const char *q;
+	const char *hostpart_end;
+
+	memset(u, 0, sizeof(*u));
+	if (strncasecmp(url, prefix, strlen(prefix)) != 0)
+	{
+		*errmsg = strdup("FLYWAY_URL must start with jdbc:postgresql://");
+		return -1;
+	}
+	p = url + strlen(prefix);
+	slash = strchr(p, '/');
+	q = strchr(p, '?');
+	if (slash && q && q < slash)
+		slash = NULL;
+	hostpart_end = slash ? slash : (q ? q : p + strlen(p));
+
+	/* host list */
+	while (p < hostpart_end)
+	{
+		const char *comma = memchr(p, ',', hostpart_end - p);
+		const char *end = comma ? comma : hostpart_end;
+		const char *host = p;
+		const char *hend;
+		const char *port = NULL;
+
+		if (*p == '[')
+		{
+			const char *rb = memchr(p, ']', end - p);
+
+			if (rb == NULL)
+			{
+				*errmsg = strdup("FLYWAY_URL has an unterminated [IPv6] host");
+				jdbc_url_free(u);
+				return -1;
+			}
+			host = p + 1;
+			hend = rb;
+			if (rb + 1 < end && rb[1] == ':')
+				port = rb + 2;
+		}
+		else
+		{
+			const char *colon = memchr(p, ':', end - p);
+
+			hend = colon ? colon : end;
+			if (colon)
+				port = colon + 1;
+		}
+		if (hend == host)
+		{
+			*errmsg = strdup("FLYWAY_URL has an empty host name");
+			jdbc_url_free(u);
+			return -1;
+		}
+		if (port)
+		{
+			for (const char *c = port; c < end; c++)
+				if (!isdigit((unsigned char) *c))
+				{
+					*errmsg = strdup("FLYWAY_URL has a non-numeric port");
+					jdbc_url_free(u);
+					return -1;
+				}
+		}
+		append(&u->hosts, host, hend - host);
+		if (port && port < end)
+			append(&u->ports, port, end - port);
+		else
+			append(&u->ports, "5432", 4);
+		p = comma ? comma + 1 : hostpart_end;
+	}
+
+	if (slash)
+	{
+		const char *dbend = q ? q : slash + strlen(slash);
+
+		if (dbend > slash + 1)
+			u->dbname = url_decode(slash + 1, dbend - slash - 1);
+	}
+
+	/* query parameters */
+	if (q)
+	{
+		p = q + 1;
+		while (*p)
+		{
+			const char *amp = strchr(p, '&');
+			const char *end = amp ? amp : p + strlen(p);
+			const char *eq = memchr(p, '=', end - p);
+
+			if (eq && eq > p)
+			{
+				char	   *key = url_decode(p, eq - p);
+				char	   *val = url_decode(eq + 1, end - eq - 1);
+
+				if (key && val)
+					jdbc_param(u, key, val);
+				else
+					free(val);
+				free(key);
+			}
+			p = amp ? amp + 1 : end;
+		}
+	}
+	return 0;
+}
+
+void
+jdbc_url_free(jdbc_url *u)
+{
+	free(u->hosts);
+	free(u->ports);
+	free(u->dbname);
+	free(u->user);
+	if (u->password)
+		memset(u->password, 0, strlen(u->password));
+	free(u->password);
+	free(u->sslmode);
+	free(u->sslrootcert);
+	free(u->application_name);
+	free(u->connect_timeout);
+	free(u->target_session_attrs);
+	free(u->options);
+	memset(u, 0, sizeof(*u));
+}
+
+/*
+ * FLYWAY_PLACEHOLDERS_<NAME>=value becomes {"<name>": "value"}: Flyway
+ * lower-cases the name (ConfigUtils.convertKey) and keeps underscores.
+ */
+cJSON *
+placeholders_from_env(char **env)
+{
+	static const char prefix[] = "FLYWAY_PLACEHOLDERS_";
+	cJSON	   *obj = NULL;
+
+	for (char **e = env; e && *e; e++)
+	{
+		const char *eq;
+		char	   *name;
+
+		if (strncmp(*e, prefix, strlen(prefix)) != 0)
+			continue;
+		eq = strchr(*e, '=');
+		if (eq == NULL || eq == *e + strlen(prefix))
+			continue;
+		name = strndup(*e + strlen(prefix), eq - *e - strlen(prefix));
+		for (char *c = name; *c; c++)
+			*c = tolower((unsigned char) *c);
+		if (obj == NULL)
+			obj = cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+		cJSON_AddStringToObject(obj, name, eq + 1);
+		free(name);
+	}
+	return obj;
+}
+
+static int
+file_exists(const char *path)
+{
+	return path && access(path, R_OK) == 0;
+}
+
+int
+config_load(config *cfg, char **errmsg)
+{
+	const char *s;
+	const char *mode;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->out_of_order = -1;
+	cfg->lock_timeout_ms = -1;
+	cfg->margin_ms = 5000;
+	cfg->secret_attempts = 5;
+
+	/* mode: explicit, never guessed from the event's shape */
+	mode = getenv("PG_MIGRATE_INVOKE_MODE");
+	if (mode == NULL || *mode == '\0')
+		mode = getenv("_HANDLER");
+	if (mode && strcasecmp(mode, "direct") == 0)
+		cfg->mode = MODE_DIRECT;
+	else if (mode && strcasecmp(mode, "cloudformation") == 0)
+		cfg->mode = MODE_CLOUDFORMATION;
+	else if (mode && strcasecmp(mode, "provider") == 0)
+		cfg->mode = MODE_PROVIDER;
+	else
+	{
+		*errmsg = errorf("PG_MIGRATE_INVOKE_MODE must be direct, cloudformation "
+						 "or provider (got \"%s\")", mode ? mode : "");
+		return -1;
+	}
+
+	/* secret */
+	cfg->secret_id = env_dup("PG_MIGRATE_SECRET_ID");
+	if (cfg->secret_id == NULL)
+		cfg->secret_id = env_dup("MASTER_SECRET_ARN");
+	s = getenv("PG_MIGRATE_SECRETS_EXTENSION");
+	if (s && *s && parse_bool(s, &cfg->use_secrets_extension) != 0)
+	{
+		*errmsg = strdup("PG_MIGRATE_SECRETS_EXTENSION must be true or false");
+		return -1;
+	}
+	cfg->extension_port = env_dup("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
+	if (cfg->extension_port == NULL)
+		cfg->extension_port = strdup("2773");
+	cfg->region = env_dup("AWS_REGION");
+	if (cfg->region == NULL)
+		cfg->region = env_dup("AWS_DEFAULT_REGION");
+	cfg->sm_endpoint = env_dup("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+	if (cfg->sm_endpoint == NULL)
+		cfg->sm_endpoint = env_dup("AWS_ENDPOINT_URL");
+	cfg->access_key = env_dup("AWS_ACCESS_KEY_ID");
+	cfg->secret_key = env_dup("AWS_SECRET_ACCESS_KEY");
+	cfg->session_token = env_dup("AWS_SESSION_TOKEN");
+	/* AWS echoes the canonical request (token included) in signature errors */
+	log_add_persistent_secret(cfg->secret_key);
+	log_add_persistent_secret(cfg->session_token);
+	if (cfg->secret_id && !cfg->use_secrets_extension)
+	{
+		if (cfg->region == NULL)
+		{
+			*errmsg = strdup("AWS_REGION is not set");
+			return -1;
+		}
+		if (cfg->access_key == NULL || cfg->secret_key == NULL)
+		{
+			*errmsg = strdup("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set");
+			return -1;
+		}
+		if (cfg->sm_endpoint == NULL)
+		{
+			char		buf[256];
+
+			/* the China partition has its own DNS suffix */
+			snprintf(buf, sizeof(buf), "https://secretsmanager.%s.amazonaws.com%s/",
+					 cfg->region, strncmp(cfg->region, "cn-", 3) == 0 ? ".cn" : "");
+			cfg->sm_endpoint = strdup(buf);
+		}
+	}
+
+	/* HTTPS trust store: a Debian-built libcurl looks where AL2023 has none */
+	cfg->ca_bundle = env_dup("PG_MIGRATE_CA_BUNDLE");
+	if (cfg->ca_bundle == NULL)
+		cfg->ca_bundle = env_dup("SSL_CERT_FILE");
+	if (cfg->ca_bundle == NULL)
+	{
+		static const char *const candidates[] = {
+			"/etc/pki/tls/certs/ca-bundle.crt",
+			"/etc/ssl/certs/ca-certificates.crt",
+		};
+
+		for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+			if (file_exists(candidates[i]))
+			{
+				cfg->ca_bundle = strdup(candidates[i]);
+				break;
+			}
+	}
+
+	/* database */
+	s = getenv("FLYWAY_URL");
+	if (s && *s && parse_jdbc_url(s, &cfg->url, errmsg) != 0)
+		return -1;
+	cfg->flyway_user = env_dup("FLYWAY_USER");
+	cfg->flyway_password = env_dup("FLYWAY_PASSWORD");
+	cfg->pg_sslrootcert = env_dup("PG_MIGRATE_SSLROOTCERT");
+	if (cfg->pg_sslrootcert == NULL)
+	{
+		char		buf[1024];
+		const char *root = getenv("LAMBDA_TASK_ROOT");
+
+		/* the RDS CA bundle shipped next to bootstrap, if any */
+		snprintf(buf, sizeof(buf), "%s/rds-global-bundle.pem", root ? root : "/var/task");
+		if (file_exists(buf))
+			cfg->pg_sslrootcert = strdup(buf);
+	}
+	if (parse_ms("PG_MIGRATE_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, errmsg) != 0 ||
+		parse_ms("PG_MIGRATE_LOCK_TIMEOUT_MS", &cfg->lock_timeout_ms, errmsg) != 0 ||
+		parse_ms("PG_MIGRATE_DEADLINE_MARGIN_MS", &cfg->margin_ms, errmsg) != 0)
+		return -1;
+
+	/* migrate_apply() arguments */
+	cfg->target = env_dup("FLYWAY_TARGET");
+	s = getenv("FLYWAY_GROUP");
+	if (s && *s && parse_bool(s, &cfg->group) != 0)
+	{
+		*errmsg = strdup("FLYWAY_GROUP must be true or false");
+		return -1;
+	}
+	s = getenv("FLYWAY_OUT_OF_ORDER");
+	if (s && *s && parse_bool(s, &cfg->out_of_order) != 0)
+	{
+		*errmsg = strdup("FLYWAY_OUT_OF_ORDER must be true or false");
+		return -1;
+	}
+	cfg->placeholders = placeholders_from_env(environ);
+	return 0;
+}
+
+void
+config_free(config *cfg)
+{
+	free(cfg->secret_id);
+	free(cfg->extension_port);
+	free(cfg->region);
+	free(cfg->sm_endpoint);
+	free(cfg->access_key);
+	if (cfg->secret_key)
+		memset(cfg->secret_key, 0, strlen(cfg->secret_key));
+	free(cfg->secret_key);
+	free(cfg->session_token);
+	free(cfg->ca_bundle);
+	jdbc_url_free(&cfg->url);
+	free(cfg->flyway_user);
+	if (cfg->flyway_password)
+		memset(cfg->flyway_password, 0, strlen(cfg->flyway_password));
+	free(cfg->flyway_password);
+	free(cfg->pg_sslrootcert);
+	free(cfg->target);
+	cJSON_Delete(cfg->placeholders);
+	memset(cfg, 0, sizeof(*cfg));
+}

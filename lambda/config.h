@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.h
+ *	  Handler configuration read from the environment.
+ *
+ * The old Flyway-image function was configured with FLYWAY_* variables and
+ * MASTER_SECRET_ARN; those keep working.  PG_MIGRATE_* variables cover what
+ * Flyway had no name for.  See docs/lambda.md for the full list.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGM_CONFIG_H
+#define PGM_CONFIG_H
+
+#include <cjson/cJSON.h>
+
+typedef enum
+{
+	MODE_DIRECT,
+	MODE_CLOUDFORMATION,
+	MODE_PROVIDER
+} invoke_mode;
+
+/* Connection settings from a JDBC URL; NULL means "not given". */
+typedef struct jdbc_url
+{
+	char	   *hosts;			/* comma-separated, libpq multi-host form */
+	char	   *ports;			/* comma-separated, same count as hosts */
+	char	   *dbname;
+	char	   *user;
+	char	   *password;
+	char	   *sslmode;
+	char	   *sslrootcert;
+	char	   *application_name;
+	char	   *connect_timeout;
+	char	   *target_session_attrs;
+	char	   *options;
+} jdbc_url;
+
+typedef struct config
+{
+	invoke_mode mode;
+
+	/* secret */
+	char	   *secret_id;
+	int			use_secrets_extension;
+	char	   *extension_port;
+	char	   *region;
+	char	   *sm_endpoint;
+	char	   *access_key;
+	char	   *secret_key;
+	char	   *session_token;
+	char	   *ca_bundle;		/* for HTTPS via libcurl; NULL = curl default */
+	int			secret_attempts;
+
+	/* database */
+	jdbc_url	url;
+	char	   *flyway_user;
+	char	   *flyway_password;
+	char	   *pg_sslrootcert; /* CA bundle for libpq verify-full */
+	long		statement_timeout_ms;	/* cap; 0 = deadline only */
+	long		lock_timeout_ms;	/* -1 = leave the server's setting */
+
+	/* migrate_apply() arguments */
+	char	   *target;
+	int			group;
+	int			out_of_order;	/* -1 = NULL (extension default) */
+	cJSON	   *placeholders;	/* object, or NULL when none set */
+
+	long		margin_ms;		/* reserved at the end of every invocation */
+} config;
+
+extern int	config_load(config *cfg, char **errmsg);
+extern void config_free(config *cfg);
+extern int	parse_jdbc_url(const char *url, jdbc_url *out, char **errmsg);
+extern void jdbc_url_free(jdbc_url *u);
+extern cJSON *placeholders_from_env(char **env);
+extern int	parse_bool(const char *s, int *out);
+extern const char *mode_name(invoke_mode mode);
+
+#endif							/* PGM_CONFIG_H */

@@ -1,0 +1,494 @@
+/*-------------------------------------------------------------------------
+ *
+ * db.c
+ *	  libpq connection and the migrate_apply() call.
+ *
+ * Connection values come from FLYWAY_URL first, then the secret; anything
+ * not given is left to libpq, so PGHOST, PGSSLMODE, PGOPTIONS, PGSSLROOTCERT
+ * and the rest of libpq's environment keep working.  Timeouts are derived
+ * from the invocation deadline: the server cancels the statement before
+ * Lambda would kill us, so we can still report the failure.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "log.h"
+
+#define MAX_PARAMS 20
+
+/*
+ * Past this point we stop waiting for the server at all (statement_timeout
+ * should have fired at the work deadline; this covers a server or network
+ * that does not answer).  Set by db_migrate().
+ */
+static long hard_deadline_ms;
+static int	abandoned;			/* the connection is in an unknown state */
+
+/*
+ * PQexecParams with a wall-clock bound: wait on the socket until
+ * hard_deadline_ms, then send a cancel and wait one more second.  Returns
+ * NULL (and sets abandoned) when the server never answered.
+ */
+static PGresult *
+exec_bounded(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult   *last = NULL;
+	int			cancelled = 0;
+	long		until = hard_deadline_ms;
+
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+	for (;;)
+	{
+		struct pollfd pfd;
+		long		left;
+
+		while (!PQisBusy(conn))
+		{
+			PGresult   *r = PQgetResult(conn);
+
+			if (r == NULL)
+				return last ? last : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+			PQclear(last);
+			last = r;
+		}
+		left = until - now_ms();
+		if (left <= 0)
+		{
+			PGcancel   *c;
+			char		errbuf[256];
+
+			if (cancelled)
+			{
+				PQclear(last);
+				abandoned = 1;
+				return NULL;
+			}
+			c = PQgetCancel(conn);
+			if (c)
+			{
+				PQcancel(c, errbuf, sizeof(errbuf));
+				PQfreeCancel(c);
+			}
+			cancelled = 1;
+			until = now_ms() + 1000;
+			continue;
+		}
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int) left) < 0 && errno != EINTR)
+		{
+			PQclear(last);
+			abandoned = 1;
+			return NULL;
+		}
+		if (!PQconsumeInput(conn) && PQstatus(conn) == CONNECTION_BAD)
+		{
+			PQclear(last);
+			return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+		}
+	}
+}
+
+static const char *
+first(const char *a, const char *b)
+{
+	return (a && *a) ? a : b;
+}
+
+static char *
+trim_message(const char *m)
+{
+	char	   *s = strdup(m ? m : "");
+	size_t		n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	return s;
+}
+
+static char *
+fmt(const char *f, const char *a)
+{
+	size_t		n = strlen(f) + (a ? strlen(a) : 0) + 1;
+	char	   *s = malloc(n);
+
+	snprintf(s, n, f, a ? a : "");
+	return s;
+}
+
+static PGconn *
+connect_db(const config *cfg, const db_secret *sec, long deadline_ms,
+		   const char **error_type, char **errmsg, int *auth_failed)
+{
+	const char *keys[MAX_PARAMS + 1];
+	const char *vals[MAX_PARAMS + 1];
+	int			n = 0;
+	char		timeout[32];
+	long		budget_s = (deadline_ms - now_ms()) / 1000;
+	long		user_timeout = 0;
+	const char *user;
+	const char *password;
+	const char *rootcert;
+	const char *env;
+	PGconn	   *conn;
+	long		t0 = now_ms();
+
+#define ADD(k, v) do { if ((v) != NULL) { keys[n] = (k); vals[n] = (v); n++; } } while (0)
+
+	if (sec)
+	{
+		/* the secret's username and password belong together */
+		user = first(sec->username, first(cfg->url.user, cfg->flyway_user));
+		password = sec->password;
+	}
+	else
+	{
+		user = first(cfg->url.user, cfg->flyway_user);
+		password = first(cfg->url.password, cfg->flyway_password);
+	}
+	ADD("host", first(cfg->url.hosts, sec ? sec->host : NULL));
+	ADD("port", first(cfg->url.ports, sec ? sec->port : NULL));
+	ADD("dbname", first(cfg->url.dbname, sec ? sec->dbname : NULL));
+	ADD("user", user);
+	ADD("password", password);
+
+	/* TLS: verify-full when we have a CA to verify against, else require */
+	rootcert = first(cfg->url.sslrootcert, cfg->pg_sslrootcert);
+	ADD("sslrootcert", rootcert);
+	if (cfg->url.sslmode)
+		ADD("sslmode", cfg->url.sslmode);
+	else if (getenv("PGSSLMODE") == NULL)
+		ADD("sslmode", (rootcert || getenv("PGSSLROOTCERT")) ? "verify-full" : "require");
+
+	/* connect_timeout: the user's value, capped by what the deadline allows */
+	env = first(cfg->url.connect_timeout, getenv("PGCONNECT_TIMEOUT"));
+	if (env)
+		user_timeout = strtol(env, NULL, 10);
+	if (budget_s < 2)
+		budget_s = 2;			/* libpq's minimum; the margin absorbs it */
+	if (user_timeout > 0 && user_timeout < budget_s)
+		budget_s = user_timeout;
+	snprintf(timeout, sizeof(timeout), "%ld", budget_s);
+	ADD("connect_timeout", timeout);
+
+	if (cfg->url.application_name)
+		ADD("application_name", cfg->url.application_name);
+	else if (getenv("PGAPPNAME") == NULL)
+		ADD("application_name", "pg_migrate-lambda");
+	ADD("target_session_attrs", cfg->url.target_session_attrs);
+	ADD("options", cfg->url.options);
+	/* no Kerberos in Lambda: skip libpq's GSSAPI probe unless asked for */
+	if (getenv("PGGSSENCMODE") == NULL)
+		ADD("gssencmode", "disable");
+	/* cheap insurance for long migrations behind NAT/proxies */
+	ADD("keepalives", "1");
+	ADD("keepalives_idle", "30");
+	keys[n] = NULL;
+	vals[n] = NULL;
+#undef ADD
+
+	conn = PQconnectdbParams(keys, vals, 0);
+	if (PQstatus(conn) != CONNECTION_OK)
+	{
+		char	   *m = trim_message(PQerrorMessage(conn));
+
+		if (strstr(m, "authentication failed") || strstr(m, "no password supplied") ||
+			strstr(m, "password is missing"))
+		{
+			*error_type = "Function.AuthenticationFailed";
+			*auth_failed = 1;
+		}
+		else if (now_ms() >= deadline_ms)
+			*error_type = "Function.DeadlineExceeded";
+		else
+			*error_type = "Function.DatabaseUnreachable";
+		*errmsg = fmt("cannot connect to the database: %s", m);
+		free(m);
+		PQfinish(conn);
+		return NULL;
+	}
+	log_json(LOG_INFO, "connect", now_ms() - t0, NULL,
+			 "connected to %s:%s/%s as %s (ssl %s)", PQhost(conn), PQport(conn),
+			 PQdb(conn), PQuser(conn), PQsslInUse(conn) ? "on" : "off");
+	return conn;
+}
+
+static void statement_error_as(PGresult *res, const char *what, const char *other_type,
+							   const char **error_type, char **errmsg);
+
+/* Classify a failed statement; SQLSTATEs per PostgreSQL's errcodes. */
+static void
+statement_error(PGresult *res, const char *what, const char **error_type, char **errmsg)
+{
+	statement_error_as(res, what, "Function.MigrationFailed", error_type, errmsg);
+}
+
+static void
+statement_error_as(PGresult *res, const char *what, const char *other_type,
+				   const char **error_type, char **errmsg)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	char	   *m = trim_message(res ? PQresultErrorMessage(res) : "");
+	char		buf[4096];
+
+	if (res == NULL)
+	{
+		*error_type = "Function.DeadlineExceeded";
+		snprintf(buf, sizeof(buf), "the database did not answer %s() before the deadline, "
+				 "not even to a cancel request", what);
+	}
+	else if (state && strcmp(state, "42883") == 0 && strstr(m, what))
+	{
+		*error_type = "Function.ExtensionMissing";
+		snprintf(buf, sizeof(buf),
+				 "%s() does not exist in this database: the pg_migrate extension is not "
+				 "installed here (or not on the search_path). Run CREATE EXTENSION pg_migrate "
+				 "in this database as a superuser and set pg_migrate.locations. Managed Amazon "
+				 "RDS and Aurora PostgreSQL cannot load C extensions; use a self-managed "
+				 "PostgreSQL. (%s)", what, m);
+	}
+	else if (state && strcmp(state, "57014") == 0)
+	{
+		*error_type = "Function.DeadlineExceeded";
+		snprintf(buf, sizeof(buf), "cancelled to report before the Lambda deadline "
+				 "(statement_timeout): %s", m);
+	}
+	else if (state && strcmp(state, "55P03") == 0)
+	{
+		*error_type = "Function.LockTimeout";
+		snprintf(buf, sizeof(buf), "lock_timeout reached: %s", m);
+	}
+	else
+	{
+		*error_type = other_type;
+		snprintf(buf, sizeof(buf), "%s [SQLSTATE %s]", m, state ? state : "?????");
+	}
+	free(m);
+	*errmsg = strdup(buf);
+}
+
+/* Summarise migrate_info() as {"states":{state:count},"schemaVersion":v}. */
+static cJSON *
+info_summary(PGconn *conn, const char **error_type, char **errmsg)
+{
+	PGresult   *res = exec_bounded(conn, "SELECT version, state FROM migrate_info()", 0, NULL);
+	cJSON	   *sum;
+	cJSON	   *states;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		statement_error_as(res, "migrate_info", "Function.DatabaseError", error_type, errmsg);
+		PQclear(res);
+		return NULL;
+	}
+	sum = cJSON_CreateObject();
+	states = cJSON_AddObjectToObject(sum, "states");
+	cJSON_AddNullToObject(sum, "schemaVersion");
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		const char *st = PQgetisnull(res, i, 1) ? "null" : PQgetvalue(res, i, 1);
+		cJSON	   *c = cJSON_GetObjectItemCaseSensitive(states, st);
+
+		if (c)
+			cJSON_SetNumberValue(c, c->valuedouble + 1);
+		else
+			cJSON_AddNumberToObject(states, st, 1);
+		/* rows come in version order: the last applied one is current */
+		if (!PQgetisnull(res, i, 0) && strcasecmp(st, "Success") == 0)
+			cJSON_ReplaceItemInObject(sum, "schemaVersion",
+									  cJSON_CreateString(PQgetvalue(res, i, 0)));
+	}
+	PQclear(res);
+	return sum;
+}
+
+static int
+set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
+			 const char **error_type, char **errmsg)
+{
+	long		left = deadline_ms - now_ms();
+	long		st;
+	char		buf[64];
+	const char *params[1];
+	PGresult   *res;
+
+	if (left <= 0)
+	{
+		*error_type = "Function.DeadlineExceeded";
+		*errmsg = strdup("the deadline passed while connecting");
+		return -1;
+	}
+	st = (cfg->statement_timeout_ms > 0 && cfg->statement_timeout_ms < left)
+		? cfg->statement_timeout_ms : left;
+	snprintf(buf, sizeof(buf), "%ld", st);
+	params[0] = buf;
+
+	/* keep a smaller statement_timeout from PGOPTIONS or the role */
+	res = exec_bounded(conn,
+					   "SELECT set_config('statement_timeout', "
+					   "CASE WHEN s.setting::bigint = 0 OR s.setting::bigint > $1::bigint "
+					   "THEN $1::text ELSE s.setting END, false) "
+					   "FROM pg_settings s WHERE s.name = 'statement_timeout'",
+					   1, params);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		statement_error_as(res, "set_config", "Function.DatabaseError", error_type, errmsg);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	if (cfg->lock_timeout_ms >= 0)
+	{
+		snprintf(buf, sizeof(buf), "%ld", cfg->lock_timeout_ms);
+		res = exec_bounded(conn, "SELECT set_config('lock_timeout', $1, false)", 1, params);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			statement_error_as(res, "set_config", "Function.DatabaseError", error_type, errmsg);
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+static int
+apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
+	  char **errmsg)
+{
+	const char *params[4];
+	char	   *placeholders = cfg->placeholders ? cJSON_PrintUnformatted(cfg->placeholders) : NULL;
+	PGresult   *res;
+	cJSON	   *list;
+	long		t0 = now_ms();
+
+	params[0] = cfg->target;
+	params[1] = placeholders;
+	params[2] = cfg->group ? "true" : "false";
+	params[3] = cfg->out_of_order < 0 ? NULL : (cfg->out_of_order ? "true" : "false");
+	res = exec_bounded(conn,
+					   "SELECT version, description, type, script, checksum, execution_time, state "
+					   "FROM migrate_apply(target => $1::text, placeholders => $2::jsonb, "
+					   "single_transaction => $3::boolean, out_of_order => $4::boolean)",
+					   4, params);
+	free(placeholders);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		statement_error(res, "migrate_apply", error_type, errmsg);
+		PQclear(res);
+		log_json(LOG_ERROR, "apply", now_ms() - t0, NULL, "migrate_apply() failed: %s", *errmsg);
+		return -1;
+	}
+
+	list = cJSON_AddArrayToObject(result, "migrations");
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		cJSON	   *m = cJSON_CreateObject();
+		static const char *const names[] = {"version", "description", "type", "script",
+		"checksum", "executionTime", "state"};
+
+		for (int c = 0; c < 7; c++)
+		{
+			if (PQgetisnull(res, i, c))
+				cJSON_AddNullToObject(m, names[c]);
+			else if (c == 4 || c == 5)
+				cJSON_AddNumberToObject(m, names[c], strtod(PQgetvalue(res, i, c), NULL));
+			else
+				cJSON_AddStringToObject(m, names[c], PQgetvalue(res, i, c));
+		}
+		cJSON_AddItemToArray(list, m);
+	}
+	cJSON_AddNumberToObject(result, "applied", PQntuples(res));
+	log_json(LOG_INFO, "apply", now_ms() - t0, NULL, "migrate_apply() applied %d migration%s",
+			 PQntuples(res), PQntuples(res) == 1 ? "" : "s");
+	PQclear(res);
+	return 0;
+}
+
+int
+db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
+		   cJSON **result, const char **error_type, char **errmsg, int *auth_failed)
+{
+	PGconn	   *conn;
+	cJSON	   *before = NULL;
+	cJSON	   *after = NULL;
+	cJSON	   *res = NULL;
+	int			rc = -1;
+	long		t0;
+
+	*result = NULL;
+	*errmsg = NULL;
+	*auth_failed = 0;
+	/* a quarter of the reporting margin for a server that does not answer */
+	hard_deadline_ms = deadline_ms + cfg->margin_ms / 4;
+	abandoned = 0;
+	conn = connect_db(cfg, secret, deadline_ms, error_type, errmsg, auth_failed);
+	if (conn == NULL)
+		return -1;
+	if (set_timeouts(conn, cfg, deadline_ms, error_type, errmsg) != 0)
+		goto done;
+
+	t0 = now_ms();
+	before = info_summary(conn, error_type, errmsg);
+	if (before == NULL)
+		goto done;
+	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(before, 1), "migrate_info() before apply");
+
+	res = cJSON_CreateObject();
+	if (apply(conn, cfg, res, error_type, errmsg) != 0)
+		goto done;
+
+	t0 = now_ms();
+	after = info_summary(conn, error_type, errmsg);
+	if (after == NULL)
+		goto done;
+	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(after, 1), "migrate_info() after apply");
+	cJSON_AddItemToObject(res, "schemaVersion",
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(after, "schemaVersion"), 1));
+	*result = res;
+	res = NULL;
+	rc = 0;
+
+done:
+	if (rc != 0 && *errmsg)
+	{
+		/* a failed run still logs where the database stands */
+		char	   *em = NULL;
+		const char *et = NULL;
+		long		left = deadline_ms - now_ms();
+		cJSON	   *state = NULL;
+
+		/* only with time to spare, and never past the deadline */
+		if (before && !abandoned && left > 1000 && PQstatus(conn) == CONNECTION_OK)
+		{
+			char		q[128];
+			PGresult   *r;
+
+			snprintf(q, sizeof(q), "SET statement_timeout = %ld", left / 2);
+			hard_deadline_ms = now_ms() + left / 2 + 500;
+			r = exec_bounded(conn, q, 0, NULL);
+			PQclear(r);
+			if (!abandoned)
+				state = info_summary(conn, &et, &em);
+		}
+		if (state)
+			log_json(LOG_INFO, "info", -1, state, "migrate_info() after failure");
+		free(em);
+	}
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	cJSON_Delete(res);
+	PQfinish(conn);
+	return rc;
+}

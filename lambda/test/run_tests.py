@@ -1,0 +1,787 @@
+#!/usr/bin/python3
+"""Integration tests for the pg_migrate Lambda handler (make -C lambda check).
+
+Starts the loopback doubles (doubles.py) and a throwaway PostgreSQL with the
+real pg_migrate extension (pgcluster.py), runs ./bootstrap against them in
+every mode, runs the C unit tests and a valgrind pass, and ends with
+"lambda: N passed, N failed".  If the extension cannot be created the run
+fails: nothing is skipped.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAMBDA = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from doubles import ResponseReceiver, RuntimeAPI, SecretsManager  # noqa: E402
+from pgcluster import PgCluster, free_port  # noqa: E402
+
+BOOTSTRAP = os.path.join(LAMBDA, "bootstrap")
+PASSWORD = "Tr0ub4dor&3-pgm-S3cret"
+WRONG_PASSWORD = "Wr0ng-pgm-Passw0rd-42"
+
+passed = 0
+failed = 0
+captured = []            # every text the handler emitted: logs and responses
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - %s" % name)
+    else:
+        failed += 1
+        print("not ok - %s%s" % (name, (": " + str(detail)[:2000]) if detail else ""))
+    sys.stdout.flush()
+
+
+class Env:
+    def __init__(self, rt, sm, pg):
+        self.rt, self.sm, self.pg = rt, sm, pg
+
+    def base(self, **over):
+        e = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % self.rt.port,
+            "PG_MIGRATE_INVOKE_MODE": "direct",
+            "AWS_REGION": SecretsManager.region,
+            "AWS_ACCESS_KEY_ID": SecretsManager.access_key,
+            "AWS_SECRET_ACCESS_KEY": SecretsManager.secret_key,
+            "AWS_SESSION_TOKEN": SecretsManager.token,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://127.0.0.1:%d/" % self.sm.port,
+            "MASTER_SECRET_ARN": "db-ok",
+            "PGSSLMODE": "disable",
+            "PG_MIGRATE_DEADLINE_MARGIN_MS": "2000",
+            "LAMBDA_TASK_ROOT": "/nonexistent",
+        }
+        for k, v in over.items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        return e
+
+    def url(self, db, port=None, extra=""):
+        return "jdbc:postgresql://127.0.0.1:%d/%s%s" % (port or self.pg.port, db, extra)
+
+
+def run(env, events, timeout=60, wrapper=None):
+    """Queue events, run bootstrap until the double runs dry; returns
+    (returncode, stdout, stderr, [request ids])."""
+    rt = env_ctx.rt
+    rt.reset()
+    env_ctx.sm.clear_log()
+    ids = []
+    for ev in events:
+        if isinstance(ev, tuple):
+            body, kw = ev
+            ids.append(rt.add(body, **kw))
+        else:
+            ids.append(rt.add(ev))
+    argv = (wrapper or []) + [BOOTSTRAP]
+    p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    captured.append(p.stdout)
+    captured.append(p.stderr)
+    for r in rt.results.values():
+        captured.append(r["body"])
+    for r in rt.init_errors:
+        captured.append(r["body"])
+    for r in env_ctx.rcv.puts:
+        captured.append(r["body"])
+    return p.returncode, p.stdout, p.stderr, ids
+
+
+def result(rid):
+    r = env_ctx.rt.results.get(rid)
+    if r is None:
+        return None, None, None
+    try:
+        body = json.loads(r["body"])
+    except ValueError:
+        body = r["body"]
+    return r["kind"], body, r["headers"]
+
+
+def err_type(rid):
+    kind, body, headers = result(rid)
+    if kind != "error":
+        return None
+    return headers.get("lambda-runtime-function-error-type")
+
+
+def logs_ok(stdout):
+    for line in stdout.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            return "not JSON: %r" % line
+        for k in ("timestamp", "level", "phase", "message"):
+            if k not in rec:
+                return "missing %s: %r" % (k, line)
+    return None
+
+
+def setup_migrations(pg):
+    m = {}
+    m["ok"] = pg.migrations("ok", {
+        "V1__create_kv.sql": "CREATE TABLE kv(k text PRIMARY KEY, v text);\n",
+        "V2__seed_kv.sql": "INSERT INTO kv VALUES ('greeting', 'hello');\n",
+    })
+    m["fail"] = pg.migrations("fail", {
+        "V1__create_t.sql": "CREATE TABLE t1(id int);\n",
+        "V2__broken.sql": "SELECT 1;\nSELECT 2;\nSELEC broken;\n",
+    })
+    m["three"] = pg.migrations("three", {
+        "V1__one.sql": "CREATE TABLE one(id int);\n",
+        "V2__two.sql": "CREATE TABLE two(id int);\n",
+        "V3__three.sql": "CREATE TABLE three(id int);\n",
+    })
+    m["ph"] = pg.migrations("ph", {
+        "V1__placeholders.sql": "CREATE TABLE ph(v text);\n"
+                                "INSERT INTO ph VALUES ('${my_key}'), ('${other_key}');\n",
+    })
+    m["slow"] = pg.migrations("slow", {
+        "V1__slow.sql": "SELECT pg_sleep(30);\n",
+    })
+    m["longerr"] = pg.migrations("longerr", {
+        "V1__long_error.sql": "DO $$ BEGIN RAISE EXCEPTION 'long: %', repeat('\u00e9x', 4000); END $$;\n",
+    })
+    return m
+
+
+def params_lines(log):
+    return "\n".join(l for l in log.splitlines() if "parameters:" in l)[-3000:]
+
+
+def migrated_versions(pg, db):
+    out = pg.psql("SELECT string_agg(version, ',') FROM migrate_info() WHERE state = 'Success'",
+                  db=db)
+    return out or ""
+
+
+def test_direct(env, pg, m):
+    pg.database("d_ok", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: success applies both migrations",
+          kind == "response" and body.get("applied") == 2 and body.get("status") == "SUCCESS"
+          and [x["version"] for x in body.get("migrations", [])] == ["1", "2"]
+          and body.get("schemaVersion") == "2", (kind, body, out))
+    check("direct: secret fetched with a valid SigV4 signature (botocore)",
+          env.sm.sig_ok == 1 and not env.sm.sig_failures, env.sm.sig_failures)
+    check("direct: process exits 0 when the runtime API stops", rc == 0, (rc, err))
+    check("logs: every stdout line is a JSON record", logs_ok(out) is None, logs_ok(out))
+    check("logs: migrate_info() logged before and after",
+          "migrate_info() before apply" in out and "migrate_info() after apply" in out, out)
+    check("logs: request id and duration in records",
+          '"requestId":"%s"' % ids[0] in out and '"durationMs"' in out, out)
+
+    # CDK Trigger invokes with no payload
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), [""])
+    kind, body, _ = result(ids[0])
+    check("direct: nothing to apply (empty event)",
+          kind == "response" and body.get("applied") == 0 and body.get("migrations") == []
+          and body.get("schemaVersion") == "2", (kind, body, out))
+
+    pg.database("d_fail", m["fail"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_fail")), ["{}"])
+    kind, body, headers = result(ids[0])
+    check("direct: failed migration -> /error Function.MigrationFailed naming the script",
+          kind == "error" and err_type(ids[0]) == "Function.MigrationFailed"
+          and "V2__broken" in body.get("errorMessage", "")
+          and body.get("errorType") == "Function.MigrationFailed"
+          and body.get("stackTrace") == [], (kind, body, headers))
+    check("direct: without FLYWAY_GROUP, V1 stays applied after V2 fails",
+          migrated_versions(pg, "d_fail") == "1", migrated_versions(pg, "d_fail"))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), MASTER_SECRET_ARN="db-wrongpw"),
+                            ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: wrong password -> Function.AuthenticationFailed",
+          err_type(ids[0]) == "Function.AuthenticationFailed"
+          and "password authentication failed" in body.get("errorMessage", ""), (kind, body))
+    check("direct: wrong password re-fetches the secret once (rotation)",
+          len(env.sm.requests) == 2, env.sm.requests)
+
+    dead = free_port()
+    t0 = time.time()
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok", port=dead)), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: database unreachable -> Function.DatabaseUnreachable",
+          err_type(ids[0]) == "Function.DatabaseUnreachable" and time.time() - t0 < 20,
+          (kind, body))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), MASTER_SECRET_ARN="missing"),
+                            ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: secret missing -> Function.SecretNotFound",
+          err_type(ids[0]) == "Function.SecretNotFound" and "missing" in body.get("errorMessage", ""),
+          (kind, body))
+
+    env.sm.behaviour["denied"] = [(400, "AccessDeniedException")]
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), MASTER_SECRET_ARN="denied"),
+                            ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: AccessDenied -> Function.SecretAccessDenied, no retry",
+          err_type(ids[0]) == "Function.SecretAccessDenied"
+          and "secretsmanager:GetSecretValue" in body.get("errorMessage", "")
+          and len(env.sm.requests) == 1, (kind, body, env.sm.requests))
+
+    env.sm.behaviour["db-ok"] = [(400, "ThrottlingException"), (503, "InternalServiceError"), "ok"]
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: throttling and 5xx retried with backoff, then success",
+          kind == "response" and len(env.sm.requests) == 3 and env.sm.sig_ok == 3,
+          (kind, body, env.sm.requests))
+
+    env.sm.behaviour["db-ok"] = [(500, "InternalServiceError")]
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("direct: persistent 5xx -> Function.SecretUnavailable after 5 attempts",
+          err_type(ids[0]) == "Function.SecretUnavailable" and len(env.sm.requests) == 5,
+          (kind, body, len(env.sm.requests)))
+    env.sm.behaviour.pop("db-ok")
+
+    t0 = time.time()
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")),
+                            [("{}", {"timeout_s": 2.5})])
+    kind, body, _ = result(ids[0])
+    check("direct: deadline too short -> Function.DeadlineTooShort, nothing fetched",
+          err_type(ids[0]) == "Function.DeadlineTooShort" and not env.sm.requests
+          and time.time() - t0 < 2.5, (kind, body))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), ["this is {not json"])
+    kind, body, _ = result(ids[0])
+    check("direct: malformed event -> Function.InvalidEvent, event not echoed",
+          err_type(ids[0]) == "Function.InvalidEvent" and "not json" not in out
+          and "not json" not in json.dumps(body), (kind, body))
+
+    pg.database("d_noext", m["ok"], extension=False)
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_noext")), ["{}"])
+    kind, body, _ = result(ids[0])
+    msg = body.get("errorMessage", "") if isinstance(body, dict) else ""
+    check("direct: missing extension (42883) -> Function.ExtensionMissing with advice",
+          err_type(ids[0]) == "Function.ExtensionMissing" and "CREATE EXTENSION pg_migrate" in msg
+          and "RDS" in msg, (kind, body))
+
+    # connection from the secret alone: host, numeric port, dbname
+    pg.database("d_secret", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=None, MASTER_SECRET_ARN=None,
+                                     PG_MIGRATE_SECRET_ID="db-numport"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("secret: host/numeric port/dbname from the secret, PG_MIGRATE_SECRET_ID",
+          kind == "response" and body.get("applied") == 2, (kind, body, out))
+
+    # FLYWAY_URL wins over the secret's host (db-ok points at postgres db)
+    pg.database("d_url", m["ok"])
+    rc, out, err, ids = run(env.base(
+        FLYWAY_URL=env.url("d_url", extra="?ApplicationName=pgm-url-test&connectTimeout=5&sslmode=disable")),
+        ["{}"])
+    kind, body, _ = result(ids[0])
+    check("FLYWAY_URL: host/port/db and parameters used",
+          kind == "response" and body.get("applied") == 2
+          and re.search(r"\[pgm-url-test\]", pg.server_log()) is not None, (kind, body))
+
+    # extension (localhost:2773 style) instead of SigV4
+    pg.database("d_ext", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ext"), PG_MIGRATE_SECRETS_EXTENSION="true",
+                                     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=str(env.sm.port)), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("secret: through the Parameters and Secrets extension",
+          kind == "response" and env.sm.requests and env.sm.requests[0]["kind"] == "extension",
+          (kind, body, env.sm.requests))
+
+
+def test_runtime(env, pg, m):
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok")), ["{}", "{}", "{}"])
+    check("runtime: three invocations in one process over one kept-alive connection",
+          [result(i)[0] for i in ids] == ["response"] * 3 and len(env.rt.client_ports) == 1,
+          env.rt.client_ports)
+    check("runtime: Lambda-Runtime-Trace-Id does not break the loop, request ids distinct",
+          len({json.dumps(result(i)[1].get("applied")) for i in ids}) == 1, ids)
+
+    env.rt.reset()
+    env.rt.response_status = 413
+    ids = [env.rt.add("{}"), env.rt.add("{}")]
+    p = subprocess.run([BOOTSTRAP], env=env.base(FLYWAY_URL=env.url("d_ok")), capture_output=True,
+                       text=True, timeout=60)
+    captured.extend([p.stdout, p.stderr])
+    check("runtime: 413 on /response -> no /error follow-up, next invocation served",
+          env.rt.refused == ids and not env.rt.results and p.returncode == 0
+          and "HTTP 413" in p.stdout, (env.rt.refused, env.rt.results, p.returncode))
+    env.rt.response_status = 202
+
+    t0 = time.time()
+    p = subprocess.run([BOOTSTRAP], env=env.base(AWS_LAMBDA_RUNTIME_API="127.0.0.1:%d" % free_port()),
+                       capture_output=True, text=True, timeout=60)
+    captured.extend([p.stdout, p.stderr])
+    check("runtime: Runtime API unreachable -> gives up after 3 polls, exit 1",
+          p.returncode == 1 and "giving up after 3 failed polls" in p.stdout and time.time() - t0 < 10,
+          (p.returncode, p.stdout[-800:]))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"),
+                                     AWS_SECRET_ACCESS_KEY="not-the-right-key"), ["{}"])
+    check("secret: the SigV4 double rejects a wrong signing key (verifier is live)",
+          err_type(ids[0]) == "Function.SecretAccessDenied" and len(env.sm.sig_failures) == 1
+          and "signature mismatch" in env.sm.sig_failures[0], (result(ids[0]), env.sm.sig_failures))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), AWS_SESSION_TOKEN=None), ["{}"])
+    check("secret: a missing session token is caught by the double",
+          err_type(ids[0]) == "Function.SecretAccessDenied", result(ids[0]))
+
+
+def test_tls(env, pg, m):
+    ca, other = pg.enable_ssl()
+    pg.database("t_ok", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("t_ok"), PGSSLMODE=None,
+                                     PG_MIGRATE_SSLROOTCERT=ca), ["{}"])
+    check("TLS: CA configured -> sslmode=verify-full succeeds, ssl on",
+          result(ids[0])[0] == "response" and "(ssl on)" in out, (result(ids[0]), out[-1500:]))
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("t_ok"), PGSSLMODE=None,
+                                     PG_MIGRATE_SSLROOTCERT=other), ["{}"])
+    check("TLS: wrong CA -> verification fails, Function.DatabaseUnreachable",
+          err_type(ids[0]) == "Function.DatabaseUnreachable"
+          and "certificate" in result(ids[0])[1].get("errorMessage", ""), result(ids[0]))
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("t_ok"), PGSSLMODE=None), ["{}"])
+    check("TLS: no CA -> sslmode=require, encrypted",
+          result(ids[0])[0] == "response" and "(ssl on)" in out, result(ids[0]))
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("t_ok", extra="?sslmode=disable"),
+                                     PGSSLMODE=None, PG_MIGRATE_SSLROOTCERT=ca), ["{}"])
+    check("TLS: sslmode in FLYWAY_URL wins over the default",
+          result(ids[0])[0] == "response" and "(ssl off)" in out, result(ids[0]))
+
+
+def test_arguments(env, pg, m):
+    pg.database("d_ph", m["ph"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ph"), FLYWAY_PLACEHOLDERS_MY_KEY="hello",
+                                     FLYWAY_PLACEHOLDERS_Other_Key="World"), ["{}"])
+    kind, body, _ = result(ids[0])
+    vals = pg.psql("SELECT string_agg(v, ',' ORDER BY v) FROM ph", db="d_ph", check=False)
+    check("FLYWAY_PLACEHOLDERS_*: names lower-cased, values replaced",
+          kind == "response" and vals == "World,hello", (kind, body, vals))
+    log = pg.server_log()
+    check("FLYWAY_PLACEHOLDERS_*: passed as jsonb {\"my_key\",\"other_key\"}",
+          re.search(r'\$2 = \'\{"my_key": "hello", "other_key": "World"\}\'', log) is not None,
+          params_lines(log))
+
+    pg.database("d_target", m["three"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_target"), FLYWAY_TARGET="2"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("FLYWAY_TARGET=2 applies V1 and V2 only",
+          kind == "response" and [x["version"] for x in body.get("migrations", [])] == ["1", "2"]
+          and migrated_versions(pg, "d_target") == "1,2", (kind, body))
+    check("FLYWAY_TARGET passed as target => '2'",
+          re.search(r"\$1 = '2', \$2 = NULL, \$3 = 'f', \$4 = NULL", pg.server_log()) is not None,
+          params_lines(pg.server_log()))
+
+    pg.database("d_group", m["fail"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_group"), FLYWAY_GROUP="true",
+                                     FLYWAY_OUT_OF_ORDER="true"), ["{}"])
+    check("FLYWAY_GROUP=true -> single_transaction => true (and out_of_order)",
+          err_type(ids[0]) == "Function.MigrationFailed"
+          and re.search(r"\$1 = NULL, \$2 = NULL, \$3 = 't', \$4 = 't'", pg.server_log())
+          is not None and migrated_versions(pg, "d_group") == "",
+          (result(ids[0]), params_lines(pg.server_log()), migrated_versions(pg, "d_group")))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_GROUP="maybe"), ["{}"])
+    check("invalid FLYWAY_GROUP -> /runtime/init/error Runtime.ConfigInvalid",
+          rc != 0 and env.rt.init_errors
+          and env.rt.init_errors[0]["headers"].get("Lambda-Runtime-Function-Error-Type")
+          == "Runtime.ConfigInvalid", (rc, env.rt.init_errors))
+
+    rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE=None), ["{}"])
+    check("unset PG_MIGRATE_INVOKE_MODE -> init error naming the three modes",
+          rc != 0 and env.rt.init_errors
+          and "direct, cloudformation or provider" in env.rt.init_errors[0]["body"],
+          env.rt.init_errors)
+
+
+def cfn_event(env, rtype, tag, **extra):
+    ev = {
+        "RequestType": rtype,
+        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:pgm",
+        "ResponseURL": env_ctx.rcv.url(tag),
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/app/1",
+        "RequestId": "cfn-" + tag,
+        "LogicalResourceId": "Migrations",
+        "ResourceType": "Custom::PgMigrate",
+        "ResourceProperties": {"ServiceToken": "x", "MigrationsHash": "abc"},
+    }
+    ev.update(extra)
+    return ev
+
+
+def last_put(tag):
+    for p in env_ctx.rcv.puts:
+        if "/cfn-responses/%s?" % tag in p["path"]:
+            return p
+    return None
+
+
+def test_cloudformation(env, pg, m):
+    rcv = env_ctx.rcv
+    cfn = lambda **kw: env.base(PG_MIGRATE_INVOKE_MODE="cloudformation", **kw)  # noqa: E731
+
+    pg.database("c_ok", m["ok"])
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")), [cfn_event(env, "Create", "create")])
+    p = last_put("create")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: Create -> PUT SUCCESS with stable id and Data",
+          p is not None and body.get("Status") == "SUCCESS"
+          and body.get("PhysicalResourceId") == "pg-migrate-Migrations"
+          and body.get("Data") == {"Applied": "2", "SchemaVersion": "2"}
+          and body.get("RequestId") == "cfn-create" and body.get("LogicalResourceId") == "Migrations"
+          and body.get("StackId", "").startswith("arn:aws:cloudformation"), (p, out))
+    check("cloudformation: PUT uses the URL verbatim, no Content-Type, Content-Length set",
+          p is not None and p["path"].endswith("Signature=abc%2Bdef%3D")
+          and p["headers"].get("content-type", "") == "" and "content-length" in p["headers"]
+          and "transfer-encoding" not in p["headers"], p)
+    kind, rbody, _ = result(ids[0])
+    check("cloudformation: runtime gets /response (no async retry)", kind == "response", kind)
+
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")),
+                            [cfn_event(env, "Update", "update", PhysicalResourceId="pg-migrate-Migrations",
+                                       OldResourceProperties={"MigrationsHash": "old"})])
+    p = last_put("update")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: Update with nothing to apply -> SUCCESS, same id",
+          body.get("Status") == "SUCCESS" and body.get("PhysicalResourceId") == "pg-migrate-Migrations"
+          and body.get("Data", {}).get("Applied") == "0", body)
+
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok", port=free_port()), MASTER_SECRET_ARN="missing"),
+                            [cfn_event(env, "Delete", "delete", PhysicalResourceId="pg-migrate-Migrations")])
+    p = last_put("delete")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: Delete -> SUCCESS without touching secret or database",
+          body.get("Status") == "SUCCESS" and body.get("PhysicalResourceId") == "pg-migrate-Migrations"
+          and not env.sm.requests, (body, env.sm.requests))
+
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")), [cfn_event(env, "Upsert", "unknown")])
+    p = last_put("unknown")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: unknown RequestType -> PUT FAILED with reason",
+          body.get("Status") == "FAILED" and "unknown RequestType" in body.get("Reason", "")
+          and body.get("PhysicalResourceId") == "pg-migrate-Migrations" and not env.sm.requests, body)
+
+    pg.database("c_fail", m["fail"])
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_fail")), [cfn_event(env, "Create", "fail")])
+    p = last_put("fail")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: failed migration -> PUT FAILED, Reason names the script, <= 4 KB",
+          body.get("Status") == "FAILED" and "V2__broken" in body.get("Reason", "")
+          and len(p["body"].encode()) <= 4096, body)
+
+    pg.database("c_rot", m["ok"])
+    rcv.reset()
+    env.sm.rotations["rotating"] = [env.sm.secrets["db-wrongpw"], env.sm.secrets["db-ok"]]
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_rot"), MASTER_SECRET_ARN="rotating"),
+                            [cfn_event(env, "Create", "rotated")])
+    p = last_put("rotated")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: password rotated since the fetch -> re-fetch, SUCCESS",
+          body.get("Status") == "SUCCESS" and body.get("Data", {}).get("Applied") == "2"
+          and len(env.sm.requests) == 2, (body, env.sm.requests))
+
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok"), MASTER_SECRET_ARN="missing"),
+                            [cfn_event(env, "Create", "nosecret")])
+    p = last_put("nosecret")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: secret missing -> PUT FAILED",
+          body.get("Status") == "FAILED" and "not found" in body.get("Reason", ""), body)
+
+    rcv.reset()
+    t0 = time.time()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")),
+                            [(cfn_event(env, "Create", "short"), {"timeout_s": 2.5})])
+    p = last_put("short")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: deadline too short -> PUT FAILED before the deadline",
+          body.get("Status") == "FAILED" and "raise the function timeout" in body.get("Reason", "")
+          and p["at"] - t0 < 2.5, body)
+
+    pg.database("c_slow", m["slow"])
+    rcv.reset()
+    t0 = time.time()
+    deadline = t0 + 6.0
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_slow")),
+                            [(cfn_event(env, "Create", "slow"), {"timeout_s": 6.0})])
+    p = last_put("slow")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: approaching deadline -> statement cancelled, PUT FAILED in time",
+          body.get("Status") == "FAILED" and "deadline" in body.get("Reason", "")
+          and p["at"] < deadline and env_ctx.rt.results.get(ids[0], {}).get("at", 1e18) < deadline,
+          (body, p and p["at"] - t0))
+
+    # a server that stops answering: statement_timeout and cancel cannot help
+    pg.database("c_stuck", m["slow"])
+    rcv.reset()
+    env_ctx.rt.reset()
+    t0 = time.time()
+    rid = env_ctx.rt.add(cfn_event(env, "Create", "stuck"), timeout_s=8.0)
+    proc = subprocess.Popen([BOOTSTRAP], env=cfn(FLYWAY_URL=env.url("c_stuck")),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid = None
+    while pid is None and time.time() - t0 < 5:
+        pid = pg.psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'pg_migrate-lambda'"
+                      " AND query LIKE '%migrate_apply%' AND state = 'active'", check=False) or None
+        time.sleep(0.1)
+    if pid:
+        os.kill(int(pid), signal.SIGSTOP)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if pid:
+            os.kill(int(pid), signal.SIGCONT)
+            pg.psql("SELECT pg_terminate_backend(%s)" % pid, check=False)
+    captured.extend([out, err])
+    p = last_put("stuck")
+    body = json.loads(p["body"]) if p else {}
+    check("cloudformation: server stops answering (SIGSTOP) -> gives up, PUT FAILED before the deadline",
+          pid is not None and body.get("Status") == "FAILED" and "did not answer" in body.get("Reason", "")
+          and p["at"] < t0 + 8.0, (pid, body, p and p["at"] - t0, out[-1500:]))
+
+    pg.database("c_long", m["longerr"])
+    rcv.reset()
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_long")),
+                            [cfn_event(env, "Create", "long", LogicalResourceId="L" * 200)])
+    p = rcv.puts[0] if rcv.puts else None
+    check("cloudformation: response truncated to <= 4096 bytes, still valid JSON",
+          p is not None and len(p["body"].encode()) <= 4096
+          and json.loads(p["body"]).get("Status") == "FAILED", p and len(p["body"]))
+
+    rcv.reset()
+    ev = cfn_event(env, "Create", "nourl")
+    del ev["ResponseURL"]
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")), [ev, "{not json"])
+    check("cloudformation: event without ResponseURL -> /error Function.InvalidEvent",
+          err_type(ids[0]) == "Function.InvalidEvent" and not rcv.puts, result(ids[0]))
+    check("cloudformation: malformed event -> /error Function.InvalidEvent",
+          err_type(ids[1]) == "Function.InvalidEvent", result(ids[1]))
+
+    rcv.reset()
+    rcv.status = 403
+    rc, out, err, ids = run(cfn(FLYWAY_URL=env.url("c_ok")),
+                            [cfn_event(env, "Delete", "forbidden", PhysicalResourceId="p")])
+    check("cloudformation: PUT refused -> /error Function.ResponseFailed",
+          err_type(ids[0]) == "Function.ResponseFailed", result(ids[0]))
+    rcv.reset()
+
+
+def test_provider(env, pg, m):
+    rcv = env_ctx.rcv
+    prov = lambda **kw: env.base(PG_MIGRATE_INVOKE_MODE="provider", **kw)  # noqa: E731
+    pg.database("p_ok", m["ok"])
+    rcv.reset()
+    rc, out, err, ids = run(prov(FLYWAY_URL=env.url("p_ok")), [cfn_event(env, "Create", "pcreate")])
+    kind, body, _ = result(ids[0])
+    check("provider: Create -> returns PhysicalResourceId and Data, no PUT",
+          kind == "response" and body == {"PhysicalResourceId": "pg-migrate-Migrations",
+                                          "Data": {"Applied": "2", "SchemaVersion": "2"}}
+          and not rcv.puts, (kind, body, rcv.puts))
+
+    rc, out, err, ids = run(prov(FLYWAY_URL=env.url("p_ok", port=free_port()), MASTER_SECRET_ARN="missing"),
+                            [cfn_event(env, "Delete", "pdelete", PhysicalResourceId="given-id")])
+    kind, body, _ = result(ids[0])
+    check("provider: Delete -> same id, no database, no PUT",
+          kind == "response" and body == {"PhysicalResourceId": "given-id"}
+          and not env.sm.requests and not rcv.puts, (kind, body))
+
+    pg.database("p_fail", m["fail"])
+    rc, out, err, ids = run(prov(FLYWAY_URL=env.url("p_fail")),
+                            [cfn_event(env, "Update", "pfail", PhysicalResourceId="pg-migrate-Migrations"),
+                             cfn_event(env, "Replace", "punknown")])
+    check("provider: failed migration -> /error (framework reports FAILED), no PUT",
+          err_type(ids[0]) == "Function.MigrationFailed" and not rcv.puts, result(ids[0]))
+    check("provider: unknown RequestType -> /error Function.UnknownRequestType",
+          err_type(ids[1]) == "Function.UnknownRequestType", result(ids[1]))
+
+
+def valgrind_ok(stderr):
+    problems = []
+    if "ERROR SUMMARY: 0 errors" not in stderr:
+        problems.append("errors reported")
+    for kind in ("definitely lost", "indirectly lost"):
+        m = re.search(kind + r": ([\d,]+) bytes", stderr)
+        if m and m.group(1) != "0":
+            problems.append(kind + " " + m.group(1))
+    return problems
+
+
+def test_valgrind(env, pg, m):
+    vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+          "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
+    pg.database("v_ok", m["ok"])
+    events = ["{}", "{}", "not json", ""]
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("v_ok")), events, timeout=240, wrapper=vg)
+    kinds = [result(i)[0] for i in ids]
+    check("valgrind direct: 4 invocations in one process (apply, no-op, malformed, empty)",
+          kinds == ["response", "response", "error", "response"], kinds)
+    check("valgrind direct: no leaks, no invalid accesses", rc == 0 and not valgrind_ok(err),
+          (rc, valgrind_ok(err), err[-3000:]))
+
+    pg.database("v_fail", m["fail"])
+    env.sm.behaviour["db-ok"] = [(400, "ThrottlingException"), "ok"]
+    events = [cfn_event(env, "Create", "v1"), cfn_event(env, "Delete", "v2", PhysicalResourceId="x"),
+              cfn_event(env, "Bogus", "v3"), "[1,2]", cfn_event(env, "Update", "v4", PhysicalResourceId="x")]
+    rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE="cloudformation", FLYWAY_URL=env.url("v_fail")),
+                            events, timeout=240, wrapper=vg)
+    env.sm.behaviour.pop("db-ok")
+    check("valgrind cloudformation: 5 invocations (failed, delete, unknown, malformed, retry)",
+          len(env_ctx.rcv.puts) == 4 and len(env_ctx.rt.results) == 5, (len(env_ctx.rcv.puts), env_ctx.rt.results))
+    check("valgrind cloudformation: no leaks, no invalid accesses", rc == 0 and not valgrind_ok(err),
+          (rc, valgrind_ok(err), err[-3000:]))
+
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("v_ok"), MASTER_SECRET_ARN="db-wrongpw",
+                                     PG_MIGRATE_INVOKE_MODE="provider"),
+                            [cfn_event(env, "Create", "v5"), cfn_event(env, "Delete", "v6")],
+                            timeout=240, wrapper=vg)
+    check("valgrind provider: auth failure + delete, no leaks, no invalid accesses",
+          rc == 0 and not valgrind_ok(err) and err_type(ids[0]) == "Function.AuthenticationFailed",
+          (rc, valgrind_ok(err), err[-3000:]))
+
+
+def test_package(env, pg, m):
+    """The zip's bootstrap runs on the bundled libraries."""
+    pkg = os.path.join(LAMBDA, "build", "pkg")
+    libs = os.path.join(pkg, "lib")
+    p = subprocess.run(["ldd", os.path.join(pkg, "bootstrap")], capture_output=True, text=True,
+                       env=dict(os.environ, LD_LIBRARY_PATH=libs))
+    resolved = [l for l in p.stdout.splitlines() if "=>" in l]
+    outside = [l for l in resolved if libs not in l and not re.search(
+        r"lib(c|m|pthread|dl|rt|resolv)\.so", l)]
+    check("package: every non-glibc library resolves from lib/ in the zip",
+          resolved and not outside and "not found" not in p.stdout, outside or p.stdout)
+    pg.database("k_ok", m["ok"])
+    rt = env_ctx.rt
+    rt.reset()
+    rid = rt.add("{}")
+    e = env.base(FLYWAY_URL=env.url("k_ok"), LD_LIBRARY_PATH=libs)
+    p = subprocess.run([os.path.join(pkg, "bootstrap")], env=e, capture_output=True, text=True,
+                       timeout=60)
+    captured.append(p.stdout)
+    kind, body, _ = result(rid)
+    check("package: packaged bootstrap applies migrations", kind == "response"
+          and body.get("applied") == 2, (kind, body, p.stdout[-2000:]))
+
+
+def test_unit():
+    p = subprocess.run([os.path.join(HERE, "test_unit")], capture_output=True, text=True, timeout=60)
+    for line in p.stdout.splitlines():
+        if line.startswith("ok - ") or line.startswith("not ok - "):
+            check("unit: " + line.split(" - ", 1)[1], line.startswith("ok - "))
+    if p.returncode != 0 and "not ok" not in p.stdout:
+        check("unit: test_unit ran", False, p.stderr)
+
+
+def test_cdk():
+    cdk = os.path.join(LAMBDA, "cdk")
+    if not os.path.isdir(os.path.join(cdk, "node_modules")):
+        p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=cdk, capture_output=True,
+                           text=True, timeout=300)
+        if p.returncode != 0:
+            check("cdk: npm ci", False, p.stderr[-2000:])
+            return
+    t0 = time.time()
+    p = subprocess.run(["npm", "run", "--silent", "synth"], cwd=cdk, capture_output=True, text=True,
+                       timeout=180, env=dict(os.environ, CDK_DISABLE_VERSION_CHECK="1",
+                                             CDK_DISABLE_CLI_TELEMETRY="true"))
+    tpl = os.path.join(cdk, "cdk.out", "PgMigrateStack.template.json")
+    ok = p.returncode == 0 and os.path.exists(tpl)
+    detail = p.stderr[-3000:] + p.stdout[-1000:]
+    if ok:
+        t = json.load(open(tpl))
+        types = {r["Type"] for r in t["Resources"].values()}
+        ok = {"AWS::Lambda::Function", "Custom::Trigger"} <= types
+        fn = [r for r in t["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+              and r["Properties"].get("Runtime") == "provided.al2023"]
+        ok = ok and fn and "VpcConfig" in fn[0]["Properties"] \
+            and fn[0]["Properties"]["Environment"]["Variables"].get("PG_MIGRATE_INVOKE_MODE") == "direct"
+        pol = json.dumps([r for r in t["Resources"].values() if r["Type"] == "AWS::IAM::Policy"])
+        ok = ok and "secretsmanager:GetSecretValue" in pol
+        detail = sorted(types)
+    check("cdk: synth offline in %.0fs (function in VPC, secret read, Trigger)" % (time.time() - t0),
+          ok, detail)
+
+
+class Ctx:
+    pass
+
+
+env_ctx = Ctx()
+
+
+def main():
+    signal.alarm(900)   # a hung test must not hang CI
+    only = set(sys.argv[1:])
+    rt, sm, rcv = RuntimeAPI(), SecretsManager(), ResponseReceiver()
+    env_ctx.rt, env_ctx.sm, env_ctx.rcv = rt, sm, rcv
+    pg = None
+    try:
+        test_unit()
+        pg = PgCluster()
+        pg.psql("CREATE ROLE migrator LOGIN SUPERUSER PASSWORD '%s'" % PASSWORD)
+        sm.secrets["db-ok"] = {"engine": "postgres", "username": "migrator", "password": PASSWORD,
+                               "host": "127.0.0.1", "port": str(pg.port), "dbname": "postgres"}
+        sm.secrets["db-numport"] = {"username": "migrator", "password": PASSWORD,
+                                    "host": "127.0.0.1", "port": pg.port, "dbname": "d_secret"}
+        sm.secrets["db-wrongpw"] = dict(sm.secrets["db-ok"], password=WRONG_PASSWORD)
+        m = setup_migrations(pg)
+        env = Env(rt, sm, pg)
+        env_ctx.env = env
+        # the real extension must be available: fail loudly, skip nothing
+        try:
+            pg.database("d_probe", None)
+            check("extension: CREATE EXTENSION pg_migrate works", True)
+        except RuntimeError as e:
+            check("extension: CREATE EXTENSION pg_migrate works", False, e)
+            raise SystemExit(1)
+        for name, fn in (("direct", test_direct), ("runtime", test_runtime),
+                         ("arguments", test_arguments),
+                         ("cloudformation", test_cloudformation), ("provider", test_provider),
+                         ("package", test_package), ("tls", test_tls),
+                         ("valgrind", test_valgrind)):
+            if only and name not in only:
+                continue
+            sm.reset()
+            try:
+                fn(env, pg, m)
+            except Exception as e:  # a crashed group counts as a failure
+                import traceback
+                check("%s: group ran to completion" % name, False, traceback.format_exc())
+        all_text = "\n".join(captured) + "\n".join(p["body"] for p in rcv.puts)
+        check("no secret in any log or response (%d texts)" % len(captured),
+              PASSWORD not in all_text and WRONG_PASSWORD not in all_text
+              and SecretsManager.secret_key not in all_text and SecretsManager.token not in all_text,
+              "secret found")
+        if not only or "cdk" in only:
+            test_cdk()
+    except SystemExit:
+        pass
+    except Exception:
+        import traceback
+        check("harness", False, traceback.format_exc())
+    finally:
+        for s in (rt, sm, rcv):
+            s.stop()
+        if pg:
+            pg.stop()
+    print("lambda: %d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

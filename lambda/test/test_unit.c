@@ -1,0 +1,182 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_unit.c
+ *	  Unit tests for the parts of the handler that need no server:
+ *	  FLYWAY_URL parsing, FLYWAY_PLACEHOLDERS_* mapping, booleans, the RDS
+ *	  secret layout, CloudFormation response size, secret masking.
+ *
+ * Prints "ok - name" / "not ok - name" lines; run_tests.py counts them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cfn.h"
+#include "../config.h"
+#include "../log.h"
+#include "../secrets.h"
+
+static int	failures;
+
+static void
+ok(int cond, const char *name)
+{
+	printf("%s - %s\n", cond ? "ok" : "not ok", name);
+	if (!cond)
+		failures++;
+}
+
+static int
+eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void
+test_urls(void)
+{
+	jdbc_url	u;
+	char	   *err = NULL;
+
+	ok(parse_jdbc_url("jdbc:postgresql://db.example.com:6543/app", &u, &err) == 0 &&
+	   eq(u.hosts, "db.example.com") && eq(u.ports, "6543") && eq(u.dbname, "app") &&
+	   u.sslmode == NULL, "FLYWAY_URL host, port, database");
+	jdbc_url_free(&u);
+
+	ok(parse_jdbc_url("jdbc:postgresql://db.example.com/app", &u, &err) == 0 &&
+	   eq(u.ports, "5432"), "FLYWAY_URL default port 5432");
+	jdbc_url_free(&u);
+
+	ok(parse_jdbc_url("jdbc:postgresql://a:1,b,[::1]:3/x?targetServerType=primary", &u, &err) == 0 &&
+	   eq(u.hosts, "a,b,::1") && eq(u.ports, "1,5432,3") && eq(u.target_session_attrs, "read-write"),
+	   "FLYWAY_URL multi-host and IPv6, targetServerType");
+	jdbc_url_free(&u);
+
+	ok(parse_jdbc_url("jdbc:postgresql://h:5432/my%20db?user=flyway&password=p%40ss&sslmode=verify-ca"
+					  "&sslrootcert=/ca.pem&ApplicationName=deploy&connectTimeout=7&currentSchema=app"
+					  "&prepareThreshold=0", &u, &err) == 0 &&
+	   eq(u.dbname, "my db") && eq(u.user, "flyway") && eq(u.password, "p@ss") &&
+	   eq(u.sslmode, "verify-ca") && eq(u.sslrootcert, "/ca.pem") &&
+	   eq(u.application_name, "deploy") && eq(u.connect_timeout, "7") &&
+	   eq(u.options, "-c search_path=app"), "FLYWAY_URL parameters mapped to libpq");
+	jdbc_url_free(&u);
+
+	ok(parse_jdbc_url("jdbc:postgresql://h?ssl=true", &u, &err) == 0 && eq(u.hosts, "h") &&
+	   u.dbname == NULL && eq(u.sslmode, "verify-full"), "FLYWAY_URL ssl=true, no database");
+	jdbc_url_free(&u);
+
+	ok(parse_jdbc_url("jdbc:mysql://h/db", &u, &err) != 0 && err && strstr(err, "jdbc:postgresql"),
+	   "FLYWAY_URL other driver rejected");
+	free(err);
+	err = NULL;
+	ok(parse_jdbc_url("jdbc:postgresql://h:5x/db", &u, &err) != 0, "FLYWAY_URL bad port rejected");
+	free(err);
+	err = NULL;
+	ok(parse_jdbc_url("jdbc:postgresql://[::1/db", &u, &err) != 0, "FLYWAY_URL bad IPv6 rejected");
+	free(err);
+}
+
+static void
+test_placeholders(void)
+{
+	char	   *env[] = {"PATH=/bin", "FLYWAY_PLACEHOLDERS_MY_KEY=Value=1",
+		"FLYWAY_PLACEHOLDERS_Other=x", "FLYWAY_PLACEHOLDERS_=ignored",
+	"FLYWAY_PLACEHOLDER_PREFIX=#{", NULL};
+	char	   *none[] = {"PATH=/bin", NULL};
+	cJSON	   *p = placeholders_from_env(env);
+	char	   *s = cJSON_PrintUnformatted(p);
+
+	ok(eq(s, "{\"my_key\":\"Value=1\",\"other\":\"x\"}"),
+	   "FLYWAY_PLACEHOLDERS_* lower-cased names, values verbatim");
+	free(s);
+	cJSON_Delete(p);
+	ok(placeholders_from_env(none) == NULL, "no placeholders -> NULL argument");
+}
+
+static void
+test_bools(void)
+{
+	int			b = -1;
+
+	ok(parse_bool("TRUE", &b) == 0 && b == 1 && parse_bool("false", &b) == 0 && b == 0 &&
+	   parse_bool("yes", &b) != 0, "FLYWAY_GROUP boolean parsing");
+}
+
+static void
+test_secret(void)
+{
+	db_secret	s;
+	char	   *err = NULL;
+
+	ok(secret_parse("{\"username\":\"u\",\"password\":\"pw12345\",\"host\":\"h\",\"port\":5433,"
+					"\"dbname\":\"d\",\"engine\":\"postgres\"}", &s, &err) == 0 &&
+	   eq(s.port, "5433") && eq(s.host, "h") && eq(s.dbname, "d"), "secret: numeric port");
+	secret_free(&s);
+	ok(secret_parse("{\"username\":\"u\",\"password\":\"pw12345\",\"port\":\"5434\"}", &s, &err) == 0 &&
+	   eq(s.port, "5434") && s.host == NULL, "secret: string port, RDS-managed (no host)");
+	secret_free(&s);
+	ok(secret_parse("{\"username\":\"u\"}", &s, &err) != 0 && strstr(err, "password"),
+	   "secret: missing password rejected");
+	free(err);
+	err = NULL;
+	ok(secret_parse("hunter2-plain", &s, &err) != 0 && strstr(err, "hunter2") == NULL,
+	   "secret: non-JSON rejected without quoting it");
+	free(err);
+	log_clear_secrets();
+}
+
+static void
+test_cfn(void)
+{
+	cJSON	   *ev = cJSON_Parse("{\"RequestType\":\"Create\",\"StackId\":\"s\",\"RequestId\":\"r\","
+								 "\"LogicalResourceId\":\"Mig\"}");
+	char	   *reason = malloc(10000);
+	char	   *body;
+	char	   *phys = cfn_physical_id(ev);
+	cJSON	   *parsed;
+
+	memset(reason, 'x', 9999);
+	reason[9999] = '\0';
+	reason[5000] = '"';			/* escaping grows the JSON */
+	body = cfn_response_body(ev, 0, reason, phys, NULL);
+	parsed = cJSON_Parse(body);
+	ok(eq(phys, "pg-migrate-Mig") && strlen(body) <= 4096 && parsed &&
+	   eq(cJSON_GetStringValue(cJSON_GetObjectItem(parsed, "Status")), "FAILED"),
+	   "cfn: response capped at 4096 bytes");
+	cJSON_Delete(parsed);
+	free(body);
+	free(reason);
+	free(phys);
+	cJSON_Delete(ev);
+}
+
+static void
+test_scrub(void)
+{
+	char	   *s;
+
+	log_add_secret("s3cr3t-value");
+	s = log_scrub("a s3cr3t-value b s3cr3t-value");
+	ok(eq(s, "a ******** b ********"), "log: registered secrets masked");
+	free(s);
+	log_clear_secrets();
+	s = log_scrub("s3cr3t-value");
+	ok(eq(s, "s3cr3t-value"), "log: secrets forgotten after the invocation");
+	free(s);
+}
+
+int
+main(void)
+{
+	test_urls();
+	test_placeholders();
+	test_bools();
+	test_secret();
+	test_cfn();
+	test_scrub();
+	return failures ? 1 : 0;
+}
