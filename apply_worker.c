@@ -63,6 +63,7 @@ typedef struct WorkerFixed
 	bool		has_target;
 	bool		has_placeholders;
 	bool		names_reported;
+	bool		undo;
 } WorkerFixed;
 
 PGDLLEXPORT void pg_migrate_apply_worker_main(Datum main_arg);
@@ -200,6 +201,7 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 	fixed->has_target = options->target != NULL;
 	fixed->has_placeholders = options->placeholders_json != NULL;
 	fixed->names_reported = options->names_reported;
+	fixed->undo = options->undo;
 	shm_toc_insert(toc, PGM_KEY_FIXED, fixed);
 
 	gucstate = shm_toc_allocate(toc, guc_len);
@@ -359,6 +361,7 @@ pg_migrate_apply_worker_main(Datum main_arg)
 	options.single_transaction = false;
 	/* the caller's pre-check may have shown the naming warning already */
 	options.names_reported = fixed->names_reported;
+	options.undo = fixed->undo;
 
 	command_apply(&options, send_result, NULL);
 

@@ -274,7 +274,35 @@ resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate
 static const char *
 history_type_of(const ResolvedScript *script)
 {
-	return script->kind == SCRIPT_BASELINE ? "SQL_BASELINE" : "SQL";
+	switch (script->kind)
+	{
+		case SCRIPT_BASELINE:
+			return "SQL_BASELINE";
+		case SCRIPT_UNDO:
+			return "UNDO_SQL";
+		default:
+			return "SQL";
+	}
+}
+
+/* Progress a DBA can watch in psql: one NOTICE per script run, with its time. */
+static void
+report_progress(const ResolvedScript *script, int execution_time)
+{
+	if (script->kind == SCRIPT_UNDO)
+		ereport(NOTICE,
+				(errmsg("undid version %s with %s", script->version.text, script->script),
+				 errdetail("Took %d ms; version %s is pending again.", execution_time,
+						   script->version.text)));
+	else if (script->kind == SCRIPT_REPEATABLE)
+		ereport(NOTICE,
+				(errmsg("applied %s", script->script),
+				 errdetail("Repeatable \"%s\" took %d ms.", script->description, execution_time)));
+	else
+		ereport(NOTICE,
+				(errmsg("applied %s", script->script),
+				 errdetail("Version %s (%s) took %d ms.", script->version.text,
+						   script->description, execution_time)));
 }
 
 static void
@@ -283,6 +311,7 @@ emit_result(CommandState *st, const ResolvedScript *script, int execution_time,
 {
 	AppliedResult result;
 
+	report_progress(script, execution_time);
 	result.version = script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text;
 	result.description = script->description;
 	result.type = history_type_of(script);
@@ -522,6 +551,163 @@ apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 }
 
 /*
+ * The undo scripts to run, newest version first: the highest applied
+ * versioned migration, or with a target every one above it.  Every one must
+ * have its U script, or nothing runs.
+ */
+static List *
+plan_undo(CommandState *st, const CallOptions *options)
+{
+	List	   *applied = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+	MigrationVersion target;
+	char	   *why = NULL;
+
+	if (options->target != NULL && !version_parse(options->target, &target, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid undo target \"%s\"", options->target),
+				 errdetail("%s", why),
+				 errhint("Give the version to go back to, such as '2.1': every applied version above it is undone.")));
+
+	/* plan entries are in info order; keep applied, live versioned migrations */
+	for (int i = 0; i < st->plan->nentries; i++)
+	{
+		InfoEntry  *e = &st->plan->entries[i];
+
+		if (e->applied == NULL || e->applied->version == NULL ||
+			(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER &&
+			 e->state != STATE_BASELINE && e->state != STATE_FUTURE_SUCCESS &&
+			 e->state != STATE_MISSING_SUCCESS))
+			continue;
+		if (strcmp(e->applied->type, "SQL") != 0 && strcmp(e->applied->type, "BASELINE") != 0 &&
+			strcmp(e->applied->type, "SQL_BASELINE") != 0)
+			continue;
+		applied = lappend(applied, e);
+	}
+	/* newest version first */
+	for (;;)
+	{
+		InfoEntry  *best = NULL;
+
+		foreach(lc, applied)
+		{
+			InfoEntry  *e = lfirst(lc);
+
+			if (e != NULL && (best == NULL ||
+							  version_compare(&e->applied->parsed, &best->applied->parsed) > 0))
+				best = e;
+		}
+		if (best == NULL)
+			break;
+		if (options->target != NULL && version_compare(&best->applied->parsed, &target) <= 0)
+			break;
+		result = lappend(result, best);
+		foreach(lc, applied)
+			if (lfirst(lc) == best)
+				lfirst(lc) = NULL;
+		if (options->target == NULL)
+			break;
+	}
+
+	/* find each one's U script; refuse before anything runs */
+	foreach(lc, result)
+	{
+		InfoEntry  *e = lfirst(lc);
+		const ResolvedScript *undo = NULL;
+
+		if (strcmp(e->applied->type, "SQL") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot undo version %s: it is a baseline", e->applied->version),
+					 errdetail("A baseline records a state that no script created."),
+					 errhint("Give a target above version %s.", e->applied->version)));
+		for (int i = 0; i < st->scripts->nscripts; i++)
+		{
+			const ResolvedScript *s = st->scripts->scripts[i];
+
+			if (s->kind == SCRIPT_UNDO && version_compare(&s->version, &e->applied->parsed) == 0)
+				undo = s;
+		}
+		if (undo == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("no undo script for version %s (%s)", e->applied->version,
+							e->applied->description),
+					 errdetail("Nothing was undone."),
+					 errhint("Add U%s__<description>.sql beside %s.", e->applied->version,
+							 e->applied->script)));
+		lfirst(lc) = (void *) undo;
+	}
+	return result;
+}
+
+/*
+ * Undo at top level, in the apply worker: each undo script in its own
+ * transaction with its UNDO_SQL history row, as Flyway's paid edition
+ * records it; the undone versions become pending again.
+ */
+static void
+undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
+{
+	CommandState st;
+	MemoryContext migration_cxt;
+	List	   *undo;
+	ListCell   *lc;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = AllocSetContextCreate(TopMemoryContext, "pg_migrate undo", ALLOCSET_DEFAULT_SIZES);
+	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
+
+	pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
+	StartTransactionCommand();
+	MemoryContextSwitchTo(st.keep);
+	st.history = history_locate();
+	history_lock_session(st.history);
+	CommitTransactionCommand();
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(st.keep);
+	st.history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (st.history->exists)
+	{
+		CallOptions plan_options = *options;
+
+		plan_options.target = NULL;
+		resolve_and_plan(&st, &plan_options, false);
+		raise_plan_errors(st.plan, "validate");
+		undo = plan_undo(&st, options);
+	}
+	else
+		undo = NIL;
+	SPI_finish();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(st.keep);
+	remember_session_state(&st);
+	CommitTransactionCommand();
+
+	if (undo == NIL)
+		ereport(NOTICE,
+				(errmsg("nothing to undo")));
+	foreach(lc, undo)
+	{
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(migration_cxt);
+		apply_one_toplevel(&st, lfirst(lc), migration_cxt, sink, sink_arg);
+	}
+
+	StartTransactionCommand();
+	history_unlock_session(st.history);
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextDelete(st.keep);
+}
+
+/*
  * Everything in the caller's transaction (Flyway's group = true): the lock
  * is transaction-level, and a ROLLBACK by the caller undoes it all.
  */
@@ -646,10 +832,102 @@ command_apply_needed(CallOptions *options)
 void
 command_apply(const CallOptions *options, ResultSink sink, void *sink_arg)
 {
-	if (options->single_transaction)
+	if (options->undo)
+		undo_per_migration(options, sink, sink_arg);
+	else if (options->single_transaction)
 		apply_single_transaction(options, sink, sink_arg);
 	else
 		apply_per_migration(options, sink, sink_arg);
+}
+
+/*
+ * command_plan
+ *		The dry run: every statement migrate_apply() (or migrate_undo()) would
+ *		run now, in order, with placeholders replaced, transaction boundaries
+ *		and the history statements included.  Writes nothing and takes no lock.
+ *		execution_time in the history INSERTs is measured at apply time and is
+ *		shown as 0.
+ */
+void
+command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
+{
+	CommandState st;
+	List	   *scripts = NIL;
+	ListCell   *lc;
+	int			seq = 0;
+	int			rank = 1;
+
+	memset(&st, 0, sizeof(st));
+	st.keep = reset_work_context();
+	MemoryContextSwitchTo(st.keep);
+	st.history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (st.history->exists || !options->undo)
+	{
+		CallOptions plan_options = *options;
+
+		if (options->undo)
+			plan_options.target = NULL;
+		resolve_and_plan(&st, &plan_options, false);
+		raise_plan_errors(st.plan, "validate");
+		if (options->undo)
+			scripts = plan_undo(&st, options);
+		else
+			for (int i = 0; i < st.plan->npending; i++)
+				scripts = lappend(scripts, (void *) st.plan->pending[i]);
+	}
+	for (int i = 0; i < st.nrows; i++)
+		rank = Max(rank, st.rows[i]->installed_rank + 1);
+	SPI_finish();
+	MemoryContextSwitchTo(st.keep);
+
+	if (scripts == NIL)
+		return;
+	if (!st.history->exists)
+	{
+		foreach(lc, history_create_statements(st.history, !st.history->schema_exists))
+			sink(++seq, NULL, 0, lfirst(lc), sink_arg);
+		if (!st.history->schema_exists)
+		{
+			sink(++seq, NULL, 0,
+				 history_insert_statement(st.history, 0, NULL, "<< Flyway Schema Creation >>",
+										  "SCHEMA", quote_identifier(st.history->schema),
+										  true, 0, 0, true), sink_arg);
+		}
+	}
+	sink(++seq, NULL, 0, psprintf("SELECT pg_advisory_lock(" INT64_FORMAT ")",
+								  st.history->lock_key), sink_arg);
+	foreach(lc, scripts)
+	{
+		const ResolvedScript *script = lfirst(lc);
+		size_t		len;
+		char	   *text = script_text_for_run(script, &st.placeholders, &len);
+		ParsedScript *parsed = script_parse(script, text, len);
+		ListCell   *sc;
+
+		if (parsed->transactional)
+			sink(++seq, script->script, 0, "BEGIN", sink_arg);
+		foreach(sc, parsed->statements)
+		{
+			ScriptStatement *stmt = lfirst(sc);
+			char	   *sql = pnstrdup(parsed->text + stmt->location, stmt->length);
+
+			if (stmt->copy_data)
+				sql = psprintf("%s;\n%s%s\\.", sql, stmt->copy_data,
+							   stmt->copy_len > 0 && stmt->copy_data[stmt->copy_len - 1] != '\n' ? "\n" : "");
+			sink(++seq, script->script, stmt->line, sql, sink_arg);
+		}
+		sink(++seq, script->script, 0,
+			 history_insert_statement(st.history, rank++,
+									  script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text,
+									  script->description, history_type_of(script), script->script,
+									  false, script->checksum, 0, true), sink_arg);
+		if (parsed->transactional)
+			sink(++seq, script->script, 0, "COMMIT", sink_arg);
+	}
+	sink(++seq, NULL, 0, psprintf("SELECT pg_advisory_unlock(" INT64_FORMAT ")",
+								  st.history->lock_key), sink_arg);
 }
 
 /* Read-only commands share this: plan from scripts and history, no writes. */

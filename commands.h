@@ -31,11 +31,13 @@ typedef struct InfoRow
 typedef void (*InfoSink) (const InfoRow *row, void *arg);
 typedef void (*BaselineSink) (int rank, const char *version, const char *description, void *arg);
 typedef void (*RepairSink) (const char *action, const AppliedRow *row, void *arg);
+typedef void (*PlanSink) (int seq, const char *script, int line, const char *statement, void *arg);
 
 extern void command_check_options(const CallOptions *options);
 extern bool command_apply_needed(CallOptions *options);
 extern void command_apply(const CallOptions *options, ResultSink sink, void *sink_arg);
 extern void command_info(const CallOptions *options, InfoSink sink, void *sink_arg);
+extern void command_plan(const CallOptions *options, PlanSink sink, void *sink_arg);
 extern int	command_validate(const CallOptions *options);
 extern void command_baseline(const char *version, const char *description,
 							 BaselineSink sink, void *sink_arg);

@@ -110,36 +110,50 @@ spi_exec_or_fail(const char *sql, int expected)
 }
 
 /*
- * history_create
- *		Create the history table with Flyway's DDL (and the schema first, as
- *		Flyway's createSchemas does, recording a SCHEMA marker row).
+ * history_create_statements
+ *		Flyway's DDL for the history table (and the schema first, when it is
+ *		missing, as Flyway's createSchemas does).  migrate_plan() shows them.
  */
-void
-history_create(HistoryTable *history, bool create_schema)
+List *
+history_create_statements(HistoryTable *history, bool create_schema)
 {
 	const char *t = history->qualified;
 	char	   *pk = quote_always(psprintf("%s_pk", history->table));
 	char	   *idx = quote_always(psprintf("%s_s_idx", history->table));
+	List	   *stmts = NIL;
 
 	if (create_schema)
-		spi_exec_or_fail(psprintf("CREATE SCHEMA %s", quote_always(history->schema)),
-						 SPI_OK_UTILITY);
+		stmts = lappend(stmts, psprintf("CREATE SCHEMA %s", quote_always(history->schema)));
+	stmts = lappend(stmts, psprintf("CREATE TABLE %s (\n"
+									"    \"installed_rank\" INT NOT NULL,\n"
+									"    \"version\" VARCHAR(50),\n"
+									"    \"description\" VARCHAR(200) NOT NULL,\n"
+									"    \"type\" VARCHAR(20) NOT NULL,\n"
+									"    \"script\" VARCHAR(1000) NOT NULL,\n"
+									"    \"checksum\" INTEGER,\n"
+									"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+									"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+									"    \"execution_time\" INTEGER NOT NULL,\n"
+									"    \"success\" BOOLEAN NOT NULL\n"
+									")", t));
+	stmts = lappend(stmts, psprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\")",
+									t, pk));
+	stmts = lappend(stmts, psprintf("CREATE INDEX %s ON %s (\"success\")", idx, t));
+	return stmts;
+}
 
-	spi_exec_or_fail(psprintf("CREATE TABLE %s (\n"
-							  "    \"installed_rank\" INT NOT NULL,\n"
-							  "    \"version\" VARCHAR(50),\n"
-							  "    \"description\" VARCHAR(200) NOT NULL,\n"
-							  "    \"type\" VARCHAR(20) NOT NULL,\n"
-							  "    \"script\" VARCHAR(1000) NOT NULL,\n"
-							  "    \"checksum\" INTEGER,\n"
-							  "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-							  "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-							  "    \"execution_time\" INTEGER NOT NULL,\n"
-							  "    \"success\" BOOLEAN NOT NULL\n"
-							  ")", t), SPI_OK_UTILITY);
-	spi_exec_or_fail(psprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\")",
-							  t, pk), SPI_OK_UTILITY);
-	spi_exec_or_fail(psprintf("CREATE INDEX %s ON %s (\"success\")", idx, t), SPI_OK_UTILITY);
+/*
+ * history_create
+ *		Create the history table with Flyway's DDL, recording a SCHEMA marker
+ *		row when the schema had to be created too.
+ */
+void
+history_create(HistoryTable *history, bool create_schema)
+{
+	ListCell   *lc;
+
+	foreach(lc, history_create_statements(history, create_schema))
+		spi_exec_or_fail(lfirst(lc), SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	history->exists = true;
 	history->schema_exists = true;
@@ -147,6 +161,28 @@ history_create(HistoryTable *history, bool create_schema)
 	if (create_schema)
 		history_insert(history, NULL, "<< Flyway Schema Creation >>", "SCHEMA",
 					   quote_always(history->schema), true, 0, 0, true);
+}
+
+/*
+ * history_insert_statement
+ *		The INSERT that history_insert() runs, with literal values, for
+ *		migrate_plan().
+ */
+char *
+history_insert_statement(HistoryTable *history, int rank, const char *version,
+						 const char *description, const char *type, const char *script,
+						 bool checksum_null, int32 checksum, int execution_time, bool success)
+{
+	return psprintf("INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
+					"installed_by, execution_time, success) VALUES (%d, %s, %s, %s, %s, %s, %s, %d, %s)",
+					history->qualified, rank,
+					version ? quote_literal_cstr(version) : "NULL",
+					quote_literal_cstr(abbreviate_description(description)),
+					quote_literal_cstr(type),
+					quote_literal_cstr(abbreviate_script(script)),
+					checksum_null ? "NULL" : psprintf("%d", checksum),
+					quote_literal_cstr(history_installed_by()),
+					execution_time, success ? "true" : "false");
 }
 
 /* Text columns, read without a type-output lookup per value. */

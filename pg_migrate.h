@@ -43,6 +43,7 @@ typedef struct CallOptions
 	int			out_of_order;	/* -1 = setting, 0 = off, 1 = on */
 	bool		single_transaction;
 	bool		names_reported; /* badly named files were already warned about */
+	bool		undo;			/* migrate_undo(): run undo scripts instead */
 } CallOptions;
 
 /* Where apply results go: a tuplestore in the caller, or the leader's queue. */
@@ -84,7 +85,12 @@ typedef struct HistoryTable
 } HistoryTable;
 
 extern HistoryTable *history_locate(void);
+extern List *history_create_statements(HistoryTable *history, bool create_schema);
 extern void history_create(HistoryTable *history, bool created_schema);
+extern char *history_insert_statement(HistoryTable *history, int rank, const char *version,
+									  const char *description, const char *type,
+									  const char *script, bool checksum_null, int32 checksum,
+									  int execution_time, bool success);
 extern AppliedRow **history_read(HistoryTable *history, int *nrows);
 extern int	history_insert(HistoryTable *history, const char *version,
 						   const char *description, const char *type,

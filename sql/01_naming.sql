@@ -1,5 +1,6 @@
 -- Naming and versions: V/R files, sub-folders, "_" == ".", numeric ordering,
 -- leading zeros, ignored files, bad names, duplicates.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA n01;
 SET search_path = n01, public;

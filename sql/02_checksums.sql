@@ -1,4 +1,5 @@
 -- Checksums are Flyway's: CRC-32 of the text without line endings and BOM.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA c02;
 SET search_path = c02, public;

@@ -1,5 +1,6 @@
 -- Placeholders: setting, per-call override, case-insensitive names, names
 -- with "-" and ".", built-ins, undefined names, bad JSON, replacement off.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA p03;
 SET search_path = p03, public;

@@ -1,6 +1,7 @@
 -- The history table: Flyway's DDL and rows, adoption of an existing table,
 -- a schema that does not exist yet, migrations that touch the history,
 -- session settings honoured by the worker.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA h04;
 SET search_path = h04, public;

@@ -1,5 +1,6 @@
 -- migrate_apply(): per-migration transactions, failures, targets, out of
 -- order, repeatables, single_transaction, non-transactional statements.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA a05;
 SET search_path = a05, public;

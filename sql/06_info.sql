@@ -1,4 +1,5 @@
 -- migrate_info(): every state reachable from SQL.
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA i06;
 SET search_path = i06, public;

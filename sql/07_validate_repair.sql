@@ -1,4 +1,5 @@
 -- migrate_validate() and migrate_repair().
+SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE SCHEMA v07;
 SET search_path = v07, public;
@@ -8,7 +9,11 @@ SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/v07';
 -- nothing applied yet: pending migrations fail validation (as flyway validate)
 SELECT migrate_validate();
 -- repair without a history table: nothing to do
+SET client_min_messages = notice;
+\set VERBOSITY terse
 SELECT * FROM migrate_repair();
+\set VERBOSITY default
+SET client_min_messages = warning;
 SELECT version, state FROM migrate_apply();
 -- returns the number of migrations validated
 SELECT migrate_validate();

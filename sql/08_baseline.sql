@@ -1,4 +1,5 @@
 -- migrate_baseline() and baseline_on_migrate.
+SET client_min_messages = warning;
 \set VERBOSITY default
 SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/baseline';
 
@@ -11,8 +12,16 @@ SELECT installed_rank, version, description, type, script, checksum,
   FROM b08_a.flyway_schema_history ORDER BY 1;
 SELECT version, description, state FROM migrate_info();
 -- baselined again at the same version: a notice, no row
+SET client_min_messages = notice;
+\set VERBOSITY terse
 SELECT * FROM migrate_baseline();
+\set VERBOSITY default
+SET client_min_messages = warning;
+SET client_min_messages = notice;
+\set VERBOSITY terse
 SELECT * FROM migrate_baseline('1');
+\set VERBOSITY default
+SET client_min_messages = warning;
 -- at another version: error
 SELECT * FROM migrate_baseline('2');
 SELECT version, state FROM migrate_apply();
@@ -49,7 +58,11 @@ SELECT version, state FROM migrate_apply();
 SELECT count(*) FROM pg_class WHERE relnamespace = 'b08_e'::regnamespace AND relname = 'flyway_schema_history';
 SET pg_migrate.baseline_on_migrate = on;
 SET pg_migrate.baseline_version = '2';
+SET client_min_messages = notice;
+\set VERBOSITY terse
 SELECT version, description, state FROM migrate_apply();
+\set VERBOSITY default
+SET client_min_messages = warning;
 SELECT installed_rank, version, description, type, success
   FROM b08_e.flyway_schema_history ORDER BY 1;
 SELECT version, description, state FROM migrate_info();

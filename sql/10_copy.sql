@@ -1,4 +1,5 @@
 -- COPY ... FROM STDIN data blocks in scripts, loaded as psql loads them
+SET client_min_messages = warning;
 CREATE SCHEMA c10;
 SET search_path = c10, public;
 SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/copy';
