@@ -271,20 +271,6 @@ resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate
 	MemoryContextSwitchTo(oldcxt);
 }
 
-static const char *
-history_type_of(const ResolvedScript *script)
-{
-	switch (script->kind)
-	{
-		case SCRIPT_BASELINE:
-			return "SQL_BASELINE";
-		case SCRIPT_UNDO:
-			return "UNDO_SQL";
-		default:
-			return "SQL";
-	}
-}
-
 /* Progress a DBA can watch in psql: one NOTICE per script run, with its time. */
 static void
 report_progress(const ResolvedScript *script, int execution_time)
@@ -314,7 +300,7 @@ emit_result(CommandState *st, const ResolvedScript *script, int execution_time,
 	report_progress(script, execution_time);
 	result.version = script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text;
 	result.description = script->description;
-	result.type = history_type_of(script);
+	result.type = script_type(script);
 	result.script = script->script;
 	result.checksum = script->checksum;
 	result.execution_time = execution_time;
@@ -406,7 +392,7 @@ record_applied(CommandState *st, const ResolvedScript *script, int execution_tim
 
 	history_insert(st->history,
 				   script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text,
-				   script->description, history_type_of(script), script->script,
+				   script->description, script_type(script), script->script,
 				   false, script->checksum, execution_time, success);
 }
 
@@ -498,9 +484,63 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 }
 
 /*
- * Per-migration apply, at top level in the apply worker: Flyway's lock is
- * held for the whole run (session level), each migration commits with its
- * history row.
+ * In the apply worker: take Flyway's lock for the whole run (session level),
+ * then read scripts and history under it (what is there now decides).
+ * Apply creates the history table when missing; undo only reads it.
+ */
+static void
+begin_toplevel_run(CommandState *st, const CallOptions *options, MemoryContext keep)
+{
+	memset(st, 0, sizeof(CommandState));
+	st->keep = keep;
+
+	pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
+	StartTransactionCommand();
+	MemoryContextSwitchTo(st->keep);
+	st->history = history_locate();
+	history_lock_session(st->history);
+	CommitTransactionCommand();
+
+	pgstat_report_activity(STATE_RUNNING, "pg_migrate: reading scripts and history");
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(st->keep);
+	st->history = history_locate();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!options->undo)
+		ensure_history(st);
+	if (st->history->exists)
+	{
+		CallOptions plan_options = *options;
+
+		/* an undo target is where to go back to, not a migrate target */
+		if (options->undo)
+			plan_options.target = NULL;
+		resolve_and_plan(st, &plan_options, false);
+		raise_plan_errors(st->plan, "validate");
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(st->keep);
+	remember_session_state(st);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(st->keep);
+}
+
+static void
+end_toplevel_run(CommandState *st)
+{
+	StartTransactionCommand();
+	history_unlock_session(st->history);
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextDelete(st->keep);
+}
+
+/*
+ * Per-migration apply, at top level in the apply worker: each migration
+ * commits with its history row.
  */
 static void
 apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
@@ -508,46 +548,17 @@ apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 	CommandState st;
 	MemoryContext migration_cxt;
 
-	memset(&st, 0, sizeof(st));
-	st.keep = AllocSetContextCreate(TopMemoryContext, "pg_migrate apply", ALLOCSET_DEFAULT_SIZES);
+	begin_toplevel_run(&st, options,
+					   AllocSetContextCreate(TopMemoryContext, "pg_migrate apply",
+											 ALLOCSET_DEFAULT_SIZES));
 	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
-
-	pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
-	StartTransactionCommand();
-	MemoryContextSwitchTo(st.keep);
-	st.history = history_locate();
-	history_lock_session(st.history);
-	CommitTransactionCommand();
-
-	/* Under the lock: what is there now decides. */
-	pgstat_report_activity(STATE_RUNNING, "pg_migrate: reading scripts and history");
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	MemoryContextSwitchTo(st.keep);
-	st.history = history_locate();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ensure_history(&st);
-	resolve_and_plan(&st, options, false);
-	raise_plan_errors(st.plan, "validate");
-	SPI_finish();
-	PopActiveSnapshot();
-	MemoryContextSwitchTo(st.keep);
-	remember_session_state(&st);
-	CommitTransactionCommand();
-
 	for (int i = 0; i < st.plan->npending; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(migration_cxt);
 		apply_one_toplevel(&st, st.plan->pending[i], migration_cxt, sink, sink_arg);
 	}
-
-	StartTransactionCommand();
-	history_unlock_session(st.history);
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, NULL);
-	MemoryContextDelete(st.keep);
+	end_toplevel_run(&st);
 }
 
 /*
@@ -653,43 +664,15 @@ undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 {
 	CommandState st;
 	MemoryContext migration_cxt;
-	List	   *undo;
+	List	   *undo = NIL;
 	ListCell   *lc;
 
-	memset(&st, 0, sizeof(st));
-	st.keep = AllocSetContextCreate(TopMemoryContext, "pg_migrate undo", ALLOCSET_DEFAULT_SIZES);
+	begin_toplevel_run(&st, options,
+					   AllocSetContextCreate(TopMemoryContext, "pg_migrate undo",
+											 ALLOCSET_DEFAULT_SIZES));
 	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
-
-	pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
-	StartTransactionCommand();
-	MemoryContextSwitchTo(st.keep);
-	st.history = history_locate();
-	history_lock_session(st.history);
-	CommitTransactionCommand();
-
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	MemoryContextSwitchTo(st.keep);
-	st.history = history_locate();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (st.history->exists)
-	{
-		CallOptions plan_options = *options;
-
-		plan_options.target = NULL;
-		resolve_and_plan(&st, &plan_options, false);
-		raise_plan_errors(st.plan, "validate");
 		undo = plan_undo(&st, options);
-	}
-	else
-		undo = NIL;
-	SPI_finish();
-	PopActiveSnapshot();
-	MemoryContextSwitchTo(st.keep);
-	remember_session_state(&st);
-	CommitTransactionCommand();
-
 	if (undo == NIL)
 		ereport(NOTICE,
 				(errmsg("nothing to undo")));
@@ -699,12 +682,7 @@ undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 		MemoryContextReset(migration_cxt);
 		apply_one_toplevel(&st, lfirst(lc), migration_cxt, sink, sink_arg);
 	}
-
-	StartTransactionCommand();
-	history_unlock_session(st.history);
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, NULL);
-	MemoryContextDelete(st.keep);
+	end_toplevel_run(&st);
 }
 
 /*
@@ -921,7 +899,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 		sink(++seq, script->script, 0,
 			 history_insert_statement(st.history, rank++,
 									  script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text,
-									  script->description, history_type_of(script), script->script,
+									  script->description, script_type(script), script->script,
 									  false, script->checksum, 0, true), sink_arg);
 		if (parsed->transactional)
 			sink(++seq, script->script, 0, "COMMIT", sink_arg);
@@ -1124,7 +1102,7 @@ command_repair(const CallOptions *options, RepairSink sink, void *sink_arg)
 					const char *type = row->type;
 
 					if (strcmp(type, "SQL") == 0 || strcmp(type, "SQL_BASELINE") == 0)
-						type = history_type_of(a->script);
+						type = script_type(a->script);
 					history_realign(st.history, row->installed_rank, a->script->description,
 									type, false, a->script->checksum);
 					sink("realigned", row, sink_arg);

@@ -131,8 +131,8 @@ type_script_kind(const char *type)
 	return -1;
 }
 
-/* The type a script would be recorded with. */
-static const char *
+/* The type a script is recorded with in the history. */
+const char *
 script_type(const ResolvedScript *s)
 {
 	switch (s->kind)

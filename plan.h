@@ -69,6 +69,9 @@ typedef enum MigrationState
 	STATE_DELETED
 } MigrationState;
 
+/* The history type a script is recorded with: "SQL", "SQL_BASELINE", "UNDO_SQL". */
+extern const char *script_type(const ResolvedScript *script);
+
 /* Flyway's display name: "Pending", "Above Target", "Failed (Missing)", ... */
 extern const char *state_name(MigrationState state);
 
