@@ -51,6 +51,7 @@
 
 /* Message types on the queue, besides libpq's 'E' (error) and 'N' (notice). */
 #define PGM_MSG_RESULT		'D'
+#define PGM_MSG_STARTING	'M'		/* a script starts: named if the call is cancelled */
 #define PGM_MSG_DONE		'X'
 
 typedef struct WorkerFixed
@@ -71,6 +72,9 @@ PGDLLEXPORT void pg_migrate_apply_worker_main(Datum main_arg);
 /* The leader's running worker, terminated if the leader exits mid-apply. */
 static BackgroundWorkerHandle *running_worker = NULL;
 static bool exit_callback_registered = false;
+
+/* The script the worker said it is running, for a cancel's message. */
+static char running_script[1024];
 
 static void
 terminate_worker_at_exit(int code, Datum arg)
@@ -99,6 +103,7 @@ receive_result(StringInfo msg, ResultSink sink, void *sink_arg)
 {
 	AppliedResult result;
 
+	memset(&result, 0, sizeof(result));
 	result.version = pq_getmsgbyte(msg) ? pq_getmsgstring(msg) : NULL;
 	result.description = pq_getmsgstring(msg);
 	result.type = pq_getmsgstring(msg);
@@ -147,6 +152,10 @@ relay_messages(shm_mq_handle *queue, ResultSink sink, void *sink_arg)
 				}
 			case PGM_MSG_RESULT:
 				receive_result(&msg, sink, sink_arg);
+				running_script[0] = '\0';
+				break;
+			case PGM_MSG_STARTING:
+				strlcpy(running_script, pq_getmsgstring(&msg), sizeof(running_script));
 				break;
 			case PGM_MSG_DONE:
 				return true;
@@ -179,8 +188,10 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
 	pid_t		pid;
+	MemoryContext caller_cxt = CurrentMemoryContext;
 	bool		done = false;
 	bool		waited = false;
+	int			waited_ms = 0;
 
 	shm_toc_initialize_estimator(&estimator);
 	shm_toc_estimate_chunk(&estimator, sizeof(WorkerFixed));
@@ -233,11 +244,22 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 	 */
 	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
 	{
+		/*
+		 * No migration holds the lock, so no slot will come back for us: say
+		 * so rather than wait (after a moment's grace for parallel query).
+		 */
+		if (waited_ms >= 2000 && !history_lock_is_held(history_locate()))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start a background worker to apply migrations"),
+					 errdetail("All %d background worker slots are in use.", max_worker_processes),
+					 errhint("Raise max_worker_processes, or pass single_transaction => true to apply in this session.")));
 		if (!waited)
 			ereport(NOTICE,
 					(errmsg("waiting for a free background worker slot to apply migrations"),
 					 errhint("Raise max_worker_processes, or pass single_transaction => true to apply in this session.")));
 		waited = true;
+		waited_ms += 200;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 200,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
@@ -256,6 +278,7 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 		exit_callback_registered = true;
 	}
 	running_worker = handle;
+	running_script[0] = '\0';
 
 	PG_TRY();
 	{
@@ -277,10 +300,24 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		set_safe_for_index_builds(false);
 		TerminateBackgroundWorker(handle);
 		running_worker = NULL;
-		PG_RE_THROW();
+
+		/* A cancel or statement_timeout here: say which migration it stopped. */
+		MemoryContextSwitchTo(caller_cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED || running_script[0] == '\0')
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("%s while applying migration %s", edata->message, running_script),
+				 errdetail("Nothing of %s remains; the migrations reported before it stay applied.",
+						   running_script),
+				 errhint("Raise statement_timeout for long migrations, or run them with a longer timeout.")));
 	}
 	PG_END_TRY();
 	running_worker = NULL;
@@ -292,6 +329,14 @@ static void
 send_result(const AppliedResult *result, void *arg)
 {
 	StringInfoData buf;
+
+	if (result->starting)
+	{
+		pq_beginmessage(&buf, PGM_MSG_STARTING);
+		pq_sendstring(&buf, result->script);
+		pq_endmessage(&buf);
+		return;
+	}
 
 	pq_beginmessage(&buf, PGM_MSG_RESULT);
 	pq_sendbyte(&buf, result->version != NULL);

@@ -298,6 +298,7 @@ emit_result(CommandState *st, const ResolvedScript *script, int execution_time,
 	AppliedResult result;
 
 	report_progress(script, execution_time);
+	memset(&result, 0, sizeof(result));
 	result.version = script->kind == SCRIPT_REPEATABLE ? NULL : script->version.text;
 	result.description = script->description;
 	result.type = script_type(script);
@@ -423,14 +424,24 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 	MemoryContextSwitchTo(cxt);
 
 	pgstat_report_activity(STATE_RUNNING, psprintf("pg_migrate: applying %s", script->script));
+	{
+		AppliedResult starting;
+
+		memset(&starting, 0, sizeof(starting));
+		starting.script = script->script;
+		starting.starting = true;
+		sink(&starting, sink_arg);
+	}
 	start = GetCurrentTimestamp();
 	PG_TRY();
 	{
 		script_run_toplevel(parsed);
 		execution_time = elapsed_ms(start);
 
+		/* the history is written as the role the run started with, as Flyway does */
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		restore_session_state(st);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
@@ -462,6 +473,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		{
 			SetCurrentStatementStartTimestamp();
 			StartTransactionCommand();
+			restore_session_state(st);
 			PushActiveSnapshot(GetTransactionSnapshot());
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
@@ -743,6 +755,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		}
 		PG_END_TRY();
 		execution_time = elapsed_ms(start);
+		restore_session_state(&st);
 		record_applied(&st, script, execution_time, true);
 		MemoryContextSwitchTo(st.keep);
 		emit_result(&st, script, execution_time, sink, sink_arg);

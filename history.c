@@ -442,6 +442,19 @@ history_unlock_session(HistoryTable *history)
 	(void) LockRelease(&tag, ExclusiveLock, true);
 }
 
+/* Whether anyone (pg_migrate or Flyway) holds the lock right now. */
+bool
+history_lock_is_held(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, history->lock_key);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	LockRelease(&tag, ExclusiveLock, false);
+	return false;
+}
+
 /* Transaction-level: released when the caller's transaction ends. */
 void
 history_lock_xact(HistoryTable *history)

@@ -229,6 +229,9 @@ apply_result_to_tuplestore(const AppliedResult *result, void *arg)
 	Datum		values[7];
 	bool		nulls[7];
 
+	if (result->starting)
+		return;
+
 	values[0] = text_or_null(result->version, &nulls[0]);
 	values[1] = text_or_null(result->description, &nulls[1]);
 	values[2] = text_or_null(result->type, &nulls[2]);

@@ -56,6 +56,7 @@ typedef struct AppliedResult
 	int32		checksum;
 	int			execution_time;
 	const char *state;
+	bool		starting;		/* only "this script starts now": no result yet */
 } AppliedResult;
 
 typedef void (*ResultSink) (const AppliedResult *result, void *arg);
@@ -104,6 +105,7 @@ extern bool history_schema_is_empty(HistoryTable *history);
 extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
 extern void history_lock_xact(HistoryTable *history);
+extern bool history_lock_is_held(HistoryTable *history);
 extern const char *history_installed_by(void);
 
 /* script.c: splitting and running one script */

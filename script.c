@@ -732,6 +732,15 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	if (text && strlen(text) > 300)
 		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
 
+	if (stmt == NULL)
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("migration %s failed after its statements ran: %s",
+						parsed->script->script, edata->message),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 errhint("%s", edata->hint ? edata->hint : hint),
+				 edata->context ? errcontext("%s", edata->context) : 0));
+
 	ereport(ERROR,
 			(errcode(edata->sqlerrcode),
 			 errmsg("migration %s failed at line %d: %s", parsed->script->script, line,

@@ -1,0 +1,1 @@
+CREATE TABLE iso_conc.a (id int PRIMARY KEY, note text);

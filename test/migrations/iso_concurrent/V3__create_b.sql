@@ -1,0 +1,2 @@
+CREATE TABLE iso_conc.b (id int);
+INSERT INTO iso_conc.b SELECT id FROM iso_conc.a;

@@ -1,0 +1,1 @@
+CREATE TABLE iso_lock.t1 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE iso_lock.t3 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE iso_mixed.t1 (id int);

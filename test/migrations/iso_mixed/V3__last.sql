@@ -1,0 +1,1 @@
+CREATE TABLE iso_mixed.t3 (id int);

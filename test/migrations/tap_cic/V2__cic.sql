@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY cic_idx ON cic_t (id);

@@ -1,0 +1,1 @@
+CREATE TABLE app.b (id int);

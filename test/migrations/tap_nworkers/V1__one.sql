@@ -1,0 +1,1 @@
+CREATE TABLE nw1 (id int);

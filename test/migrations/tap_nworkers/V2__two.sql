@@ -1,0 +1,1 @@
+CREATE TABLE nw2 (id int);
