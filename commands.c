@@ -486,7 +486,9 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		MemoryContextSwitchTo(cxt);
 		script_rethrow_error(edata, parsed,
 							 parsed->transactional ?
-							 "Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains." :
+							 (script->kind == SCRIPT_UNDO ?
+							  "Fix the undo script and call migrate_undo() again: the undo scripts before it stay done and nothing of this one remains." :
+							  "Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains.") :
 							 "This migration ran outside a transaction, so its statements before the failing one stay done; it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
 	}
 	PG_END_TRY();

@@ -72,7 +72,35 @@ AS 'MODULE_PATHNAME', 'migrate_repair'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- Nothing runs for PUBLIC: a DBA grants EXECUTE to the role that migrates.
+CREATE FUNCTION @extschema@.migrate_undo(
+	target text DEFAULT NULL,
+	placeholders jsonb DEFAULT NULL)
+RETURNS TABLE (
+	version text,
+	description text,
+	type text,
+	script text,
+	checksum integer,
+	execution_time integer,
+	state text)
+AS 'MODULE_PATHNAME', 'migrate_undo'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.migrate_plan(
+	target text DEFAULT NULL,
+	placeholders jsonb DEFAULT NULL,
+	undo boolean DEFAULT false)
+RETURNS TABLE (
+	seq integer,
+	script text,
+	line integer,
+	statement text)
+AS 'MODULE_PATHNAME', 'migrate_plan'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
 REVOKE ALL ON FUNCTION @extschema@.migrate_apply(text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_undo(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_plan(text, jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_info(text, jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_validate(text, jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_baseline(text, text) FROM PUBLIC;

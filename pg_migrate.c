@@ -397,3 +397,90 @@ migrate_repair(PG_FUNCTION_ARGS)
 	command_repair(&options, repair_row_to_tuplestore, rsinfo);
 	return (Datum) 0;
 }
+
+/*
+ * migrate_undo(target, placeholders): revert the newest applied version, or
+ * every one above target, with its U script; each undo commits on its own in
+ * the apply worker, like migrate_apply().
+ */
+PG_FUNCTION_INFO_V1(migrate_undo);
+Datum
+migrate_undo(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CallOptions options;
+
+	memset(&options, 0, sizeof(options));
+	options.out_of_order = -1;
+	options.undo = true;
+	if (!PG_ARGISNULL(0))
+	{
+		options.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+		if (options.target[strspn(options.target, " \t\n")] == '\0')
+			options.target = NULL;
+	}
+	if (!PG_ARGISNULL(1))
+	{
+		Jsonb	   *jb = PG_GETARG_JSONB_P(1);
+
+		options.placeholders_json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+		command_check_options(&options);
+	}
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot undo migrations during recovery"),
+				 errhint("Run migrate_undo() on the primary.")));
+	if (IsTransactionBlock())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrate_undo() cannot run inside a transaction block"),
+				 errdetail("Each undo script commits on its own."),
+				 errhint("Call it on its own in autocommit mode; migrate_plan(undo => true) shows what it would run.")));
+
+	start_materialized_srf(fcinfo);
+	apply_in_worker(&options, apply_result_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}
+
+static void
+plan_row_to_tuplestore(int seq, const char *script, int line, const char *statement, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	values[0] = Int32GetDatum(seq);
+	values[1] = text_or_null(script, &nulls[1]);
+	values[2] = Int32GetDatum(line);
+	nulls[2] = line <= 0;
+	values[3] = CStringGetTextDatum(statement);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * migrate_plan(target, placeholders, undo): the dry run.  Every statement
+ * migrate_apply() (or with undo, migrate_undo()) would run now, in order;
+ * changes nothing.
+ */
+PG_FUNCTION_INFO_V1(migrate_plan);
+Datum
+migrate_plan(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CallOptions options;
+	bool		undo = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+
+	if (undo && !PG_ARGISNULL(0))
+	{
+		/* an undo target is a version to go back to, checked by the undo planner */
+		read_call_options(fcinfo, -1, 1, -1, &options);
+		options.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	}
+	else
+		read_call_options(fcinfo, 0, 1, -1, &options);
+	options.undo = undo;
+	start_materialized_srf(fcinfo);
+	command_plan(&options, plan_row_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}

@@ -1,0 +1,1 @@
+CREATE TABLE u1 (id int);

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY u2_idx ON u2 (id);

@@ -1,0 +1,2 @@
+CREATE TABLE uf1 (id int);
+INSERT INTO uf1 VALUES (1);
