@@ -355,7 +355,8 @@ reject_mixed(ParsedScript *parsed)
 	ScriptStatement *transactional = NULL;
 	ScriptStatement *other = NULL;
 
-	if (parsed->transactional || pgm_mixed)
+	/* a .conf file that sets executeInTransaction decides, as in Flyway */
+	if (parsed->transactional || pgm_mixed || parsed->transaction_set_by_conf)
 		return;
 	foreach(lc, parsed->statements)
 	{
@@ -398,6 +399,159 @@ record_applied(CommandState *st, const ResolvedScript *script, int execution_tim
 }
 
 /*
+ * SQL callbacks (beforeMigrate.sql, afterEachMigrate__audit.sql, ...) run at
+ * the points Flyway runs them and are never recorded.  The callbacks of one
+ * event run in the order of their descriptions, the one without first.
+ */
+static int
+compare_callbacks(const ListCell *a, const ListCell *b)
+{
+	return java_string_compare(((ResolvedScript *) lfirst(a))->description,
+							   ((ResolvedScript *) lfirst(b))->description);
+}
+
+static pg_noinline List *
+callbacks_of(CommandState *st, const char *event)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (st->scripts == NULL)
+		return NIL;
+	foreach(lc, st->scripts->callbacks)
+	{
+		ResolvedScript *cb = lfirst(lc);
+
+		if (strcmp(cb->event, event) == 0)
+			result = lappend(result, cb);
+	}
+	list_sort(result, compare_callbacks);
+	return result;
+}
+
+static ParsedScript *
+parse_for_run(CommandState *st, const ResolvedScript *script)
+{
+	size_t		len;
+	char	   *text = script_text_for_run(script, &st->placeholders, &len);
+
+	return script_parse(script, text, len);
+}
+
+/*
+ * Run an event's callbacks at top level: each in its own transaction, or,
+ * with block_open, inside the migration's open transaction block (Flyway's
+ * beforeEachMigrate and afterEachMigrate).
+ */
+static void
+run_callbacks_toplevel(CommandState *st, const char *event, bool block_open)
+{
+	ListCell   *lc;
+
+	foreach(lc, callbacks_of(st, event))
+	{
+		const ResolvedScript *cb = lfirst(lc);
+		ParsedScript *parsed;
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		MemoryContextSwitchTo(st->keep);
+		restore_session_state(st);
+		parsed = parse_for_run(st, cb);
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(st->keep);
+
+		pgstat_report_activity(STATE_RUNNING, psprintf("pg_migrate: callback %s", cb->script));
+		if (block_open)
+		{
+			script_run_toplevel(parsed, true);
+			continue;
+		}
+		PG_TRY();
+		{
+			script_run_toplevel(parsed, false);
+			if (parsed->transactional)
+				script_end_block();
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			HOLD_INTERRUPTS();
+			MemoryContextSwitchTo(st->keep);
+			edata = CopyErrorData();
+			FlushErrorState();
+			if (get_timeout_active(STATEMENT_TIMEOUT))
+				disable_timeout(STATEMENT_TIMEOUT, false);
+			AbortOutOfAnyTransaction();
+			RESUME_INTERRUPTS();
+			script_rethrow_error(edata, parsed, "Fix the callback script and call the function again.");
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(st->keep);
+	}
+}
+
+/*
+ * Error callbacks (afterMigrateError, ...) run after the failure has been
+ * rolled back; if one fails too, that is a WARNING and the first error is
+ * the one reported.
+ */
+static void
+run_error_callbacks_toplevel(CommandState *st, const char *event)
+{
+	PG_TRY();
+	{
+		run_callbacks_toplevel(st, event, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(st->keep);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s", edata->message),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 errhint("The error that started the %s callbacks follows.", event)));
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(st->keep);
+}
+
+/* In the caller's transaction (single_transaction, validate): through SPI. */
+static void
+run_callbacks_spi(CommandState *st, const char *event)
+{
+	ListCell   *lc;
+
+	foreach(lc, callbacks_of(st, event))
+	{
+		const ResolvedScript *cb = lfirst(lc);
+		ParsedScript *parsed = parse_for_run(st, cb);
+
+		script_check_spi(parsed);
+		PG_TRY();
+		{
+			script_run_spi(parsed);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(st->keep);
+			edata = CopyErrorData();
+			FlushErrorState();
+			script_rethrow_error(edata, parsed, "Fix the callback script and call the function again.");
+		}
+		PG_END_TRY();
+	}
+}
+
+/*
  * One migration at top level (apply worker): run it, record it, commit.
  * On failure nothing of a transactional migration remains; a migration that
  * had to run outside a transaction gets a success = false row, as Flyway
@@ -407,20 +561,42 @@ static void
 apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext cxt,
 				   ResultSink sink, void *sink_arg)
 {
+	bool		undo = script->kind == SCRIPT_UNDO;
+	const char *before_each = undo ? "beforeEachUndo" : "beforeEachMigrate";
+	const char *after_each = undo ? "afterEachUndo" : "afterEachMigrate";
+	const char *after_each_error = undo ? "afterEachUndoError" : "afterEachMigrateError";
 	ParsedScript *parsed;
 	TimestampTz start;
 	volatile int execution_time = 0;
 	char	   *text;
 	size_t		len;
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	MemoryContextSwitchTo(cxt);
-	restore_session_state(st);
-	text = script_text_for_run(script, &st->placeholders, &len);
-	parsed = script_parse(script, text, len);
-	reject_mixed(parsed);
-	CommitTransactionCommand();
+	/* a script that cannot even be prepared has failed too: afterEach...Error */
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		MemoryContextSwitchTo(cxt);
+		restore_session_state(st);
+		text = script_text_for_run(script, &st->placeholders, &len);
+		parsed = script_parse(script, text, len);
+		reject_mixed(parsed);
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		RESUME_INTERRUPTS();
+		run_error_callbacks_toplevel(st, after_each_error);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 
 	pgstat_report_activity(STATE_RUNNING, psprintf("pg_migrate: applying %s", script->script));
@@ -435,7 +611,12 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 	start = GetCurrentTimestamp();
 	PG_TRY();
 	{
-		script_run_toplevel(parsed);
+		/* beforeEach/afterEach run inside the migration's transaction, as in Flyway */
+		if (parsed->transactional)
+			script_begin_block();
+		run_callbacks_toplevel(st, before_each, parsed->transactional);
+		script_run_toplevel(parsed, parsed->transactional);
+		run_callbacks_toplevel(st, after_each, parsed->transactional);
 		execution_time = elapsed_ms(start);
 
 		/* the history is written as the role the run started with, as Flyway does */
@@ -451,11 +632,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		CommitTransactionCommand();
 
 		if (parsed->transactional)
-		{
-			StartTransactionCommand();
-			(void) EndTransactionBlock(false);
-			CommitTransactionCommand();
-		}
+			script_end_block();
 	}
 	PG_CATCH();
 	{
@@ -483,6 +660,16 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 			CommitTransactionCommand();
 		}
 		RESUME_INTERRUPTS();
+		MemoryContextSwitchTo(cxt);
+		{
+			/* keep who failed: the error callbacks run scripts of their own */
+			ParsedScript *failed = script_current_script ? script_current_script : parsed;
+			ScriptStatement *failed_stmt = script_current_statement;
+
+			run_error_callbacks_toplevel(st, after_each_error);
+			script_current_script = failed;
+			script_current_statement = failed_stmt;
+		}
 		MemoryContextSwitchTo(cxt);
 		script_rethrow_error(edata, parsed,
 							 parsed->transactional ?
@@ -532,7 +719,6 @@ begin_toplevel_run(CommandState *st, const CallOptions *options, MemoryContext k
 		if (options->undo)
 			plan_options.target = NULL;
 		resolve_and_plan(st, &plan_options, false);
-		raise_plan_errors(st->plan, "validate");
 	}
 	SPI_finish();
 	PopActiveSnapshot();
@@ -540,6 +726,52 @@ begin_toplevel_run(CommandState *st, const CallOptions *options, MemoryContext k
 	remember_session_state(st);
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(st->keep);
+
+	if (st->plan != NULL)
+	{
+		run_callbacks_toplevel(st, "beforeValidate", false);
+		raise_plan_errors(st->plan, "validate");
+		run_callbacks_toplevel(st, "afterValidate", false);
+	}
+}
+
+/*
+ * Run the scripts of a top-level run between its before and after
+ * callbacks; on failure the error callbacks run, then the error is raised.
+ */
+static void
+run_toplevel_scripts(CommandState *st, List *scripts, bool undo, ResultSink sink, void *sink_arg)
+{
+	MemoryContext migration_cxt = AllocSetContextCreate(st->keep, "pg_migrate migration",
+														ALLOCSET_DEFAULT_SIZES);
+
+	PG_TRY();
+	{
+		ListCell   *lc;
+
+		run_callbacks_toplevel(st, undo ? "beforeUndo" : "beforeMigrate", false);
+		foreach(lc, scripts)
+		{
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(migration_cxt);
+			apply_one_toplevel(st, lfirst(lc), migration_cxt, sink, sink_arg);
+		}
+		run_callbacks_toplevel(st, undo ? "afterUndo" : "afterMigrate", false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(st->keep);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		RESUME_INTERRUPTS();
+		run_error_callbacks_toplevel(st, undo ? "afterUndoError" : "afterMigrateError");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -560,18 +792,14 @@ static void
 apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 {
 	CommandState st;
-	MemoryContext migration_cxt;
+	List	   *pending = NIL;
 
 	begin_toplevel_run(&st, options,
 					   AllocSetContextCreate(TopMemoryContext, "pg_migrate apply",
 											 ALLOCSET_DEFAULT_SIZES));
-	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < st.plan->npending; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(migration_cxt);
-		apply_one_toplevel(&st, st.plan->pending[i], migration_cxt, sink, sink_arg);
-	}
+		pending = lappend(pending, (void *) st.plan->pending[i]);
+	run_toplevel_scripts(&st, pending, false, sink, sink_arg);
 	end_toplevel_run(&st);
 }
 
@@ -677,25 +905,18 @@ static void
 undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 {
 	CommandState st;
-	MemoryContext migration_cxt;
 	List	   *undo = NIL;
-	ListCell   *lc;
 
 	begin_toplevel_run(&st, options,
 					   AllocSetContextCreate(TopMemoryContext, "pg_migrate undo",
 											 ALLOCSET_DEFAULT_SIZES));
-	migration_cxt = AllocSetContextCreate(st.keep, "pg_migrate migration", ALLOCSET_DEFAULT_SIZES);
 	if (st.history->exists)
 		undo = plan_undo(&st, options);
 	if (undo == NIL)
 		ereport(NOTICE,
 				(errmsg("nothing to undo")));
-	foreach(lc, undo)
-	{
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(migration_cxt);
-		apply_one_toplevel(&st, lfirst(lc), migration_cxt, sink, sink_arg);
-	}
+	else
+		run_toplevel_scripts(&st, undo, true, sink, sink_arg);
 	end_toplevel_run(&st);
 }
 
@@ -720,8 +941,11 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		elog(ERROR, "SPI_connect failed");
 	ensure_history(&st);
 	resolve_and_plan(&st, options, false);
-	raise_plan_errors(st.plan, "validate");
 	remember_session_state(&st);
+	run_callbacks_spi(&st, "beforeValidate");
+	raise_plan_errors(st.plan, "validate");
+	run_callbacks_spi(&st, "afterValidate");
+	run_callbacks_spi(&st, "beforeMigrate");
 
 	for (int i = 0; i < st.plan->npending; i++)
 	{
@@ -741,6 +965,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		script_check_spi(parsed);
 
 		start = GetCurrentTimestamp();
+		run_callbacks_spi(&st, "beforeEachMigrate");
 		PG_TRY();
 		{
 			script_run_spi(parsed);
@@ -756,12 +981,14 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 								 "Fix the script and call migrate_apply() again; with single_transaction nothing of this run remains.");
 		}
 		PG_END_TRY();
+		run_callbacks_spi(&st, "afterEachMigrate");
 		execution_time = elapsed_ms(start);
 		restore_session_state(&st);
 		record_applied(&st, script, execution_time, true);
 		MemoryContextSwitchTo(st.keep);
 		emit_result(&st, script, execution_time, sink, sink_arg);
 	}
+	run_callbacks_spi(&st, "afterMigrate");
 	SPI_finish();
 	MemoryContextSwitchTo(st.keep);
 	MemoryContextDelete(migration_cxt);
@@ -799,7 +1026,8 @@ command_apply_needed(CallOptions *options)
 			resolve_and_plan(&st, options, false);
 			options->names_reported = true;
 			raise_plan_errors(st.plan, "validate");
-			needed = st.plan->npending > 0;
+			/* Flyway runs beforeMigrate and the rest on every migrate, even a no-op */
+			needed = st.plan->npending > 0 || st.scripts->callbacks != NIL;
 			SPI_finish();
 		}
 	}
@@ -993,7 +1221,12 @@ command_validate(const CallOptions *options)
 	CommandState st;
 
 	plan_readonly(&st, options, true);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	run_callbacks_spi(&st, "beforeValidate");
 	raise_plan_errors(st.plan, "validate");
+	run_callbacks_spi(&st, "afterValidate");
+	SPI_finish();
 	return st.plan->nentries;
 }
 

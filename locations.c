@@ -4,6 +4,11 @@
  *	  Finding scripts: walk every filesystem: location in pg_migrate.locations,
  *	  read each script, check its encoding and compute its checksum.
  *
+ * Remote locations (https://, s3://) are not read here: their scripts are
+ * the release kept in the database by the last sync (sync.c), and only
+ * add_remote_scripts() and the first lines of script_text_for_run() deal
+ * with them.
+ *
  * Locations are read recursively (hidden files and folders skipped) and
  * merged into one set; a script's name in the history is its path relative
  * to its location.  Files are opened with the server's transient-file API so
@@ -28,7 +33,9 @@
 #include "utils/memutils.h"
 
 #include "checksum.h"
+#include "script_conf.h"
 #include "pg_migrate.h"
+#include "sync.h"
 
 #define MAX_LOCATION_DEPTH 64
 
@@ -38,6 +45,8 @@ typedef struct WalkState
 	const char *root;			/* its absolute directory */
 	PlaceholderSet *placeholders;
 	List	   *scripts;
+	List	   *callbacks;		/* beforeMigrate.sql and the like */
+	List	   *conf_files;		/* full paths of "<script>.sql.conf" files */
 	List	   *invalid_names;
 	StringInfoData buf;			/* reused for every file */
 } WalkState;
@@ -205,7 +214,7 @@ compute_checksums(ResolvedScript *script, const char *text, size_t len,
 	if (script->kind == SCRIPT_REPEATABLE)
 	{
 		script->raw_checksum = script->checksum;
-		if (pgm_placeholder_replacement)
+		if (pgm_placeholder_replacement && script->placeholder_replacement != 0)
 		{
 			size_t		replaced_len;
 			char	   *replaced = replace_placeholders(script, text, len, placeholders,
@@ -217,6 +226,41 @@ compute_checksums(ResolvedScript *script, const char *text, size_t len,
 	}
 }
 
+/* Read one "<script>.sql.conf" file into the script's settings. */
+static void
+load_conf_file(WalkState *state, ResolvedScript *script, int dirfd, const char *name,
+			   const char *conf_path)
+{
+	ScriptConfig conf;
+	char	   *why = NULL;
+	int			line = 0;
+	char	   *text;
+	size_t		len;
+
+	read_whole_file(dirfd, name, conf_path, &state->buf);
+	reject_bad_encoding(conf_path, state->buf.data, state->buf.len);
+	text = state->buf.data;
+	len = state->buf.len;
+	if (pgm_placeholder_replacement)
+		text = replace_placeholders(script, state->buf.data, state->buf.len,
+									state->placeholders, &len);
+	if (!script_config_parse(text, len, &conf, &why, &line))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid script configuration file \"%s.conf\" line %d: %s",
+						script->script, line, why),
+				 errdetail("The file was read from \"%s\".", conf_path),
+				 errhint("Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).")));
+	script->execute_in_transaction = conf.execute_in_transaction;
+	script->placeholder_replacement = conf.placeholder_replacement;
+}
+
+/*
+ * Apply the "<script>.sql.conf" files found (Flyway's script configuration:
+ * executeInTransaction, placeholderReplacement).  A .conf file goes through
+ * placeholder replacement first, as in Flyway.  A repeatable whose
+ * replacement it switches off is checksummed again on its raw text.
+ */
 /* Scripts are read for their checksums, not kept: only pending ones are read again. */
 static void
 add_script(WalkState *state, int dirfd, const char *name, const char *path,
@@ -232,6 +276,9 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	script->description = parsed->description;
 	script->script = pstrdup(relpath);
 	script->path = pstrdup(path);
+	script->execute_in_transaction = -1;	/* no .conf file says otherwise */
+	script->placeholder_replacement = -1;
+	script->event = parsed->event;
 
 	/* Repeatables hash placeholder values, which change between calls. */
 	if (parsed->kind != SCRIPT_REPEATABLE && fstatat(dirfd, name, &st, 0) == 0)
@@ -246,10 +293,21 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 		}
 	}
 
+	/* a repeatable's checksum depends on its .conf (placeholderReplacement) */
+	if (parsed->kind == SCRIPT_REPEATABLE)
+	{
+		char	   *conf_name = psprintf("%s.conf", name);
+
+		if (faccessat(dirfd, conf_name, F_OK, 0) == 0)
+			load_conf_file(state, script, dirfd, conf_name, psprintf("%s.conf", path));
+	}
 	read_whole_file(dirfd, name, path, &state->buf);
 	reject_bad_encoding(path, state->buf.data, state->buf.len);
 	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
-	state->scripts = lappend(state->scripts, script);
+	if (parsed->kind == SCRIPT_CALLBACK)
+		state->callbacks = lappend(state->callbacks, script);
+	else
+		state->scripts = lappend(state->scripts, script);
 
 	if (cacheable && (cached = checksum_cache_entry(path, true)) != NULL)
 	{
@@ -259,6 +317,129 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 		cached->mtime = st.st_mtim;
 		cached->ctime = st.st_ctim;
 		cached->checksum = script->checksum;
+	}
+}
+
+/*
+ * Remote locations (https://, s3://): the scripts of the release kept by
+ * the last successful sync, read from the extension's table (sync.c).  Each
+ * gets the same checks and checksums as a file; its path is the location
+ * followed by its relative path, which script_text_for_run() recognises.
+ * Hidden files and folders are skipped, as in a folder.
+ */
+static void
+add_remote_scripts(WalkState *state)
+{
+	ListCell   *lc;
+
+	foreach(lc, sync_kept_scripts(state->location))
+	{
+		KeptScript *kept = lfirst(lc);
+		const char *base = strrchr(kept->path, '/');
+		ScriptName	name;
+		char	   *reason = NULL;
+		ResolvedScript *script;
+
+		CHECK_FOR_INTERRUPTS();
+		base = base ? base + 1 : kept->path;
+		if (kept->path[0] == '.' || strstr(kept->path, "/.") != NULL)
+			continue;
+		switch (script_name_parse(base, &name, &reason))
+		{
+			case NAME_NOT_SCRIPT:
+				break;
+			case NAME_INVALID:
+				state->invalid_names = lappend(state->invalid_names,
+											   psprintf("%s: %s", kept->path, reason));
+				break;
+			case NAME_OK:
+				if (name.kind == SCRIPT_CALLBACK)
+					break;
+				script = palloc0(sizeof(ResolvedScript));
+				script->kind = name.kind;
+				script->version = name.version;
+				script->description = name.description;
+				script->script = kept->path;
+				script->path = psprintf("%s%s", state->location, kept->path);
+				script->execute_in_transaction = -1;
+				script->placeholder_replacement = -1;
+				reject_bad_encoding(script->path, kept->content, kept->len);
+				compute_checksums(script, kept->content, kept->len, state->placeholders);
+				state->scripts = lappend(state->scripts, script);
+				break;
+		}
+		pfree(kept->content);
+	}
+}
+
+static bool
+pg_str_endswith_ci(const char *s, const char *suffix)
+{
+	size_t		n = strlen(s);
+	size_t		m = strlen(suffix);
+
+	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
+}
+
+static void
+apply_conf_files(WalkState *state)
+{
+	ListCell   *lc;
+
+	foreach(lc, state->conf_files)
+	{
+		const char *conf_path = lfirst(lc);
+		size_t		script_len = strlen(conf_path) - strlen(".conf");
+		ResolvedScript *script = NULL;
+		ListCell   *sc;
+
+		foreach(sc, state->scripts)
+			if (strlen(((ResolvedScript *) lfirst(sc))->path) == script_len &&
+				strncmp(((ResolvedScript *) lfirst(sc))->path, conf_path, script_len) == 0)
+				script = lfirst(sc);
+		foreach(sc, state->callbacks)
+			if (strlen(((ResolvedScript *) lfirst(sc))->path) == script_len &&
+				strncmp(((ResolvedScript *) lfirst(sc))->path, conf_path, script_len) == 0)
+				script = lfirst(sc);
+		if (script == NULL)
+			continue;			/* a .conf of a file that is not a script: Flyway ignores it too */
+
+		if (script->kind != SCRIPT_REPEATABLE)	/* repeatables had theirs read first */
+			load_conf_file(state, script, AT_FDCWD, conf_path, conf_path);
+	}
+}
+
+static int
+compare_callback_names(const ListCell *a, const ListCell *b)
+{
+	const ResolvedScript *x = lfirst(a);
+	const ResolvedScript *y = lfirst(b);
+	int			c = strcmp(x->event, y->event);
+
+	return c != 0 ? c : strcmp(x->description, y->description);
+}
+
+/* Two callbacks of one event with one description: Flyway refuses that. */
+static void
+reject_duplicate_callbacks(List *callbacks)
+{
+	ListCell   *lc;
+	const ResolvedScript *prev = NULL;
+
+	list_sort(callbacks, compare_callback_names);
+	foreach(lc, callbacks)
+	{
+		const ResolvedScript *cb = lfirst(lc);
+
+		if (prev && strcmp(prev->event, cb->event) == 0 &&
+			strcmp(prev->description, cb->description) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("found more than one SQL callback script called %s%s%s",
+							cb->event, cb->description[0] ? "__" : "", cb->description),
+					 errdetail("Offenders: \"%s\" and \"%s\".", prev->path, cb->path),
+					 errhint("Rename or remove one of them; nothing was applied.")));
+		prev = cb;
 	}
 }
 
@@ -318,15 +499,15 @@ walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
 			switch (script_name_parse(de->d_name, &name, &reason))
 			{
 				case NAME_NOT_SCRIPT:
+					if (pg_str_endswith_ci(de->d_name, ".sql.conf"))
+						state->conf_files = lappend(state->conf_files, pstrdup(path));
 					break;
 				case NAME_INVALID:
 					state->invalid_names = lappend(state->invalid_names,
 												   psprintf("%s: %s", relpath, reason));
 					break;
 				case NAME_OK:
-					/* Callbacks are not migrations: nothing to record for them. */
-					if (name.kind != SCRIPT_CALLBACK)
-						add_script(state, dirfd(d), de->d_name, path, relpath, &name);
+					add_script(state, dirfd(d), de->d_name, path, relpath, &name);
 					break;
 			}
 		}
@@ -358,12 +539,18 @@ parse_locations(void)
 			end[-1] = '\0';
 		if (*entry == '\0')
 			continue;
+		/* Remote location: (entry, NULL); its scripts are kept in a table (sync.c). */
+		if (sync_is_remote(entry))
+		{
+			result = lappend(result, list_make2(sync_normalize_location(entry), NULL));
+			continue;
+		}
 		if (pg_strncasecmp(entry, "filesystem:", 11) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unsupported location \"%s\" in pg_migrate.locations", entry),
-					 errdetail("Only filesystem: locations are supported."),
-					 errhint("Use filesystem:/absolute/path/to/folder.")));
+					 errdetail("Locations are filesystem:, https:// or s3:// entries."),
+					 errhint("Use filesystem:/absolute/path/to/folder, https://host/prefix/ or s3://bucket/prefix/.")));
 		dir = pstrdup(entry + 11);
 		if (!is_absolute_path(dir))
 			ereport(ERROR,
@@ -422,6 +609,11 @@ locations_resolve(PlaceholderSet *placeholders)
 
 		state.location = linitial(pair);
 		state.root = lsecond(pair);
+		if (state.root == NULL)
+		{
+			add_remote_scripts(&state);
+			continue;
+		}
 		if (stat(state.root, &st) < 0 || !S_ISDIR(st.st_mode))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_FILE),
@@ -435,6 +627,11 @@ locations_resolve(PlaceholderSet *placeholders)
 	set->scripts = palloc(sizeof(ResolvedScript *) * (set->nscripts + 1));
 	foreach(lc, state.scripts)
 		set->scripts[i++] = lfirst(lc);
+	if (state.conf_files != NIL)
+		apply_conf_files(&state);
+	reject_duplicate_callbacks(state.callbacks);
+	set->callbacks = state.callbacks;
+
 	/* readdir() order differs between machines; messages must not */
 	qsort(set->scripts, set->nscripts, sizeof(ResolvedScript *), compare_scripts);
 	list_sort(state.invalid_names, compare_names);
@@ -459,7 +656,10 @@ script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, 
 	char	   *converted;
 
 	initStringInfo(&buf);
-	read_whole_file(AT_FDCWD, script->path, script->path, &buf);
+	if (sync_is_remote_path(script->path))
+		sync_read_kept_script(script->path, script->script, &buf);	/* remote: from the table */
+	else
+		read_whole_file(AT_FDCWD, script->path, script->path, &buf);
 	reject_bad_encoding(script->path, buf.data, buf.len);
 	now = *script;
 	compute_checksums(&now, buf.data, buf.len, placeholders);
@@ -480,7 +680,7 @@ script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, 
 		text += 3;
 		text_len -= 3;
 	}
-	if (pgm_placeholder_replacement)
+	if (pgm_placeholder_replacement && script->placeholder_replacement != 0)
 		text = replace_placeholders(script, text, text_len, placeholders, &text_len);
 
 	converted = pg_any_to_server(text, text_len, PG_UTF8);

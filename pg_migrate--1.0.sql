@@ -105,3 +105,81 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_info(text, jsonb, boolean) FROM PUBLI
 REVOKE ALL ON FUNCTION @extschema@.migrate_validate(text, jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_baseline(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_repair(jsonb) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Remote locations (https://, s3://): see sync.c and docs/reference.md.
+--
+-- The scripts of the release kept for each remote location.  Only the
+-- extension's C code reads and writes them (as the extension owner); nobody
+-- else is granted anything.  content is bytea: the bytes exactly as
+-- published, whatever the database encoding (checksum and sha256 are of
+-- these bytes).  The rows are dumped by pg_dump (pg_extension_config_dump):
+-- a restored database keeps the release its history was applied from, so
+-- migrate_info() and migrate_apply() work before the first sync reaches the
+-- publisher.
+CREATE TABLE @extschema@.pg_migrate_fetched_scripts (
+	location text NOT NULL,
+	path text NOT NULL,
+	content bytea NOT NULL,
+	checksum integer NOT NULL,
+	sha256 text NOT NULL,
+	size bigint NOT NULL,
+	etag text,
+	fetched_at timestamptz NOT NULL,
+	release text NOT NULL,
+	PRIMARY KEY (location, path));
+
+-- Sync status per remote location of this database.  Not dumped: it
+-- describes this server's last attempts, and without a manifest ETag the
+-- first sync after a restore simply reads the manifest again.
+CREATE TABLE @extschema@.pg_migrate_sync_status (
+	location text PRIMARY KEY,
+	release text,
+	manifest_etag text,
+	files integer,
+	last_attempt timestamptz,
+	last_success timestamptz,
+	last_change timestamptz,
+	last_error text);
+
+REVOKE ALL ON TABLE @extschema@.pg_migrate_fetched_scripts FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.pg_migrate_sync_status FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.pg_migrate_fetched_scripts', '');
+
+CREATE FUNCTION @extschema@.migrate_sync()
+RETURNS TABLE (
+	location text,
+	status text,
+	release text,
+	previous_release text,
+	added integer,
+	changed integer,
+	removed integer,
+	downloaded integer,
+	error text)
+AS 'MODULE_PATHNAME', 'migrate_sync'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- SECURITY DEFINER so a role granted it needs no privilege on the table;
+-- search_path pinned and everything qualified.
+CREATE FUNCTION @extschema@.migrate_sync_status()
+RETURNS TABLE (
+	database name,
+	location text,
+	release text,
+	files integer,
+	last_attempt timestamptz,
+	last_success timestamptz,
+	last_change timestamptz,
+	last_error text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.current_database(), s.location, s.release, s.files,
+	       s.last_attempt, s.last_success, s.last_change, s.last_error
+	  FROM @extschema@.pg_migrate_sync_status AS s
+	 ORDER BY s.location
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_sync_status() FROM PUBLIC;

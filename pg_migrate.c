@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "pg_migrate.h"
+#include "sync.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,11 +44,30 @@ char	   *pgm_baseline_description = NULL;
 char	   *pgm_installed_by = NULL;
 bool		pgm_mixed = false;
 
+/* Remote locations and the sync worker (sync.c, sync_worker.c). */
+bool		pgm_sync_on_apply = true;
+char	   *pgm_ca_file = NULL;
+int			pgm_http_timeout = 30;
+int			pgm_max_script_size = 10 * 1024;	/* kB */
+int			pgm_fetch_retries = 3;
+char	   *pgm_s3_region = NULL;
+char	   *pgm_s3_endpoint = NULL;
+char	   *pgm_s3_access_key_id = NULL;
+char	   *pgm_s3_secret_access_key = NULL;
+char	   *pgm_s3_session_token = NULL;
+char	   *pgm_databases = NULL;
+int			pgm_sync_interval = 60;
+bool		pgm_auto_apply = false;
+char	   *pgm_apply_role = NULL;
+
 void		_PG_init(void);
+
+static void define_sync_settings(void);
 
 static bool check_placeholders(char **newval, void **extra, GucSource source);
 static bool check_version_setting(char **newval, void **extra, GucSource source);
 static bool check_table_name(char **newval, void **extra, GucSource source);
+static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 
 void
 _PG_init(void)
@@ -102,11 +122,100 @@ _PG_init(void)
 							 NULL, &pgm_mixed, false,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 
+	define_sync_settings();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("pg_migrate");
 #else
 	EmitWarningsOnPlaceholders("pg_migrate");
 #endif
+}
+
+/*
+ * Settings of remote locations, then (only when preloaded) those of the
+ * sync worker and its registration.  Connection settings are PGC_SUSET: a
+ * role that may call migrate_sync() must not point the server at another
+ * host or CA.  Credentials are also GUC_SUPERUSER_ONLY (hidden from
+ * pg_settings and SHOW for everyone else) and GUC_NO_SHOW_ALL.
+ */
+static void
+define_sync_settings(void)
+{
+	DefineCustomBoolVariable("pg_migrate.sync_on_apply",
+							 "Sync remote locations before migrate_apply() and migrate_info().",
+							 NULL, &pgm_sync_on_apply, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.ca_file",
+							   "CA certificates (PEM) trusted for https and S3; empty means the system bundle.",
+							   NULL, &pgm_ca_file, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_migrate.http_timeout",
+							"Time limit of one request to a remote location.",
+							"The connect phase gets at most 10 s of it.",
+							&pgm_http_timeout, 30, 1, 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_migrate.max_script_size",
+							"Largest script fetched from a remote location.",
+							NULL, &pgm_max_script_size, 10 * 1024, 1, 512 * 1024,
+							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_migrate.fetch_retries",
+							"Retries of a request that failed with a network error or a 5xx status.",
+							NULL, &pgm_fetch_retries, 3, 0, 10,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.s3_region",
+							   "Region of s3:// locations; empty means AWS_REGION, AWS_DEFAULT_REGION, else us-east-1.",
+							   NULL, &pgm_s3_region, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.s3_endpoint",
+							   "https://host[:port] of an S3-compatible store (path-style requests); empty means AWS.",
+							   NULL, &pgm_s3_endpoint, "",
+							   PGC_SUSET, 0, check_s3_endpoint, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.s3_access_key_id",
+							   "Access key id for s3:// locations; empty means the environment, ECS or EC2 credentials.",
+							   NULL, &pgm_s3_access_key_id, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.s3_secret_access_key",
+							   "Secret access key for s3:// locations.",
+							   NULL, &pgm_s3_secret_access_key, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.s3_session_token",
+							   "Session token for temporary credentials of s3:// locations.",
+							   NULL, &pgm_s3_session_token, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+
+	/* The SQL functions work without preloading; the worker does not. */
+	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
+		return;
+
+	DefineCustomStringVariable("pg_migrate.databases",
+							   "Databases the sync worker serves: a comma-separated list, or * for all.",
+							   NULL, &pgm_databases, "",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_migrate.sync_interval",
+							"Time between two syncs by the sync worker; 0 means only on demand.",
+							NULL, &pgm_sync_interval, 60, 0, 7 * 24 * 3600,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.auto_apply",
+							 "Apply after a sync by the worker that brought new scripts.",
+							 NULL, &pgm_auto_apply, false,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.apply_role",
+							   "Role the sync worker connects as, and applies as with pg_migrate.auto_apply.",
+							   NULL, &pgm_apply_role, "",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	sync_worker_register_launcher();
+}
+
+static bool
+check_s3_endpoint(char **newval, void **extra, GucSource source)
+{
+	if (**newval != '\0' && pg_strncasecmp(*newval, "https://", 8) != 0)
+	{
+		GUC_check_errdetail("The endpoint must be an https:// URL.");
+		GUC_check_errhint("Give https://host[:port], or nothing for AWS.");
+		return false;
+	}
+	return true;
 }
 
 /* A bad JSON value is refused at SET time, not at the next apply. */
@@ -270,6 +379,9 @@ migrate_apply(PG_FUNCTION_ARGS)
 
 	start_materialized_srf(fcinfo);
 
+	/* Remote locations: fetch the newest release first (sync_worker.c). */
+	sync_before_command("migrate_apply()");
+
 	if (options.single_transaction)
 		command_apply(&options, apply_result_to_tuplestore, rsinfo);
 	else
@@ -323,6 +435,8 @@ migrate_info(PG_FUNCTION_ARGS)
 
 	read_call_options(fcinfo, 0, 1, 2, &options);
 	start_materialized_srf(fcinfo);
+	/* Remote locations: fetch the newest release first (sync_worker.c). */
+	sync_before_command("migrate_info()");
 	command_info(&options, info_entry_to_tuplestore, rsinfo);
 	return (Datum) 0;
 }
@@ -439,6 +553,7 @@ migrate_undo(PG_FUNCTION_ARGS)
 				 errhint("Call it on its own in autocommit mode; migrate_plan(undo => true) shows what it would run.")));
 
 	start_materialized_srf(fcinfo);
+	sync_before_command("migrate_undo()");
 	apply_in_worker(&options, apply_result_to_tuplestore, rsinfo);
 	return (Datum) 0;
 }
@@ -481,6 +596,60 @@ migrate_plan(PG_FUNCTION_ARGS)
 		read_call_options(fcinfo, 0, 1, -1, &options);
 	options.undo = undo;
 	start_materialized_srf(fcinfo);
+	sync_before_command("migrate_plan()");
 	command_plan(&options, plan_row_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_sync(): fetch the remote locations of pg_migrate.locations now,
+ * in a one-shot worker (sync_worker.c); one row per location.  A failed
+ * location is a row with status 'failed' and the error (also recorded in
+ * migrate_sync_status()), plus a WARNING; bad settings are errors.
+ */
+PG_FUNCTION_INFO_V1(migrate_sync);
+Datum
+migrate_sync(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *locations;
+	SyncResult *results;
+	int			n;
+
+	locations = sync_remote_locations();
+	start_materialized_srf(fcinfo);
+	if (locations == NIL)
+	{
+		ereport(NOTICE,
+				(errmsg("pg_migrate.locations has no remote location; nothing to sync"),
+				 errhint("Remote locations look like https://host/prefix/ or s3://bucket/prefix/.")));
+		return (Datum) 0;
+	}
+	n = sync_in_worker(locations, &results);
+	for (int i = 0; i < n; i++)
+	{
+		SyncResult *r = &results[i];
+		Datum		values[9];
+		bool		nulls[9];
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(r->location);
+		values[1] = CStringGetTextDatum(r->status);
+		values[2] = text_or_null(r->has_release ? r->release : NULL, &nulls[2]);
+		values[3] = text_or_null(r->previous_release[0] ? r->previous_release : NULL, &nulls[3]);
+		values[4] = Int32GetDatum(r->added);
+		values[5] = Int32GetDatum(r->changed);
+		values[6] = Int32GetDatum(r->removed);
+		values[7] = Int32GetDatum(r->downloaded);
+		values[8] = text_or_null(r->error[0] ? r->error : NULL, &nulls[8]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		if (strcmp(r->status, "failed") == 0)
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("could not sync \"%s\"; %s", r->location,
+							r->has_release ? "the previous release is kept" : "no release is kept yet"),
+					 errdetail("%s", r->error),
+					 errhint("migrate_sync_status() keeps the last error.")));
+	}
 	return (Datum) 0;
 }

@@ -66,6 +66,7 @@ typedef struct ScriptSet
 {
 	ResolvedScript **scripts;	/* V, R, B, U scripts */
 	int			nscripts;
+	List	   *callbacks;		/* ResolvedScript * of SQL callbacks (event set) */
 	List	   *invalid_names;	/* char *: "path: reason" for badly named .sql files */
 } ScriptSet;
 
@@ -130,13 +131,17 @@ typedef struct ParsedScript
 	size_t		len;
 	List	   *statements;		/* ScriptStatement * */
 	bool		transactional;	/* no statement needs to run outside a transaction */
+	bool		transaction_set_by_conf;	/* executeInTransaction in its .conf file */
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
-extern void script_run_toplevel(ParsedScript *parsed);
+extern void script_begin_block(void);
+extern void script_end_block(void);
+extern void script_run_toplevel(ParsedScript *parsed, bool block_open);
 extern void script_check_spi(ParsedScript *parsed);
 extern void script_run_spi(ParsedScript *parsed);
 extern ScriptStatement *script_current_statement;
+extern ParsedScript *script_current_script;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
 
 /* apply_worker.c: per-migration commits in a dynamic background worker */

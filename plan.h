@@ -28,6 +28,10 @@ typedef struct ResolvedScript
 	int32		raw_checksum;	/* R only: checksum of the raw text */
 	char	   *sql;			/* text to run (placeholders replaced); may be NULL until loaded */
 	size_t		sql_len;
+	const char *event;			/* SCRIPT_CALLBACK: the event id ("beforeMigrate") */
+	/* from "<script>.sql.conf": -1 = not set, 0 = false, 1 = true */
+	int			execute_in_transaction;
+	int			placeholder_replacement;
 } ResolvedScript;
 
 /* A row of the history table. */

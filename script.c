@@ -53,8 +53,9 @@
 #include "checksum.h"
 #include "pg_migrate.h"
 
-/* The statement being run, for error reports (NULL between statements). */
+/* The statement being run, and its script, for error reports (NULL between). */
 ScriptStatement *script_current_statement = NULL;
+ParsedScript *script_current_script = NULL;
 
 /* Skip blanks and comments: a RawStmt starts right after the previous ';'. */
 static int
@@ -402,6 +403,12 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 			parsed->transactional = false;
 		parsed->statements = lappend(parsed->statements, stmt);
 	}
+	/* "<script>.sql.conf" decides, as Flyway lets it (and skips the mixed check) */
+	if (script->execute_in_transaction >= 0)
+	{
+		parsed->transactional = script->execute_in_transaction == 1;
+		parsed->transaction_set_by_conf = true;
+	}
 	return parsed;
 }
 
@@ -553,7 +560,9 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 
 	text = statement_text(parsed, stmt);
 	debug_query_string = text;
-	pgstat_report_activity(STATE_RUNNING, text);
+	/* what a DBA sees in pg_stat_activity: the script, the line, the statement */
+	pgstat_report_activity(STATE_RUNNING, psprintf("/* pg_migrate: %s line %d */ %s",
+												   parsed->script->script, stmt->line, text));
 
 	if (is_copy_from_stdin(stmt))
 	{
@@ -604,8 +613,9 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 	MemoryContextDelete(stmt_cxt);
 }
 
-static void
-begin_block(void)
+/* Open a transaction block at top level, as a client's BEGIN does. */
+void
+script_begin_block(void)
 {
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -613,21 +623,34 @@ begin_block(void)
 	CommitTransactionCommand();
 }
 
+/* Commit the block, as a client's COMMIT does. */
+void
+script_end_block(void)
+{
+	StartTransactionCommand();
+	(void) EndTransactionBlock(false);
+	CommitTransactionCommand();
+}
+
 /*
  * script_run_toplevel
  *		Run a script in the apply worker.  A transactional script runs in a
- *		transaction block that the caller ends after recording the history row;
- *		if the script ends the block itself (its own COMMIT), a new one begins,
- *		as Flyway's JDBC connection with autocommit off does.  A script that
- *		needs its own transactions runs with a commit after each statement.
+ *		transaction block that the caller ends after recording the history row
+ *		(block_open: the caller opened it already, e.g. for callbacks that run
+ *		in the migration's transaction); if the script ends the block itself
+ *		(its own COMMIT), a new one begins, as Flyway's JDBC connection with
+ *		autocommit off does.  A script that needs its own transactions runs
+ *		with a commit after each statement.
  */
 void
-script_run_toplevel(ParsedScript *parsed)
+script_run_toplevel(ParsedScript *parsed, bool block_open)
 {
 	ListCell   *lc;
+	bool		in_block = parsed->transactional || block_open;
 
-	if (parsed->transactional)
-		begin_block();
+	if (in_block && !block_open)
+		script_begin_block();
+	script_current_script = parsed;
 
 	foreach(lc, parsed->statements)
 	{
@@ -639,10 +662,11 @@ script_run_toplevel(ParsedScript *parsed)
 		StartTransactionCommand();
 		run_statement_toplevel(parsed, stmt);
 		CommitTransactionCommand();
-		if (parsed->transactional && !IsTransactionBlock())
-			begin_block();
+		if (in_block && !IsTransactionBlock())
+			script_begin_block();
 	}
 	script_current_statement = NULL;
+	script_current_script = NULL;
 }
 
 /*
@@ -686,6 +710,7 @@ script_run_spi(ParsedScript *parsed)
 {
 	ListCell   *lc;
 
+	script_current_script = parsed;
 	foreach(lc, parsed->statements)
 	{
 		ScriptStatement *stmt = lfirst(lc);
@@ -707,6 +732,7 @@ script_run_spi(ParsedScript *parsed)
 		SPI_freetuptable(SPI_tuptable);
 	}
 	script_current_statement = NULL;
+	script_current_script = NULL;
 }
 
 /*
@@ -718,8 +744,19 @@ void
 script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 {
 	ScriptStatement *stmt = script_current_statement;
-	int			line = stmt ? stmt->line : 1;
-	char	   *text = stmt ? statement_text(parsed, stmt) : NULL;
+	const char *noun;
+	int			line;
+	char	   *text;
+
+	/* a callback run inside a migration's transaction is the one to blame */
+	if (script_current_script != NULL)
+		parsed = script_current_script;
+	noun = parsed->script->kind == SCRIPT_CALLBACK ? "callback" :
+		parsed->script->kind == SCRIPT_UNDO ? "undo script" : "migration";
+	script_current_script = NULL;
+	script_current_statement = NULL;
+	line = stmt ? stmt->line : 1;
+	text = stmt ? statement_text(parsed, stmt) : NULL;
 
 	if (stmt && stmt->copy_data && copy_lines_fed > 0)
 		line = stmt->copy_line + copy_lines_fed - 1;	/* a bad data row */
@@ -735,15 +772,15 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	if (stmt == NULL)
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
-				 errmsg("migration %s failed after its statements ran: %s",
-						parsed->script->script, edata->message),
+				 errmsg("%s %s failed after its statements ran: %s",
+						noun, parsed->script->script, edata->message),
 				 edata->detail ? errdetail("%s", edata->detail) : 0,
 				 errhint("%s", edata->hint ? edata->hint : hint),
 				 edata->context ? errcontext("%s", edata->context) : 0));
 
 	ereport(ERROR,
 			(errcode(edata->sqlerrcode),
-			 errmsg("migration %s failed at line %d: %s", parsed->script->script, line,
+			 errmsg("%s %s failed at line %d: %s", noun, parsed->script->script, line,
 					edata->message),
 			 edata->detail ?
 			 errdetail("%s\nSQLSTATE %s in statement: %s", edata->detail,

@@ -1,0 +1,816 @@
+/*-------------------------------------------------------------------------
+ *
+ * sync.c
+ *	  Fetching the release of a remote location (https:// or s3://) into
+ *	  the extension's tables, and reading it back for locations.c.
+ *
+ * A sync of one location, at top level in a background worker (the sync
+ * worker, or the one-shot worker of migrate_sync() and sync_on_apply; see
+ * sync_worker.c), runs in one transaction:
+ *
+ *	1. take a per-location advisory lock (two syncs of one location queue);
+ *	2. read the kept release: its manifest's ETag and every kept file's
+ *	   SHA-256;
+ *	3. GET the manifest, conditionally on its ETag: 304 = unchanged, done;
+ *	4. for every file of the new manifest whose SHA-256 differs from the
+ *	   kept one, GET it, check size and SHA-256, and upsert it; delete kept
+ *	   files the manifest no longer lists;
+ *	5. if anything was downloaded, GET the manifest again: a publisher that
+ *	   replaced the release meanwhile fails the sync (retried next time);
+ *	6. record the new release in the status table and commit.
+ *
+ * Any failure is an ERROR inside that transaction: it rolls back, so the
+ * previous release stays exactly as it was, and a second transaction
+ * records the failure in the status table.  Network I/O happens with the
+ * transaction open, but nothing else waits for it: readers see the previous
+ * release until the commit.
+ *
+ * The tables belong to the extension owner and are not granted to anyone;
+ * every access here switches to the extension owner for its duration, so a
+ * role granted migrate_sync() or migrate_apply() needs no table privilege.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "aws_credentials.h"
+#include "checksum.h"
+#include "fetch.h"
+#include "pg_migrate.h"
+#include "sync.h"
+
+/* Key of the per-location advisory locks: hashtext('pg_migrate sync'), location. */
+#define SYNC_LOCK_CLASS 0x70676d73	/* "pgms" */
+
+/* What sync_one needs to know about the extension, found per transaction. */
+typedef struct ExtAccess
+{
+	char	   *files_table;	/* quoted, qualified */
+	char	   *status_table;
+	Oid			owner;
+	Oid			saved_user;
+	int			saved_sec;
+	bool		pushed_snapshot;
+} ExtAccess;
+
+/* ----------------------------------------------------------------
+ * Location syntax
+ * ---------------------------------------------------------------- */
+
+bool
+sync_is_remote(const char *entry)
+{
+	return pg_strncasecmp(entry, "https://", 8) == 0 ||
+		pg_strncasecmp(entry, "s3://", 5) == 0 ||
+		pg_strncasecmp(entry, "http://", 7) == 0;
+}
+
+/* A kept script's path is its location followed by its relative path. */
+bool
+sync_is_remote_path(const char *path)
+{
+	return strncmp(path, "https://", 8) == 0 || strncmp(path, "s3://", 5) == 0;
+}
+
+static void
+bad_location(const char *entry, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid remote location \"%s\" in pg_migrate.locations", entry),
+			 errdetail("%s", detail),
+			 errhint("%s", hint)));
+}
+
+/*
+ * sync_normalize_location
+ *		Check a remote location and return it as kept in the tables: scheme
+ *		in lower case, ending in '/'.  Neither credentials nor a query may
+ *		be part of it (they would end up in logs and status).
+ */
+char *
+sync_normalize_location(const char *entry)
+{
+	const char *rest;
+	const char *slash;
+	StringInfoData buf;
+	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
+
+	if (pg_strncasecmp(entry, "http://", 7) == 0)
+		bad_location(entry, "Scripts are fetched over https only.",
+					 "Use https://host/prefix/ or s3://bucket/prefix/.");
+	rest = entry + (s3 ? 5 : 8);
+	slash = strchr(rest, '/');
+	if (slash == rest || *rest == '\0')
+		bad_location(entry, s3 ? "The bucket name is missing." : "The host name is missing.",
+					 "Use https://host/prefix/ or s3://bucket/prefix/.");
+	if (strpbrk(entry, "?#") != NULL)
+		bad_location(entry, "A location may not have a query or a fragment.",
+					 "Give the prefix of the release only, without ?... or #....");
+	if (memchr(rest, '@', slash ? (size_t) (slash - rest) : strlen(rest)) != NULL)
+		bad_location(entry, "A location may not contain user names or passwords.",
+					 "Give S3 credentials in the pg_migrate.s3_* settings or the server's environment.");
+	for (const char *p = entry; *p; p++)
+		if ((unsigned char) *p <= ' ' || *p == '\\' || *p == 0x7f)
+			bad_location(entry, "A location may not contain spaces, control characters or backslashes.",
+						 "Remove them from pg_migrate.locations.");
+	if (strstr(rest, "/../") != NULL || strstr(rest, "/./") != NULL ||
+		(strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
+		bad_location(entry, "A location may not contain \".\" or \"..\" folders.",
+					 "Give the release prefix as published.");
+	if (s3)
+	{
+		size_t		blen = slash ? (size_t) (slash - rest) : strlen(rest);
+
+		if (blen < 3 || blen > 63 || strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789.-") < blen)
+			bad_location(entry, "An S3 bucket name has 3 to 63 lower-case letters, digits, dots and hyphens.",
+						 "Use s3://bucket/prefix/.");
+	}
+	if (strlen(entry) >= SYNC_LOCATION_LEN - 1)
+		bad_location(entry, "The location is too long.", "Use a shorter prefix.");
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, s3 ? "s3://" : "https://");
+	appendStringInfoString(&buf, rest);
+	if (buf.data[buf.len - 1] != '/')
+		appendStringInfoChar(&buf, '/');
+	return buf.data;
+}
+
+/*
+ * sync_remote_locations
+ *		The remote entries of pg_migrate.locations, checked and normalized,
+ *		without duplicates.  Filesystem entries are left to locations.c.
+ */
+List *
+sync_remote_locations(void)
+{
+	List	   *result = NIL;
+	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
+	char	   *entry;
+	char	   *saveptr = NULL;
+
+	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
+	{
+		char	   *norm;
+		ListCell   *lc;
+		bool		dup = false;
+
+		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
+			entry++;
+		for (char *end = entry + strlen(entry); end > entry &&
+			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
+			end[-1] = '\0';
+		if (!sync_is_remote(entry))
+			continue;
+		norm = sync_normalize_location(entry);
+		foreach(lc, result)
+			dup |= strcmp(lfirst(lc), norm) == 0;
+		if (!dup)
+			result = lappend(result, norm);
+	}
+	if (list_length(result) > SYNC_MAX_LOCATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("pg_migrate.locations has more than %d remote locations", SYNC_MAX_LOCATIONS),
+				 errdetail("It has %d.", list_length(result)),
+				 errhint("Publish the scripts under fewer prefixes.")));
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ * Access to the extension's tables
+ * ---------------------------------------------------------------- */
+
+/*
+ * Whether the extension exists in this database and is not being created
+ * right now (its tables would be half there).  Needs a transaction.
+ */
+bool
+sync_extension_ready(void)
+{
+	Oid			ext = get_extension_oid("pg_migrate", true);
+
+	if (!OidIsValid(ext))
+		return false;
+	if (creating_extension && CurrentExtensionObject == ext)
+		return false;
+	return true;
+}
+
+/* Connect SPI, find the tables and become their owner; needs a transaction. */
+static void
+ext_begin(ExtAccess *a)
+{
+	Oid			ext;
+	char	   *schema;
+	bool		isnull;
+	Datum		owner;
+
+	memset(a, 0, sizeof(ExtAccess));
+	ext = get_extension_oid("pg_migrate", true);
+	if (!OidIsValid(ext))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"pg_migrate\" is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errdetail("Remote locations are kept in the extension's tables."),
+				 errhint("Run CREATE EXTENSION pg_migrate in this database.")));
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		a->pushed_snapshot = true;
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT e.extowner, n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e "
+							  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+							  "WHERE e.oid OPERATOR(pg_catalog.=) $1",
+							  1, (Oid[]) {OIDOID}, (Datum[]) {ObjectIdGetDatum(ext)}, NULL,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the owner of extension pg_migrate");
+	owner = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	a->owner = DatumGetObjectId(owner);
+	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	a->files_table = psprintf("%s.pg_migrate_fetched_scripts", quote_identifier(schema));
+	a->status_table = psprintf("%s.pg_migrate_sync_status", quote_identifier(schema));
+	GetUserIdAndSecContext(&a->saved_user, &a->saved_sec);
+	SetUserIdAndSecContext(a->owner, a->saved_sec | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+/* An error before ext_end is cleaned up by the transaction's abort. */
+static void
+ext_end(ExtAccess *a)
+{
+	SetUserIdAndSecContext(a->saved_user, a->saved_sec);
+	SPI_finish();
+	if (a->pushed_snapshot)
+		PopActiveSnapshot();
+}
+
+static void
+spi_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls, int expected)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "pg_migrate: SPI_execute failed: %s (%s)", SPI_result_code_string(rc), sql);
+}
+
+static char *
+spi_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* ----------------------------------------------------------------
+ * Reading the kept release (locations.c)
+ * ---------------------------------------------------------------- */
+
+/*
+ * sync_kept_scripts
+ *		The kept files of a location, with their content, in the caller's
+ *		memory context.  An error when the location has never been synced:
+ *		planning against "no scripts" would call every applied migration
+ *		missing.
+ */
+List *
+sync_kept_scripts(const char *location)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ExtAccess	a;
+	List	   *result = NIL;
+	char	   *sql;
+	Datum		arg = CStringGetTextDatum(location);
+	bool		synced;
+
+	ext_begin(&a);
+	sql = psprintf("SELECT path, content FROM %s WHERE location OPERATOR(pg_catalog.=) $1 ORDER BY path",
+				   a.files_table);
+	spi_exec(sql, 1, (Oid[]) {TEXTOID}, &arg, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+	{
+		/*
+		 * No file: an empty release, or never synced.  (Kept files without a
+		 * status row are a restored dump: the status is not dumped.)
+		 */
+		sql = psprintf("SELECT release IS NOT NULL FROM %s WHERE location OPERATOR(pg_catalog.=) $1",
+					   a.status_table);
+		spi_exec(sql, 1, (Oid[]) {TEXTOID}, &arg, NULL, SPI_OK_SELECT);
+		synced = SPI_processed == 1 && strcmp(spi_text(0, 1), "t") == 0;
+		if (!synced)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("remote location \"%s\" has no release in this database yet", location),
+					 errdetail("Scripts of remote locations are read from the release kept by the last successful sync."),
+					 errhint("Call migrate_sync(), then look at migrate_sync_status() if it failed.")));
+		ext_end(&a);
+		MemoryContextSwitchTo(cxt);
+		return NIL;
+	}
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		d;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		KeptScript *k = palloc(sizeof(KeptScript));
+		bytea	   *content;
+
+		k->path = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
+		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
+		content = DatumGetByteaPP(d);
+		k->len = VARSIZE_ANY_EXHDR(content);
+		k->content = palloc(k->len + 1);
+		memcpy(k->content, VARDATA_ANY(content), k->len);
+		k->content[k->len] = '\0';
+		result = lappend(result, k);
+		MemoryContextSwitchTo(old);
+	}
+	ext_end(&a);
+	MemoryContextSwitchTo(cxt);
+	return result;
+}
+
+/*
+ * sync_read_kept_script
+ *		The content of a kept script into buf (reset first); path is its
+ *		location followed by script, its relative path (ResolvedScript's
+ *		path and script).
+ */
+void
+sync_read_kept_script(const char *path, const char *script, StringInfo buf)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ExtAccess	a;
+	size_t		plen = strlen(path);
+	size_t		slen = strlen(script);
+	Datum		args[2];
+	char	   *sql;
+
+	if (slen > plen || strcmp(path + plen - slen, script) != 0)
+		elog(ERROR, "pg_migrate: remote script path \"%s\" does not end in \"%s\"", path, script);
+	args[0] = PointerGetDatum(cstring_to_text_with_len(path, plen - slen));
+	args[1] = CStringGetTextDatum(script);
+	ext_begin(&a);
+	sql = psprintf("SELECT content FROM %s WHERE location OPERATOR(pg_catalog.=) $1 AND path OPERATOR(pg_catalog.=) $2",
+				   a.files_table);
+	spi_exec(sql, 2, (Oid[]) {TEXTOID, TEXTOID}, args, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration script \"%s\" changed while migrations were being applied", script),
+				 errdetail("A sync replaced the release of \"%.*s\" and it no longer has this script.",
+						   (int) (plen - slen), path),
+				 errhint("Call migrate_apply() again.")));
+	{
+		bool		isnull;
+		bytea	   *content = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 1, &isnull));
+
+		MemoryContextSwitchTo(cxt);
+		resetStringInfo(buf);
+		appendBinaryStringInfo(buf, VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content));
+	}
+	ext_end(&a);
+	MemoryContextSwitchTo(cxt);
+}
+
+/* ----------------------------------------------------------------
+ * Fetching
+ * ---------------------------------------------------------------- */
+
+/* The credentials of this process, kept in TopMemoryContext until they expire. */
+static AwsCredentials s3_creds;
+static bool s3_creds_valid = false;
+
+/* Polled inside libcurl: only reads flags. */
+static bool
+abort_on_interrupt(void *arg)
+{
+	return InterruptPending && (QueryCancelPending || ProcDiePending);
+}
+
+static void
+fill_fetch_options(FetchOptions *o)
+{
+	fetch_options_init(o);
+	o->ca_file = pgm_ca_file;
+	o->timeout_ms = (long) pgm_http_timeout * 1000L;
+	o->connect_timeout_ms = Min(o->timeout_ms, 10000L);
+	o->max_size = (size_t) pgm_max_script_size * 1024;
+	o->max_retries = pgm_fetch_retries;
+	o->abort_cb = abort_on_interrupt;
+	o->user_agent = "pg_migrate/" EXTVERSION;
+}
+
+static const char *
+s3_region(void)
+{
+	if (pgm_s3_region && pgm_s3_region[0])
+		return pgm_s3_region;
+	if (getenv("AWS_REGION") && getenv("AWS_REGION")[0])
+		return getenv("AWS_REGION");
+	if (getenv("AWS_DEFAULT_REGION") && getenv("AWS_DEFAULT_REGION")[0])
+		return getenv("AWS_DEFAULT_REGION");
+	return "us-east-1";
+}
+
+static const AwsCredentials *
+s3_credentials(const FetchOptions *opts)
+{
+	char	   *why = NULL;
+
+	if (s3_creds_valid && aws_credentials_need_refresh(&s3_creds, time(NULL),
+													   AWS_CREDENTIALS_REFRESH_MARGIN))
+	{
+		aws_credentials_free(&s3_creds);
+		s3_creds_valid = false;
+	}
+	if (!s3_creds_valid)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+		bool		ok = aws_credentials_resolve(pgm_s3_access_key_id, pgm_s3_secret_access_key,
+												 pgm_s3_session_token, opts, &s3_creds, &why);
+
+		MemoryContextSwitchTo(old);
+		CHECK_FOR_INTERRUPTS();
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					 errmsg("no AWS credentials to sign S3 requests"),
+					 errdetail("%s", why),
+					 errhint("Set pg_migrate.s3_access_key_id and pg_migrate.s3_secret_access_key, the server's AWS_* environment, or run on ECS or EC2 with a role.")));
+		s3_creds_valid = true;
+	}
+	return &s3_creds;
+}
+
+/*
+ * GET one object of a location ("" + name); returns FETCH_OK with the body
+ * or FETCH_NOT_MODIFIED, ereports anything else.
+ */
+static FetchStatus
+fetch_object(const char *location, const char *name, const char *if_none_match,
+			 FetchOptions *opts, FetchResponse *resp)
+{
+	char	   *encoded = fetch_uri_encode_path(name);
+
+	memset(resp, 0, sizeof(FetchResponse));
+	if (strncmp(location, "s3://", 5) == 0)
+	{
+		const char *bucket_start = location + 5;
+		const char *slash = strchr(bucket_start, '/');
+		S3Location loc;
+
+		loc.bucket = pnstrdup(bucket_start, slash - bucket_start);
+		loc.key = psprintf("%s%s", slash + 1, name);
+		loc.region = s3_region();
+		loc.endpoint = pgm_s3_endpoint;
+		(void) fetch_s3(&loc, s3_credentials(opts), if_none_match, opts, resp);
+	}
+	else
+		(void) fetch_https(psprintf("%s%s", location, encoded), if_none_match, opts, resp);
+
+	if (resp->status == FETCH_ABORTED)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("fetching \"%s%s\" was interrupted", location, name)));
+	}
+	if (resp->status == FETCH_OK || resp->status == FETCH_NOT_MODIFIED)
+		return resp->status;
+	ereport(ERROR,
+			(errcode(resp->status == FETCH_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
+					 resp->status == FETCH_HTTP_ERROR ? ERRCODE_EXTERNAL_ROUTINE_EXCEPTION :
+					 ERRCODE_CONNECTION_FAILURE),
+			 errmsg("could not fetch \"%s%s\"", location, name),
+			 errdetail("%s", resp->error ? resp->error : fetch_status_name(resp->status)),
+			 resp->status == FETCH_TOO_LARGE ?
+			 errhint("Raise pg_migrate.max_script_size, or split the script.") :
+			 errhint("Check the location, the server's network access, pg_migrate.ca_file and pg_migrate.http_timeout.")));
+	return resp->status;		/* keep the compiler quiet */
+}
+
+/* ----------------------------------------------------------------
+ * One sync
+ * ---------------------------------------------------------------- */
+
+typedef struct KeptFile
+{
+	char	   *path;
+	char	   *sha256;
+	bool		listed;			/* in the new manifest */
+} KeptFile;
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	strlcpy(dst, src ? src : "", size);
+}
+
+/* The body of a sync; ereports on failure (the caller rolls back). */
+static void
+sync_one_in_xact(const char *location, SyncResult *r)
+{
+	ExtAccess	a;
+	FetchOptions opts;
+	FetchOptions manifest_opts;
+	FetchResponse resp;
+	Datum		loc_datum = CStringGetTextDatum(location);
+	char	   *old_release = NULL;
+	char	   *old_etag = NULL;
+	KeptFile   *kept = NULL;
+	int			nkept = 0;
+	Manifest   *m;
+	char	   *why = NULL;
+	char	   *manifest_etag;
+	char	   *manifest_body;
+	size_t		manifest_len;
+	char	   *sql;
+
+	fill_fetch_options(&opts);
+	manifest_opts = opts;
+	manifest_opts.max_size = Max(opts.max_size, (size_t) 64 * 1024 * 1024);
+
+	ext_begin(&a);
+	spi_exec("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))", 2,
+			 (Oid[]) {INT4OID, TEXTOID}, (Datum[]) {Int32GetDatum(SYNC_LOCK_CLASS), loc_datum},
+			 NULL, SPI_OK_SELECT);
+
+	/* the kept release */
+	sql = psprintf("SELECT release, manifest_etag FROM %s WHERE location OPERATOR(pg_catalog.=) $1",
+				   a.status_table);
+	spi_exec(sql, 1, (Oid[]) {TEXTOID}, &loc_datum, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+	{
+		old_release = spi_text(0, 1);
+		old_etag = spi_text(0, 2);
+	}
+	sql = psprintf("SELECT path, sha256 FROM %s WHERE location OPERATOR(pg_catalog.=) $1",
+				   a.files_table);
+	spi_exec(sql, 1, (Oid[]) {TEXTOID}, &loc_datum, NULL, SPI_OK_SELECT);
+	nkept = (int) SPI_processed;
+	kept = palloc0(sizeof(KeptFile) * (nkept + 1));
+	for (int i = 0; i < nkept; i++)
+	{
+		kept[i].path = spi_text(i, 1);
+		kept[i].sha256 = spi_text(i, 2);
+	}
+	copy_str(r->previous_release, sizeof(r->previous_release), old_release);
+	copy_str(r->release, sizeof(r->release), old_release);
+	r->has_release = old_release != NULL;
+	r->files = nkept;
+
+	/* 3. the manifest, conditionally */
+	if (fetch_object(location, MANIFEST_FILE_NAME, old_release ? old_etag : NULL,
+					 &manifest_opts, &resp) == FETCH_NOT_MODIFIED)
+	{
+		sql = psprintf("UPDATE %s SET last_attempt = pg_catalog.now(), last_success = pg_catalog.now(), last_error = NULL WHERE location OPERATOR(pg_catalog.=) $1",
+					   a.status_table);
+		spi_exec(sql, 1, (Oid[]) {TEXTOID}, &loc_datum, NULL, SPI_OK_UPDATE);
+		ext_end(&a);
+		strcpy(r->status, "unchanged");
+		return;
+	}
+	manifest_etag = resp.etag;
+	manifest_body = resp.body;
+	manifest_len = resp.body_len;
+	r->downloaded++;
+	m = manifest_parse(manifest_body, manifest_len, &why);
+	if (m == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid manifest \"%s%s\"", location, MANIFEST_FILE_NAME),
+				 errdetail("%s", why),
+				 errhint("Write it with pg_migrate_manifest; see docs/publishing-releases.md.")));
+
+	/* 4. the files that differ */
+	sql = psprintf("INSERT INTO %s (location, path, content, checksum, sha256, size, etag, fetched_at, release) "
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, pg_catalog.now(), $8) "
+				   "ON CONFLICT (location, path) DO UPDATE SET content = EXCLUDED.content, "
+				   "checksum = EXCLUDED.checksum, sha256 = EXCLUDED.sha256, size = EXCLUDED.size, "
+				   "etag = EXCLUDED.etag, fetched_at = EXCLUDED.fetched_at, release = EXCLUDED.release",
+				   a.files_table);
+	for (int i = 0; i < m->nfiles; i++)
+	{
+		const ManifestFile *f = &m->files[i];
+		KeptFile   *k = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < nkept; j++)
+			if (strcmp(kept[j].path, f->path) == 0)
+			{
+				k = &kept[j];
+				break;
+			}
+		if (k)
+			k->listed = true;
+		if (k && strcmp(k->sha256, f->sha256) == 0)
+			continue;
+		if (f->size > (int64) opts.max_size)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("script \"%s%s\" is too large", location, f->path),
+					 errdetail("The manifest says %lld bytes; pg_migrate.max_script_size allows %zu.",
+							   (long long) f->size, opts.max_size),
+					 errhint("Raise pg_migrate.max_script_size, or split the script.")));
+		(void) fetch_object(location, f->path, NULL, &opts, &resp);
+		r->downloaded++;
+		if (!manifest_verify(f, resp.body, resp.body_len, &why))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("script \"%s%s\" does not match the manifest", location, f->path),
+					 errdetail("%s", why),
+					 errhint("The release may have been changed while it was fetched; publish the manifest last. The previous release is kept.")));
+		{
+			Datum		v[8];
+			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+			bytea	   *content = palloc(VARHDRSZ + resp.body_len);
+
+			SET_VARSIZE(content, VARHDRSZ + resp.body_len);
+			memcpy(VARDATA(content), resp.body, resp.body_len);
+			v[0] = loc_datum;
+			v[1] = CStringGetTextDatum(f->path);
+			v[2] = PointerGetDatum(content);
+			v[3] = Int32GetDatum(flyway_checksum(resp.body, resp.body_len));
+			v[4] = CStringGetTextDatum(f->sha256);
+			v[5] = Int64GetDatum(f->size);
+			if (resp.etag)
+				v[6] = CStringGetTextDatum(resp.etag);
+			else
+				nulls[6] = 'n';
+			v[7] = CStringGetTextDatum(m->release);
+			spi_exec(sql, 8, (Oid[]) {TEXTOID, TEXTOID, BYTEAOID, INT4OID, TEXTOID, INT8OID, TEXTOID, TEXTOID},
+					 v, nulls, SPI_OK_INSERT);
+			pfree(content);
+		}
+		if (k)
+			r->changed++;
+		else
+			r->added++;
+		fetch_response_free(&resp);
+	}
+	sql = psprintf("DELETE FROM %s WHERE location OPERATOR(pg_catalog.=) $1 AND path OPERATOR(pg_catalog.=) $2",
+				   a.files_table);
+	for (int j = 0; j < nkept; j++)
+		if (!kept[j].listed)
+		{
+			spi_exec(sql, 2, (Oid[]) {TEXTOID, TEXTOID},
+					 (Datum[]) {loc_datum, CStringGetTextDatum(kept[j].path)}, NULL, SPI_OK_DELETE);
+			r->removed++;
+		}
+
+	/* 5. the release must not have changed while we fetched it */
+	if (r->added + r->changed > 0)
+	{
+		FetchStatus again = fetch_object(location, MANIFEST_FILE_NAME, manifest_etag,
+										 &manifest_opts, &resp);
+
+		if (again == FETCH_OK && (resp.body_len != manifest_len ||
+								  memcmp(resp.body, manifest_body, manifest_len) != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the release at \"%s\" changed while it was being fetched", location),
+					 errdetail("Its manifest differs from the one read at the start of the sync."),
+					 errhint("The next sync fetches the new release. The previous release is kept.")));
+	}
+
+	/* 6. record the release: the touched rows carry the new release id */
+	sql = psprintf("UPDATE %s SET release = $2 WHERE location OPERATOR(pg_catalog.=) $1 AND release OPERATOR(pg_catalog.<>) $2",
+				   a.files_table);
+	spi_exec(sql, 2, (Oid[]) {TEXTOID, TEXTOID},
+			 (Datum[]) {loc_datum, CStringGetTextDatum(m->release)}, NULL, SPI_OK_UPDATE);
+	{
+		bool		changed = r->added + r->changed + r->removed > 0 ||
+			old_release == NULL || strcmp(old_release, m->release) != 0;
+		Datum		v[4];
+		char		nulls[4] = {' ', ' ', ' ', ' '};
+
+		v[0] = loc_datum;
+		v[1] = CStringGetTextDatum(m->release);
+		if (manifest_etag)
+			v[2] = CStringGetTextDatum(manifest_etag);
+		else
+			nulls[2] = 'n';
+		v[3] = Int32GetDatum(m->nfiles);
+		sql = psprintf("INSERT INTO %s AS s (location, release, manifest_etag, files, last_attempt, last_success, last_change) "
+					   "VALUES ($1, $2, $3, $4, pg_catalog.now(), pg_catalog.now(), pg_catalog.now()) "
+					   "ON CONFLICT (location) DO UPDATE SET release = EXCLUDED.release, "
+					   "manifest_etag = EXCLUDED.manifest_etag, files = EXCLUDED.files, "
+					   "last_attempt = EXCLUDED.last_attempt, last_success = EXCLUDED.last_success, "
+					   "last_error = NULL%s",
+					   a.status_table, changed ? ", last_change = EXCLUDED.last_change" : "");
+		spi_exec(sql, 4, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, INT4OID}, v, nulls, SPI_OK_INSERT);
+		strcpy(r->status, changed ? "updated" : "unchanged");
+	}
+	copy_str(r->release, sizeof(r->release), m->release);
+	r->has_release = true;
+	r->files = m->nfiles;
+	manifest_free(m);
+	/* everything palloc'd since ext_begin lives in SPI's context: gone after this */
+	ext_end(&a);
+}
+
+/* Record a failed attempt; the kept release is untouched. */
+static void
+record_failure(const char *location, const char *error)
+{
+	ExtAccess	a;
+	char	   *sql;
+
+	ext_begin(&a);
+	sql = psprintf("INSERT INTO %s (location, last_attempt, last_error) VALUES ($1, pg_catalog.now(), $2) "
+				   "ON CONFLICT (location) DO UPDATE SET last_attempt = EXCLUDED.last_attempt, "
+				   "last_error = EXCLUDED.last_error", a.status_table);
+	spi_exec(sql, 2, (Oid[]) {TEXTOID, TEXTOID},
+			 (Datum[]) {CStringGetTextDatum(location), CStringGetTextDatum(error)}, NULL, SPI_OK_INSERT);
+	ext_end(&a);
+}
+
+/*
+ * sync_run_all
+ *		Sync every location, at top level (not in a transaction) in a
+ *		background worker.  Fills one result per location; a failure of one
+ *		location does not stop the others.  Returns how many were filled.
+ */
+int
+sync_run_all(List *locations, SyncResult *results, int max_results)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_migrate sync",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer = CurrentMemoryContext;
+	ListCell   *lc;
+	int			n = 0;
+
+	Assert(!IsTransactionState());
+	foreach(lc, locations)
+	{
+		const char *location = lfirst(lc);
+		SyncResult *r = &results[n];
+
+		if (n >= max_results)
+			break;
+		memset(r, 0, sizeof(SyncResult));
+		copy_str(r->location, sizeof(r->location), location);
+		MemoryContextReset(cxt);
+		MemoryContextSwitchTo(cxt);
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		MemoryContextSwitchTo(cxt);
+		pgstat_report_activity(STATE_RUNNING, psprintf("pg_migrate: syncing %s", location));
+		PG_TRY();
+		{
+			sync_one_in_xact(location, r);
+			CommitTransactionCommand();
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+			char	   *msg;
+			SyncResult	saved;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			AbortCurrentTransaction();
+			msg = edata->detail ? psprintf("%s: %s", edata->message, edata->detail) :
+				pstrdup(edata->message);
+			/* what is kept is what was kept before */
+			saved = *r;
+			strcpy(r->status, "failed");
+			copy_str(r->error, sizeof(r->error), msg);
+			r->added = r->changed = r->removed = 0;
+			copy_str(r->release, sizeof(r->release), saved.previous_release);
+			ereport(LOG,
+					(errmsg("pg_migrate: sync of \"%s\" failed, %s", location,
+							r->has_release ? "the previous release is kept" : "no release is kept yet"),
+					 errdetail("%s", msg)));
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			MemoryContextSwitchTo(cxt);
+			record_failure(location, msg);
+			CommitTransactionCommand();
+		}
+		PG_END_TRY();
+		n++;
+	}
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(cxt);
+	return n;
+}

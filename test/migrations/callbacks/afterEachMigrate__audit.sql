@@ -1,0 +1,1 @@
+INSERT INTO cb_log (event) VALUES ('afterEachMigrate__audit ${flyway:filename}');

@@ -1,0 +1,1 @@
+INSERT INTO cb_log (event) VALUES ('beforeMigrate');

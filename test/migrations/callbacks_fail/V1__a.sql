@@ -1,0 +1,1 @@
+CREATE TABLE cbf_a (id int);

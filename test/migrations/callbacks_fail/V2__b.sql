@@ -1,0 +1,1 @@
+CREATE TABLE cbf_b (id int);

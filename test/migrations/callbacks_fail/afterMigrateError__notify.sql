@@ -1,0 +1,1 @@
+INSERT INTO cbf_log (event) VALUES ('afterMigrateError__notify');

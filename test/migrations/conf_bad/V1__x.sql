@@ -1,0 +1,1 @@
+CREATE TABLE cb_bad (id int);

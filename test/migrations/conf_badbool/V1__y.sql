@@ -1,0 +1,1 @@
+CREATE TABLE cb_bool (id int);

@@ -1,0 +1,3 @@
+CREATE TABLE p2 (id int);
+SELECT pg_sleep(3);
+INSERT INTO p2 VALUES (2);
