@@ -32,8 +32,8 @@ counts_from_line() {
 	if [ -z "$line" ]; then
 		add_counts "$1" 0 1
 	else
-		add_counts "$1" "$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")" \
-			"$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")"
+		add_counts "$1" "$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")" \
+			"$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")"
 	fi
 }
 
