@@ -303,6 +303,18 @@ text_or_null(const char *s, bool *isnull)
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
+/* A target argument; NULL or empty (an unset FLYWAY_TARGET, say) is the default. */
+static char *
+target_argument(FunctionCallInfo fcinfo, int arg)
+{
+	char	   *target;
+
+	if (PG_ARGISNULL(arg))
+		return NULL;
+	target = text_to_cstring(PG_GETARG_TEXT_PP(arg));
+	return target[strspn(target, " \t\n")] == '\0' ? NULL : target;
+}
+
 /* Arguments shared by several functions: target, placeholders, out_of_order. */
 static void
 read_call_options(FunctionCallInfo fcinfo, int target_arg, int placeholders_arg,
@@ -311,13 +323,8 @@ read_call_options(FunctionCallInfo fcinfo, int target_arg, int placeholders_arg,
 	memset(options, 0, sizeof(CallOptions));
 	options->out_of_order = -1;
 
-	if (target_arg >= 0 && !PG_ARGISNULL(target_arg))
-	{
-		options->target = text_to_cstring(PG_GETARG_TEXT_PP(target_arg));
-		/* an empty target (an unset FLYWAY_TARGET, say) is the default */
-		if (options->target[strspn(options->target, " \t\n")] == '\0')
-			options->target = NULL;
-	}
+	if (target_arg >= 0)
+		options->target = target_argument(fcinfo, target_arg);
 	if (placeholders_arg >= 0 && !PG_ARGISNULL(placeholders_arg))
 	{
 		Jsonb	   *jb = PG_GETARG_JSONB_P(placeholders_arg);
@@ -524,22 +531,10 @@ migrate_undo(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
 
-	memset(&options, 0, sizeof(options));
-	options.out_of_order = -1;
+	/* an undo target is a version to go back to, checked by the undo planner */
+	read_call_options(fcinfo, -1, 1, -1, &options);
+	options.target = target_argument(fcinfo, 0);
 	options.undo = true;
-	if (!PG_ARGISNULL(0))
-	{
-		options.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-		if (options.target[strspn(options.target, " \t\n")] == '\0')
-			options.target = NULL;
-	}
-	if (!PG_ARGISNULL(1))
-	{
-		Jsonb	   *jb = PG_GETARG_JSONB_P(1);
-
-		options.placeholders_json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-		command_check_options(&options);
-	}
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
@@ -586,14 +581,10 @@ migrate_plan(PG_FUNCTION_ARGS)
 	CallOptions options;
 	bool		undo = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 
-	if (undo && !PG_ARGISNULL(0))
-	{
-		/* an undo target is a version to go back to, checked by the undo planner */
-		read_call_options(fcinfo, -1, 1, -1, &options);
-		options.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	}
-	else
-		read_call_options(fcinfo, 0, 1, -1, &options);
+	/* an undo target is a version to go back to, checked by the undo planner */
+	read_call_options(fcinfo, undo ? -1 : 0, 1, -1, &options);
+	if (undo)
+		options.target = target_argument(fcinfo, 0);
 	options.undo = undo;
 	start_materialized_srf(fcinfo);
 	sync_before_command("migrate_plan()");

@@ -109,6 +109,23 @@ split_property(const char *line, StringInfo key, StringInfo value)
 	(void) after_separator;
 }
 
+/* Apply one complete logical line (continuations joined). */
+static bool
+apply_line(const char *line, ScriptConfig *conf, char **errmsg)
+{
+	StringInfoData key;
+	StringInfoData value;
+	bool		ok;
+
+	initStringInfo(&key);
+	initStringInfo(&value);
+	split_property(line, &key, &value);
+	ok = apply_property(key.data, value.data, conf, errmsg);
+	pfree(key.data);
+	pfree(value.data);
+	return ok;
+}
+
 bool
 script_config_parse(const char *text, size_t len, ScriptConfig *conf, char **errmsg, int *errline)
 {
@@ -162,37 +179,18 @@ script_config_parse(const char *text, size_t len, ScriptConfig *conf, char **err
 			continue;
 		}
 		appendBinaryStringInfo(&logical, text + begin, end - begin);
-
-		{
-			StringInfoData key;
-			StringInfoData value;
-
-			initStringInfo(&key);
-			initStringInfo(&value);
-			split_property(logical.data, &key, &value);
-			if (!apply_property(key.data, value.data, conf, errmsg))
-			{
-				*errline = start_line;
-				return false;
-			}
-			pfree(key.data);
-			pfree(value.data);
-		}
-		resetStringInfo(&logical);
-	}
-	if (logical.len > 0)
-	{
-		StringInfoData key;
-		StringInfoData value;
-
-		initStringInfo(&key);
-		initStringInfo(&value);
-		split_property(logical.data, &key, &value);
-		if (!apply_property(key.data, value.data, conf, errmsg))
+		if (!apply_line(logical.data, conf, errmsg))
 		{
 			*errline = start_line;
 			return false;
 		}
+		resetStringInfo(&logical);
+	}
+	/* a file that ends inside a continuation */
+	if (logical.len > 0 && !apply_line(logical.data, conf, errmsg))
+	{
+		*errline = start_line;
+		return false;
 	}
 	return true;
 }
