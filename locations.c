@@ -226,24 +226,20 @@ compute_checksums(ResolvedScript *script, const char *text, size_t len,
 	}
 }
 
-/* Read one "<script>.sql.conf" file into the script's settings. */
+/* Apply one "<script>.sql.conf" file's text to the script's settings. */
 static void
-load_conf_file(WalkState *state, ResolvedScript *script, int dirfd, const char *name,
+load_conf_text(WalkState *state, ResolvedScript *script, const char *raw, size_t raw_len,
 			   const char *conf_path)
 {
 	ScriptConfig conf;
 	char	   *why = NULL;
 	int			line = 0;
-	char	   *text;
-	size_t		len;
+	const char *text = raw;
+	size_t		len = raw_len;
 
-	read_whole_file(dirfd, name, conf_path, &state->buf);
-	reject_bad_encoding(conf_path, state->buf.data, state->buf.len);
-	text = state->buf.data;
-	len = state->buf.len;
+	reject_bad_encoding(conf_path, raw, raw_len);
 	if (pgm_placeholder_replacement)
-		text = replace_placeholders(script, state->buf.data, state->buf.len,
-									state->placeholders, &len);
+		text = replace_placeholders(script, raw, raw_len, state->placeholders, &len);
 	if (!script_config_parse(text, len, &conf, &why, &line))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -253,6 +249,15 @@ load_conf_file(WalkState *state, ResolvedScript *script, int dirfd, const char *
 				 errhint("Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).")));
 	script->execute_in_transaction = conf.execute_in_transaction;
 	script->placeholder_replacement = conf.placeholder_replacement;
+}
+
+/* Read one "<script>.sql.conf" file into the script's settings. */
+static void
+load_conf_file(WalkState *state, ResolvedScript *script, int dirfd, const char *name,
+			   const char *conf_path)
+{
+	read_whole_file(dirfd, name, conf_path, &state->buf);
+	load_conf_text(state, script, state->buf.data, state->buf.len, conf_path);
 }
 
 /*
@@ -327,12 +332,49 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
  * followed by its relative path, which script_text_for_run() recognises.
  * Hidden files and folders are skipped, as in a folder.
  */
+static bool
+pg_str_endswith_ci(const char *s, const char *suffix)
+{
+	size_t		n = strlen(s);
+	size_t		m = strlen(suffix);
+
+	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The "<script>.sql.conf" of a remote script, if its release has one. */
+static void
+apply_kept_conf(WalkState *state, List *kept_confs, ResolvedScript *script,
+				const char *script_path)
+{
+	char	   *conf_name;
+	ListCell   *lc;
+
+	if (kept_confs == NIL)
+		return;
+	conf_name = psprintf("%s.conf", script_path);
+	foreach(lc, kept_confs)
+	{
+		KeptScript *kept = lfirst(lc);
+
+		if (strcmp(kept->path, conf_name) == 0)
+			load_conf_text(state, script, kept->content, kept->len,
+						   psprintf("%s%s", state->location, kept->path));
+	}
+}
+
 static void
 add_remote_scripts(WalkState *state)
 {
+	List	   *kept_files = sync_kept_scripts(state->location);
+	List	   *kept_confs = NIL;
 	ListCell   *lc;
 
-	foreach(lc, sync_kept_scripts(state->location))
+	/* .conf files first: rare, and looked up for every script */
+	foreach(lc, kept_files)
+		if (pg_str_endswith_ci(((KeptScript *) lfirst(lc))->path, ".sql.conf"))
+			kept_confs = lappend(kept_confs, lfirst(lc));
+
+	foreach(lc, kept_files)
 	{
 		KeptScript *kept = lfirst(lc);
 		const char *base = strrchr(kept->path, '/');
@@ -353,33 +395,28 @@ add_remote_scripts(WalkState *state)
 											   psprintf("%s: %s", kept->path, reason));
 				break;
 			case NAME_OK:
-				if (name.kind == SCRIPT_CALLBACK)
-					break;
 				script = palloc0(sizeof(ResolvedScript));
 				script->kind = name.kind;
 				script->version = name.version;
 				script->description = name.description;
+				script->event = name.event;
 				script->script = kept->path;
 				script->path = psprintf("%s%s", state->location, kept->path);
 				script->execute_in_transaction = -1;
 				script->placeholder_replacement = -1;
+				/* its .conf, kept in the same release, decides before the checksum */
+				apply_kept_conf(state, kept_confs, script, kept->path);
 				reject_bad_encoding(script->path, kept->content, kept->len);
 				compute_checksums(script, kept->content, kept->len, state->placeholders);
-				state->scripts = lappend(state->scripts, script);
+				if (name.kind == SCRIPT_CALLBACK)
+					state->callbacks = lappend(state->callbacks, script);
+				else
+					state->scripts = lappend(state->scripts, script);
 				break;
 		}
-		pfree(kept->content);
 	}
 }
 
-static bool
-pg_str_endswith_ci(const char *s, const char *suffix)
-{
-	size_t		n = strlen(s);
-	size_t		m = strlen(suffix);
-
-	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
-}
 
 static void
 apply_conf_files(WalkState *state)

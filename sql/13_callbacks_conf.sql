@@ -48,5 +48,14 @@ SELECT to_regclass('c13_conf.flyway_schema_history') IS NULL AS no_history;
 SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/callbacks_dup';
 SELECT count(*) FROM migrate_apply();
 
+-- undo has its callbacks too: beforeUndo, beforeEachUndo, afterEachUndo, afterUndo
+CREATE SCHEMA c13_undo;
+SET search_path = c13_undo, public;
+SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/undo_callbacks';
+SELECT version FROM migrate_apply();
+TRUNCATE ucb_log;
+SELECT version, type FROM migrate_undo(target => '0');
+SELECT event FROM ucb_log ORDER BY n;
+
 RESET search_path;
-DROP SCHEMA c13, c13_fail, c13_single, c13_conf CASCADE;
+DROP SCHEMA c13, c13_fail, c13_single, c13_conf, c13_undo CASCADE;

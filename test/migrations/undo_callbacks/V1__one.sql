@@ -1,0 +1,1 @@
+CREATE TABLE ucb1 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE ucb2 (id int);

@@ -1,0 +1,1 @@
+INSERT INTO ucb_log (event) VALUES ('afterUndo');

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS ucb_log (n serial, event text);
