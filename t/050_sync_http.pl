@@ -112,6 +112,8 @@ fault_case('huge file', qr/larger than the limit/,
 fault_case('script larger than max_script_size', qr/is too large/,
 	sub { publish($srv, 'app', 'r3', { %r3, 'V4__four.sql' => '-- ' . ('x' x 2_000_000) . "\n" }) },
 	"SET pg_migrate.max_script_size = '1MB';");
+fault_case('server down (connection closed, no response)', qr/could not fetch "\Q${loc}\Epg_migrate.json"/,
+	sub { publish($srv, 'app', 'r3', \%r3); set_faults($srv, 'app/pg_migrate.json' => 'reset') });
 fault_case('untrusted certificate', qr/could not fetch/,
 	sub { publish($srv, 'app', 'r3', \%r3) },
 	"SET pg_migrate.ca_file = '/etc/ssl/certs/ca-certificates.crt';");

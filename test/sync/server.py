@@ -108,6 +108,11 @@ class Handler(fs.Handler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        elif mode == "reset":
+            # a server going down mid-request: the connection closes, no response
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         elif mode == "redirect-http":
             return self.send_body(302, b"", extra={"Location": "http://127.0.0.1:%d/%s" % (self.ports["plain"], path)})
         elif mode in ("403", "404", "500"):
