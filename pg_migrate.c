@@ -52,9 +52,7 @@ int			pgm_max_script_size = 10 * 1024;	/* kB */
 int			pgm_fetch_retries = 3;
 char	   *pgm_s3_region = NULL;
 char	   *pgm_s3_endpoint = NULL;
-char	   *pgm_s3_access_key_id = NULL;
-char	   *pgm_s3_secret_access_key = NULL;
-char	   *pgm_s3_session_token = NULL;
+char	   *pgm_s3_credentials_file = NULL;
 char	   *pgm_databases = NULL;
 int			pgm_sync_interval = 60;
 bool		pgm_auto_apply = false;
@@ -170,18 +168,17 @@ define_sync_settings(void)
 							   "https://host[:port] of an S3-compatible store (path-style requests); empty means AWS.",
 							   NULL, &pgm_s3_endpoint, "",
 							   PGC_SUSET, 0, check_s3_endpoint, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.s3_access_key_id",
-							   "Access key id for s3:// locations; empty means the environment, ECS or EC2 credentials.",
-							   NULL, &pgm_s3_access_key_id, "",
-							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.s3_secret_access_key",
-							   "Secret access key for s3:// locations.",
-							   NULL, &pgm_s3_secret_access_key, "",
-							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.s3_session_token",
-							   "Session token for temporary credentials of s3:// locations.",
-							   NULL, &pgm_s3_session_token, "",
-							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	/*
+	 * Secrets never go into settings: PostgreSQL logs a setting's new value
+	 * on reload, shows custom settings to anyone in a session that has not
+	 * loaded the library, and lets everyone read ALTER DATABASE/ROLE SET
+	 * values.  The setting names a file only the server's user can read.
+	 */
+	DefineCustomStringVariable("pg_migrate.s3_credentials_file",
+							   "File with the AWS credentials for s3:// locations; empty means the environment, ECS or EC2.",
+							   "AWS shared-credentials format: aws_access_key_id, aws_secret_access_key, aws_session_token.",
+							   &pgm_s3_credentials_file, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
 
 	/* The SQL functions work without preloading; the worker does not. */
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)

@@ -33,6 +33,8 @@
  */
 #include "postgres.h"
 
+#include <sys/stat.h>
+
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -41,6 +43,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -428,31 +431,131 @@ s3_region(void)
 	return "us-east-1";
 }
 
+/*
+ * Read pg_migrate.s3_credentials_file: the AWS shared-credentials format
+ * ("[default]" and "key = value" lines; the first section that sets the
+ * keys wins).  Like PostgreSQL's SSL key, it must not be readable by group
+ * or others.  Its contents never appear in a message.
+ */
+static void
+read_credentials_file(const char *path, char **key_id, char **secret, char **token)
+{
+	struct stat st;
+	FILE	   *f;
+	char		line[4096];
+	bool		found_any = false;
+
+	*key_id = *secret = *token = NULL;
+	if (stat(path, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read the S3 credentials file \"%s\": %m", path),
+				 errhint("Check pg_migrate.s3_credentials_file.")));
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("S3 credentials file \"%s\" is readable by other users", path),
+				 errhint("chmod 600 it, owned by the operating-system user the server runs as.")));
+	f = AllocateFile(path, "r");
+	if (f == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read the S3 credentials file \"%s\": %m", path)));
+	while (fgets(line, sizeof(line), f) != NULL)
+	{
+		char	   *p = line;
+		char	   *eq;
+		char	   *name;
+		char	   *value;
+		char	   *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[')
+		{
+			if (found_any)
+				break;			/* the next profile: keep the first one's */
+			continue;
+		}
+		if (*p == '#' || *p == ';' || (eq = strchr(p, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		name = p;
+		for (end = eq; end > name && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		value = eq + 1;
+		while (*value == ' ' || *value == '\t')
+			value++;
+		for (end = value + strlen(value);
+			 end > value && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t');
+			 end--)
+			end[-1] = '\0';
+		if (strcmp(name, "aws_access_key_id") == 0)
+			*key_id = MemoryContextStrdup(TopMemoryContext, value);
+		else if (strcmp(name, "aws_secret_access_key") == 0)
+			*secret = MemoryContextStrdup(TopMemoryContext, value);
+		else if (strcmp(name, "aws_session_token") == 0)
+			*token = MemoryContextStrdup(TopMemoryContext, value);
+		else
+			continue;
+		found_any = true;
+	}
+	explicit_bzero(line, sizeof(line));
+	FreeFile(f);
+	if (*key_id == NULL || *secret == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("S3 credentials file \"%s\" does not set aws_access_key_id and aws_secret_access_key",
+						path)));
+}
+
+static void
+forget_secret(char *s)
+{
+	if (s)
+	{
+		explicit_bzero(s, strlen(s));
+		pfree(s);
+	}
+}
+
 static const AwsCredentials *
 s3_credentials(const FetchOptions *opts)
 {
 	char	   *why = NULL;
+	bool		from_file = pgm_s3_credentials_file && pgm_s3_credentials_file[0] != '\0';
 
-	if (s3_creds_valid && aws_credentials_need_refresh(&s3_creds, time(NULL),
-													   AWS_CREDENTIALS_REFRESH_MARGIN))
+	/* a file is read every time, so rotating it needs no reload */
+	if (s3_creds_valid && (from_file ||
+						   aws_credentials_need_refresh(&s3_creds, time(NULL),
+														AWS_CREDENTIALS_REFRESH_MARGIN)))
 	{
 		aws_credentials_free(&s3_creds);
 		s3_creds_valid = false;
 	}
 	if (!s3_creds_valid)
 	{
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-		bool		ok = aws_credentials_resolve(pgm_s3_access_key_id, pgm_s3_secret_access_key,
-												 pgm_s3_session_token, opts, &s3_creds, &why);
+		char	   *key_id = NULL;
+		char	   *secret = NULL;
+		char	   *token = NULL;
+		MemoryContext old;
+		bool		ok;
 
+		if (from_file)
+			read_credentials_file(pgm_s3_credentials_file, &key_id, &secret, &token);
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		ok = aws_credentials_resolve(key_id, secret, token, opts, &s3_creds, &why);
 		MemoryContextSwitchTo(old);
+		forget_secret(key_id);
+		forget_secret(secret);
+		forget_secret(token);
 		CHECK_FOR_INTERRUPTS();
 		if (!ok)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 					 errmsg("no AWS credentials to sign S3 requests"),
 					 errdetail("%s", why),
-					 errhint("Set pg_migrate.s3_access_key_id and pg_migrate.s3_secret_access_key, the server's AWS_* environment, or run on ECS or EC2 with a role.")));
+					 errhint("Set pg_migrate.s3_credentials_file, the server's AWS_* environment, or run on ECS or EC2 with a role.")));
 		s3_creds_valid = true;
 	}
 	return &s3_creds;

@@ -32,9 +32,7 @@ extern int	pgm_max_script_size;
 extern int	pgm_fetch_retries;
 extern char *pgm_s3_region;
 extern char *pgm_s3_endpoint;
-extern char *pgm_s3_access_key_id;
-extern char *pgm_s3_secret_access_key;
-extern char *pgm_s3_session_token;
+extern char *pgm_s3_credentials_file;
 /* Worker settings: defined only with shared_preload_libraries. */
 extern char *pgm_databases;
 extern int	pgm_sync_interval;

@@ -23,8 +23,19 @@ my $node = PostgreSQL::Test::Cluster->new('sync_s3');
 $node->init;
 $node->append_conf('postgresql.conf', sync_conf($srv) . "pg_migrate.locations = '$loc'\n");
 my $conf = $node->data_dir . '/postgresql.conf';
-$node->append_conf('postgresql.conf',
-	"pg_migrate.s3_access_key_id = 'AKIDPLAINTEST000001'\npg_migrate.s3_secret_access_key = '$secret'\n");
+
+# credentials in a file only the server's user reads (never in a setting)
+my $creds = $node->data_dir . '/../aws-credentials';
+sub write_credentials
+{
+	my ($key, $secret_key, $mode) = @_;
+	open(my $fh, '>', $creds) or die;
+	print $fh "# test credentials\n[default]\naws_access_key_id = $key\naws_secret_access_key = $secret_key\n\n[other]\naws_access_key_id = AKIDNOTTHISONE\n";
+	close $fh;
+	chmod($mode // 0600, $creds);
+}
+write_credentials('AKIDPLAINTEST000001', $secret);
+$node->append_conf('postgresql.conf', "pg_migrate.s3_credentials_file = '$creds'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_migrate');
 
@@ -39,25 +50,29 @@ sub sync_row
 	return $out;
 }
 
-is(sync_row(), 'updated|s3-r1|2|', 'S3 sync signed with keys from the settings');
+is(sync_row(), 'updated|s3-r1|2|', 'S3 sync signed with keys from the credentials file');
 reset_stats($srv);
 is(sync_row(), 'unchanged|s3-r1|0|', 'unchanged release');
 is(server_stats($srv)->{requests}, 1, 'an unchanged S3 release costs one signed request');
 is($node->safe_psql('postgres', "SELECT string_agg(script, ',' ORDER BY script) FROM migrate_apply()"),
 	"V1__init.sql,sub dir/V2__caf\xc3\xa9+(1).sql", 'applied from S3, keys with spaces and non-ASCII characters');
 
-# a wrong secret: the signature does not match, the release is kept
-$node->append_conf('postgresql.conf', "pg_migrate.s3_secret_access_key = 'WrongSecretValue987'\n");
-$node->restart;
+# a wrong secret (the file is read at every sync: rotation needs no reload)
+write_credentials('AKIDPLAINTEST000001', 'WrongSecretValue987');
 publish($srv, 'relbucket/app', 's3-r2', { 'V1__init.sql' => "CREATE TABLE s1 (id int);\n", 'V3__x.sql' => "SELECT 3;\n" }, clean => 1);
 like(sync_row(), qr/^failed\|s3-r1\|0\|could not fetch "s3:\/\/relbucket\/app\/pg_migrate.json".*403/, 'bad signature: failed, s3-r1 kept');
 my $status = $node->safe_psql('postgres', "SELECT release, last_error FROM migrate_sync_status()");
 like($status, qr/^s3-r1\|.*403/, 'status says why');
 unlike($status, qr/WrongSecretValue987|plainSecret/, 'no secret in the status');
 
+# a credentials file others can read is refused, and its contents are not shown
+write_credentials('AKIDPLAINTEST000001', $secret, 0644);
+like(sync_row(), qr/^failed\|s3-r1\|0\|.*readable by other users/, 'a world-readable credentials file is refused');
+write_credentials('AKIDPLAINTEST000001', $secret);
+
 # credentials from the server's environment
 open(my $in, '<', $conf) or die;
-my @lines = grep { !/pg_migrate\.s3_(access_key_id|secret_access_key)/ } <$in>;
+my @lines = grep { !/pg_migrate\.s3_credentials_file/ } <$in>;
 close $in;
 open(my $o, '>', $conf) or die;
 print $o @lines;
