@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
@@ -113,7 +114,8 @@ read_whole_file(int dirfd, const char *name, const char *path, StringInfo buf)
  */
 typedef struct ChecksumCacheEntry
 {
-	char		path[MAXPGPATH];	/* hash key */
+	uint64		path_hash;		/* hash key: small entries, few pages to touch */
+	char	   *path;			/* the full path, to tell hash collisions apart */
 	dev_t		dev;
 	ino_t		ino;
 	off_t		size;
@@ -125,31 +127,44 @@ typedef struct ChecksumCacheEntry
 static HTAB *checksum_cache = NULL;
 
 static bool
-same_file(const ChecksumCacheEntry *e, const struct stat *st)
+same_file(const ChecksumCacheEntry *e, const char *path, const struct stat *st)
 {
 	return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
 		e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
-		e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
+		e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec &&
+		e->path != NULL && strcmp(e->path, path) == 0;
 }
 
 static ChecksumCacheEntry *
 checksum_cache_entry(const char *path, bool create)
 {
+	uint64		key = hash_bytes_extended((const unsigned char *) path, strlen(path), 0);
+	ChecksumCacheEntry *e;
 	bool		found;
 
-	if (strlen(path) >= MAXPGPATH)
-		return NULL;
 	if (checksum_cache == NULL)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = MAXPGPATH;
+		ctl.keysize = sizeof(uint64);
 		ctl.entrysize = sizeof(ChecksumCacheEntry);
 		ctl.hcxt = TopMemoryContext;
 		checksum_cache = hash_create("pg_migrate checksums", 1024, &ctl,
-									 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	return hash_search(checksum_cache, path, create ? HASH_ENTER : HASH_FIND, &found);
+	e = hash_search(checksum_cache, &key, create ? HASH_ENTER : HASH_FIND, &found);
+	if (e != NULL && create)
+	{
+		/* a new entry, or a colliding path taking the slot over */
+		if (found && e->path != NULL && strcmp(e->path, path) != 0)
+		{
+			pfree(e->path);
+			e->path = NULL;
+		}
+		if (!found || e->path == NULL)
+			e->path = MemoryContextStrdup(TopMemoryContext, path);
+	}
+	return e;
 }
 
 static void
@@ -290,7 +305,7 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	{
 		cacheable = st.st_mtim.tv_sec < time(NULL) - 2;
 		cached = checksum_cache_entry(path, false);
-		if (cached && same_file(cached, &st))
+		if (cached && same_file(cached, path, &st))
 		{
 			script->checksum = cached->checksum;
 			state->scripts = lappend(state->scripts, script);
