@@ -297,6 +297,8 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 					 errhint("The server log says why it exited.")));
 		/* Its last commit is visible once it has gone. */
 		(void) WaitForBackgroundWorkerShutdown(handle);
+		/* and it saved the checksums this session computed as well */
+		locations_forget_unsaved_checksums();
 	}
 	PG_CATCH();
 	{

@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -719,6 +720,9 @@ begin_toplevel_run(CommandState *st, const CallOptions *options, MemoryContext k
 		if (options->undo)
 			plan_options.target = NULL;
 		resolve_and_plan(st, &plan_options, false);
+		/* what this run had to read, the next one (a new session) only stats */
+		if (!RecoveryInProgress())
+			locations_save_checksums();
 	}
 	SPI_finish();
 	PopActiveSnapshot();
@@ -1026,8 +1030,13 @@ command_apply_needed(CallOptions *options)
 			resolve_and_plan(&st, options, false);
 			options->names_reported = true;
 			raise_plan_errors(st.plan, "validate");
-			/* Flyway runs beforeMigrate and the rest on every migrate, even a no-op */
-			needed = st.plan->npending > 0 || st.scripts->callbacks != NIL;
+			/*
+			 * Flyway runs beforeMigrate and the rest on every migrate, even a
+			 * no-op; and checksums that had to be computed are saved by the
+			 * worker, once, so the next session's call only stats the files.
+			 */
+			needed = st.plan->npending > 0 || st.scripts->callbacks != NIL ||
+				locations_unsaved_checksums() > 0;
 			SPI_finish();
 		}
 	}

@@ -25,6 +25,10 @@
 #include <unistd.h>
 
 #include "commands/dbcommands.h"
+#include "utils/array.h"
+#include "executor/spi.h"
+#include "commands/extension.h"
+#include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
@@ -122,9 +126,12 @@ typedef struct ChecksumCacheEntry
 	struct timespec mtime;
 	struct timespec ctime;
 	int32		checksum;
+	bool		saved;			/* in pg_migrate_checksums as it is here */
 } ChecksumCacheEntry;
 
 static HTAB *checksum_cache = NULL;
+static bool checksum_cache_loaded = false;	/* from pg_migrate_checksums, this session */
+static int	checksum_cache_unsaved = 0;
 
 static bool
 same_file(const ChecksumCacheEntry *e, const char *path, const struct stat *st)
@@ -163,8 +170,164 @@ checksum_cache_entry(const char *path, bool create)
 		}
 		if (!found || e->path == NULL)
 			e->path = MemoryContextStrdup(TopMemoryContext, path);
+		if (!found || e->saved)
+			checksum_cache_unsaved++;
+		e->saved = false;
 	}
 	return e;
+}
+
+/*
+ * The persistent part of the cache (pg_migrate_checksums), read and written
+ * as the extension's owner: the table is granted to nobody, so a role that
+ * may migrate can neither read it nor plant a checksum in it.  Needs SPI.
+ */
+static Oid
+become_extension_owner(char **schema, Oid *saved_user, int *saved_sec)
+{
+	Oid			ext = get_extension_oid("pg_migrate", true);
+	Oid			owner;
+	bool		isnull;
+
+	if (!OidIsValid(ext) ||
+		SPI_execute_with_args("SELECT e.extowner, n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e "
+							  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+							  "WHERE e.oid OPERATOR(pg_catalog.=) $1",
+							  1, (Oid[]) {OIDOID}, (Datum[]) {ObjectIdGetDatum(ext)}, NULL,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		return InvalidOid;
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	*schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	GetUserIdAndSecContext(saved_user, saved_sec);
+	SetUserIdAndSecContext(owner, *saved_sec | SECURITY_LOCAL_USERID_CHANGE);
+	return owner;
+}
+
+/* Load the saved checksums once per session, before the first walk. */
+static void
+load_saved_checksums(void)
+{
+	char	   *schema;
+	Oid			saved_user;
+	int			saved_sec;
+	MemoryContext oldcxt = CurrentMemoryContext;	/* SPI calls switch it */
+
+	if (checksum_cache_loaded)
+		return;
+	checksum_cache_loaded = true;
+	if (!OidIsValid(become_extension_owner(&schema, &saved_user, &saved_sec)))
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return;
+	}
+	if (SPI_execute(psprintf("SELECT path, dev, ino, size, mtime_ns, ctime_ns, checksum FROM %s.pg_migrate_checksums",
+							 quote_identifier(schema)), true, 0) == SPI_OK_SELECT)
+	{
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	t = SPI_tuptable->vals[i];
+			TupleDesc	d = SPI_tuptable->tupdesc;
+			bool		isnull;
+			char	   *path = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
+			ChecksumCacheEntry *e = checksum_cache_entry(path, true);
+			int64		mtime = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
+			int64		ctime = DatumGetInt64(SPI_getbinval(t, d, 6, &isnull));
+
+			e->dev = (dev_t) DatumGetInt64(SPI_getbinval(t, d, 2, &isnull));
+			e->ino = (ino_t) DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
+			e->size = (off_t) DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
+			e->mtime.tv_sec = mtime / 1000000000;
+			e->mtime.tv_nsec = mtime % 1000000000;
+			e->ctime.tv_sec = ctime / 1000000000;
+			e->ctime.tv_nsec = ctime % 1000000000;
+			e->checksum = DatumGetInt32(SPI_getbinval(t, d, 7, &isnull));
+			e->saved = true;
+			checksum_cache_unsaved--;
+			pfree(path);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SetUserIdAndSecContext(saved_user, saved_sec);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* Checksums computed in this session that pg_migrate_checksums lacks. */
+int
+locations_unsaved_checksums(void)
+{
+	return checksum_cache_unsaved;
+}
+
+/* They have been saved (by the apply worker). */
+void
+locations_forget_unsaved_checksums(void)
+{
+	HASH_SEQ_STATUS seq;
+	ChecksumCacheEntry *e;
+
+	if (checksum_cache == NULL)
+		return;
+	hash_seq_init(&seq, checksum_cache);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		e->saved = true;
+	checksum_cache_unsaved = 0;
+}
+
+/*
+ * locations_save_checksums
+ *		Write the unsaved checksums to pg_migrate_checksums, in one statement;
+ *		called by the apply worker, inside its planning transaction.
+ */
+void
+locations_save_checksums(void)
+{
+	ArrayBuildState *paths = NULL;
+	ArrayBuildState *nums[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+	HASH_SEQ_STATUS seq;
+	ChecksumCacheEntry *e;
+	char	   *schema;
+	Oid			saved_user;
+	int			saved_sec;
+	Datum		values[7];
+	Oid			types[7] = {TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
+
+	if (checksum_cache == NULL || checksum_cache_unsaved <= 0)
+		return;
+	hash_seq_init(&seq, checksum_cache);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		if (e->saved || e->path == NULL)
+			continue;
+		paths = accumArrayResult(paths, CStringGetTextDatum(e->path), false, TEXTOID,
+								 CurrentMemoryContext);
+		nums[0] = accumArrayResult(nums[0], Int64GetDatum((int64) e->dev), false, INT8OID, CurrentMemoryContext);
+		nums[1] = accumArrayResult(nums[1], Int64GetDatum((int64) e->ino), false, INT8OID, CurrentMemoryContext);
+		nums[2] = accumArrayResult(nums[2], Int64GetDatum((int64) e->size), false, INT8OID, CurrentMemoryContext);
+		nums[3] = accumArrayResult(nums[3], Int64GetDatum((int64) e->mtime.tv_sec * 1000000000 + e->mtime.tv_nsec),
+								   false, INT8OID, CurrentMemoryContext);
+		nums[4] = accumArrayResult(nums[4], Int64GetDatum((int64) e->ctime.tv_sec * 1000000000 + e->ctime.tv_nsec),
+								   false, INT8OID, CurrentMemoryContext);
+		nums[5] = accumArrayResult(nums[5], Int64GetDatum((int64) e->checksum), false, INT8OID, CurrentMemoryContext);
+	}
+	if (paths == NULL || !OidIsValid(become_extension_owner(&schema, &saved_user, &saved_sec)))
+		return;
+	values[0] = makeArrayResult(paths, CurrentMemoryContext);
+	for (int i = 0; i < 6; i++)
+		values[i + 1] = makeArrayResult(nums[i], CurrentMemoryContext);
+	if (SPI_execute_with_args(psprintf("INSERT INTO %s.pg_migrate_checksums AS c "
+									   "SELECT p, d, i, s, m, ct, k::integer "
+									   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
+									   "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+									   "pg_catalog.unnest($7)) AS u(p, d, i, s, m, ct, k) "
+									   "ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
+									   "size = excluded.size, mtime_ns = excluded.mtime_ns, "
+									   "ctime_ns = excluded.ctime_ns, checksum = excluded.checksum",
+									   quote_identifier(schema)),
+							  7, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not save checksums in pg_migrate_checksums");
+	SetUserIdAndSecContext(saved_user, saved_sec);
+	locations_forget_unsaved_checksums();
 }
 
 static void
@@ -308,7 +471,10 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 		if (cached && same_file(cached, path, &st))
 		{
 			script->checksum = cached->checksum;
-			state->scripts = lappend(state->scripts, script);
+			if (parsed->kind == SCRIPT_CALLBACK)
+				state->callbacks = lappend(state->callbacks, script);
+			else
+				state->scripts = lappend(state->scripts, script);
 			return;
 		}
 	}
@@ -653,6 +819,7 @@ locations_resolve(PlaceholderSet *placeholders)
 	memset(&state, 0, sizeof(state));
 	state.placeholders = placeholders;
 	initStringInfo(&state.buf);
+	load_saved_checksums();
 
 	foreach(lc, parse_locations())
 	{

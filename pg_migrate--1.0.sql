@@ -142,6 +142,21 @@ CREATE TABLE @extschema@.pg_migrate_sync_status (
 	last_change timestamptz,
 	last_error text);
 
+-- Checksums of the filesystem scripts, valid while a file's identity
+-- (device, inode, size, modification and change times) is unchanged: a
+-- deploy's first migrate_apply() then stats the files instead of reading
+-- them all.  Written by the apply worker, read as the extension owner; a
+-- cache, so not dumped.
+CREATE TABLE @extschema@.pg_migrate_checksums (
+	path text PRIMARY KEY,
+	dev bigint NOT NULL,
+	ino bigint NOT NULL,
+	size bigint NOT NULL,
+	mtime_ns bigint NOT NULL,
+	ctime_ns bigint NOT NULL,
+	checksum integer NOT NULL);
+
+REVOKE ALL ON TABLE @extschema@.pg_migrate_checksums FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.pg_migrate_fetched_scripts FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.pg_migrate_sync_status FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pg_migrate_fetched_scripts', '');

@@ -73,6 +73,9 @@ typedef struct ScriptSet
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
 extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
 								 size_t *len);
+extern int	locations_unsaved_checksums(void);
+extern void locations_forget_unsaved_checksums(void);
+extern void locations_save_checksums(void);
 
 /* history.c: the history table */
 typedef struct HistoryTable
