@@ -83,6 +83,27 @@ terminate_worker_at_exit(int code, Datum arg)
 		TerminateBackgroundWorker(running_worker);
 }
 
+/*
+ * session_worker_init
+ *		Describe a one-shot worker that serves this session (apply, sync):
+ *		never restarted, reporting to us, given the shared memory segment.
+ */
+void
+session_worker_init(BackgroundWorker *worker, const char *function, const char *type,
+					dsm_segment *seg)
+{
+	memset(worker, 0, sizeof(BackgroundWorker));
+	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker->bgw_start_time = BgWorkerStart_ConsistentState;
+	worker->bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker->bgw_library_name, BGW_MAXLEN, "pg_migrate");
+	snprintf(worker->bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(worker->bgw_name, BGW_MAXLEN, "%s for PID %d", type, MyProcPid);
+	snprintf(worker->bgw_type, BGW_MAXLEN, "%s", type);
+	worker->bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+	worker->bgw_notify_pid = MyProcPid;
+}
+
 /* See the file header: concurrent index builds need not wait for us. */
 static void
 set_safe_for_index_builds(bool on)
@@ -227,16 +248,7 @@ apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg)
 	shm_toc_insert(toc, PGM_KEY_QUEUE, queue);
 	shm_mq_set_receiver(queue, MyProc);
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_migrate");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "pg_migrate_apply_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_migrate apply for PID %d", MyProcPid);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_migrate apply");
-	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-	worker.bgw_notify_pid = MyProcPid;
+	session_worker_init(&worker, "pg_migrate_apply_worker_main", "pg_migrate apply", seg);
 
 	/*
 	 * All slots busy (many callers at once, or parallel query): wait for one,

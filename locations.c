@@ -182,7 +182,7 @@ checksum_cache_entry(const char *path, bool create)
  * as the extension's owner: the table is granted to nobody, so a role that
  * may migrate can neither read it nor plant a checksum in it.  Needs SPI.
  */
-static Oid
+Oid
 become_extension_owner(char **schema, Oid *saved_user, int *saved_sec)
 {
 	Oid			ext = get_extension_oid("pg_migrate", true);

@@ -73,6 +73,7 @@ typedef struct ScriptSet
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
 extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
 								 size_t *len);
+extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
 extern int	locations_unsaved_checksums(void);
 extern void locations_forget_unsaved_checksums(void);
 extern void locations_save_checksums(void);
@@ -148,6 +149,10 @@ extern ParsedScript *script_current_script;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
 
 /* apply_worker.c: per-migration commits in a dynamic background worker */
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+extern void session_worker_init(BackgroundWorker *worker, const char *function, const char *type,
+								dsm_segment *seg);
 extern void apply_in_worker(CallOptions *options, ResultSink sink, void *sink_arg);
 
 #endif							/* PG_MIGRATE_H */

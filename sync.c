@@ -219,8 +219,6 @@ ext_begin(ExtAccess *a)
 {
 	Oid			ext;
 	char	   *schema;
-	bool		isnull;
-	Datum		owner;
 
 	memset(a, 0, sizeof(ExtAccess));
 	ext = get_extension_oid("pg_migrate", true);
@@ -238,19 +236,11 @@ ext_begin(ExtAccess *a)
 	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT e.extowner, n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e "
-							  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
-							  "WHERE e.oid OPERATOR(pg_catalog.=) $1",
-							  1, (Oid[]) {OIDOID}, (Datum[]) {ObjectIdGetDatum(ext)}, NULL,
-							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	a->owner = become_extension_owner(&schema, &a->saved_user, &a->saved_sec);
+	if (!OidIsValid(a->owner))
 		elog(ERROR, "could not read the owner of extension pg_migrate");
-	owner = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	a->owner = DatumGetObjectId(owner);
-	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	a->files_table = psprintf("%s.pg_migrate_fetched_scripts", quote_identifier(schema));
 	a->status_table = psprintf("%s.pg_migrate_sync_status", quote_identifier(schema));
-	GetUserIdAndSecContext(&a->saved_user, &a->saved_sec);
-	SetUserIdAndSecContext(a->owner, a->saved_sec | SECURITY_LOCAL_USERID_CHANGE);
 }
 
 /* An error before ext_end is cleaned up by the transaction's abort. */

@@ -109,6 +109,7 @@ sync_in_worker(List *locations, SyncResult **results)
 	BackgroundWorkerHandle *handle;
 	ListCell   *lc;
 	bool		waited = false;
+	int			waited_ms = 0;
 	int			n;
 
 	if (RecoveryInProgress())
@@ -135,19 +136,21 @@ sync_in_worker(List *locations, SyncResult **results)
 	sh->guc_len = guc_len;
 	SerializeGUCState(guc_len, sh->guc);
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	session_worker_init(&worker, "pg_migrate_sync_once_main", "pg_migrate sync", seg);
+	/* it writes: not before recovery has finished */
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_migrate");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "pg_migrate_sync_once_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_migrate sync for PID %d", MyProcPid);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_migrate sync");
-	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-	worker.bgw_notify_pid = MyProcPid;
 
 	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
 	{
+		/* slots busy for long: they are not coming back for us; say so */
+		if (waited_ms >= 10000)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start a background worker to sync remote locations"),
+					 errdetail("All %d background worker slots have been in use for 10 seconds.",
+							   max_worker_processes),
+					 errhint("Raise max_worker_processes.")));
+		waited_ms += 200;
 		if (!waited)
 			ereport(NOTICE,
 					(errmsg("waiting for a free background worker slot to sync remote locations"),

@@ -122,6 +122,14 @@ $node->stop;
 	is( $small->safe_psql('postgres',
 			q{SELECT string_agg(version || ':' || state, ',') FROM migrate_apply(single_transaction => true)}),
 		'1:Success,2:Success', 'noworkers: single_transaction works');
+
+	# migrate_sync() needs a worker too: a bounded wait, then a clear error
+	my ($sret, $sout, $serr) = $small->psql('postgres',
+		q{SET pg_migrate.locations = 'https://127.0.0.1:1/none/'; SELECT * FROM migrate_sync()},
+		timeout => 60);
+	isnt($sret, 0, 'noworkers: migrate_sync() fails instead of waiting forever');
+	like($serr, qr/could not start a background worker to sync remote locations.*\n.*10 seconds/s,
+		'noworkers: ... and says why');
 	$small->stop;
 }
 
