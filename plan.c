@@ -394,6 +394,13 @@ typedef struct RowRef
 	VKey		key;
 } RowRef;
 
+/* Ties broken by installed_rank, as Flyway orders history rows. */
+static int
+rank_cmp(const AppliedRow *ra, const AppliedRow *rb)
+{
+	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+}
+
 static int
 vrow_cmp(const void *a, const void *b)
 {
@@ -403,7 +410,7 @@ vrow_cmp(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+	return rank_cmp(ra, rb);
 }
 
 static int
@@ -413,18 +420,13 @@ rrow_cmp(const void *a, const void *b)
 	const AppliedRow *rb = *(const AppliedRow *const *) b;
 	int			c = strcmp(ra->description, rb->description);
 
-	if (c != 0)
-		return c;
-	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+	return c != 0 ? c : rank_cmp(ra, rb);
 }
 
 static int
 row_rank_cmp(const void *a, const void *b)
 {
-	const AppliedRow *ra = *(const AppliedRow *const *) a;
-	const AppliedRow *rb = *(const AppliedRow *const *) b;
-
-	return (ra->installed_rank > rb->installed_rank) - (ra->installed_rank < rb->installed_rank);
+	return rank_cmp(*(const AppliedRow *const *) a, *(const AppliedRow *const *) b);
 }
 
 /* Binary search of a versioned script by (version, kind); index or -1. */

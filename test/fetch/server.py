@@ -312,19 +312,25 @@ def main():
     ports["down"] = s.getsockname()[1]
     s.close()
     Handler.ports = ports
+    serve(servers, ports, a.ports, a.lifetime)
+
+
+def serve(servers, ports, ports_path, lifetime):
+    """Serve until SIGTERM/SIGINT or the lifetime ends; the ports file, written
+    last and atomically, tells the tests the servers are ready."""
     for srv in servers.values():
         threading.Thread(target=srv.serve_forever, daemon=True).start()
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    tmp = a.ports + ".tmp"
+    tmp = ports_path + ".tmp"
     with open(tmp, "w") as f:
         for k, v in ports.items():
             f.write("%s=%d\n" % (k, v))
         f.write("ready\n")
-    os.rename(tmp, a.ports)
-    stop.wait(a.lifetime)
+    os.rename(tmp, ports_path)
+    stop.wait(lifetime)
     for srv in servers.values():
         srv.shutdown()
         srv.server_close()

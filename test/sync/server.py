@@ -166,23 +166,7 @@ def main():
     ports["down"] = s.getsockname()[1]
     s.close()
     fs.Handler.ports = ports
-    for srv in servers.values():
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    tmp = a.ports + ".tmp"
-    with open(tmp, "w") as f:
-        for k, v in ports.items():
-            f.write("%s=%d\n" % (k, v))
-        f.write("ready\n")
-    os.rename(tmp, a.ports)
-    stop.wait(a.lifetime)
-    for srv in servers.values():
-        srv.shutdown()
-        srv.server_close()
-
+    fs.serve(servers, ports, a.ports, a.lifetime)
 
 if __name__ == "__main__":
     sys.exit(main())
