@@ -10,7 +10,7 @@ MODULE_big = pg_migrate
 OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o script_conf.o \
 	names.o placeholders.o plan.o script.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
-OBJS += sync.o sync_worker.o fetch.o manifest.o aws_credentials.o
+OBJS += sync.o sync_worker.o fetch.o curl_api.o manifest.o aws_credentials.o
 DATA = pg_migrate--$(EXTVERSION).sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 
@@ -23,7 +23,8 @@ TAP_TESTS = 1
 PG_CPPFLAGS = -DEXTVERSION=\"$(EXTVERSION)\"
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare $(EXTRA_CFLAGS)
-SHLIB_LINK = -lz -lcjson -lcurl -lcrypto
+# libcurl is not linked: curl_api.c opens it when a process first fetches
+SHLIB_LINK = -lz -lcjson -lcrypto
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

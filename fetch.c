@@ -6,6 +6,8 @@
  *
  * The rules (see the research note on libcurl in a backend):
  *
+ *	- libcurl itself is opened by the first fetch (curl_api.c), so
+ *	  sessions that never fetch do not load it.
  *	- curl_global_init is called lazily, once per process, by the first
  *	  fetch; never in the postmaster (refused there), because initialising
  *	  libcurl in the postmaster can make it multithreaded before it forks.
@@ -49,8 +51,6 @@
 
 #include <ctype.h>
 
-#include <curl/curl.h>
-
 #include "lib/stringinfo.h"
 #ifndef FRONTEND
 #include "miscadmin.h"
@@ -58,12 +58,9 @@
 #endif
 
 #include "aws_credentials.h"
+#include "curl_api.h"
 #include "fetch.h"
 
-/* CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR need 7.85. */
-#if LIBCURL_VERSION_NUM < 0x075500
-#error "pg_migrate needs libcurl 7.85 or later"
-#endif
 
 #define EMPTY_PAYLOAD_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define BACKOFF_SLICE_MS	50
@@ -567,7 +564,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		resp->error = psprintf("unsupported method \"%s\"", req->method);
 		return resp->status;
 	}
-	if (!check_url(req->url, req->allow_metadata_http, &display, &err) ||
+	if (!curl_api_load(&err) ||
+		!check_url(req->url, req->allow_metadata_http, &display, &err) ||
 		!fetch_ensure_init(&err))
 	{
 		resp->status = FETCH_INVALID;

@@ -36,9 +36,9 @@ fail() {
 CFLAGS="-std=gnu99 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wdeclaration-after-statement -Wmissing-prototypes"
 CPPFLAGS="-DFRONTEND -I$top -I$($PG_CONFIG --includedir-server) -I$($PG_CONFIG --includedir)"
-LIBS="-L$($PG_CONFIG --pkglibdir) -L$($PG_CONFIG --libdir) -lpgcommon -lpgport -lcurl -lcjson -lcrypto -lm"
+LIBS="-L$($PG_CONFIG --pkglibdir) -L$($PG_CONFIG --libdir) -lpgcommon -lpgport -lcjson -lcrypto -lm"
 cc $CPPFLAGS $CFLAGS -o "$work/test_fetch" "$here/test_fetch.c" "$top/fetch.c" \
-	"$top/aws_credentials.c" "$top/manifest.c" $LIBS || fail "build failed"
+	"$top/curl_api.c" "$top/aws_credentials.c" "$top/manifest.c" $LIBS || fail "build failed"
 
 # --- certificates: a test CA, a server certificate for 127.0.0.1/localhost,
 # one for another host name, and an unrelated CA ---------------------------------
