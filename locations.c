@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/pg_extension.h"
 #include "commands/dbcommands.h"
 #include "utils/array.h"
 #include "executor/spi.h"
@@ -33,6 +36,8 @@
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -186,18 +191,35 @@ Oid
 become_extension_owner(char **schema, Oid *saved_user, int *saved_sec)
 {
 	Oid			ext = get_extension_oid("pg_migrate", true);
-	Oid			owner;
-	bool		isnull;
+	Oid			owner = InvalidOid;
+	Oid			namespace = InvalidOid;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
 
-	if (!OidIsValid(ext) ||
-		SPI_execute_with_args("SELECT e.extowner, n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e "
-							  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
-							  "WHERE e.oid OPERATOR(pg_catalog.=) $1",
-							  1, (Oid[]) {OIDOID}, (Datum[]) {ObjectIdGetDatum(ext)}, NULL,
-							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (!OidIsValid(ext))
 		return InvalidOid;
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	*schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+	/*
+	 * An index lookup rather than a query: in a new session, planning a
+	 * catalog join here was a millisecond of the first call.
+	 */
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+		namespace = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(owner) || (*schema = get_namespace_name(namespace)) == NULL)
+		return InvalidOid;
 	GetUserIdAndSecContext(saved_user, saved_sec);
 	SetUserIdAndSecContext(owner, *saved_sec | SECURITY_LOCAL_USERID_CHANGE);
 	return owner;
