@@ -65,3 +65,9 @@ RESET pg_migrate.locations;
 RESET search_path;
 DROP SCHEMA i06 CASCADE;
 DROP SCHEMA i06_b CASCADE;
+
+-- This session applied and reported, but fetched nothing: libcurl was never
+-- loaded into it (curl_api.c opens it on the first fetch only).
+SELECT count(*) AS libcurl_mappings
+  FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\n') AS line
+ WHERE line LIKE '%libcurl%';

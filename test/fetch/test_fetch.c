@@ -667,6 +667,22 @@ read_ports(const char *file)
 	fclose(f);
 }
 
+/* Whether libcurl is mapped into this process. */
+static bool
+libcurl_mapped(void)
+{
+	FILE	   *f = fopen("/proc/self/maps", "r");
+	char		line[1024];
+	bool		found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, "libcurl") != NULL;
+	fclose(f);
+	return found;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -680,7 +696,9 @@ main(int argc, char **argv)
 	ca_file = psprintf("%s/ca.crt", certdir);
 	other_ca_file = psprintf("%s/other-ca.crt", certdir);
 
+	CHECK(!libcurl_mapped());	/* opened by the first fetch (curl_api.c) */
 	test_https_ok();
+	CHECK(libcurl_mapped());
 	test_connection_reuse();
 	test_faults();
 	test_tls();
