@@ -50,6 +50,14 @@ if ! make -s clean >/dev/null || ! make -s EXTRA_CFLAGS=-Werror || ! $sudo make 
 	exit 1
 fi
 
+# The Lambda handler's static libcurl and libpq take a couple of minutes to
+# build from source: start that now, alongside the suites that need it not.
+deps_pid=""
+if [ -f lambda/Makefile ] && [ ! -f lambda/build/deps/stamp ]; then
+	make --no-print-directory -C lambda deps >"$log_dir/lambda-deps.log" 2>&1 &
+	deps_pid=$!
+fi
+
 echo "== unit tests"
 make -s -C test/unit clean >/dev/null
 make -s -C test/unit check 2>&1 | tee "$log_dir/unit.log"
@@ -59,7 +67,7 @@ echo "== regression, isolation and TAP tests (make installcheck)"
 # initdb and the TAP clusters refuse root: run from a copy the postgres user owns.
 run_dir="$log_dir/tree"
 mkdir -p "$run_dir"
-tar --exclude=.git --exclude=lambda/cdk/node_modules --exclude=bench/node_modules -cf - . | tar -xf - -C "$run_dir"
+tar --exclude=.git --exclude=lambda/build --exclude=lambda/cdk/node_modules --exclude=bench/node_modules -cf - . | tar -xf - -C "$run_dir"
 rm -rf /tmp/pg_migrate_regress
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$log_dir"
 port=$((54000 + RANDOM % 900))
@@ -85,6 +93,9 @@ fi
 
 if [ -f lambda/Makefile ]; then
 	echo "== lambda tests"
+	if [ -n "$deps_pid" ] && ! wait "$deps_pid"; then
+		cat "$log_dir/lambda-deps.log"
+	fi
 	make --no-print-directory -C lambda check 2>&1 | tee "$log_dir/lambda.log"
 	counts_from_line lambda "$log_dir/lambda.log"
 fi
