@@ -319,8 +319,9 @@ set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
 {
 	long		left = deadline_ms - now_ms();
 	long		st;
-	char		buf[64];
-	const char *params[1];
+	char		stbuf[32];
+	char		ltbuf[32];
+	const char *params[2];
 	PGresult   *res;
 
 	if (left <= 0)
@@ -331,16 +332,29 @@ set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
 	}
 	st = (cfg->statement_timeout_ms > 0 && cfg->statement_timeout_ms < left)
 		? cfg->statement_timeout_ms : left;
-	snprintf(buf, sizeof(buf), "%ld", st);
-	params[0] = buf;
+	snprintf(stbuf, sizeof(stbuf), "%ld", st);
+	params[0] = stbuf;
+	params[1] = NULL;
+	if (cfg->lock_timeout_ms >= 0)
+	{
+		snprintf(ltbuf, sizeof(ltbuf), "%ld", cfg->lock_timeout_ms);
+		params[1] = ltbuf;
+	}
 
-	/* keep a smaller statement_timeout from PGOPTIONS or the role */
+	/*
+	 * One round trip.  A smaller statement_timeout from PGOPTIONS or the
+	 * role is kept; current_setting() shows it with a unit ("5s", "2min"),
+	 * which interval input reads.  (pg_settings would give milliseconds, but
+	 * building that view costs a fresh backend over a millisecond.)
+	 */
 	res = exec_bounded(conn,
-					   "SELECT set_config('statement_timeout', "
-					   "CASE WHEN s.setting::bigint = 0 OR s.setting::bigint > $1::bigint "
-					   "THEN $1::text ELSE s.setting END, false) "
-					   "FROM pg_settings s WHERE s.name = 'statement_timeout'",
-					   1, params);
+					   "SELECT pg_catalog.set_config('statement_timeout', "
+					   "CASE WHEN s.ms = 0 OR s.ms > $1::bigint THEN $1::text ELSE s.ms::text END, false), "
+					   "CASE WHEN $2::text IS NOT NULL "
+					   "THEN pg_catalog.set_config('lock_timeout', $2::text, false) END "
+					   "FROM (SELECT pg_catalog.round(1000 * pg_catalog.date_part('epoch', "
+					   "pg_catalog.current_setting('statement_timeout')::pg_catalog.interval))::bigint AS ms) s",
+					   2, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		statement_error_as(res, "set_config", "Function.DatabaseError", error_type, errmsg);
@@ -348,18 +362,6 @@ set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
 		return -1;
 	}
 	PQclear(res);
-	if (cfg->lock_timeout_ms >= 0)
-	{
-		snprintf(buf, sizeof(buf), "%ld", cfg->lock_timeout_ms);
-		res = exec_bounded(conn, "SELECT set_config('lock_timeout', $1, false)", 1, params);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		{
-			statement_error_as(res, "set_config", "Function.DatabaseError", error_type, errmsg);
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
-	}
 	return 0;
 }
 

@@ -148,6 +148,10 @@ def setup_migrations(pg):
         "V1__placeholders.sql": "CREATE TABLE ph(v text);\n"
                                 "INSERT INTO ph VALUES ('${my_key}'), ('${other_key}');\n",
     })
+    m["timeouts"] = pg.migrations("timeouts", {
+        "V1__record_timeouts.sql": "CREATE TABLE seen AS SELECT current_setting('statement_timeout') AS st, "
+                                   "current_setting('lock_timeout') AS lt;\n",
+    })
     m["slow"] = pg.migrations("slow", {
         "V1__slow.sql": "SELECT pg_sleep(30);\n",
     })
@@ -390,6 +394,29 @@ def test_arguments(env, pg, m):
           and re.search(r"\$1 = NULL, \$2 = NULL, \$3 = 't', \$4 = 't'", pg.server_log())
           is not None and migrated_versions(pg, "d_group") == "",
           (result(ids[0]), params_lines(pg.server_log()), migrated_versions(pg, "d_group")))
+
+    # the timeouts the migrations run under: derived from the deadline, but
+    # a smaller one from PGOPTIONS (or the role) or the settings wins
+    cases = [
+        ("d_to_deadline", {}, None),
+        ("d_to_pgoptions", {"PGOPTIONS": "-c statement_timeout=1500ms",
+                            "PG_MIGRATE_LOCK_TIMEOUT_MS": "1234"}, "1500ms|1234ms"),
+        ("d_to_setting", {"PGOPTIONS": "-c statement_timeout=1min",
+                          "PG_MIGRATE_STATEMENT_TIMEOUT_MS": "2000"}, "2s|0"),
+    ]
+    for db, extra, want in cases:
+        pg.database(db, m["timeouts"])
+        rc, out, err, ids = run(env.base(FLYWAY_URL=env.url(db), **extra), ["{}"])
+        seen = pg.psql("SELECT st || '|' || lt FROM seen", db=db, check=False)
+        if want is None:
+            st = seen.split("|")[0] if seen else ""
+            ms = {"ms": 1, "s": 1000, "min": 60000}.get(re.sub(r"^[0-9]+", "", st), 0) * \
+                int(re.match(r"[0-9]*", st).group(0) or 0)
+            ok = 20000 <= ms <= 28000 and seen.endswith("|0")   # 30 s deadline - 2 s margin
+        else:
+            ok = seen == want
+        check("statement_timeout/lock_timeout for the migrations (%s): %s" % (db, seen),
+              result(ids[0])[0] == "response" and ok, (result(ids[0]), seen, want))
 
     rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_GROUP="maybe"), ["{}"])
     check("invalid FLYWAY_GROUP -> /runtime/init/error Runtime.ConfigInvalid",
@@ -665,6 +692,9 @@ def test_package(env, pg, m):
         r"lib(c|m|pthread|dl|rt|resolv)\.so", l)]
     check("package: every non-glibc library resolves from lib/ in the zip",
           resolved and not outside and "not found" not in p.stdout, outside or p.stdout)
+    bundled = sorted(os.listdir(libs))
+    check("package: libcurl and libpq are linked in; only libssl, libcrypto, libz, libcjson bundled",
+          bundled == ["libcjson.so.1", "libcrypto.so.3", "libssl.so.3", "libz.so.1"], bundled)
     pg.database("k_ok", m["ok"])
     rt = env_ctx.rt
     rt.reset()
