@@ -708,6 +708,47 @@ def test_package(env, pg, m):
           and body.get("applied") == 2, (kind, body, p.stdout[-2000:]))
 
 
+def test_image(env, pg, m):
+    """lambda/Dockerfile builds and its image runs the handler (test/image.py)."""
+    import image
+    check("image: buildah is installed (lambda/DEPENDENCIES)", image.available())
+    try:
+        image.build_standin()
+        image.build_image(LAMBDA)
+        check("image: Dockerfile builds FROM the base image (local stand-in via BASE_IMAGE)", True)
+        cfg = image.image_config()
+        check("image: entrypoint from the base, CMD is the mode placeholder",
+              cfg.get("Entrypoint") == ["/lambda-entrypoint.sh"]
+              and cfg.get("Cmd") == ["set-PG_MIGRATE_INVOKE_MODE"], cfg)
+
+        rt = env_ctx.rt
+        rt.reset()
+        rt.add("{}")
+        p = image.run_image(env.base(PG_MIGRATE_INVOKE_MODE=None, LAMBDA_TASK_ROOT=None))
+        captured.extend([p.stdout, p.stderr])
+        check("image: without PG_MIGRATE_INVOKE_MODE the CMD placeholder fails init clearly",
+              p.returncode != 0 and rt.init_errors
+              and "set-PG_MIGRATE_INVOKE_MODE" in rt.init_errors[0]["body"]
+              and "direct, cloudformation or provider" in rt.init_errors[0]["body"],
+              (p.returncode, rt.init_errors, p.stderr[-1500:]))
+
+        pg.database("i_ok", m["ok"])
+        rt.reset()
+        rid = rt.add("{}")
+        p = image.run_image(env.base(FLYWAY_URL=env.url("i_ok"), LAMBDA_TASK_ROOT=None))
+        captured.extend([p.stdout, p.stderr])
+        kind, body, _ = result(rid)
+        check("image: the container applies the migrations (libraries from /var/task/lib)",
+              kind == "response" and body.get("applied") == 2
+              and migrated_versions(pg, "i_ok") == "1,2",
+              (kind, body, p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
+    except Exception as e:
+        check("image: build and run", False, e)
+    finally:
+        if image.available():
+            image.cleanup()
+
+
 def test_unit():
     p = subprocess.run([os.path.join(HERE, "test_unit")], capture_output=True, text=True, timeout=60)
     for line in p.stdout.splitlines():
@@ -782,7 +823,7 @@ def main():
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
                          ("arguments", test_arguments),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
-                         ("package", test_package), ("tls", test_tls),
+                         ("package", test_package), ("image", test_image), ("tls", test_tls),
                          ("valgrind", test_valgrind)):
             if only and name not in only:
                 continue
