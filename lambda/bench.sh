@@ -8,25 +8,28 @@
 # migrate_apply() (nothing pending), posts the result, and exits when the
 # Runtime API double runs dry.  Needs the same packages as "make check".
 #
-# Usage: lambda/bench.sh [runs]     (default 30; needs /usr/bin/time, Debian "time")
+# Usage: lambda/bench.sh [runs] [scripts]
+#   runs     fresh processes to time (default 30; needs /usr/bin/time, Debian "time")
+#   scripts  versioned scripts in the release, all applied before timing (default 2)
 set -eu
 cd "$(dirname "$0")"
 make -s bootstrap
-RUNS=${1:-30} exec /usr/bin/python3 - <<'PY'
+RUNS=${1:-30} SCRIPTS=${2:-2} exec /usr/bin/python3 - <<'PY'
 import datetime, json, os, statistics, subprocess, sys, time
 sys.path.insert(0, "test")
 from doubles import RuntimeAPI, SecretsManager, ResponseReceiver
 from pgcluster import PgCluster
 
 runs = int(os.environ["RUNS"])
+nscripts = int(os.environ["SCRIPTS"])
 rt, sm = RuntimeAPI(), SecretsManager()
 pg = PgCluster()
 try:
     pg.psql("CREATE ROLE migrator LOGIN SUPERUSER PASSWORD 'bench-Passw0rd'")
     sm.secrets["db"] = {"username": "migrator", "password": "bench-Passw0rd",
                         "host": "127.0.0.1", "port": pg.port, "dbname": "bench"}
-    folder = pg.migrations("bench", {"V1__t.sql": "CREATE TABLE t(id int);\n",
-                                     "V2__u.sql": "CREATE TABLE u(id int);\n"})
+    folder = pg.migrations("bench", {"V%d__t%d.sql" % (i, i): "CREATE TABLE t%d(id int);\n" % i
+                                     for i in range(1, nscripts + 1)})
     pg.database("bench", folder)
     pg.psql("ALTER SYSTEM SET log_statement = 'none'"); pg.psql("SELECT pg_reload_conf()")
     env = {"PATH": os.environ["PATH"], "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % rt.port,
@@ -45,7 +48,7 @@ try:
         assert r["kind"] == "response", r
         body = json.loads(r["body"])
         if i == 0:
-            assert body["applied"] == 2, body   # warm-up run applies; the rest are no-ops
+            assert body["applied"] == nscripts, body   # warm-up run applies; the rest are no-ops
             continue
         assert body["applied"] == 0, body
         total = (r["at"] - t0) * 1000
@@ -75,7 +78,7 @@ try:
         assert rt.results[rid]["kind"] == "response", rt.results[rid]
         rss.append(int(p.stderr.split("RSS ")[-1]) / 1024)
     lat.sort(); own.sort()
-    print("runs: %d no-op deploys, each a fresh process" % runs)
+    print("runs: %d no-op deploys, each a fresh process, %d scripts applied" % (runs, nscripts))
     print("start -> response: median %.1f ms, p90 %.1f ms, max %.1f ms"
           % (statistics.median(lat), lat[int(len(lat) * 0.9) - 1], lat[-1]))
     print("handler's own time (total minus connect, migrate_info x2, migrate_apply): "
