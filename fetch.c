@@ -154,7 +154,9 @@ fetch_response_free(FetchResponse *resp)
 
 /*
  * fetch_ensure_init
- *		curl_global_init once per process and the process's easy handle.
+ *		Open libcurl, curl_global_init once per process, and the process's
+ *		easy handle.  Never in the postmaster: not even the dlopen, whose
+ *		library constructors could start threads there.
  */
 static bool
 fetch_ensure_init(char **errmsg)
@@ -166,6 +168,8 @@ fetch_ensure_init(char **errmsg)
 		return false;
 	}
 #endif
+	if (!curl_api_load(errmsg))
+		return false;
 	if (!fetch_initialized)
 	{
 		CURLcode	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -564,9 +568,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		resp->error = psprintf("unsupported method \"%s\"", req->method);
 		return resp->status;
 	}
-	if (!curl_api_load(&err) ||
-		!check_url(req->url, req->allow_metadata_http, &display, &err) ||
-		!fetch_ensure_init(&err))
+	if (!fetch_ensure_init(&err) ||
+		!check_url(req->url, req->allow_metadata_http, &display, &err))
 	{
 		resp->status = FETCH_INVALID;
 		resp->error = err;
