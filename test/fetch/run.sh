@@ -3,7 +3,8 @@
 #   Builds test/fetch/test_fetch (frontend build of fetch.c,
 #   aws_credentials.c and manifest.c), makes a test CA and certificates with
 #   openssl, starts the loopback servers of server.py, runs the tests and
-#   stops the servers.  Last line: "fetch: N passed, N failed"; exit status
+#   stops the servers; then test_no_libcurl (the same fetch.c where libcurl
+#   cannot be found).  Last line: "fetch: N passed, N failed"; exit status
 #   non-zero on failure.
 #
 #   bash test/fetch/run.sh              run the tests
