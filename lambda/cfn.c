@@ -160,10 +160,12 @@ cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
 	long		status = 0;
 	CURLcode	rc = CURLE_FAILED_INIT;
 	long		t0 = now_ms();
+	char		curl_error[CURL_ERROR_SIZE] = "";
 
 	*errmsg = NULL;
 	if (curl)
 	{
+		curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 		curl_easy_setopt(curl, CURLOPT_URL, url);
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, clean);
@@ -186,10 +188,15 @@ cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
 	{
 		char		buf[512];
 
-		if (rc != CURLE_OK)
+		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
+					 "(the CA bundle in use is %s; set PG_MIGRATE_CA_BUNDLE)",
+					 curl_error[0] ? curl_error : curl_easy_strerror(rc),
+					 cfg->ca_bundle ? cfg->ca_bundle : "libcurl's default");
+		else if (rc != CURLE_OK)
 			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
 					 "(a VPC function needs a NAT gateway or an S3 gateway endpoint)",
-					 curl_easy_strerror(rc));
+					 curl_error[0] ? curl_error : curl_easy_strerror(rc));
 		else
 			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL answered HTTP %ld", status);
 		*errmsg = strdup(buf);

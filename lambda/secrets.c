@@ -234,6 +234,7 @@ attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_ty
 	long		status = 0;
 	CURLcode	rc;
 	attempt_result r;
+	char		curl_error[CURL_ERROR_SIZE] = "";
 
 	if (curl == NULL)
 	{
@@ -241,6 +242,8 @@ attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_ty
 		*errmsg = strdup("curl_easy_init failed");
 		return ATTEMPT_FAIL;
 	}
+	/* libcurl's own detail ("SSL certificate problem: ..."): no secrets in it */
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, remaining > 1 ? remaining : 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, remaining > 1 ? remaining : 1L);
@@ -300,10 +303,23 @@ attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_ty
 
 	if (rc != CURLE_OK)
 	{
+		const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
+
 		free(*errmsg);
-		*errmsg = strf("cannot reach Secrets Manager at %.700s: %.200s", url, curl_easy_strerror(rc));
 		*error_type = rc == CURLE_OPERATION_TIMEDOUT ? "Function.DeadlineExceeded"
 			: "Function.SecretUnavailable";
+		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		{
+			/* a certificate does not change between attempts: say so now */
+			char		buf[1536];
+
+			snprintf(buf, sizeof(buf), "cannot verify Secrets Manager at %.700s: %.300s; the CA "
+					 "bundle in use is %.300s (set PG_MIGRATE_CA_BUNDLE)", url, detail,
+					 cfg->ca_bundle ? cfg->ca_bundle : "libcurl's default");
+			*errmsg = strdup(buf);
+			return ATTEMPT_FAIL;
+		}
+		*errmsg = strf("cannot reach Secrets Manager at %.700s: %.300s", url, detail);
 		return ATTEMPT_RETRY;
 	}
 	if (status == 200)

@@ -8,10 +8,12 @@ SecretsManager   answers GetSecretValue after re-computing the SigV4
 ResponseReceiver accepts the CloudFormation PUT to the ResponseURL.
 
 All servers bind 127.0.0.1 on an ephemeral port and run in a thread;
-stop() shuts them down.
+stop() shuts them down.  SecretsManager and ResponseReceiver also speak
+HTTPS when given tls=(certfile, keyfile).
 """
 
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -25,7 +27,7 @@ from botocore.credentials import Credentials
 class _Server:
     handler_class = None
 
-    def __init__(self):
+    def __init__(self, tls=None):
         outer = self
 
         class H(self.handler_class):
@@ -36,6 +38,14 @@ class _Server:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            # a client that rejects our certificate fails the accept; the
+            # server thread carries on (socketserver ignores OSError there)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.lock = threading.Lock()
@@ -248,8 +258,8 @@ class SecretsManager(_Server):
     token = "FwoGZXIvYXdzEXAMPLE//session+token=="
     region = "us-east-1"
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, tls=None):
+        super().__init__(tls)
         self.secrets = {}
         self.reset()
 
@@ -278,8 +288,8 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
 class ResponseReceiver(_Server):
     handler_class = _ReceiverHandler
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, tls=None):
+        super().__init__(tls)
         self.reset()
 
     def reset(self):
@@ -288,5 +298,5 @@ class ResponseReceiver(_Server):
 
     def url(self, tag):
         # the shape of a pre-signed S3 URL: must be used verbatim
-        return ("http://127.0.0.1:%d/cfn-responses/%s?AWSAccessKeyId=AKIA&Expires=1700000000"
-                "&Signature=abc%%2Bdef%%3D" % (self.port, tag))
+        return ("%s://127.0.0.1:%d/cfn-responses/%s?AWSAccessKeyId=AKIA&Expires=1700000000"
+                "&Signature=abc%%2Bdef%%3D" % (self.scheme, self.port, tag))

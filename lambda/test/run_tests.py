@@ -362,6 +362,55 @@ def test_tls(env, pg, m):
     check("TLS: sslmode in FLYWAY_URL wins over the default",
           result(ids[0])[0] == "response" and "(ssl off)" in out, result(ids[0]))
 
+    # HTTPS, as Secrets Manager and the S3 ResponseURL are in AWS: the
+    # statically linked libcurl's TLS, verified against the CA bundle
+    tls = (os.path.join(pg.dir, "server.crt"), os.path.join(pg.dir, "server.key"))
+    sm_tls, rcv_tls = SecretsManager(tls=tls), ResponseReceiver(tls=tls)
+    try:
+        sm_tls.secrets["db-ok"] = env.sm.secrets["db-ok"]
+        https = dict(FLYWAY_URL=env.url("t_https"),
+                     AWS_ENDPOINT_URL_SECRETS_MANAGER="https://127.0.0.1:%d/" % sm_tls.port)
+        pg.database("t_https", m["ok"])
+        rc, out, err, ids = run(env.base(PG_MIGRATE_CA_BUNDLE=ca, **https), ["{}"])
+        kind, body, _ = result(ids[0])
+        check("HTTPS: GetSecretValue over TLS, verified with PG_MIGRATE_CA_BUNDLE",
+              kind == "response" and body.get("applied") == 2 and sm_tls.sig_ok == 1,
+              (kind, body, sm_tls.requests, out[-1500:]))
+
+        sm_tls.clear_log()
+        rc, out, err, ids = run(env.base(SSL_CERT_FILE=ca, **https), ["{}"])
+        check("HTTPS: SSL_CERT_FILE names the CA bundle too",
+              result(ids[0])[0] == "response" and sm_tls.sig_ok == 1, (result(ids[0]), out[-1500:]))
+
+        sm_tls.clear_log()
+        t0 = time.time()
+        rc, out, err, ids = run(env.base(PG_MIGRATE_CA_BUNDLE=other, **https), ["{}"])
+        kind, body, _ = result(ids[0])
+        msg = body.get("errorMessage", "") if isinstance(body, dict) else ""
+        check("HTTPS: a certificate the bundle does not vouch for -> refused at once, not retried",
+              err_type(ids[0]) == "Function.SecretUnavailable" and not sm_tls.requests
+              and "certificate" in msg and "PG_MIGRATE_CA_BUNDLE" in msg
+              and time.time() - t0 < 5, (kind, body, time.time() - t0))
+
+        ev = cfn_event(env, "Create", "https", ResponseURL=rcv_tls.url("https"))
+        rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                         PG_MIGRATE_CA_BUNDLE=ca, **https), [ev])
+        put = rcv_tls.puts[-1] if rcv_tls.puts else None
+        check("HTTPS: CloudFormation response PUT over TLS to the ResponseURL",
+              put is not None and json.loads(put["body"]).get("Status") == "SUCCESS",
+              (put, result(ids[0]), out[-1500:]))
+
+        ev = cfn_event(env, "Create", "https-bad", ResponseURL=rcv_tls.url("https-bad"))
+        rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                         PG_MIGRATE_CA_BUNDLE=other, **https), [ev])
+        check("HTTPS: an unverifiable ResponseURL is logged with the certificate problem",
+              not any("/https-bad?" in p["path"] for p in rcv_tls.puts)
+              and "certificate" in out and "PG_MIGRATE_CA_BUNDLE" in out,
+              (rcv_tls.puts[-1:], out[-2000:]))
+    finally:
+        sm_tls.stop()
+        rcv_tls.stop()
+
 
 def test_arguments(env, pg, m):
     pg.database("d_ph", m["ph"])
