@@ -7,8 +7,8 @@
 # every cold start.  The handler needs only HTTP(S) with SigV4 and a libpq
 # that speaks TLS and SCRAM, so both are built here from Debian's own
 # source packages (Debian's patches applied) with everything else turned
-# off, and linked statically.  OpenSSL, zlib and cJSON stay shared: the
-# first two are part of provided.al2023 and get its security updates.
+# off, and linked statically (the Makefile links Debian's OpenSSL and zlib
+# statically too; docs/lambda.md weighs that).
 #
 # Output: build/deps/{include,lib}; build/deps/stamp records the versions.
 # Needs deb-src entries for apt (scripts/install-deps.sh adds them) and
