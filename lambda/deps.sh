@@ -54,8 +54,9 @@ pg_version=$(fetch_source postgresql-15 postgresql)
 build_curl() {
 	cd "$src/curl"
 	# HTTP and HTTPS over OpenSSL with zlib; no other protocol, no helper
-	# library.  The CA store is OpenSSL's default, so it is the runtime
-	# system's (/etc/pki on AL2023, /etc/ssl on Debian), not a path baked in.
+	# library.  No CA path is baked in: the handler always names the bundle
+	# (PG_MIGRATE_CA_BUNDLE, SSL_CERT_FILE, or AL2023's or Debian's file);
+	# the fallback is OpenSSL's own default.
 	./configure --disable-shared --enable-static --with-pic \
 		--with-openssl --with-zlib \
 		--without-ca-bundle --without-ca-path --with-ca-fallback \
