@@ -54,9 +54,9 @@ pg_version=$(fetch_source postgresql-15 postgresql)
 build_curl() {
 	cd "$src/curl"
 	# HTTP and HTTPS over OpenSSL with zlib; no other protocol, no helper
-	# library.  No CA path is baked in: the handler always names the bundle
-	# (PG_MIGRATE_CA_BUNDLE, SSL_CERT_FILE, or AL2023's or Debian's file);
-	# the fallback is OpenSSL's own default.
+	# library.  No CA path is baked in: the handler names the bundle
+	# (PG_MIGRATE_CA_BUNDLE, SSL_CERT_FILE, or the first of AL2023's and
+	# Debian's files that exists); only without any does OpenSSL's default apply.
 	./configure --disable-shared --enable-static --with-pic \
 		--with-openssl --with-zlib \
 		--without-ca-bundle --without-ca-path --with-ca-fallback \
