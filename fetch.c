@@ -61,7 +61,6 @@
 #include "curl_api.h"
 #include "fetch.h"
 
-
 #define EMPTY_PAYLOAD_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define BACKOFF_SLICE_MS	50
 
