@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "cfn.h"
+#include "http.h"
 #include "log.h"
 
 #define CFN_MAX_BODY 4096		/* CloudFormation rejects larger responses */
@@ -188,7 +189,7 @@ cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
 	{
 		char		buf[512];
 
-		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		if (http_tls_verify_failed(rc))
 			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
 					 "(the CA bundle in use is %s; set PG_MIGRATE_CA_BUNDLE)",
 					 curl_error[0] ? curl_error : curl_easy_strerror(rc),

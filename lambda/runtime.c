@@ -19,17 +19,12 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "http.h"
 #include "log.h"
 #include "runtime.h"
 
 static CURL *curl;
 static char base_url[512];
-
-typedef struct buffer
-{
-	char	   *data;
-	size_t		len;
-} buffer;
 
 int
 runtime_init(const char *api)
@@ -45,22 +40,6 @@ runtime_cleanup(void)
 	if (curl)
 		curl_easy_cleanup(curl);
 	curl = NULL;
-}
-
-static size_t
-write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	buffer	   *b = userdata;
-	size_t		n = size * nmemb;
-	char	   *d = realloc(b->data, b->len + n + 1);
-
-	if (d == NULL)
-		return 0;
-	memcpy(d + b->len, ptr, n);
-	b->len += n;
-	d[b->len] = '\0';
-	b->data = d;
-	return n;
 }
 
 /* Copy "Name: value" into dst when the header name matches. */
@@ -121,14 +100,14 @@ rt_status
 runtime_next(invocation *inv)
 {
 	char		url[600];
-	buffer		body = {NULL, 0};
+	http_body	body = {NULL, 0, 0};
 	CURLcode	rc;
 	long		status = 0;
 
 	memset(inv, 0, sizeof(*inv));
 	snprintf(url, sizeof(url), "%s/runtime/invocation/next", base_url);
 	common_options(url);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_body_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, inv);
@@ -137,20 +116,20 @@ runtime_next(invocation *inv)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
 	{
-		free(body.data);
+		http_body_free(&body, 0);
 		log_warn("runtime", "GET next failed: %s", curl_easy_strerror(rc));
 		return RT_RETRY;
 	}
 	if (status >= 500 || status == 403)
 	{
 		/* container error / invalid state: the runtime should exit */
-		free(body.data);
+		http_body_free(&body, 0);
 		log_info("runtime", "GET next answered HTTP %ld, exiting", status);
 		return RT_FATAL;
 	}
 	if (status != 200 || inv->request_id[0] == '\0')
 	{
-		free(body.data);
+		http_body_free(&body, 0);
 		log_warn("runtime", "GET next answered HTTP %ld without a request id", status);
 		return RT_RETRY;
 	}
@@ -170,7 +149,7 @@ static int
 post(const char *url, const char *body, const char *error_type)
 {
 	struct curl_slist *h = NULL;
-	buffer		sink = {NULL, 0};
+	http_body	sink = {NULL, 0, 0};
 	char		hdr[256];
 	char	   *clean = log_scrub(body);
 	CURLcode	rc;
@@ -188,7 +167,7 @@ post(const char *url, const char *body, const char *error_type)
 		h = curl_slist_append(h, hdr);
 	}
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_body_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)
@@ -196,7 +175,7 @@ post(const char *url, const char *body, const char *error_type)
 	/* the slist must outlive the transfer; reset before the next one */
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(h);
-	free(sink.data);
+	http_body_free(&sink, 0);
 	free(clean);
 	if (rc != CURLE_OK)
 	{

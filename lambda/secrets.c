@@ -22,45 +22,17 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "http.h"
 #include "log.h"
 #include "secrets.h"
 
-typedef struct buffer
-{
-	char	   *data;
-	size_t		len;
-} buffer;
-
 #define MAX_BODY (256 * 1024)	/* a secret is at most 64 KB */
 
-static size_t
-write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	buffer	   *b = userdata;
-	size_t		n = size * nmemb;
-	char	   *d;
-
-	if (b->len + n > MAX_BODY)
-		return 0;
-	d = realloc(b->data, b->len + n + 1);
-	if (d == NULL)
-		return 0;
-	memcpy(d + b->len, ptr, n);
-	b->len += n;
-	d[b->len] = '\0';
-	b->data = d;
-	return n;
-}
-
+/* the body holds the password: never leave it in freed memory */
 static void
-buffer_wipe(buffer *b)
+buffer_wipe(http_body *b)
 {
-	/* the body holds the password: do not leave it in freed memory */
-	if (b->data)
-		memset(b->data, 0, b->len);
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
+	http_body_free(b, 1);
 }
 
 static char *
@@ -156,7 +128,7 @@ typedef enum
 } attempt_result;
 
 static attempt_result
-classify_error(long status, const buffer *body, const char **error_type,
+classify_error(long status, const http_body *body, const char **error_type,
 			   char **errmsg, const char *secret_id)
 {
 	cJSON	   *j = body->data ? cJSON_Parse(body->data) : NULL;
@@ -222,7 +194,7 @@ classify_error(long status, const buffer *body, const char **error_type,
 }
 
 static attempt_result
-attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_type,
+attempt(const config *cfg, long deadline_ms, http_body *body, const char **error_type,
 		char **errmsg)
 {
 	CURL	   *curl = curl_easy_init();
@@ -247,7 +219,7 @@ attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_ty
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, remaining > 1 ? remaining : 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, remaining > 1 ? remaining : 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_body_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
 	if (cfg->ca_bundle)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_bundle);
@@ -308,7 +280,7 @@ attempt(const config *cfg, long deadline_ms, buffer *body, const char **error_ty
 		free(*errmsg);
 		*error_type = rc == CURLE_OPERATION_TIMEDOUT ? "Function.DeadlineExceeded"
 			: "Function.SecretUnavailable";
-		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		if (http_tls_verify_failed(rc))
 		{
 			/* a certificate does not change between attempts: say so now */
 			char		buf[1536];
@@ -333,7 +305,7 @@ int
 secret_fetch(const config *cfg, long deadline_ms, db_secret *out,
 			 const char **error_type, char **errmsg)
 {
-	buffer		body = {NULL, 0};
+	http_body	body = {NULL, 0, MAX_BODY};
 	long		backoff = 100;
 	long		t0 = now_ms();
 
