@@ -128,6 +128,17 @@ report_direct(const invocation *inv, outcome *o)
 	return runtime_error(inv->request_id, o->error_type, o->errmsg);
 }
 
+/* Say, and log, which RequestType we cannot handle. */
+static void
+unknown_request_type(const cJSON *event, char *buf, size_t len)
+{
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(event, "RequestType"));
+
+	snprintf(buf, len, "unknown RequestType \"%.100s\" (expected Create, Update or Delete)",
+			 t ? t : "(missing)");
+	log_error("event", "%s", buf);
+}
+
 static int
 run_provider(const config *cfg, const invocation *inv, const cJSON *event, long work_deadline)
 {
@@ -139,12 +150,9 @@ run_provider(const config *cfg, const invocation *inv, const cJSON *event, long 
 
 	if (rt == REQ_UNKNOWN)
 	{
-		const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(event, "RequestType"));
 		char		buf[300];
 
-		snprintf(buf, sizeof(buf), "unknown RequestType \"%.100s\" (expected Create, Update or Delete)",
-				 t ? t : "(missing)");
-		log_error("event", "%s", buf);
+		unknown_request_type(event, buf, sizeof(buf));
 		return runtime_error(inv->request_id, "Function.UnknownRequestType", buf);
 	}
 	phys = cfn_physical_id(event);
@@ -189,12 +197,9 @@ run_cloudformation(const config *cfg, const invocation *inv, const cJSON *event,
 	phys = cfn_physical_id(event);
 	if (rt == REQ_UNKNOWN)
 	{
-		const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(event, "RequestType"));
 		char		buf[300];
 
-		snprintf(buf, sizeof(buf), "unknown RequestType \"%.100s\" (expected Create, Update or Delete)",
-				 t ? t : "(missing)");
-		log_error("event", "%s", buf);
+		unknown_request_type(event, buf, sizeof(buf));
 		fail(&o, "Function.UnknownRequestType", buf);
 	}
 	else if (rt == REQ_DELETE)
