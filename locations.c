@@ -757,11 +757,12 @@ walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
 }
 
 /*
- * Split pg_migrate.locations and check every entry before reading any, so a
- * typo is reported as such rather than as "no migrations".
+ * locations_entries
+ *		The entries of pg_migrate.locations, split at commas and trimmed;
+ *		empty ones dropped.  Shared by the local walk and sync.c.
  */
-static List *
-parse_locations(void)
+List *
+locations_entries(void)
 {
 	List	   *result = NIL;
 	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
@@ -770,15 +771,32 @@ parse_locations(void)
 
 	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
 	{
-		char	   *dir;
-
 		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
 			entry++;
 		for (char *end = entry + strlen(entry); end > entry &&
 			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
 			end[-1] = '\0';
-		if (*entry == '\0')
-			continue;
+		if (*entry != '\0')
+			result = lappend(result, entry);
+	}
+	return result;
+}
+
+/*
+ * Split pg_migrate.locations and check every entry before reading any, so a
+ * typo is reported as such rather than as "no migrations".
+ */
+static List *
+parse_locations(void)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, locations_entries())
+	{
+		char	   *entry = lfirst(lc);
+		char	   *dir;
+
 		/* Remote location: (entry, NULL); its scripts are kept in a table (sync.c). */
 		if (sync_is_remote(entry))
 		{

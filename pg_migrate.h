@@ -70,6 +70,7 @@ typedef struct ScriptSet
 	List	   *invalid_names;	/* char *: "path: reason" for badly named .sql files */
 } ScriptSet;
 
+extern List *locations_entries(void);
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
 extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
 								 size_t *len);

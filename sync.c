@@ -161,21 +161,15 @@ List *
 sync_remote_locations(void)
 {
 	List	   *result = NIL;
-	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
-	char	   *entry;
-	char	   *saveptr = NULL;
+	ListCell   *ec;
 
-	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
+	foreach(ec, locations_entries())
 	{
+		char	   *entry = lfirst(ec);
 		char	   *norm;
 		ListCell   *lc;
 		bool		dup = false;
 
-		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
-			entry++;
-		for (char *end = entry + strlen(entry); end > entry &&
-			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
-			end[-1] = '\0';
 		if (!sync_is_remote(entry))
 			continue;
 		norm = sync_normalize_location(entry);
