@@ -1,0 +1,643 @@
+/*-------------------------------------------------------------------------
+ *
+ * flyway_config.c
+ *	  Read Flyway's configuration: -key=value flags, FLYWAY_* environment
+ *	  variables and flyway.conf files, with Flyway's precedence.
+ *
+ * A key pg_migrate does not know is an error that names it and where it
+ * was read; a Flyway key that pg_migrate does not support yet is an error
+ * that says so.  Nothing is silently ignored.  Values are never put into
+ * an error message (a password may be among them), only keys and origins.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include <ctype.h>
+#include <limits.h>
+
+#include "lib/stringinfo.h"
+
+#include "flyway_config.h"
+#include "properties.h"
+
+typedef enum ValueKind
+{
+	KIND_TEXT,
+	KIND_BOOL,
+	KIND_COUNT,					/* a non-negative integer */
+	KIND_OUTPUT_TYPE
+} ValueKind;
+
+typedef struct KeyDef
+{
+	FlywayKey	key;
+	const char *name;
+	ValueKind	kind;
+	const char *default_value;
+} KeyDef;
+
+/* Indexed by FlywayKey; defaults are Flyway's (docs/cli.md lists them). */
+static const KeyDef key_defs[FK_COUNT] = {
+	{FK_URL, "url", KIND_TEXT, NULL},
+	{FK_USER, "user", KIND_TEXT, NULL},
+	{FK_PASSWORD, "password", KIND_TEXT, NULL},
+	{FK_LOCATIONS, "locations", KIND_TEXT, "filesystem:sql"},
+	{FK_PLACEHOLDER_REPLACEMENT, "placeholderReplacement", KIND_BOOL, "true"},
+	{FK_TARGET, "target", KIND_TEXT, NULL},
+	{FK_OUT_OF_ORDER, "outOfOrder", KIND_BOOL, "false"},
+	{FK_TABLE, "table", KIND_TEXT, "flyway_schema_history"},
+	{FK_SCHEMAS, "schemas", KIND_TEXT, NULL},
+	{FK_DEFAULT_SCHEMA, "defaultSchema", KIND_TEXT, NULL},
+	{FK_BASELINE_ON_MIGRATE, "baselineOnMigrate", KIND_BOOL, "false"},
+	{FK_BASELINE_VERSION, "baselineVersion", KIND_TEXT, "1"},
+	{FK_BASELINE_DESCRIPTION, "baselineDescription", KIND_TEXT, "<< Flyway Baseline >>"},
+	{FK_GROUP, "group", KIND_BOOL, "false"},
+	{FK_MIXED, "mixed", KIND_BOOL, "false"},
+	{FK_VALIDATE_MIGRATION_NAMING, "validateMigrationNaming", KIND_BOOL, "false"},
+	{FK_INSTALLED_BY, "installedBy", KIND_TEXT, NULL},
+	{FK_CONNECT_RETRIES, "connectRetries", KIND_COUNT, "0"},
+	{FK_CONNECT_RETRIES_INTERVAL, "connectRetriesInterval", KIND_COUNT, "120"},
+	{FK_OUTPUT_TYPE, "outputType", KIND_OUTPUT_TYPE, NULL},
+	{FK_CONFIG_FILES, "configFiles", KIND_TEXT, NULL},
+};
+
+/*
+ * Flyway settings that pg_migrate does not implement (yet): recognised so
+ * the error can say "not supported" rather than "unknown", and so a
+ * FLYWAY_* variable of theirs is not mistaken for a typo.
+ */
+static const char *const unsupported_keys[] = {
+	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks", "cherryPick",
+	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
+	"createSchemas", "driver", "encoding", "environment", "executeInTransaction",
+	"failOnMissingLocations", "ignoreMigrationPatterns", "initSql", "jarDirs", "kerberosConfigFile",
+	"licenseKey", "lockRetryCount", "loggers", "outputQueryResults", "placeholderPrefix",
+	"placeholderSeparator", "placeholderSuffix", "postgresql.transactionalLock",
+	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
+	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
+	"skipDefaultResolvers", "skipExecutingMigrations", "sqlMigrationPrefix",
+	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream", "tablespace",
+	"undoSqlMigrationPrefix", "validateOnMigrate", "workingDirectory",
+};
+
+static const char placeholder_prefix[] = "placeholders.";
+static const char env_prefix[] = "FLYWAY_";
+static const char env_placeholder_prefix[] = "FLYWAY_PLACEHOLDERS_";
+
+/* Overwrite a value that may be a password before it is freed. */
+static void
+pfree_wiped(char *s)
+{
+	if (s != NULL)
+	{
+		volatile char *p = s;
+
+		while (*p)
+			*p++ = '\0';
+		pfree(s);
+	}
+}
+
+static void
+value_clear(ConfigValue *v)
+{
+	pfree_wiped(v->value);
+	if (v->origin != NULL)
+		pfree(v->origin);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Replace when the new source ranks at least as high (later files win). */
+static void
+value_offer(ConfigValue *v, const char *value, ConfigSource source, const char *origin)
+{
+	if (v->value != NULL && source < v->source)
+		return;
+	value_clear(v);
+	v->value = pstrdup(value);
+	v->source = source;
+	v->origin = pstrdup(origin);
+}
+
+void
+flyway_config_init(FlywayConfig *config)
+{
+	memset(config, 0, sizeof(*config));
+}
+
+void
+flyway_config_free(FlywayConfig *config)
+{
+	for (int i = 0; i < FK_COUNT; i++)
+		value_clear(&config->values[i]);
+	for (int i = 0; i < config->nplaceholders; i++)
+	{
+		pfree(config->placeholders[i].name);
+		value_clear(&config->placeholders[i].value);
+	}
+	if (config->placeholders != NULL)
+		pfree(config->placeholders);
+	for (int i = 0; i < config->ncommands; i++)
+		pfree(config->commands[i]);
+	if (config->commands != NULL)
+		pfree(config->commands);
+	memset(config, 0, sizeof(*config));
+}
+
+const char *
+flyway_key_name(FlywayKey key)
+{
+	return key_defs[key].name;
+}
+
+static const KeyDef *
+find_key(const char *name)
+{
+	for (int i = 0; i < FK_COUNT; i++)
+		if (strcmp(key_defs[i].name, name) == 0)
+			return &key_defs[i];
+	return NULL;
+}
+
+static bool
+is_unsupported_key(const char *name)
+{
+	for (size_t i = 0; i < lengthof(unsupported_keys); i++)
+		if (strcmp(unsupported_keys[i], name) == 0)
+			return true;
+	return strncmp(name, "jdbcProperties.", 15) == 0;
+}
+
+static bool
+parse_count(const char *s, int *out)
+{
+	char	   *end;
+	long		v;
+
+	if (*s == '\0' || !isdigit((unsigned char) *s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > INT_MAX)
+		return false;
+	*out = (int) v;
+	return true;
+}
+
+/* Values are never quoted back: a mistyped one may be a password. */
+static bool
+check_kind(const KeyDef *def, const char *value, const char *origin, char **error)
+{
+	bool		b;
+	int			n;
+
+	switch (def->kind)
+	{
+		case KIND_BOOL:
+			if (!properties_parse_bool(value, &b))
+			{
+				*error = psprintf("%s (%s) must be true or false", def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_COUNT:
+			if (!parse_count(value, &n))
+			{
+				*error = psprintf("%s (%s) must be a non-negative whole number", def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_OUTPUT_TYPE:
+			if (*value != '\0' && pg_strcasecmp(value, "json") != 0)
+			{
+				*error = psprintf("%s (%s) must be json, or empty for readable text",
+								  def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_TEXT:
+			break;
+	}
+	return true;
+}
+
+static Placeholder *
+find_placeholder(FlywayConfig *config, const char *name)
+{
+	for (int i = 0; i < config->nplaceholders; i++)
+		if (pg_strcasecmp(config->placeholders[i].name, name) == 0)
+			return &config->placeholders[i];
+	return NULL;
+}
+
+static bool
+set_placeholder(FlywayConfig *config, const char *name, const char *value,
+				ConfigSource source, const char *origin, char **error)
+{
+	Placeholder *p;
+
+	if (*name == '\0')
+	{
+		*error = psprintf("placeholder without a name (%s)", origin);
+		return false;
+	}
+	p = find_placeholder(config, name);
+	if (p == NULL)
+	{
+		Size		size = sizeof(Placeholder) * (config->nplaceholders + 1);
+
+		config->placeholders = config->placeholders ?
+			repalloc(config->placeholders, size) : palloc(size);
+		p = &config->placeholders[config->nplaceholders++];
+		memset(p, 0, sizeof(*p));
+		p->name = pstrdup(name);
+	}
+	value_offer(&p->value, value, source, origin);
+	return true;
+}
+
+bool
+flyway_config_set(FlywayConfig *config, const char *key, const char *value,
+				  ConfigSource source, const char *origin, char **error)
+{
+	const KeyDef *def;
+
+	if (strncmp(key, placeholder_prefix, strlen(placeholder_prefix)) == 0)
+		return set_placeholder(config, key + strlen(placeholder_prefix), value, source, origin,
+							   error);
+	def = find_key(key);
+	if (def == NULL)
+	{
+		if (is_unsupported_key(key))
+			*error = psprintf("Flyway setting %s (%s) is not supported by pg_migrate; "
+							  "see docs/flyway-compatibility.md", key, origin);
+		else
+			*error = psprintf("unknown setting %s (%s)", key, origin);
+		return false;
+	}
+	if (!check_kind(def, value, origin, error))
+		return false;
+	value_offer(&config->values[def->key], value, source, origin);
+	return true;
+}
+
+static void
+add_command(FlywayConfig *config, const char *word)
+{
+	Size		size = sizeof(char *) * (config->ncommands + 1);
+
+	config->commands = config->commands ? repalloc(config->commands, size) : palloc(size);
+	config->commands[config->ncommands++] = pstrdup(word);
+}
+
+/*
+ * Flyway's command line: "-key=value" options and command words, in any
+ * order.  A value may itself contain '=' (a JDBC URL's parameters).
+ */
+bool
+flyway_config_read_args(FlywayConfig *config, int argc, char *const *argv, char **error)
+{
+	for (int i = 0; i < argc; i++)
+	{
+		const char *arg = argv[i];
+		const char *eq = strchr(arg, '=');
+		char	   *key;
+		char	   *origin;
+		bool		ok;
+
+		if (arg[0] != '-')
+		{
+			add_command(config, arg);
+			continue;
+		}
+		if (eq == NULL || eq == arg + 1)
+		{
+			*error = psprintf("option %s needs a value, as in %s=VALUE", arg, arg);
+			return false;
+		}
+		key = pnstrdup(arg + 1, eq - arg - 1);
+		origin = psprintf("-%s", key);
+		ok = flyway_config_set(config, key, eq + 1, SOURCE_FLAG, origin, error);
+		pfree(key);
+		pfree(origin);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* "baselineOnMigrate" -> "FLYWAY_BASELINE_ON_MIGRATE", as Flyway names them. */
+char *
+flyway_env_name(const char *key)
+{
+	StringInfoData name;
+
+	initStringInfo(&name);
+	appendStringInfoString(&name, env_prefix);
+	for (const char *c = key; *c; c++)
+	{
+		if (*c == '.')
+			appendStringInfoChar(&name, '_');
+		else
+		{
+			if (isupper((unsigned char) *c))
+				appendStringInfoChar(&name, '_');
+			appendStringInfoChar(&name, pg_toupper((unsigned char) *c));
+		}
+	}
+	return name.data;
+}
+
+static bool
+env_name_is(const char *key, const char *env_name)
+{
+	char	   *candidate = flyway_env_name(key);
+	bool		match = strcmp(candidate, env_name) == 0;
+
+	pfree(candidate);
+	return match;
+}
+
+/* The Flyway key an environment variable stands for, or NULL. */
+static const char *
+key_of_env_name(const char *env_name)
+{
+	for (int i = 0; i < FK_COUNT; i++)
+		if (env_name_is(key_defs[i].name, env_name))
+			return key_defs[i].name;
+	for (size_t i = 0; i < lengthof(unsupported_keys); i++)
+		if (env_name_is(unsupported_keys[i], env_name))
+			return unsupported_keys[i];
+	return NULL;
+}
+
+static bool
+read_environment_variable(FlywayConfig *config, const char *name, const char *value,
+						  char **error)
+{
+	const char *key;
+
+	if (strncmp(name, env_placeholder_prefix, strlen(env_placeholder_prefix)) == 0)
+	{
+		/* lower-cased as Flyway does (ConfigUtils.convertKey) */
+		char	   *placeholder = pstrdup(name + strlen(env_placeholder_prefix));
+		bool		ok;
+
+		for (char *c = placeholder; *c; c++)
+			*c = pg_tolower((unsigned char) *c);
+		ok = set_placeholder(config, placeholder, value, SOURCE_ENVIRONMENT, name, error);
+		pfree(placeholder);
+		return ok;
+	}
+	key = key_of_env_name(name);
+	if (key == NULL)
+	{
+		*error = psprintf("unknown environment variable %s", name);
+		return false;
+	}
+	return flyway_config_set(config, key, value, SOURCE_ENVIRONMENT, name, error);
+}
+
+bool
+flyway_config_read_environment(FlywayConfig *config, char *const *environ, char **error)
+{
+	for (char *const *e = environ; e != NULL && *e != NULL; e++)
+	{
+		const char *eq = strchr(*e, '=');
+		char	   *name;
+		bool		ok;
+
+		if (eq == NULL || strncmp(*e, env_prefix, strlen(env_prefix)) != 0)
+			continue;
+		name = pnstrdup(*e, eq - *e);
+		ok = read_environment_variable(config, name, eq + 1, error);
+		pfree(name);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* ${NAME} in a configuration file is the environment variable NAME, or empty. */
+static char *
+expand_environment(const char *value)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	for (const char *p = value; *p;)
+	{
+		const char *close = (p[0] == '$' && p[1] == '{') ? strchr(p + 2, '}') : NULL;
+
+		if (close != NULL)
+		{
+			char	   *name = pnstrdup(p + 2, close - p - 2);
+			const char *env = getenv(name);
+
+			appendStringInfoString(&out, env ? env : "");
+			pfree(name);
+			p = close + 1;
+		}
+		else
+			appendStringInfoChar(&out, *p++);
+	}
+	return out.data;
+}
+
+typedef struct ConfFileContext
+{
+	FlywayConfig *config;
+	const char *path;
+} ConfFileContext;
+
+static bool
+read_conf_property(const char *key, const char *value, int line, void *arg, char **error)
+{
+	ConfFileContext *context = arg;
+	char	   *origin = psprintf("%s:%d", context->path, line);
+	char	   *expanded;
+	bool		ok;
+
+	if (strncmp(key, "flyway.", 7) != 0)
+	{
+		*error = psprintf("%s: setting %s does not start with \"flyway.\"", origin, key);
+		pfree(origin);
+		return false;
+	}
+	expanded = expand_environment(value);
+	ok = flyway_config_set(context->config, key + 7, expanded, SOURCE_FILE, origin, error);
+	pfree_wiped(expanded);
+	pfree(origin);
+	return ok;
+}
+
+/* A flyway.conf: Java properties (properties.c) whose keys start "flyway.". */
+bool
+flyway_config_read_conf_text(FlywayConfig *config, const char *path, const char *text,
+							 char **error)
+{
+	ConfFileContext context = {config, path};
+	int			line = 0;
+
+	/* a UTF-8 byte order mark */
+	if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+		text += 3;
+	return properties_parse(text, strlen(text), read_conf_property, &context, error, &line);
+}
+
+bool
+flyway_config_read_conf_file(FlywayConfig *config, const char *path, bool must_exist,
+							 char **error)
+{
+	FILE	   *f = fopen(path, "rb");
+	StringInfoData text;
+	char		buf[8192];
+	size_t		n;
+	bool		ok;
+
+	if (f == NULL)
+	{
+		if (!must_exist && errno == ENOENT)
+			return true;
+		*error = psprintf("could not read configuration file %s: %s", path, strerror(errno));
+		return false;
+	}
+	initStringInfo(&text);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		appendBinaryStringInfo(&text, buf, n);
+	ok = !ferror(f);
+	fclose(f);
+	explicit_bzero(buf, sizeof(buf));
+	if (!ok)
+		*error = psprintf("could not read configuration file %s", path);
+	else if (strlen(text.data) != (size_t) text.len)
+	{
+		*error = psprintf("configuration file %s contains a zero byte", path);
+		ok = false;
+	}
+	else
+		ok = flyway_config_read_conf_text(config, path, text.data, error);
+	explicit_bzero(text.data, text.len);
+	pfree(text.data);
+	return ok;
+}
+
+/* -configFiles, or FLYWAY_CONFIG_FILES: a comma-separated list, later ones winning. */
+static bool
+read_named_conf_files(FlywayConfig *config, char **error)
+{
+	int			count;
+	char	  **paths = flyway_config_list(config, FK_CONFIG_FILES, &count);
+	bool		ok = true;
+
+	for (int i = 0; i < count && ok; i++)
+	{
+		size_t		len = strlen(paths[i]);
+
+		if (len > 5 && strcmp(paths[i] + len - 5, ".toml") == 0)
+		{
+			*error = psprintf("configuration file %s: flyway.toml files are not supported yet; "
+							  "use a flyway.conf file", paths[i]);
+			ok = false;
+		}
+		else
+			ok = flyway_config_read_conf_file(config, paths[i], true, error);
+	}
+	flyway_config_list_free(paths, count);
+	return ok;
+}
+
+bool
+flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
+				   char *const *environ, const char *home, char **error)
+{
+	if (!flyway_config_read_args(config, argc, argv, error) ||
+		!flyway_config_read_environment(config, environ, error))
+		return false;
+	if (flyway_config_get(config, FK_CONFIG_FILES) != NULL)
+		return read_named_conf_files(config, error);
+	if (home != NULL && *home != '\0')
+	{
+		char	   *path = psprintf("%s/flyway.conf", home);
+		bool		ok = flyway_config_read_conf_file(config, path, false, error);
+
+		pfree(path);
+		if (!ok)
+			return false;
+	}
+	return flyway_config_read_conf_file(config, "flyway.conf", false, error);
+}
+
+const ConfigValue *
+flyway_config_value(const FlywayConfig *config, FlywayKey key)
+{
+	return &config->values[key];
+}
+
+const char *
+flyway_config_get(const FlywayConfig *config, FlywayKey key)
+{
+	if (config->values[key].value != NULL)
+		return config->values[key].value;
+	return key_defs[key].default_value;
+}
+
+/* Values were checked when set, so these only convert. */
+bool
+flyway_config_bool(const FlywayConfig *config, FlywayKey key)
+{
+	const char *s = flyway_config_get(config, key);
+	bool		b = false;
+
+	return s != NULL && properties_parse_bool(s, &b) && b;
+}
+
+int
+flyway_config_int(const FlywayConfig *config, FlywayKey key)
+{
+	const char *s = flyway_config_get(config, key);
+	int			n = 0;
+
+	return (s != NULL && parse_count(s, &n)) ? n : 0;
+}
+
+static char *
+trimmed(const char *start, const char *end)
+{
+	while (start < end && isspace((unsigned char) *start))
+		start++;
+	while (end > start && isspace((unsigned char) end[-1]))
+		end--;
+	return pnstrdup(start, end - start);
+}
+
+char	  **
+flyway_config_list(const FlywayConfig *config, FlywayKey key, int *count)
+{
+	const char *s = flyway_config_get(config, key);
+	char	  **items = palloc(sizeof(char *) * (s ? strlen(s) / 2 + 1 : 1));
+
+	*count = 0;
+	while (s != NULL && *s != '\0')
+	{
+		const char *comma = strchr(s, ',');
+		const char *end = comma ? comma : s + strlen(s);
+		char	   *item = trimmed(s, end);
+
+		if (*item != '\0')
+			items[(*count)++] = item;
+		else
+			pfree(item);
+		s = comma ? comma + 1 : end;
+	}
+	return items;
+}
+
+void
+flyway_config_list_free(char **items, int count)
+{
+	for (int i = 0; i < count; i++)
+		pfree(items[i]);
+	pfree(items);
+}

@@ -1,0 +1,287 @@
+/*
+ * test_flyway_config.c
+ *	  Unit tests of client/flyway_config.c: Flyway's flags, FLYWAY_*
+ *	  variables and flyway.conf files, and their precedence.
+ */
+#include "postgres_fe.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flyway_config.h"
+#include "unit.h"
+
+static FlywayConfig config;
+static char *error;
+
+static void
+fresh(void)
+{
+	flyway_config_free(&config);
+	flyway_config_init(&config);
+	error = NULL;
+}
+
+static bool
+args(int argc, char *const *argv)
+{
+	return flyway_config_read_args(&config, argc, argv, &error);
+}
+
+static const char *
+placeholder(const char *name)
+{
+	for (int i = 0; i < config.nplaceholders; i++)
+		if (pg_strcasecmp(config.placeholders[i].name, name) == 0)
+			return config.placeholders[i].value.value;
+	return NULL;
+}
+
+static void
+test_defaults(void)
+{
+	fresh();
+	CHECK_STR(flyway_config_get(&config, FK_TABLE), "flyway_schema_history");
+	CHECK_STR(flyway_config_get(&config, FK_LOCATIONS), "filesystem:sql");
+	CHECK_STR(flyway_config_get(&config, FK_BASELINE_VERSION), "1");
+	CHECK_STR(flyway_config_get(&config, FK_BASELINE_DESCRIPTION), "<< Flyway Baseline >>");
+	CHECK(flyway_config_bool(&config, FK_PLACEHOLDER_REPLACEMENT));
+	CHECK(!flyway_config_bool(&config, FK_OUT_OF_ORDER));
+	CHECK_INT(flyway_config_int(&config, FK_CONNECT_RETRIES), 0);
+	CHECK_INT(flyway_config_int(&config, FK_CONNECT_RETRIES_INTERVAL), 120);
+	CHECK(flyway_config_get(&config, FK_URL) == NULL);
+	CHECK(flyway_config_value(&config, FK_TABLE)->value == NULL);
+}
+
+static void
+test_args(void)
+{
+	char	   *const argv[] = {"-url=jdbc:postgresql://h:5/db?user=a&password=b", "info",
+		"-outOfOrder=TRUE", "-placeholders.Owner=app", "migrate", "-connectRetries=3"};
+	char	   *const no_value[] = {"-url"};
+	char	   *const empty_key[] = {"-=x"};
+	char	   *const unknown[] = {"-urll=x"};
+	char	   *const unsupported[] = {"-cleanDisabled=false"};
+	char	   *const bad_bool[] = {"-group=yes"};
+	char	   *const bad_count[] = {"-connectRetries=-1"};
+	char	   *const bad_output[] = {"-outputType=xml"};
+
+	fresh();
+	CHECK(args(lengthof(argv), argv));
+	CHECK_STR(flyway_config_get(&config, FK_URL), "jdbc:postgresql://h:5/db?user=a&password=b");
+	CHECK_STR(flyway_config_value(&config, FK_URL)->origin, "-url");
+	CHECK_INT(flyway_config_value(&config, FK_URL)->source, SOURCE_FLAG);
+	CHECK(flyway_config_bool(&config, FK_OUT_OF_ORDER));
+	CHECK_INT(flyway_config_int(&config, FK_CONNECT_RETRIES), 3);
+	CHECK_INT(config.ncommands, 2);
+	CHECK_STR(config.commands[0], "info");
+	CHECK_STR(config.commands[1], "migrate");
+	CHECK_STR(placeholder("owner"), "app");
+
+	fresh();
+	CHECK(!args(1, no_value));
+	CHECK(error && strstr(error, "-url needs a value"));
+	fresh();
+	CHECK(!args(1, empty_key));
+	fresh();
+	CHECK(!args(1, unknown));
+	CHECK_STR(error, "unknown setting urll (-urll)");
+	fresh();
+	CHECK(!args(1, unsupported));
+	CHECK(error && strstr(error, "cleanDisabled (-cleanDisabled) is not supported"));
+	fresh();
+	CHECK(!args(1, bad_bool));
+	CHECK_STR(error, "group (-group) must be true or false");
+	fresh();
+	CHECK(!args(1, bad_count));
+	fresh();
+	CHECK(!args(1, bad_output));
+}
+
+static void
+test_environment(void)
+{
+	char	   *const env[] = {"PATH=/bin", "FLYWAY_URL=jdbc:postgresql://h/db",
+		"FLYWAY_BASELINE_ON_MIGRATE=true", "FLYWAY_PLACEHOLDERS_MY_KEY=v1",
+		"FLYWAY_CONNECT_RETRIES_INTERVAL=5", "FLYWAY_VALIDATE_MIGRATION_NAMING=false", NULL};
+	char	   *const unknown[] = {"FLYWAY_TYPO=1", NULL};
+	char	   *const unsupported[] = {"FLYWAY_LOCK_RETRY_COUNT=5", NULL};
+	char	   *const bad[] = {"FLYWAY_GROUP=maybe", NULL};
+	char	   *name;
+
+	name = flyway_env_name("baselineOnMigrate");
+	CHECK_STR(name, "FLYWAY_BASELINE_ON_MIGRATE");
+	pfree(name);
+	name = flyway_env_name("postgresql.transactionalLock");
+	CHECK_STR(name, "FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK");
+	pfree(name);
+
+	fresh();
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK_STR(flyway_config_get(&config, FK_URL), "jdbc:postgresql://h/db");
+	CHECK_STR(flyway_config_value(&config, FK_URL)->origin, "FLYWAY_URL");
+	CHECK(flyway_config_bool(&config, FK_BASELINE_ON_MIGRATE));
+	CHECK_INT(flyway_config_int(&config, FK_CONNECT_RETRIES_INTERVAL), 5);
+	/* lower-cased, underscores kept; matched case-insensitively */
+	CHECK_STR(config.placeholders[0].name, "my_key");
+	CHECK_STR(placeholder("MY_KEY"), "v1");
+
+	fresh();
+	CHECK(!flyway_config_read_environment(&config, unknown, &error));
+	CHECK_STR(error, "unknown environment variable FLYWAY_TYPO");
+	fresh();
+	CHECK(!flyway_config_read_environment(&config, unsupported, &error));
+	CHECK(error && strstr(error, "lockRetryCount (FLYWAY_LOCK_RETRY_COUNT) is not supported"));
+	fresh();
+	CHECK(!flyway_config_read_environment(&config, bad, &error));
+	/* the value is not quoted back */
+	CHECK(error && strstr(error, "maybe") == NULL);
+}
+
+static void
+test_conf_text(void)
+{
+	setenv("PGM_TEST_SECRET", "s3cr3t", 1);
+	fresh();
+	CHECK(flyway_config_read_conf_text(&config, "a.conf",
+									   "\xEF\xBB\xBF# comment\n"
+									   "! another\n"
+									   "flyway.url = jdbc:postgresql://h/db\r\n"
+									   "flyway.password=${PGM_TEST_SECRET}\n"
+									   "flyway.locations=filesystem:a,\\\n"
+									   "    filesystem:b\n"
+									   "flyway.placeholders.name: x=y\n"
+									   "flyway.user=${PGM_TEST_UNSET}\n", &error));
+	CHECK_STR(flyway_config_get(&config, FK_URL), "jdbc:postgresql://h/db");
+	CHECK_STR(flyway_config_value(&config, FK_URL)->origin, "a.conf:3");
+	CHECK_STR(flyway_config_get(&config, FK_PASSWORD), "s3cr3t");
+	CHECK_STR(flyway_config_get(&config, FK_LOCATIONS), "filesystem:a,filesystem:b");
+	CHECK_STR(flyway_config_value(&config, FK_LOCATIONS)->origin, "a.conf:5");
+	CHECK_STR(placeholder("name"), "x=y");
+	CHECK_STR(flyway_config_get(&config, FK_USER), "");
+
+	fresh();
+	CHECK(!flyway_config_read_conf_text(&config, "b.conf", "\nurl=x\n", &error));
+	CHECK_STR(error, "b.conf:2: setting url does not start with \"flyway.\"");
+	fresh();
+	CHECK(!flyway_config_read_conf_text(&config, "c.conf", "flyway.tabel=x\n", &error));
+	CHECK_STR(error, "unknown setting tabel (c.conf:1)");
+}
+
+/* flags over environment over files; a later file over an earlier one */
+static void
+test_precedence(void)
+{
+	char	   *const argv[] = {"-table=from_flag", "migrate"};
+	char	   *const env[] = {"FLYWAY_TABLE=from_env", "FLYWAY_SCHEMAS=env_schema", NULL};
+
+	fresh();
+	CHECK(flyway_config_read_conf_text(&config, "f", "flyway.table=from_file\n"
+									   "flyway.schemas=file_schema\nflyway.target=5\n", &error));
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK(args(lengthof(argv), argv));
+	CHECK_STR(flyway_config_get(&config, FK_TABLE), "from_flag");
+	CHECK_STR(flyway_config_get(&config, FK_SCHEMAS), "env_schema");
+	CHECK_STR(flyway_config_get(&config, FK_TARGET), "5");
+	/* a file read after the flags does not override them */
+	CHECK(flyway_config_read_conf_text(&config, "g", "flyway.table=late_file\n"
+									   "flyway.target=6\n", &error));
+	CHECK_STR(flyway_config_get(&config, FK_TABLE), "from_flag");
+	CHECK_STR(flyway_config_get(&config, FK_TARGET), "6");
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	   *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_load(void)
+{
+	char		dir[] = "/tmp/pgm_config_XXXXXX";
+	char	   *home;
+	char	   *named;
+	char	   *named_env;
+	char		cwd[1024];
+	char	   *const env_none[] = {NULL};
+	char	   *const no_args[] = {"info"};
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	home = psprintf("%s/home", dir);
+	mkdir(home, 0700);
+	write_file(psprintf("%s/flyway.conf", home), "flyway.table=home\nflyway.schemas=home\n");
+	write_file(psprintf("%s/flyway.conf", dir), "flyway.table=cwd\n");
+	write_file(psprintf("%s/named.conf", dir), "flyway.target=7\n");
+	CHECK(chdir(dir) == 0);
+
+	/* ~/flyway.conf, then ./flyway.conf over it */
+	fresh();
+	CHECK(flyway_config_load(&config, lengthof(no_args), no_args, env_none, home, &error));
+	CHECK_STR(flyway_config_get(&config, FK_TABLE), "cwd");
+	CHECK_STR(flyway_config_get(&config, FK_SCHEMAS), "home");
+	CHECK_STR(config.commands[0], "info");
+
+	/* -configFiles names the files instead */
+	named = psprintf("-configFiles=%s/named.conf", dir);
+	{
+		char	   *const argv[] = {named};
+
+		fresh();
+		CHECK(flyway_config_load(&config, 1, argv, env_none, home, &error));
+		CHECK_STR(flyway_config_get(&config, FK_TARGET), "7");
+		CHECK_STR(flyway_config_get(&config, FK_TABLE), "flyway_schema_history");
+	}
+	named_env = psprintf("FLYWAY_CONFIG_FILES=%s/missing.conf", dir);
+	{
+		char	   *const env[] = {named_env, NULL};
+		char	   *const toml[] = {"-configFiles=flyway.toml"};
+
+		fresh();
+		CHECK(!flyway_config_load(&config, 0, no_args, env, home, &error));
+		CHECK(error && strstr(error, "missing.conf"));
+		fresh();
+		CHECK(!flyway_config_load(&config, 1, toml, env_none, home, &error));
+		CHECK(error && strstr(error, "flyway.toml files are not supported"));
+	}
+	CHECK(chdir(cwd) == 0);
+}
+
+static void
+test_lists(void)
+{
+	char	   *const argv[] = {"-schemas= a , b,,c ", "-locations="};
+	char	  **items;
+	int			count;
+
+	fresh();
+	CHECK(args(lengthof(argv), argv));
+	items = flyway_config_list(&config, FK_SCHEMAS, &count);
+	CHECK_INT(count, 3);
+	CHECK_STR(items[0], "a");
+	CHECK_STR(items[1], "b");
+	CHECK_STR(items[2], "c");
+	flyway_config_list_free(items, count);
+	items = flyway_config_list(&config, FK_LOCATIONS, &count);
+	CHECK_INT(count, 0);
+	flyway_config_list_free(items, count);
+}
+
+int
+main(void)
+{
+	flyway_config_init(&config);
+	test_defaults();
+	test_args();
+	test_environment();
+	test_conf_text();
+	test_precedence();
+	test_load();
+	test_lists();
+	flyway_config_free(&config);
+	return unit_summary("flyway_config");
+}
