@@ -30,6 +30,7 @@
 #include "utils/timestamp.h"
 
 #include "commands.h"
+#include "reentry.h"
 
 /*
  * Read-only commands and the apply pre-check work in this backend-lifetime
@@ -579,6 +580,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		StartTransactionCommand();
 		MemoryContextSwitchTo(cxt);
 		restore_session_state(st);
+		reentry_verify_run_lock(st->history, script->script, false);
 		text = script_text_for_run(script, &st->placeholders, &len);
 		parsed = script_parse(script, text, len);
 		reject_mixed(parsed);
@@ -625,6 +627,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		StartTransactionCommand();
 		restore_session_state(st);
 		PushActiveSnapshot(GetTransactionSnapshot());
+		reentry_verify_run_lock(st->history, script->script, true);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		record_applied(st, script, execution_time, true);

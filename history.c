@@ -455,6 +455,23 @@ history_lock_is_held(HistoryTable *history)
 	return false;
 }
 
+/*
+ * Whether this session holds the lock, at any level: a script can release
+ * the worker's session-level lock (reentry_verify_run_lock()).
+ */
+bool
+history_lock_held_by_me(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, history->lock_key);
+#if PG_VERSION_NUM >= 170000
+	return LockHeldByMe(&tag, ExclusiveLock, false);
+#else
+	return LockHeldByMe(&tag, ExclusiveLock);
+#endif
+}
+
 /* Transaction-level: released when the caller's transaction ends. */
 void
 history_lock_xact(HistoryTable *history)
