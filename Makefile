@@ -9,6 +9,9 @@ EXTVERSION = 1.0
 MODULE_big = pg_migrate
 OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o properties.o script_conf.o \
 	names.o placeholders.o plan.o script.o
+# what a migration must not do to its run (re-entry, the run's lock), and
+# the session state every script starts from
+OBJS += reentry.o session_state.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += sync.o sync_worker.o fetch.o curl_api.o manifest.o aws_credentials.o
 DATA = pg_migrate--$(EXTVERSION).sql

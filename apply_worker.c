@@ -41,6 +41,7 @@
 #include "utils/memutils.h"
 
 #include "commands.h"
+#include "reentry.h"
 
 #define PGM_SHM_MAGIC		0x50474d41
 #define PGM_KEY_FIXED		1
@@ -422,6 +423,8 @@ pg_migrate_apply_worker_main(Datum main_arg)
 	options.names_reported = fixed->names_reported;
 	options.undo = fixed->undo;
 
+	/* nothing the migrations run may call pg_migrate in this worker */
+	reentry_mark_worker(options.undo ? "migrate_undo()" : "migrate_apply()");
 	command_apply(&options, send_result, NULL);
 
 	pq_beginmessage(&buf, PGM_MSG_DONE);

@@ -30,6 +30,8 @@
 #include "utils/timestamp.h"
 
 #include "commands.h"
+#include "reentry.h"
+#include "session_state.h"
 
 /*
  * Read-only commands and the apply pre-check work in this backend-lifetime
@@ -62,8 +64,7 @@ typedef struct CommandState
 	int			nrows;
 	MigrationPlan *plan;
 	MigrationVersion highest_applied;	/* nparts == 0 when none */
-	char	   *original_role;
-	char	   *original_search_path;
+	SessionState *session;		/* what each script starts from */
 } CommandState;
 
 /*
@@ -317,36 +318,23 @@ emit_result(CommandState *st, const ResolvedScript *script, int execution_time,
 }
 
 /*
- * Before each migration Flyway puts back the role and search_path the run
- * started with (plus the history schema first when one is configured), so
- * a SET ROLE in one migration does not leak into the next.
+ * Before each script and each history write, put back the session state the
+ * run started with (session_state.c says what and why), the history schema
+ * first on the search_path as Flyway does: a SET ROLE, SET SESSION
+ * AUTHORIZATION or session_replication_role in one migration does not leak
+ * into the next.
  */
 static void
 remember_session_state(CommandState *st)
 {
-	MemoryContext oldcxt = MemoryContextSwitchTo(st->keep);
-	const char *path = GetConfigOption("search_path", false, false);
-
-	st->original_role = pstrdup(GetConfigOption("role", false, false));
-	if (pgm_schema && pgm_schema[0] != '\0' &&
-		strcmp(path, quote_identifier(pgm_schema)) != 0 &&
-		strncmp(path, psprintf("%s,", quote_identifier(pgm_schema)),
-				strlen(quote_identifier(pgm_schema)) + 1) != 0)
-		st->original_search_path = psprintf("%s, %s", quote_identifier(pgm_schema), path);
-	else
-		st->original_search_path = pstrdup(path);
-	MemoryContextSwitchTo(oldcxt);
+	st->session = session_state_remember(st->keep, pgm_schema);
 }
 
 static void
 restore_session_state(CommandState *st)
 {
-	if (strcmp(GetConfigOption("role", false, false), st->original_role) != 0)
-		(void) set_config_option("role", st->original_role, PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SET, true, 0, false);
-	if (strcmp(GetConfigOption("search_path", false, false), st->original_search_path) != 0)
-		(void) set_config_option("search_path", st->original_search_path, PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
+	if (st->session != NULL)
+		session_state_restore(st->session);
 }
 
 static void
@@ -532,8 +520,11 @@ run_callbacks_spi(CommandState *st, const char *event)
 	foreach(lc, callbacks_of(st, event))
 	{
 		const ResolvedScript *cb = lfirst(lc);
-		ParsedScript *parsed = parse_for_run(st, cb);
+		ParsedScript *parsed;
 
+		CHECK_FOR_INTERRUPTS();
+		restore_session_state(st);
+		parsed = parse_for_run(st, cb);
 		script_check_spi(parsed);
 		PG_TRY();
 		{
@@ -579,6 +570,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		StartTransactionCommand();
 		MemoryContextSwitchTo(cxt);
 		restore_session_state(st);
+		reentry_verify_run_lock(st->history, script->script, false);
 		text = script_text_for_run(script, &st->placeholders, &len);
 		parsed = script_parse(script, text, len);
 		reject_mixed(parsed);
@@ -625,6 +617,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		StartTransactionCommand();
 		restore_session_state(st);
 		PushActiveSnapshot(GetTransactionSnapshot());
+		reentry_verify_run_lock(st->history, script->script, true);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		record_applied(st, script, execution_time, true);
@@ -993,6 +986,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		emit_result(&st, script, execution_time, sink, sink_arg);
 	}
 	run_callbacks_spi(&st, "afterMigrate");
+	session_state_restore_caller(st.session);
 	SPI_finish();
 	MemoryContextSwitchTo(st.keep);
 	MemoryContextDelete(migration_cxt);
@@ -1230,11 +1224,13 @@ command_validate(const CallOptions *options)
 	CommandState st;
 
 	plan_readonly(&st, options, true);
+	remember_session_state(&st);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	run_callbacks_spi(&st, "beforeValidate");
 	raise_plan_errors(st.plan, "validate");
 	run_callbacks_spi(&st, "afterValidate");
+	session_state_restore_caller(st.session);
 	SPI_finish();
 	return st.plan->nentries;
 }

@@ -25,6 +25,7 @@
 #include "utils/snapmgr.h"
 
 #include "pg_migrate.h"
+#include "session_state.h"
 
 /* The ASCII bytes of "Flyway": Flyway adds the table name's hash to it. */
 #define FLYWAY_LOCK_BASE INT64CONST(77431708279161)
@@ -74,6 +75,7 @@ history_locate(void)
 					 errhint("Set pg_migrate.schema, or fix search_path.")));
 		history->schema = get_namespace_name(linitial_oid(path));
 	}
+	session_state_refuse_temporary_schema(history->schema);
 	history->table = pstrdup(pgm_table);
 	history->qualified = psprintf("%s.%s", quote_always(history->schema),
 								  quote_always(history->table));
@@ -453,6 +455,23 @@ history_lock_is_held(HistoryTable *history)
 		return true;
 	LockRelease(&tag, ExclusiveLock, false);
 	return false;
+}
+
+/*
+ * Whether this session holds the lock, at any level: a script can release
+ * the worker's session-level lock (reentry_verify_run_lock()).
+ */
+bool
+history_lock_held_by_me(HistoryTable *history)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, history->lock_key);
+#if PG_VERSION_NUM >= 170000
+	return LockHeldByMe(&tag, ExclusiveLock, false);
+#else
+	return LockHeldByMe(&tag, ExclusiveLock);
+#endif
 }
 
 /* Transaction-level: released when the caller's transaction ends. */

@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "pg_migrate.h"
+#include "reentry.h"
 #include "sync.h"
 
 PG_MODULE_MAGIC;
@@ -365,9 +366,8 @@ apply_result_to_tuplestore(const AppliedResult *result, void *arg)
  * caller applies them (apply_worker.c).  With single_transaction the
  * migrations run right here, in the caller's transaction.
  */
-PG_FUNCTION_INFO_V1(migrate_apply);
-Datum
-migrate_apply(PG_FUNCTION_ARGS)
+static Datum
+migrate_apply_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
@@ -430,9 +430,8 @@ info_entry_to_tuplestore(const InfoRow *row, void *arg)
 }
 
 /* migrate_info(target, placeholders, out_of_order): what "flyway info" shows. */
-PG_FUNCTION_INFO_V1(migrate_info);
-Datum
-migrate_info(PG_FUNCTION_ARGS)
+static Datum
+migrate_info_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
@@ -450,9 +449,8 @@ migrate_info(PG_FUNCTION_ARGS)
  * Returns how many migrations were validated; any problem is an error that
  * lists them all.
  */
-PG_FUNCTION_INFO_V1(migrate_validate);
-Datum
-migrate_validate(PG_FUNCTION_ARGS)
+static Datum
+migrate_validate_command(PG_FUNCTION_ARGS)
 {
 	CallOptions options;
 
@@ -474,9 +472,8 @@ baseline_row_to_tuplestore(int rank, const char *version, const char *descriptio
 }
 
 /* migrate_baseline(version, description): "flyway baseline". */
-PG_FUNCTION_INFO_V1(migrate_baseline);
-Datum
-migrate_baseline(PG_FUNCTION_ARGS)
+static Datum
+migrate_baseline_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *version = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -503,9 +500,8 @@ repair_row_to_tuplestore(const char *action, const AppliedRow *row, void *arg)
 }
 
 /* migrate_repair(placeholders): "flyway repair"; one row per change made. */
-PG_FUNCTION_INFO_V1(migrate_repair);
-Datum
-migrate_repair(PG_FUNCTION_ARGS)
+static Datum
+migrate_repair_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
@@ -521,9 +517,8 @@ migrate_repair(PG_FUNCTION_ARGS)
  * every one above target, with its U script; each undo commits on its own in
  * the apply worker, like migrate_apply().
  */
-PG_FUNCTION_INFO_V1(migrate_undo);
-Datum
-migrate_undo(PG_FUNCTION_ARGS)
+static Datum
+migrate_undo_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
@@ -570,9 +565,8 @@ plan_row_to_tuplestore(int seq, const char *script, int line, const char *statem
  * migrate_apply() (or with undo, migrate_undo()) would run now, in order;
  * changes nothing.
  */
-PG_FUNCTION_INFO_V1(migrate_plan);
-Datum
-migrate_plan(PG_FUNCTION_ARGS)
+static Datum
+migrate_plan_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallOptions options;
@@ -595,9 +589,8 @@ migrate_plan(PG_FUNCTION_ARGS)
  * location is a row with status 'failed' and the error (also recorded in
  * migrate_sync_status()), plus a WARNING; bad settings are errors.
  */
-PG_FUNCTION_INFO_V1(migrate_sync);
-Datum
-migrate_sync(PG_FUNCTION_ARGS)
+static Datum
+migrate_sync_command(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *locations;
@@ -640,4 +633,65 @@ migrate_sync(PG_FUNCTION_ARGS)
 					 errhint("migrate_sync_status() keeps the last error.")));
 	}
 	return (Datum) 0;
+}
+
+/*
+ * The SQL-callable functions.  Each refuses to run from inside a migration
+ * (or callback, or anything they call) that pg_migrate is running in this
+ * session, and marks the session as running one until it ends (reentry.c).
+ */
+PG_FUNCTION_INFO_V1(migrate_apply);
+Datum
+migrate_apply(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_apply()", migrate_apply_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_info);
+Datum
+migrate_info(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_info()", migrate_info_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_validate);
+Datum
+migrate_validate(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_validate()", migrate_validate_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_baseline);
+Datum
+migrate_baseline(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_baseline()", migrate_baseline_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_repair);
+Datum
+migrate_repair(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_repair()", migrate_repair_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_undo);
+Datum
+migrate_undo(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_undo()", migrate_undo_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_plan);
+Datum
+migrate_plan(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_plan()", migrate_plan_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_sync);
+Datum
+migrate_sync(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_sync()", migrate_sync_command);
 }

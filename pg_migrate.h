@@ -112,6 +112,7 @@ extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
 extern void history_lock_xact(HistoryTable *history);
 extern bool history_lock_is_held(HistoryTable *history);
+extern bool history_lock_held_by_me(HistoryTable *history);
 extern const char *history_installed_by(void);
 
 /* script.c: splitting and running one script */

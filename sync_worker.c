@@ -59,6 +59,7 @@
 
 #include "commands.h"
 #include "pg_migrate.h"
+#include "reentry.h"
 #include "sync.h"
 
 PGDLLEXPORT void pg_migrate_sync_once_main(Datum main_arg);
@@ -542,6 +543,7 @@ pg_migrate_sync_database_main(Datum main_arg)
 		{
 			memset(&options, 0, sizeof(options));
 			options.out_of_order = -1;
+			reentry_mark_worker("migrate_apply() (pg_migrate.auto_apply)");
 			command_apply(&options, log_applied, dbname);
 		}
 	}

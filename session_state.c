@@ -1,0 +1,211 @@
+/*-------------------------------------------------------------------------
+ *
+ * session_state.c
+ *	  The session state every migration starts from.  A run remembers who
+ *	  it runs as and the settings below when it starts, and puts them back
+ *	  before each script and before each history write, so that nothing a
+ *	  migration leaves behind changes who runs the next one, where its
+ *	  objects go, or whether triggers fire.
+ *
+ * In the apply worker each migration runs at top level, and a script's SET
+ * outlives its transaction; in the caller's transaction (single_transaction,
+ * validate) a script's SET, even SET LOCAL, lasts until that transaction
+ * ends.  Both are put back the same way.  In the caller's session the state
+ * it had is also put back when the run ends, so the caller does not come
+ * out of migrate_apply() as another role.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "pg_migrate.h"
+#include "session_state.h"
+
+/*
+ * Settings put back besides session_authorization and role (who runs the
+ * next script: SET SESSION AUTHORIZATION and SET ROLE), and why:
+ *
+ *	search_path					where the next script's objects go and what
+ *								its names (tables, functions, operators)
+ *								resolve to
+ *	default_tablespace,			where its tables and indexes go, and its
+ *	temp_tablespaces			temporary tables and files
+ *	default_table_access_method	how its tables are stored
+ *	session_replication_role	whether triggers, rules and foreign keys
+ *								fire: "replica" turns them all off
+ *	row_security				whether its queries on tables with policies
+ *								run or fail
+ *	check_function_bodies		whether its function bodies are checked
+ *	pg_migrate.mixed,			how the run treats and records the next
+ *	pg_migrate.placeholder_replacement,	 script: as the call set them
+ *	pg_migrate.installed_by
+ *
+ * Left alone on purpose, as Flyway leaves them: timeouts (lock_timeout,
+ * statement_timeout), memory, logging and the like, which a beforeMigrate
+ * callback or a migration may set for the rest of the run.  These are put
+ * back after the identity, as that identity: temp_tablespaces keeps only
+ * tablespaces the current user may use.
+ */
+static const char *const other_settings[] = {
+	"default_tablespace",
+	"temp_tablespaces",
+	"default_table_access_method",
+	"session_replication_role",
+	"row_security",
+	"check_function_bodies",
+	"pg_migrate.mixed",
+	"pg_migrate.placeholder_replacement",
+	"pg_migrate.installed_by",
+};
+
+struct SessionState
+{
+	char	   *session_authorization;
+	char	   *role;
+	Oid			user_id;		/* also what no setting says: the worker's */
+	int			sec_context;	/* user, a SECURITY DEFINER caller's */
+	char	   *search_path;	/* as the caller had it */
+	char	   *script_search_path; /* what scripts start with */
+	char	   *values[lengthof(other_settings)];
+};
+
+static char *
+setting_now(const char *name)
+{
+	const char *value = GetConfigOption(name, false, false);
+
+	return value ? pstrdup(value) : NULL;
+}
+
+/*
+ * Flyway puts the history schema (pg_migrate.schema) first on the
+ * search_path of every script, unless it is first already.
+ */
+static char *
+search_path_with_first(const char *path, const char *schema_first)
+{
+	const char *first;
+	size_t		len;
+
+	if (schema_first == NULL || schema_first[0] == '\0')
+		return pstrdup(path);
+	first = quote_identifier(schema_first);
+	len = strlen(first);
+	if (strncmp(path, first, len) == 0 && (path[len] == '\0' || path[len] == ','))
+		return pstrdup(path);
+	return psprintf("%s, %s", first, path);
+}
+
+/*
+ * session_state_remember
+ *		The state the run starts with, in cxt; schema_first is put first on
+ *		the scripts' search_path.
+ */
+SessionState *
+session_state_remember(MemoryContext cxt, const char *schema_first)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	SessionState *state = palloc0(sizeof(SessionState));
+
+	state->session_authorization = setting_now("session_authorization");
+	state->role = setting_now("role");
+	GetUserIdAndSecContext(&state->user_id, &state->sec_context);
+	state->search_path = setting_now("search_path");
+	state->script_search_path = search_path_with_first(state->search_path, schema_first);
+	for (int i = 0; i < lengthof(other_settings); i++)
+		state->values[i] = setting_now(other_settings[i]);
+	MemoryContextSwitchTo(oldcxt);
+	return state;
+}
+
+/*
+ * Put one setting back to the value it had when the run started (unless it
+ * has it, and not forced).  Going back needs no privilege the session did
+ * not have then, hence PGC_SUSET even for a non-superuser: a migration run
+ * as a superuser may have changed a superuser-only setting.
+ */
+static bool
+put_back(const char *name, const char *value, bool force)
+{
+	const char *now = GetConfigOption(name, false, false);
+
+	if (!force && strcmp(now ? now : "", value ? value : "") == 0)
+		return false;
+	(void) set_config_option(name, value, PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SET,
+							 true, 0, false);
+	return true;
+}
+
+static void
+restore_identity(const SessionState *state)
+{
+	bool		session_user_changed;
+
+	session_user_changed = put_back("session_authorization", state->session_authorization, false);
+	/* a new session user drops the role: set it again even if it reads the same */
+	(void) put_back("role", state->role, session_user_changed);
+	SetUserIdAndSecContext(state->user_id, state->sec_context);
+}
+
+static void
+restore_settings(const SessionState *state, const char *search_path)
+{
+	restore_identity(state);
+	(void) put_back("search_path", search_path, false);
+	for (int i = 0; i < lengthof(other_settings); i++)
+		(void) put_back(other_settings[i], state->values[i], false);
+}
+
+/*
+ * session_state_restore
+ *		Before a script (or a history write): the state the run started
+ *		with, the history schema first on the search_path.  Called inside a
+ *		transaction (role names are looked up).
+ */
+void
+session_state_restore(const SessionState *state)
+{
+	restore_settings(state, state->script_search_path);
+}
+
+/*
+ * session_state_restore_caller
+ *		When a run in the caller's transaction ends: the caller's own state,
+ *		its search_path as it was.
+ */
+void
+session_state_restore_caller(const SessionState *state)
+{
+	restore_settings(state, state->search_path);
+}
+
+/*
+ * session_state_refuse_temporary_schema
+ *		A history table in a temporary schema (pg_migrate.schema naming one,
+ *		or a search_path that starts with pg_temp) would vanish with the
+ *		session, with every object the migrations made there, after each
+ *		call reported success; in the apply worker it vanishes at once.
+ */
+void
+session_state_refuse_temporary_schema(const char *schema)
+{
+	if (strcmp(schema, "pg_temp") != 0 && strncmp(schema, "pg_temp_", 8) != 0 &&
+		strncmp(schema, "pg_toast_temp_", 14) != 0)
+		return;
+	if (pgm_schema && pgm_schema[0] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("the history table cannot be kept in a temporary schema"),
+				 errdetail("pg_migrate.schema names \"%s\": the history table and the objects the migrations create there would be dropped when the session ends.",
+						   schema),
+				 errhint("Set pg_migrate.schema to the schema to migrate.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+			 errmsg("the history table cannot be kept in a temporary schema"),
+			 errdetail("pg_migrate.schema is empty and the first existing schema on search_path is pg_temp, so the history table and the objects the migrations create would go to a temporary schema, dropped when the session ends."),
+			 errhint("Put the schema to migrate first on search_path, or set pg_migrate.schema.")));
+}

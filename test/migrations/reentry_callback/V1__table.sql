@@ -1,0 +1,1 @@
+CREATE TABLE r20_cb (id int);

@@ -1,0 +1,2 @@
+-- still refused after the refusals V1 caught
+SELECT count(*) FROM migrate_info();

@@ -1,0 +1,1 @@
+INSERT INTO r20_lock VALUES ('3');

@@ -1,0 +1,1 @@
+CREATE TABLE s21_vanishing (id int);

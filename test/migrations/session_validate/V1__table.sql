@@ -1,0 +1,1 @@
+CREATE TABLE s21_v1 (id int);
