@@ -2,7 +2,10 @@
 #
 #   make && make install      build and install the extension
 #   make installcheck         pg_regress + isolation + TAP tests against a
-#                             running server (see README: make test does it all)
+#                             running server
+#   make test                 every test suite (test/run_all.sh): unit, the
+#                             above on a throwaway cluster, lambda, fetch,
+#                             packages, PGXN; installs what is missing (root)
 #   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
@@ -49,6 +52,11 @@ regress-fixtures:
 	chmod -R a+rwX $(REGRESS_FIXTURES)
 
 installcheck: regress-fixtures
+
+# A folder named "test" would otherwise make "make test" a no-op.
+.PHONY: test
+test:
+	test/run_all.sh
 
 # PGXN's archive: what git tracks at HEAD, under $(DISTNAME)/.
 DISTNAME = $(EXTENSION)-$(DISTVERSION)
