@@ -2,10 +2,18 @@
 #
 #   make && make install      build and install the extension
 #   make installcheck         pg_regress + isolation + TAP tests against a
-#                             running server (see README: make test does it all)
+#                             running server
+#   make test                 every test suite (test/run_all.sh): unit, the
+#                             above on a throwaway cluster, lambda, fetch,
+#                             packages, PGXN; installs what is missing (root)
+#   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
 EXTVERSION = 1.0
+# The release (semantic versioning, as PGXN needs): META.json and
+# debian/changelog carry it, and the extension version is its first two
+# parts (test/pgxn/run.sh checks all of them agree).
+DISTVERSION = 1.0.0
 MODULE_big = pg_migrate
 OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o properties.o script_conf.o \
 	names.o placeholders.o plan.o script.o
@@ -47,3 +55,15 @@ regress-fixtures:
 	chmod -R a+rwX $(REGRESS_FIXTURES)
 
 installcheck: regress-fixtures
+
+# A folder named "test" would otherwise make "make test" a no-op.
+.PHONY: test
+test:
+	test/run_all.sh
+
+# PGXN's archive: what git tracks at HEAD, under $(DISTNAME)/.
+DISTNAME = $(EXTENSION)-$(DISTVERSION)
+.PHONY: dist
+dist:
+	@git diff --quiet HEAD -- || echo "make dist: uncommitted changes are not in $(DISTNAME).zip" >&2
+	git archive --format=zip --prefix=$(DISTNAME)/ -o $(DISTNAME).zip HEAD

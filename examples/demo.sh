@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-scripts/install-deps.sh
+scripts/install-deps.sh --demo
 make -s EXTRA_CFLAGS=-Werror >/dev/null
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo

@@ -1,25 +1,56 @@
 #!/usr/bin/env bash
-# Installs, from Debian 12's packages, everything pg_migrate needs to build,
-# demo and test.  Installs only what is missing; needs root (or sudo).
+# Installs from Debian 12's packages what pg_migrate needs.  Installs only
+# what is missing; needs root (or sudo).
+#
+#   scripts/install-deps.sh          everything the tests need (test/run_all.sh):
+#                                    the build, plus each suite's DEPENDENCIES,
+#                                    and Debian's source packages (deb-src) for
+#                                    lambda/deps.sh
+#   scripts/install-deps.sh --demo   only what building the extension and
+#                                    running examples/demo.sh need
+#   scripts/install-deps.sh --lambda what a deploy pipeline needs for lambda/
+#                                    (build, package, test) and tools/, with
+#                                    deb-src (docs/pipeline.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=all
+deps_files=()
+case "${1:-}" in
+'') ;;
+--demo) mode=demo ;;
+--lambda) mode=lambda ;;
+*)
+	echo "usage: $0 [--demo | --lambda]" >&2
+	exit 2
+	;;
+esac
+
+# building the extension, and a server to run it
 packages=(
 	build-essential postgresql-15 postgresql-server-dev-15
-	libcurl4-openssl-dev libcjson-dev zlib1g-dev libssl-dev libipc-run-perl
+	libcurl4-openssl-dev libcjson-dev zlib1g-dev libssl-dev
 )
-# Suites under lambda/, test/fetch/ and test/sync/ list their own extra packages.
-for f in lambda/DEPENDENCIES test/fetch/DEPENDENCIES test/sync/DEPENDENCIES; do
+if [ "$mode" = lambda ]; then
+	deps_files=(lambda/DEPENDENCIES)
+elif [ "$mode" = all ]; then
+	# the TAP tests' PostgreSQL::Test::Cluster
+	packages+=(libipc-run-perl)
+	# the other suites list their own extra packages
+	deps_files=(lambda/DEPENDENCIES test/fetch/DEPENDENCIES test/sync/DEPENDENCIES
+		test/packages/DEPENDENCIES test/pgxn/DEPENDENCIES)
+fi
+for f in "${deps_files[@]}"; do
 	[ -f "$f" ] && while read -r p _; do
 		case "$p" in ''|'#'*) ;; *) packages+=("$p") ;; esac
 	done < "$f"
 done
 
-# lambda/deps.sh builds libcurl and libpq from Debian's source packages
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 need_update=0
-if ! apt-cache showsrc curl 2>/dev/null | grep '^Version:' >/dev/null; then
+# lambda/deps.sh builds libcurl and libpq from Debian's source packages
+if [ "$mode" != demo ] && ! apt-cache showsrc curl 2>/dev/null | grep '^Version:' >/dev/null; then
 	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
 			$sudo tee /etc/apt/sources.list.d/pg-migrate-deb-src.sources >/dev/null

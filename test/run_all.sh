@@ -5,7 +5,10 @@
 #   test/run_all.sh        (on Debian 12; installs what is missing, needs root or sudo)
 #
 # Suites: unit (pure logic), regress + isolation + TAP (make installcheck on a
-# throwaway cluster), lambda (make -C lambda check), fetch (test/fetch/run.sh).
+# throwaway cluster), lambda (make -C lambda check), fetch (test/fetch/run.sh),
+# pgxn (test/pgxn/run.sh: META.json and make dist), and last packages
+# (test/packages/run.sh: the Debian package built, linted, installed, tested
+# and purged; it installs from source again afterwards).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -104,6 +107,20 @@ if [ -f test/fetch/run.sh ]; then
 	echo "== fetch tests"
 	bash test/fetch/run.sh 2>&1 | tee "$log_dir/fetch.log"
 	counts_from_line fetch "$log_dir/fetch.log"
+fi
+
+if [ -f test/pgxn/run.sh ]; then
+	echo "== PGXN: META.json and make dist"
+	bash test/pgxn/run.sh 2>&1 | tee "$log_dir/pgxn.log"
+	counts_from_line pgxn "$log_dir/pgxn.log"
+fi
+
+# Last: installing the .deb replaces the files "make install" put in place
+# for the suites above (the suite purges it and installs from source again).
+if [ -f test/packages/run.sh ]; then
+	echo "== Debian packages"
+	$sudo bash test/packages/run.sh 2>&1 | tee "$log_dir/packages.log"
+	counts_from_line packages "$log_dir/packages.log"
 fi
 
 echo "== summary"
