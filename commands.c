@@ -125,6 +125,7 @@ build_placeholders(CommandState *st, const CallOptions *options)
 	placeholders_set(&st->placeholders, "flyway:timestamp", flyway_timestamp());
 	placeholders_set(&st->placeholders, "flyway:table", st->history->table);
 	placeholders_set(&st->placeholders, "flyway:environment", "default");
+	script_set_secrets(&st->placeholders);
 }
 
 static void
@@ -1146,7 +1147,8 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 			if (stmt->copy_data)
 				sql = psprintf("%s;\n%s%s\\.", sql, stmt->copy_data,
 							   stmt->copy_len > 0 && stmt->copy_data[stmt->copy_len - 1] != '\n' ? "\n" : "");
-			sink(++seq, script->script, stmt->line, sql, sink_arg);
+			/* a dry run's output is read and kept: secrets show as *** */
+			sink(++seq, script->script, stmt->line, script_mask_secrets(sql), sink_arg);
 		}
 		sink(++seq, script->script, 0,
 			 history_insert_statement(st.history, rank++,

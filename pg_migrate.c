@@ -225,6 +225,8 @@ check_placeholders(char **newval, void **extra, GucSource source)
 	placeholders_init(&set);
 	if (!placeholders_add_json(&set, *newval, &why))
 	{
+		/* PostgreSQL's own message would quote the value, secrets and all */
+		GUC_check_errmsg("invalid value for parameter \"pg_migrate.placeholders\"");
 		GUC_check_errdetail("%s", why);
 		GUC_check_errhint("Give a JSON object such as '{\"schema_owner\": \"app\"}'.");
 		return false;

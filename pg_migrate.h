@@ -148,6 +148,8 @@ extern void script_run_spi(ParsedScript *parsed);
 extern ScriptStatement *script_current_statement;
 extern ParsedScript *script_current_script;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
+extern void script_set_secrets(const PlaceholderSet *placeholders);
+extern char *script_mask_secrets(const char *text);
 
 /* apply_worker.c: per-migration commits in a dynamic background worker */
 #include "postmaster/bgworker.h"

@@ -57,6 +57,94 @@
 ScriptStatement *script_current_statement = NULL;
 ParsedScript *script_current_script = NULL;
 
+/*
+ * The values of the current command's secret placeholders (see
+ * placeholder_name_is_secret()), in a context of their own so that no
+ * command's memory is referenced after it ends.
+ */
+static MemoryContext secrets_context = NULL;
+static PlaceholderSet secrets;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void mask_secrets_in_report(ErrorData *edata);
+
+/*
+ * script_set_secrets
+ *		Remember which values to mask for the command about to run scripts
+ *		with these placeholders.
+ */
+void
+script_set_secrets(const PlaceholderSet *placeholders)
+{
+	MemoryContext oldcxt;
+
+	if (secrets_context == NULL)
+	{
+		secrets_context = AllocSetContextCreate(TopMemoryContext, "pg_migrate secrets",
+												ALLOCSET_SMALL_SIZES);
+		prev_emit_log_hook = emit_log_hook;
+		emit_log_hook = mask_secrets_in_report;
+	}
+	else
+		MemoryContextReset(secrets_context);
+	oldcxt = MemoryContextSwitchTo(secrets_context);
+	placeholders_init(&secrets);
+	for (int i = 0; i < placeholders->count; i++)
+	{
+		if (placeholder_name_is_secret(placeholders->names[i]))
+			placeholders_set(&secrets, placeholders->names[i], placeholders->values[i]);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * script_mask_secrets
+ *		text with the secret placeholder values shown as ***: for every text
+ *		pg_migrate shows that may hold a script's text or a value from it.
+ *		Returns text itself when there is nothing to mask.
+ */
+char *
+script_mask_secrets(const char *text)
+{
+	if (text == NULL || secrets_context == NULL || secrets.count == 0)
+		return (char *) text;
+	return placeholders_mask_secrets(&secrets, text);
+}
+
+/* Mask one field of a report in place; the old text was allocated for it. */
+static void
+mask_report_field(char **field)
+{
+	char	   *masked = script_mask_secrets(*field);
+
+	if (masked != *field)
+	{
+		pfree(*field);
+		*field = masked;
+	}
+}
+
+/*
+ * emit_log_hook: a NOTICE or WARNING a statement of a script raises (its
+ * own RAISE, or the server's) goes to the client and the log masked too.
+ * Errors are caught and raised again by script_rethrow_error(), masked.
+ */
+static void
+mask_secrets_in_report(ErrorData *edata)
+{
+	if (script_current_script != NULL && secrets.count > 0)
+	{
+		mask_report_field(&edata->message);
+		mask_report_field(&edata->detail);
+		mask_report_field(&edata->detail_log);
+		mask_report_field(&edata->hint);
+		mask_report_field(&edata->context);
+		mask_report_field(&edata->internalquery);
+	}
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
 /* Skip blanks and comments: a RawStmt starts right after the previous ';'. */
 static int
 skip_blanks_and_comments(const char *text, int pos, int end)
@@ -368,7 +456,8 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		line = edata->cursorpos > 0 ? line_of_char_position(parsed, 0, edata->cursorpos) : 1;
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
-				 errmsg("migration %s failed at line %d: %s", script->script, line, edata->message),
+				 errmsg("migration %s failed at line %d: %s", script->script, line,
+						script_mask_secrets(edata->message)),
 				 errdetail("The script was read from \"%s\"; nothing of it ran.", script->path),
 				 errhint("Fix the script and call the function again.")));
 	}
@@ -558,7 +647,8 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 									 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(stmt_cxt);
 
-	text = statement_text(parsed, stmt);
+	/* the server logs it with an error (log_min_error_statement): masked */
+	text = script_mask_secrets(statement_text(parsed, stmt));
 	debug_query_string = text;
 	/* what a DBA sees in pg_stat_activity: the script, the line, the statement */
 	pgstat_report_activity(STATE_RUNNING, psprintf("/* pg_migrate: %s line %d */ %s",
@@ -688,14 +778,14 @@ script_check_spi(ParsedScript *parsed)
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("migration %s line %d controls the transaction, which single_transaction => true cannot allow",
 							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
 					 errhint("Apply without single_transaction, or remove the script's own BEGIN/COMMIT.")));
 		if (!stmt->transactional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("migration %s line %d cannot run inside a transaction block",
 							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
 					 errhint("Apply without single_transaction: each migration then gets its own transaction, and this statement runs outside one.")));
 	}
 }
@@ -766,6 +856,12 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 			 strcmp(edata->internalquery, text) == 0)
 		line = line_of_char_position(parsed, stmt->location, edata->internalpos);
 
+	/* the server's texts can quote a value from the statement */
+	mask_report_field(&edata->message);
+	mask_report_field(&edata->detail);
+	mask_report_field(&edata->hint);
+	mask_report_field(&edata->context);
+	text = script_mask_secrets(text);
 	if (text && strlen(text) > 300)
 		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
 
