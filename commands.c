@@ -177,6 +177,31 @@ reject_duplicates(ScriptSet *scripts)
 }
 
 /*
+ * A version the history table's column cannot hold is refused while
+ * planning, naming the file, before anything runs: the INSERT after the
+ * migration would fail, and on every later run again.
+ */
+static void
+reject_unrecordable_versions(ScriptSet *scripts)
+{
+	for (int i = 0; i < scripts->nscripts; i++)
+	{
+		const ResolvedScript *script = scripts->scripts[i];
+		char	   *why = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (script->kind == SCRIPT_REPEATABLE || version_fits_history(script->version.text, &why))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("version of migration %s is too long for the history table", script->script),
+				 errdetail("Its version %s. The script was read from \"%s\".", why, script->path),
+				 errhint("Rename the file with a version of at most %d characters. Nothing was applied.",
+						 HISTORY_VERSION_CHARS)));
+	}
+}
+
+/*
  * Create the history table when missing, as Flyway's migrate does; a
  * non-empty schema without one is baselined only when asked to.
  */
@@ -262,6 +287,7 @@ resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate
 	if (!options->names_reported)
 		report_invalid_names(st->scripts);
 	reject_duplicates(st->scripts);
+	reject_unrecordable_versions(st->scripts);
 
 	st->rows = history_read(st->history, &st->nrows);
 	MemoryContextSwitchTo(st->keep);
@@ -1260,7 +1286,7 @@ command_baseline(const char *version, const char *description, BaselineSink sink
 		version = pgm_baseline_version;
 	if (description == NULL)
 		description = pgm_baseline_description;
-	if (!version_parse(version, &parsed, &why))
+	if (!version_parse(version, &parsed, &why) || !version_fits_history(version, &why))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid baseline version \"%s\"", version),
