@@ -723,6 +723,34 @@ script_end_block(void)
 }
 
 /*
+ * Whether a statement that just ran made the script's work so far
+ * permanent: its own COMMIT (or COMMIT AND CHAIN, or PREPARE TRANSACTION,
+ * after which the work is no longer this session's to roll back).
+ */
+static bool
+commits_script_work(const ScriptStatement *stmt)
+{
+	TransactionStmt *ts;
+
+	if (!stmt->is_transaction_control)
+		return false;
+	ts = (TransactionStmt *) ((RawStmt *) stmt->raw)->stmt;
+	return ts->kind == TRANS_STMT_COMMIT || ts->kind == TRANS_STMT_PREPARE;
+}
+
+/*
+ * script_failure_leaves_work
+ *		Whether a script that failed leaves some of its statements done: it
+ *		ran outside a transaction, or its own COMMIT made part of it
+ *		permanent.  Such a failure is recorded, and must be cleaned up.
+ */
+bool
+script_failure_leaves_work(const ParsedScript *parsed)
+{
+	return !parsed->transactional || parsed->committed_line > 0;
+}
+
+/*
  * script_run_toplevel
  *		Run a script in the apply worker.  A transactional script runs in a
  *		transaction block that the caller ends after recording the history row
@@ -752,6 +780,8 @@ script_run_toplevel(ParsedScript *parsed, bool block_open)
 		StartTransactionCommand();
 		run_statement_toplevel(parsed, stmt);
 		CommitTransactionCommand();
+		if (commits_script_work(stmt))
+			parsed->committed_line = stmt->line;
 		if (in_block && !IsTransactionBlock())
 			script_begin_block();
 	}
