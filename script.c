@@ -18,6 +18,9 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
 #include "commands/defrem.h"
@@ -48,6 +51,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 
 #include "checksum.h"
@@ -624,6 +628,55 @@ is_copy_from_stdin(ScriptStatement *stmt)
 }
 
 /*
+ * An interrupted or failed CREATE INDEX CONCURRENTLY leaves an invalid
+ * index behind, and CREATE INDEX ... IF NOT EXISTS then skips over it: a
+ * migration must not be recorded as done with an index that is not used
+ * and enforces nothing.  So after a CREATE INDEX that names its index, the
+ * index of that name in the table's schema must be valid.  An index on a
+ * partitioned table (ON ONLY) is invalid by design until its partitions
+ * have theirs, so it is left alone.
+ */
+static void
+reject_invalid_index(const ScriptStatement *stmt)
+{
+	Node	   *node = ((RawStmt *) stmt->raw)->stmt;
+	IndexStmt  *index;
+	Oid			relid;
+	Oid			namespace;
+	Oid			indexoid;
+	HeapTuple	tuple;
+	bool		valid;
+	char	   *name;
+
+	if (!IsA(node, IndexStmt) || ((IndexStmt *) node)->idxname == NULL)
+		return;
+	index = (IndexStmt *) node;
+	relid = RangeVarGetRelid(index->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return;
+	namespace = get_rel_namespace(relid);
+	indexoid = get_relname_relid(index->idxname, namespace);
+	if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX)
+		return;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		return;
+	valid = ((Form_pg_index) GETSTRUCT(tuple))->indisvalid;
+	ReleaseSysCache(tuple);
+	if (valid)
+		return;
+
+	name = quote_qualified_identifier(get_namespace_name(namespace), index->idxname);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("index %s is invalid", name),
+			 errdetail("A CREATE INDEX CONCURRENTLY that failed or was interrupted left it behind%s; queries do not use it and it enforces nothing.",
+					   index->if_not_exists ? ", and IF NOT EXISTS kept it" : ""),
+			 errhint("Drop it with DROP INDEX CONCURRENTLY %s; and the script will build it again.",
+					 name)));
+}
+
+/*
  * Run one statement as a client's statement runs: analyze, rewrite, plan,
  * and execute in a portal at top level.  The source text given to the
  * parser is the whole script, so error positions are script positions.
@@ -697,6 +750,7 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 		disable_timeout(STATEMENT_TIMEOUT, false);
 	dest->rDestroy(dest);
 	PortalDrop(portal, false);
+	reject_invalid_index(stmt);
 
 	debug_query_string = NULL;
 	MemoryContextSwitchTo(oldcxt);
@@ -850,6 +904,7 @@ script_run_spi(ParsedScript *parsed)
 		if (rc < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 		SPI_freetuptable(SPI_tuptable);
+		reject_invalid_index(stmt);
 	}
 	script_current_statement = NULL;
 	script_current_script = NULL;
@@ -895,13 +950,17 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	if (text && strlen(text) > 300)
 		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
 
+	/* the error's own hint first, then what remains and what to do next */
+	if (edata->hint)
+		hint = psprintf("%s\n%s", edata->hint, hint);
+
 	if (stmt == NULL)
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
 				 errmsg("%s %s failed after its statements ran: %s",
 						noun, parsed->script->script, edata->message),
 				 edata->detail ? errdetail("%s", edata->detail) : 0,
-				 errhint("%s", edata->hint ? edata->hint : hint),
+				 errhint("%s", hint),
 				 edata->context ? errcontext("%s", edata->context) : 0));
 
 	ereport(ERROR,
@@ -913,6 +972,6 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 					   unpack_sql_state(edata->sqlerrcode), text ? text : "") :
 			 errdetail("SQLSTATE %s in statement: %s", unpack_sql_state(edata->sqlerrcode),
 					   text ? text : ""),
-			 errhint("%s", edata->hint ? edata->hint : hint),
+			 errhint("%s", hint),
 			 edata->context ? errcontext("%s", edata->context) : 0));
 }
