@@ -461,3 +461,57 @@ placeholders_mask_secrets(const PlaceholderSet *set, const char *text)
 	pfree(needles);
 	return out.data;
 }
+
+/* message with the first occurrence of fragment[0..len) replaced by the mask */
+static char *
+replace_first(const char *message, const char *at, size_t len)
+{
+	return psprintf("%.*s%s%s", (int) (at - message), message, PLACEHOLDER_MASK, at + len);
+}
+
+/* Where the secret value around text[offset] continues: its rest, or NULL. */
+static const char *
+secret_rest_at(const PlaceholderSet *set, const char *text, size_t len, size_t offset,
+			   size_t *rest_len)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		const char *value = set->values[i];
+		size_t		vlen = strlen(value);
+		size_t		first = offset + 1 > vlen ? offset + 1 - vlen : 0;
+
+		if (vlen == 0 || !placeholder_name_is_secret(set->names[i]))
+			continue;
+		/* an occurrence that starts at most vlen - 1 bytes before offset */
+		for (size_t start = first; start <= offset && start + vlen <= len; start++)
+		{
+			if (memcmp(text + start, value, vlen) == 0)
+			{
+				*rest_len = start + vlen - offset;
+				return text + offset;
+			}
+		}
+	}
+	return NULL;
+}
+
+char *
+placeholders_mask_secret_at(const PlaceholderSet *set, const char *text, size_t len,
+							size_t offset, const char *message)
+{
+	size_t		rest_len = 0;
+	const char *rest;
+
+	if (offset >= len || (rest = secret_rest_at(set, text, len, offset, &rest_len)) == NULL)
+		return pstrdup(message);
+	for (size_t n = rest_len; n > 0; n--)
+	{
+		char	   *piece = pnstrdup(rest, n);
+		const char *at = strstr(message, piece);
+
+		pfree(piece);
+		if (at != NULL)
+			return replace_first(message, at, n);
+	}
+	return pstrdup(message);
+}

@@ -80,4 +80,14 @@ extern bool placeholder_name_is_secret(const char *name);
  */
 extern char *placeholders_mask_secrets(const PlaceholderSet *set, const char *text);
 
+/*
+ * An error can quote part of a value: "syntax error at or near "cd"" when
+ * the value "ab'cd" broke a literal.  When text[offset] (the error's
+ * position) lies inside a secret value written in text, returns a copy of
+ * message with the longest leading piece of the rest of that value that it
+ * contains replaced by PLACEHOLDER_MASK; otherwise a plain copy.
+ */
+extern char *placeholders_mask_secret_at(const PlaceholderSet *set, const char *text,
+										 size_t len, size_t offset, const char *message);
+
 #endif							/* PG_MIGRATE_PLACEHOLDERS_H */

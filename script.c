@@ -407,15 +407,31 @@ cut_copy_blocks(char *text, int len)
 
 /*
  * Turn a character position (1-based, as errposition reports it) counted
- * from text[start] into a line of the script.
+ * from text[start] into a byte offset in the script.
  */
 static int
-line_of_char_position(const ParsedScript *parsed, int start, int charpos)
+offset_of_char_position(const ParsedScript *parsed, int start, int charpos)
 {
 	int			pos = start;
 
 	for (int i = 1; i < charpos && pos < (int) parsed->len; i++)
 		pos += pg_mblen(parsed->text + pos);
+	return pos;
+}
+
+/*
+ * The line of the script where an error's position is; and as the error's
+ * message may quote the text there ("syntax error at or near"), a
+ * piece of a secret value that starts there is masked in it.
+ */
+static int
+line_of_error_position(const ParsedScript *parsed, ErrorData *edata, int start, int charpos)
+{
+	int			pos = offset_of_char_position(parsed, start, charpos);
+
+	if (secrets_context != NULL && secrets.count > 0 && edata->message != NULL)
+		edata->message = placeholders_mask_secret_at(&secrets, parsed->text, parsed->len,
+													 pos, edata->message);
 	return line_of_offset(parsed->text, parsed->len, pos);
 }
 
@@ -457,7 +473,7 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		line = edata->cursorpos > 0 ? line_of_char_position(parsed, 0, edata->cursorpos) : 1;
+		line = edata->cursorpos > 0 ? line_of_error_position(parsed, edata, 0, edata->cursorpos) : 1;
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
 				 errmsg("migration %s failed at line %d: %s", script->script, line,
@@ -936,10 +952,10 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	if (stmt && stmt->copy_data && copy_lines_fed > 0)
 		line = stmt->copy_line + copy_lines_fed - 1;	/* a bad data row */
 	else if (stmt && edata->cursorpos > 0)
-		line = line_of_char_position(parsed, 0, edata->cursorpos);
+		line = line_of_error_position(parsed, edata, 0, edata->cursorpos);
 	else if (stmt && edata->internalpos > 0 && edata->internalquery &&
 			 strcmp(edata->internalquery, text) == 0)
-		line = line_of_char_position(parsed, stmt->location, edata->internalpos);
+		line = line_of_error_position(parsed, edata, stmt->location, edata->internalpos);
 
 	/* the server's texts can quote a value from the statement */
 	mask_report_field(&edata->message);

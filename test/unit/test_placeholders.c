@@ -319,6 +319,38 @@ test_mask(void)
 	CHECK_STR(placeholders_mask_secrets(&set, "\xC3\xA4p\xC3\xA4ss\xC3\xA4"), "\xC3\xA4***\xC3\xA4");
 }
 
+/* A piece of a value quoted by an error at its position. */
+static void
+test_mask_at(void)
+{
+	PlaceholderSet set;
+	const char *text = "CREATE ROLE r PASSWORD 'ab'cd ef';";
+	size_t		len = strlen(text);
+	size_t		at_cd = strstr(text, "cd") - text;
+
+	placeholders_init(&set);
+	placeholders_set(&set, "owner", "ab'cd ef");
+	/* not a secret name: left alone */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "syntax error at or near \"cd\""),
+			  "syntax error at or near \"cd\"");
+
+	placeholders_set(&set, "db_password", "ab'cd ef");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "syntax error at or near \"cd\""),
+			  "syntax error at or near \"***\"");
+	/* the longest piece of the rest that the message holds */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "near \"cd ef\" and cd"),
+			  "near \"***\" and cd");
+	/* the value's first byte, and its last */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd - 3, "at \"ab\""), "at \"***\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd + 4, "at \"f\""), "at \"***\"");
+	/* outside the value: a plain copy */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd + 5, "at \"';\""), "at \"';\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, 0, "at \"CREATE\""), "at \"CREATE\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, len, "at end"), "at end");
+	/* a value at the very end of the text */
+	CHECK_STR(placeholders_mask_secret_at(&set, "x ab'cd ef", 10, 9, "near \"f\""), "near \"***\"");
+}
+
 int
 main(void)
 {
@@ -327,5 +359,6 @@ main(void)
 	test_replace();
 	test_secret_names();
 	test_mask();
+	test_mask_at();
 	return unit_summary("placeholders");
 }
