@@ -126,6 +126,7 @@ build_placeholders(CommandState *st, const CallOptions *options)
 	placeholders_set(&st->placeholders, "flyway:timestamp", flyway_timestamp());
 	placeholders_set(&st->placeholders, "flyway:table", st->history->table);
 	placeholders_set(&st->placeholders, "flyway:environment", "default");
+	script_set_secrets(&st->placeholders);
 }
 
 static void
@@ -174,6 +175,31 @@ reject_duplicates(ScriptSet *scripts)
 			 errmsg("found more than one migration with version %s", a->version.text),
 			 errdetail("Offenders: \"%s\" and \"%s\".", a->path, b->path),
 			 errhint("Versions compare as numbers (1 = 1.0 = 001); give one of them another version. Nothing was applied.")));
+}
+
+/*
+ * A version the history table's column cannot hold is refused while
+ * planning, naming the file, before anything runs: the INSERT after the
+ * migration would fail, and on every later run again.
+ */
+static void
+reject_unrecordable_versions(ScriptSet *scripts)
+{
+	for (int i = 0; i < scripts->nscripts; i++)
+	{
+		const ResolvedScript *script = scripts->scripts[i];
+		char	   *why = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (script->kind == SCRIPT_REPEATABLE || version_fits_history(script->version.text, &why))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("version of migration %s is too long for the history table", script->script),
+				 errdetail("Its version %s. The script was read from \"%s\".", why, script->path),
+				 errhint("Rename the file with a version of at most %d characters. Nothing was applied.",
+						 HISTORY_VERSION_CHARS)));
+	}
 }
 
 /*
@@ -262,6 +288,7 @@ resolve_and_plan(CommandState *st, const CallOptions *options, bool for_validate
 	if (!options->names_reported)
 		report_invalid_names(st->scripts);
 	reject_duplicates(st->scripts);
+	reject_unrecordable_versions(st->scripts);
 
 	st->rows = history_read(st->history, &st->nrows);
 	MemoryContextSwitchTo(st->keep);
@@ -544,10 +571,89 @@ run_callbacks_spi(CommandState *st, const char *event)
 }
 
 /*
+ * Record a failed migration whose failure left work behind, in a
+ * transaction of its own.  If that fails too (the script dropped the
+ * history table, a disk is full...), the migration's own error must still
+ * be the one reported: this one becomes a WARNING and false is returned.
+ */
+static bool
+record_failure_toplevel(CommandState *st, const ResolvedScript *script, int execution_time,
+						MemoryContext cxt)
+{
+	int			holdoff = InterruptHoldoffCount;
+	volatile bool recorded = false;
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		restore_session_state(st);
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		record_applied(st, script, execution_time, false);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		recorded = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* the caller holds interrupts until its own error is raised */
+		InterruptHoldoffCount = holdoff;
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("could not record the failure of %s in the history table %s: %s",
+						script->script, st->history->qualified, edata->message),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 errhint("The error of the %s itself follows.",
+						 script->kind == SCRIPT_UNDO ? "undo script" : "migration")));
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	return recorded;
+}
+
+/*
+ * The hint of a failed migration or undo script at top level: what of it
+ * remains, and what to do next.
+ */
+static char *
+failure_hint(const ResolvedScript *script, const ParsedScript *parsed, bool recorded)
+{
+	bool		undo = script->kind == SCRIPT_UNDO;
+	const char *again = undo ? "migrate_undo()" : "migrate_apply()";
+	char	   *remains;
+
+	if (!script_failure_leaves_work(parsed))
+		return undo ?
+			"Fix the undo script and call migrate_undo() again: the undo scripts before it stay done and nothing of this one remains." :
+			"Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains.";
+	if (!parsed->transactional)
+		remains = psprintf("This %s ran outside a transaction, so its statements before the failing one stay done",
+						   undo ? "undo script" : "migration");
+	else
+		remains = psprintf("Its own COMMIT at line %d made its statements up to there permanent and the rest was rolled back",
+						   parsed->committed_line);
+	if (recorded)
+		return psprintf("%s; it is recorded as failed. Clean up, then call migrate_repair() and %s again.",
+						remains, again);
+	return psprintf("%s; recording it as failed failed too (see the warning), so the history does not show it. Clean up, then call %s again: it runs again from its start.",
+					remains, again);
+}
+
+/*
  * One migration at top level (apply worker): run it, record it, commit.
- * On failure nothing of a transactional migration remains; a migration that
- * had to run outside a transaction gets a success = false row, as Flyway
- * records it, and must be repaired before the next apply.
+ * On failure nothing of a transactional migration remains; one that left
+ * work behind (it ran outside a transaction, or its own COMMIT made part of
+ * it permanent) gets a success = false row, as Flyway records a failed
+ * non-transactional migration, and must be repaired before the next apply.
  */
 static void
 apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext cxt,
@@ -560,6 +666,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 	ParsedScript *parsed;
 	TimestampTz start;
 	volatile int execution_time = 0;
+	volatile bool recorded = false;
 	char	   *text;
 	size_t		len;
 
@@ -640,19 +747,8 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 			disable_timeout(STATEMENT_TIMEOUT, false);
 		AbortOutOfAnyTransaction();
 
-		if (!parsed->transactional)
-		{
-			SetCurrentStatementStartTimestamp();
-			StartTransactionCommand();
-			restore_session_state(st);
-			PushActiveSnapshot(GetTransactionSnapshot());
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			record_applied(st, script, elapsed_ms(start), false);
-			SPI_finish();
-			PopActiveSnapshot();
-			CommitTransactionCommand();
-		}
+		if (script_failure_leaves_work(parsed))
+			recorded = record_failure_toplevel(st, script, elapsed_ms(start), cxt);
 		RESUME_INTERRUPTS();
 		MemoryContextSwitchTo(cxt);
 		{
@@ -665,12 +761,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 			script_current_statement = failed_stmt;
 		}
 		MemoryContextSwitchTo(cxt);
-		script_rethrow_error(edata, parsed,
-							 parsed->transactional ?
-							 (script->kind == SCRIPT_UNDO ?
-							  "Fix the undo script and call migrate_undo() again: the undo scripts before it stay done and nothing of this one remains." :
-							  "Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains.") :
-							 "This migration ran outside a transaction, so its statements before the failing one stay done; it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
+		script_rethrow_error(edata, parsed, failure_hint(script, parsed, recorded));
 	}
 	PG_END_TRY();
 
@@ -918,6 +1009,36 @@ undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 }
 
 /*
+ * single_transaction: record a migration that ran.  If the INSERT fails,
+ * the error says which migration it was recording; the caller's
+ * transaction then rolls everything back.
+ */
+static void
+record_applied_spi(CommandState *st, const ResolvedScript *script, int execution_time,
+				   MemoryContext cxt)
+{
+	PG_TRY();
+	{
+		record_applied(st, script, execution_time, true);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("could not record migration %s in the history table %s: %s",
+						script->script, st->history->qualified, edata->message),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 errhint("With single_transaction nothing of this run remains. Check the history table, then call migrate_apply() again.")));
+	}
+	PG_END_TRY();
+}
+
+/*
  * Everything in the caller's transaction (Flyway's group = true): the lock
  * is transaction-level, and a ROLLBACK by the caller undoes it all.
  */
@@ -981,7 +1102,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		run_callbacks_spi(&st, "afterEachMigrate");
 		execution_time = elapsed_ms(start);
 		restore_session_state(&st);
-		record_applied(&st, script, execution_time, true);
+		record_applied_spi(&st, script, execution_time, migration_cxt);
 		MemoryContextSwitchTo(st.keep);
 		emit_result(&st, script, execution_time, sink, sink_arg);
 	}
@@ -1140,7 +1261,8 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 			if (stmt->copy_data)
 				sql = psprintf("%s;\n%s%s\\.", sql, stmt->copy_data,
 							   stmt->copy_len > 0 && stmt->copy_data[stmt->copy_len - 1] != '\n' ? "\n" : "");
-			sink(++seq, script->script, stmt->line, sql, sink_arg);
+			/* a dry run's output is read and kept: secrets show as *** */
+			sink(++seq, script->script, stmt->line, script_mask_secrets(sql), sink_arg);
 		}
 		sink(++seq, script->script, 0,
 			 history_insert_statement(st.history, rank++,
@@ -1254,7 +1376,7 @@ command_baseline(const char *version, const char *description, BaselineSink sink
 		version = pgm_baseline_version;
 	if (description == NULL)
 		description = pgm_baseline_description;
-	if (!version_parse(version, &parsed, &why))
+	if (!version_parse(version, &parsed, &why) || !version_fits_history(version, &why))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid baseline version \"%s\"", version),

@@ -444,7 +444,7 @@ load_conf_text(WalkState *state, ResolvedScript *script, const char *raw, size_t
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid script configuration file \"%s.conf\" line %d: %s",
-						script->script, line, why),
+						script->script, line, script_mask_secrets(why)),
 				 errdetail("The file was read from \"%s\".", conf_path),
 				 errhint("Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).")));
 	script->execute_in_transaction = conf.execute_in_transaction;

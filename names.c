@@ -561,3 +561,22 @@ abbreviate_script(const char *script)
 	end = offset_of_char(script, MAX_SCRIPT_CHARS);
 	return psprintf("%s%.*s", ELLIPSIS, (int) (end - start), script + start);
 }
+
+bool
+history_column_fits(const char *value, int max_chars, const char *column, char **errmsg)
+{
+	size_t		nchars = char_count(value);
+
+	if (nchars <= (size_t) max_chars)
+		return true;
+	if (errmsg)
+		*errmsg = psprintf("\"%s\" has %zu characters; the history table's %s column holds at most %d",
+						   value, nchars, column, max_chars);
+	return false;
+}
+
+bool
+version_fits_history(const char *text, char **errmsg)
+{
+	return history_column_fits(text, HISTORY_VERSION_CHARS, "version", errmsg);
+}

@@ -93,4 +93,24 @@ extern int32 java_string_hash(const char *s);
 extern char *abbreviate_description(const char *description);
 extern char *abbreviate_script(const char *script);
 
+/*
+ * The history table's columns that Flyway does not abbreviate, in
+ * characters (its DDL: version VARCHAR(50), installed_by VARCHAR(100)).
+ * A longer value could not be recorded, so it is refused before anything
+ * runs, not when the INSERT fails after a migration ran.
+ */
+#define HISTORY_VERSION_CHARS		50
+#define HISTORY_INSTALLED_BY_CHARS	100
+
+/*
+ * Whether a value fits a history column of max_chars characters (UTF-8
+ * code points); false + *errmsg ("... has N characters; the history
+ * table's <column> column holds at most M") when it does not.
+ */
+extern bool history_column_fits(const char *value, int max_chars, const char *column,
+								char **errmsg);
+
+/* history_column_fits() for a version's text (MigrationVersion.text). */
+extern bool version_fits_history(const char *text, char **errmsg);
+
 #endif							/* PG_MIGRATE_NAMES_H */

@@ -65,6 +65,7 @@ static void define_sync_settings(void);
 
 static bool check_placeholders(char **newval, void **extra, GucSource source);
 static bool check_version_setting(char **newval, void **extra, GucSource source);
+static bool check_installed_by(char **newval, void **extra, GucSource source);
 static bool check_table_name(char **newval, void **extra, GucSource source);
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 
@@ -115,7 +116,7 @@ _PG_init(void)
 	DefineCustomStringVariable("pg_migrate.installed_by",
 							   "Name recorded in installed_by; empty means the current user.",
 							   NULL, &pgm_installed_by, "",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
+							   PGC_SUSET, 0, check_installed_by, NULL, NULL);
 	DefineCustomBoolVariable("pg_migrate.mixed",
 							 "Allow scripts that mix statements that must run outside a transaction with others.",
 							 NULL, &pgm_mixed, false,
@@ -226,6 +227,8 @@ check_placeholders(char **newval, void **extra, GucSource source)
 	placeholders_init(&set);
 	if (!placeholders_add_json(&set, *newval, &why))
 	{
+		/* PostgreSQL's own message would quote the value, secrets and all */
+		GUC_check_errmsg("invalid value for parameter \"pg_migrate.placeholders\"");
 		GUC_check_errdetail("%s", why);
 		GUC_check_errhint("Give a JSON object such as '{\"schema_owner\": \"app\"}'.");
 		return false;
@@ -239,7 +242,21 @@ check_version_setting(char **newval, void **extra, GucSource source)
 	MigrationVersion version;
 	char	   *why = NULL;
 
-	if (!version_parse(*newval, &version, &why))
+	if (!version_parse(*newval, &version, &why) || !version_fits_history(*newval, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		return false;
+	}
+	return true;
+}
+
+/* A name the history table cannot hold would fail every apply after its first migration. */
+static bool
+check_installed_by(char **newval, void **extra, GucSource source)
+{
+	char	   *why = NULL;
+
+	if (!history_column_fits(*newval, HISTORY_INSTALLED_BY_CHARS, "installed_by", &why))
 	{
 		GUC_check_errdetail("%s", why);
 		return false;

@@ -138,6 +138,7 @@ typedef struct ParsedScript
 	List	   *statements;		/* ScriptStatement * */
 	bool		transactional;	/* no statement needs to run outside a transaction */
 	bool		transaction_set_by_conf;	/* executeInTransaction in its .conf file */
+	int			committed_line; /* line of its own last COMMIT that ran, 0 = none */
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
@@ -146,9 +147,12 @@ extern void script_end_block(void);
 extern void script_run_toplevel(ParsedScript *parsed, bool block_open);
 extern void script_check_spi(ParsedScript *parsed);
 extern void script_run_spi(ParsedScript *parsed);
+extern bool script_failure_leaves_work(const ParsedScript *parsed);
 extern ScriptStatement *script_current_statement;
 extern ParsedScript *script_current_script;
 extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
+extern void script_set_secrets(const PlaceholderSet *placeholders);
+extern char *script_mask_secrets(const char *text);
 
 /* apply_worker.c: per-migration commits in a dynamic background worker */
 #include "postmaster/bgworker.h"

@@ -355,3 +355,163 @@ placeholders_replace(const char *text, size_t len,
 	}
 	return true;
 }
+
+/* Words that make a placeholder secret; see placeholder_name_is_secret(). */
+static const char *const secret_name_words[] = {
+	"password", "passwd", "pwd", "secret", "token", "credential", "apikey", "private", NULL
+};
+
+bool
+placeholder_name_is_secret(const char *name)
+{
+	size_t		len = strlen(name);
+	char	   *folded = palloc(len + 1);
+	size_t		n = 0;
+	bool		secret = false;
+
+	/* "API-Key", "api_key" and "apiKey" all fold to "apikey" */
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) name[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			folded[n++] = c;
+		else if (c >= 'A' && c <= 'Z')
+			folded[n++] = pg_ascii_tolower(c);
+	}
+	folded[n] = '\0';
+	for (int i = 0; secret_name_words[i] != NULL && !secret; i++)
+		secret = strstr(folded, secret_name_words[i]) != NULL;
+	pfree(folded);
+	return secret;
+}
+
+/* value with every single quote doubled, as it appears in a SQL literal */
+static char *
+sql_quoted_form(const char *value)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	for (const char *p = value; *p; p++)
+	{
+		if (*p == '\'')
+			appendStringInfoChar(&out, '\'');
+		appendStringInfoChar(&out, *p);
+	}
+	return out.data;
+}
+
+static int
+compare_length_desc(const void *a, const void *b)
+{
+	size_t		la = strlen(*(char *const *) a);
+	size_t		lb = strlen(*(char *const *) b);
+
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+char *
+placeholders_mask_secrets(const PlaceholderSet *set, const char *text)
+{
+	char	  **needles;
+	int			nneedles = 0;
+	StringInfoData out;
+	const char *p;
+
+	if (text == NULL)
+		return NULL;
+	needles = palloc((2 * set->count + 1) * sizeof(char *));
+	for (int i = 0; i < set->count; i++)
+	{
+		if (set->values[i][0] == '\0' || !placeholder_name_is_secret(set->names[i]))
+			continue;
+		needles[nneedles++] = set->values[i];
+		if (strchr(set->values[i], '\'') != NULL)
+			needles[nneedles++] = sql_quoted_form(set->values[i]);
+	}
+	if (nneedles == 0)
+	{
+		pfree(needles);
+		return pstrdup(text);
+	}
+	/* a value that contains another one is masked whole */
+	qsort(needles, nneedles, sizeof(char *), compare_length_desc);
+
+	initStringInfo(&out);
+	p = text;
+	while (*p)
+	{
+		int			i;
+
+		for (i = 0; i < nneedles; i++)
+		{
+			size_t		len = strlen(needles[i]);
+
+			if (strncmp(p, needles[i], len) == 0)
+			{
+				appendStringInfoString(&out, PLACEHOLDER_MASK);
+				p += len;
+				break;
+			}
+		}
+		if (i == nneedles)
+			appendStringInfoChar(&out, *p++);
+	}
+	pfree(needles);
+	return out.data;
+}
+
+/* message with the first occurrence of fragment[0..len) replaced by the mask */
+static char *
+replace_first(const char *message, const char *at, size_t len)
+{
+	return psprintf("%.*s%s%s", (int) (at - message), message, PLACEHOLDER_MASK, at + len);
+}
+
+/* Where the secret value around text[offset] continues: its rest, or NULL. */
+static const char *
+secret_rest_at(const PlaceholderSet *set, const char *text, size_t len, size_t offset,
+			   size_t *rest_len)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		const char *value = set->values[i];
+		size_t		vlen = strlen(value);
+		size_t		first = offset + 1 > vlen ? offset + 1 - vlen : 0;
+
+		if (vlen == 0 || !placeholder_name_is_secret(set->names[i]))
+			continue;
+		/* an occurrence that starts at most vlen - 1 bytes before offset */
+		for (size_t start = first; start <= offset && start + vlen <= len; start++)
+		{
+			if (memcmp(text + start, value, vlen) == 0)
+			{
+				*rest_len = start + vlen - offset;
+				return text + offset;
+			}
+		}
+	}
+	return NULL;
+}
+
+char *
+placeholders_mask_secret_at(const PlaceholderSet *set, const char *text, size_t len,
+							size_t offset, const char *message)
+{
+	size_t		rest_len = 0;
+	const char *rest;
+
+	if (offset >= len || (rest = secret_rest_at(set, text, len, offset, &rest_len)) == NULL)
+		return pstrdup(message);
+	for (size_t n = rest_len; n > 0; n--)
+	{
+		char	   *piece = pnstrdup(rest, n);
+		const char *at = strstr(message, piece);
+
+		pfree(piece);
+		if (at != NULL)
+			return replace_first(message, at, n);
+	}
+	return pstrdup(message);
+}

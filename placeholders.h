@@ -61,4 +61,33 @@ extern bool placeholders_replace(const char *text, size_t len,
 								 const PlaceholderSet *set, StringInfo out,
 								 char **bad_name, int *bad_line);
 
+/* What a secret value is shown as. */
+#define PLACEHOLDER_MASK "***"
+
+/*
+ * The one rule for a secret placeholder: its name, lower-cased and with
+ * everything but letters and digits dropped, contains "password", "passwd",
+ * "pwd", "secret", "token", "credential", "apikey" or "private" (so
+ * "db_password", "API-Key" and "authToken" are secret).
+ */
+extern bool placeholder_name_is_secret(const char *name);
+
+/*
+ * A copy of text with every value of a secret placeholder in the set, as
+ * written and with its single quotes doubled (as in a SQL literal),
+ * replaced by PLACEHOLDER_MASK; longer values first.  Empty values are not
+ * masked.  NULL text gives NULL.
+ */
+extern char *placeholders_mask_secrets(const PlaceholderSet *set, const char *text);
+
+/*
+ * An error can quote part of a value: "syntax error at or near "cd"" when
+ * the value "ab'cd" broke a literal.  When text[offset] (the error's
+ * position) lies inside a secret value written in text, returns a copy of
+ * message with the longest leading piece of the rest of that value that it
+ * contains replaced by PLACEHOLDER_MASK; otherwise a plain copy.
+ */
+extern char *placeholders_mask_secret_at(const PlaceholderSet *set, const char *text,
+										 size_t len, size_t offset, const char *message);
+
 #endif							/* PG_MIGRATE_PLACEHOLDERS_H */

@@ -18,6 +18,9 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
 #include "commands/defrem.h"
@@ -48,6 +51,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 
 #include "checksum.h"
@@ -56,6 +60,94 @@
 /* The statement being run, and its script, for error reports (NULL between). */
 ScriptStatement *script_current_statement = NULL;
 ParsedScript *script_current_script = NULL;
+
+/*
+ * The values of the current command's secret placeholders (see
+ * placeholder_name_is_secret()), in a context of their own so that no
+ * command's memory is referenced after it ends.
+ */
+static MemoryContext secrets_context = NULL;
+static PlaceholderSet secrets;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void mask_secrets_in_report(ErrorData *edata);
+
+/*
+ * script_set_secrets
+ *		Remember which values to mask for the command about to run scripts
+ *		with these placeholders.
+ */
+void
+script_set_secrets(const PlaceholderSet *placeholders)
+{
+	MemoryContext oldcxt;
+
+	if (secrets_context == NULL)
+	{
+		secrets_context = AllocSetContextCreate(TopMemoryContext, "pg_migrate secrets",
+												ALLOCSET_SMALL_SIZES);
+		prev_emit_log_hook = emit_log_hook;
+		emit_log_hook = mask_secrets_in_report;
+	}
+	else
+		MemoryContextReset(secrets_context);
+	oldcxt = MemoryContextSwitchTo(secrets_context);
+	placeholders_init(&secrets);
+	for (int i = 0; i < placeholders->count; i++)
+	{
+		if (placeholder_name_is_secret(placeholders->names[i]))
+			placeholders_set(&secrets, placeholders->names[i], placeholders->values[i]);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * script_mask_secrets
+ *		text with the secret placeholder values shown as ***: for every text
+ *		pg_migrate shows that may hold a script's text or a value from it.
+ *		Returns text itself when there is nothing to mask.
+ */
+char *
+script_mask_secrets(const char *text)
+{
+	if (text == NULL || secrets_context == NULL || secrets.count == 0)
+		return (char *) text;
+	return placeholders_mask_secrets(&secrets, text);
+}
+
+/* Mask one field of a report in place; the old text was allocated for it. */
+static void
+mask_report_field(char **field)
+{
+	char	   *masked = script_mask_secrets(*field);
+
+	if (masked != *field)
+	{
+		pfree(*field);
+		*field = masked;
+	}
+}
+
+/*
+ * emit_log_hook: a NOTICE or WARNING a statement of a script raises (its
+ * own RAISE, or the server's) goes to the client and the log masked too.
+ * Errors are caught and raised again by script_rethrow_error(), masked.
+ */
+static void
+mask_secrets_in_report(ErrorData *edata)
+{
+	if (script_current_script != NULL && secrets.count > 0)
+	{
+		mask_report_field(&edata->message);
+		mask_report_field(&edata->detail);
+		mask_report_field(&edata->detail_log);
+		mask_report_field(&edata->hint);
+		mask_report_field(&edata->context);
+		mask_report_field(&edata->internalquery);
+	}
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
 
 /* Skip blanks and comments: a RawStmt starts right after the previous ';'. */
 static int
@@ -315,15 +407,31 @@ cut_copy_blocks(char *text, int len)
 
 /*
  * Turn a character position (1-based, as errposition reports it) counted
- * from text[start] into a line of the script.
+ * from text[start] into a byte offset in the script.
  */
 static int
-line_of_char_position(const ParsedScript *parsed, int start, int charpos)
+offset_of_char_position(const ParsedScript *parsed, int start, int charpos)
 {
 	int			pos = start;
 
 	for (int i = 1; i < charpos && pos < (int) parsed->len; i++)
 		pos += pg_mblen(parsed->text + pos);
+	return pos;
+}
+
+/*
+ * The line of the script where an error's position is; and as the error's
+ * message may quote the text there ("syntax error at or near"), a
+ * piece of a secret value that starts there is masked in it.
+ */
+static int
+line_of_error_position(const ParsedScript *parsed, ErrorData *edata, int start, int charpos)
+{
+	int			pos = offset_of_char_position(parsed, start, charpos);
+
+	if (secrets_context != NULL && secrets.count > 0 && edata->message != NULL)
+		edata->message = placeholders_mask_secret_at(&secrets, parsed->text, parsed->len,
+													 pos, edata->message);
 	return line_of_offset(parsed->text, parsed->len, pos);
 }
 
@@ -365,10 +473,11 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		line = edata->cursorpos > 0 ? line_of_char_position(parsed, 0, edata->cursorpos) : 1;
+		line = edata->cursorpos > 0 ? line_of_error_position(parsed, edata, 0, edata->cursorpos) : 1;
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
-				 errmsg("migration %s failed at line %d: %s", script->script, line, edata->message),
+				 errmsg("migration %s failed at line %d: %s", script->script, line,
+						script_mask_secrets(edata->message)),
 				 errdetail("The script was read from \"%s\"; nothing of it ran.", script->path),
 				 errhint("Fix the script and call the function again.")));
 	}
@@ -535,6 +644,55 @@ is_copy_from_stdin(ScriptStatement *stmt)
 }
 
 /*
+ * An interrupted or failed CREATE INDEX CONCURRENTLY leaves an invalid
+ * index behind, and CREATE INDEX ... IF NOT EXISTS then skips over it: a
+ * migration must not be recorded as done with an index that is not used
+ * and enforces nothing.  So after a CREATE INDEX that names its index, the
+ * index of that name in the table's schema must be valid.  An index on a
+ * partitioned table (ON ONLY) is invalid by design until its partitions
+ * have theirs, so it is left alone.
+ */
+static void
+reject_invalid_index(const ScriptStatement *stmt)
+{
+	Node	   *node = ((RawStmt *) stmt->raw)->stmt;
+	IndexStmt  *index;
+	Oid			relid;
+	Oid			namespace;
+	Oid			indexoid;
+	HeapTuple	tuple;
+	bool		valid;
+	char	   *name;
+
+	if (!IsA(node, IndexStmt) || ((IndexStmt *) node)->idxname == NULL)
+		return;
+	index = (IndexStmt *) node;
+	relid = RangeVarGetRelid(index->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return;
+	namespace = get_rel_namespace(relid);
+	indexoid = get_relname_relid(index->idxname, namespace);
+	if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX)
+		return;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		return;
+	valid = ((Form_pg_index) GETSTRUCT(tuple))->indisvalid;
+	ReleaseSysCache(tuple);
+	if (valid)
+		return;
+
+	name = quote_qualified_identifier(get_namespace_name(namespace), index->idxname);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("index %s is invalid", name),
+			 errdetail("A CREATE INDEX CONCURRENTLY that failed or was interrupted left it behind%s; queries do not use it and it enforces nothing.",
+					   index->if_not_exists ? ", and IF NOT EXISTS kept it" : ""),
+			 errhint("Drop it with DROP INDEX CONCURRENTLY %s; and the script will build it again.",
+					 name)));
+}
+
+/*
  * Run one statement as a client's statement runs: analyze, rewrite, plan,
  * and execute in a portal at top level.  The source text given to the
  * parser is the whole script, so error positions are script positions.
@@ -558,7 +716,8 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 									 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(stmt_cxt);
 
-	text = statement_text(parsed, stmt);
+	/* the server logs it with an error (log_min_error_statement): masked */
+	text = script_mask_secrets(statement_text(parsed, stmt));
 	debug_query_string = text;
 	/* what a DBA sees in pg_stat_activity: the script, the line, the statement */
 	pgstat_report_activity(STATE_RUNNING, psprintf("/* pg_migrate: %s line %d */ %s",
@@ -607,6 +766,7 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 		disable_timeout(STATEMENT_TIMEOUT, false);
 	dest->rDestroy(dest);
 	PortalDrop(portal, false);
+	reject_invalid_index(stmt);
 
 	debug_query_string = NULL;
 	MemoryContextSwitchTo(oldcxt);
@@ -630,6 +790,34 @@ script_end_block(void)
 	StartTransactionCommand();
 	(void) EndTransactionBlock(false);
 	CommitTransactionCommand();
+}
+
+/*
+ * Whether a statement that just ran made the script's work so far
+ * permanent: its own COMMIT (or COMMIT AND CHAIN, or PREPARE TRANSACTION,
+ * after which the work is no longer this session's to roll back).
+ */
+static bool
+commits_script_work(const ScriptStatement *stmt)
+{
+	TransactionStmt *ts;
+
+	if (!stmt->is_transaction_control)
+		return false;
+	ts = (TransactionStmt *) ((RawStmt *) stmt->raw)->stmt;
+	return ts->kind == TRANS_STMT_COMMIT || ts->kind == TRANS_STMT_PREPARE;
+}
+
+/*
+ * script_failure_leaves_work
+ *		Whether a script that failed leaves some of its statements done: it
+ *		ran outside a transaction, or its own COMMIT made part of it
+ *		permanent.  Such a failure is recorded, and must be cleaned up.
+ */
+bool
+script_failure_leaves_work(const ParsedScript *parsed)
+{
+	return !parsed->transactional || parsed->committed_line > 0;
 }
 
 /*
@@ -662,6 +850,8 @@ script_run_toplevel(ParsedScript *parsed, bool block_open)
 		StartTransactionCommand();
 		run_statement_toplevel(parsed, stmt);
 		CommitTransactionCommand();
+		if (commits_script_work(stmt))
+			parsed->committed_line = stmt->line;
 		if (in_block && !IsTransactionBlock())
 			script_begin_block();
 	}
@@ -688,14 +878,14 @@ script_check_spi(ParsedScript *parsed)
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("migration %s line %d controls the transaction, which single_transaction => true cannot allow",
 							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
 					 errhint("Apply without single_transaction, or remove the script's own BEGIN/COMMIT.")));
 		if (!stmt->transactional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("migration %s line %d cannot run inside a transaction block",
 							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", statement_text(parsed, stmt)),
+					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
 					 errhint("Apply without single_transaction: each migration then gets its own transaction, and this statement runs outside one.")));
 	}
 }
@@ -730,6 +920,7 @@ script_run_spi(ParsedScript *parsed)
 		if (rc < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 		SPI_freetuptable(SPI_tuptable);
+		reject_invalid_index(stmt);
 	}
 	script_current_statement = NULL;
 	script_current_script = NULL;
@@ -761,13 +952,23 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 	if (stmt && stmt->copy_data && copy_lines_fed > 0)
 		line = stmt->copy_line + copy_lines_fed - 1;	/* a bad data row */
 	else if (stmt && edata->cursorpos > 0)
-		line = line_of_char_position(parsed, 0, edata->cursorpos);
+		line = line_of_error_position(parsed, edata, 0, edata->cursorpos);
 	else if (stmt && edata->internalpos > 0 && edata->internalquery &&
 			 strcmp(edata->internalquery, text) == 0)
-		line = line_of_char_position(parsed, stmt->location, edata->internalpos);
+		line = line_of_error_position(parsed, edata, stmt->location, edata->internalpos);
 
+	/* the server's texts can quote a value from the statement */
+	mask_report_field(&edata->message);
+	mask_report_field(&edata->detail);
+	mask_report_field(&edata->hint);
+	mask_report_field(&edata->context);
+	text = script_mask_secrets(text);
 	if (text && strlen(text) > 300)
 		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
+
+	/* the error's own hint first, then what remains and what to do next */
+	if (edata->hint)
+		hint = psprintf("%s\n%s", edata->hint, hint);
 
 	if (stmt == NULL)
 		ereport(ERROR,
@@ -775,7 +976,7 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 				 errmsg("%s %s failed after its statements ran: %s",
 						noun, parsed->script->script, edata->message),
 				 edata->detail ? errdetail("%s", edata->detail) : 0,
-				 errhint("%s", edata->hint ? edata->hint : hint),
+				 errhint("%s", hint),
 				 edata->context ? errcontext("%s", edata->context) : 0));
 
 	ereport(ERROR,
@@ -787,6 +988,6 @@ script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
 					   unpack_sql_state(edata->sqlerrcode), text ? text : "") :
 			 errdetail("SQLSTATE %s in statement: %s", unpack_sql_state(edata->sqlerrcode),
 					   text ? text : ""),
-			 errhint("%s", edata->hint ? edata->hint : hint),
+			 errhint("%s", hint),
 			 edata->context ? errcontext("%s", edata->context) : 0));
 }

@@ -389,6 +389,38 @@ test_abbreviations(void)
 	CHECK_STR(abbreviate_script(s), psprintf("...%s", repeat("\xE2\x82\xAC", 997)));
 }
 
+/* What the history table's version and installed_by columns can hold. */
+static void
+test_history_limits(void)
+{
+	char	   *fifty = psprintf("%050d", 1);
+	char	   *fifty_one = psprintf("%051d", 1);
+	char	   *errmsg = NULL;
+
+	CHECK(version_fits_history("1", &errmsg));
+	CHECK(version_fits_history(fifty, &errmsg));
+	CHECK(errmsg == NULL);
+	CHECK(!version_fits_history(fifty_one, &errmsg));
+	CHECK_STR(errmsg, psprintf("\"%s\" has 51 characters; the history table's version column holds at most 50",
+							   fifty_one));
+	CHECK(!version_fits_history(psprintf("%s.1", fifty), NULL));
+
+	/* characters, not bytes: 100 two-byte characters fit installed_by */
+	{
+		char	   *two_byte = palloc(201);
+		char	   *longer;
+
+		for (int i = 0; i < 100; i++)
+			memcpy(two_byte + 2 * i, "\xC3\xA9", 2);
+		two_byte[200] = '\0';
+		CHECK(history_column_fits(two_byte, HISTORY_INSTALLED_BY_CHARS, "installed_by", NULL));
+		longer = psprintf("%sx", two_byte);
+		errmsg = NULL;
+		CHECK(!history_column_fits(longer, HISTORY_INSTALLED_BY_CHARS, "installed_by", &errmsg));
+		CHECK(errmsg != NULL && strstr(errmsg, "has 101 characters; the history table's installed_by column holds at most 100") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -398,5 +430,6 @@ main(void)
 	test_java_compare();
 	test_java_hash();
 	test_abbreviations();
+	test_history_limits();
 	return unit_summary("names");
 }

@@ -253,11 +253,112 @@ test_replace(void)
 	CHECK_STR(replace(&set, "\xC3\xA9${CAF\xC3\xA9}\xF0\x9F\x98\x80"), "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
 }
 
+/* The one rule for secret names. */
+static void
+test_secret_names(void)
+{
+	CHECK(placeholder_name_is_secret("password"));
+	CHECK(placeholder_name_is_secret("db_password"));
+	CHECK(placeholder_name_is_secret("DB_PASSWORD"));
+	CHECK(placeholder_name_is_secret("PasswordHash"));
+	CHECK(placeholder_name_is_secret("app.passwd"));
+	CHECK(placeholder_name_is_secret("admin_pwd"));
+	CHECK(placeholder_name_is_secret("client-secret"));
+	CHECK(placeholder_name_is_secret("authToken"));
+	CHECK(placeholder_name_is_secret("aws_credentials"));
+	CHECK(placeholder_name_is_secret("apikey"));
+	CHECK(placeholder_name_is_secret("API-Key"));
+	CHECK(placeholder_name_is_secret("stripe_api_key"));
+	CHECK(placeholder_name_is_secret("Api.Key"));
+	CHECK(placeholder_name_is_secret("private_key"));
+	CHECK(placeholder_name_is_secret("SSL_PRIVATE"));
+
+	CHECK(!placeholder_name_is_secret(""));
+	CHECK(!placeholder_name_is_secret("owner"));
+	CHECK(!placeholder_name_is_secret("schema"));
+	CHECK(!placeholder_name_is_secret("key"));
+	CHECK(!placeholder_name_is_secret("primary_key_name"));
+	CHECK(!placeholder_name_is_secret("pass"));
+	CHECK(!placeholder_name_is_secret("flyway:user"));
+	CHECK(!placeholder_name_is_secret("flyway:filename"));
+}
+
+static void
+test_mask(void)
+{
+	PlaceholderSet set;
+
+	placeholders_init(&set);
+	CHECK(placeholders_mask_secrets(&set, NULL) == NULL);
+	CHECK_STR(placeholders_mask_secrets(&set, "no secrets here"), "no secrets here");
+
+	placeholders_set(&set, "owner", "alice");
+	placeholders_set(&set, "DB_Password", "s3cret");
+	placeholders_set(&set, "api_token", "tok");
+	placeholders_set(&set, "empty_secret", "");
+
+	/* only secret names are masked; every occurrence, anywhere */
+	CHECK_STR(placeholders_mask_secrets(&set, "ALTER ROLE alice PASSWORD 's3cret'"),
+			  "ALTER ROLE alice PASSWORD '***'");
+	CHECK_STR(placeholders_mask_secrets(&set, "s3crets3cret tok"), "****** ***");
+	CHECK_STR(placeholders_mask_secrets(&set, "invalid input syntax for type integer: \"s3cret\""),
+			  "invalid input syntax for type integer: \"***\"");
+	/* an empty value masks nothing */
+	CHECK_STR(placeholders_mask_secrets(&set, "line 1: x"), "line 1: x");
+
+	/* the longer value wins where one contains the other */
+	placeholders_set(&set, "api_token", "s3cret-and-more");
+	CHECK_STR(placeholders_mask_secrets(&set, "[s3cret-and-more] [s3cret]"), "[***] [***]");
+
+	/* as written, and with quotes doubled as in a SQL literal */
+	placeholders_set(&set, "db_password", "it's");
+	CHECK_STR(placeholders_mask_secrets(&set, "PASSWORD 'it''s' -- it's"), "PASSWORD '***' -- ***");
+
+	/* multibyte values */
+	placeholders_set(&set, "db_password", "p\xC3\xA4ss");
+	CHECK_STR(placeholders_mask_secrets(&set, "\xC3\xA4p\xC3\xA4ss\xC3\xA4"), "\xC3\xA4***\xC3\xA4");
+}
+
+/* A piece of a value quoted by an error at its position. */
+static void
+test_mask_at(void)
+{
+	PlaceholderSet set;
+	const char *text = "CREATE ROLE r PASSWORD 'ab'cd ef';";
+	size_t		len = strlen(text);
+	size_t		at_cd = strstr(text, "cd") - text;
+
+	placeholders_init(&set);
+	placeholders_set(&set, "owner", "ab'cd ef");
+	/* not a secret name: left alone */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "syntax error at or near \"cd\""),
+			  "syntax error at or near \"cd\"");
+
+	placeholders_set(&set, "db_password", "ab'cd ef");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "syntax error at or near \"cd\""),
+			  "syntax error at or near \"***\"");
+	/* the longest piece of the rest that the message holds */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd, "near \"cd ef\" and cd"),
+			  "near \"***\" and cd");
+	/* the value's first byte, and its last */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd - 3, "at \"ab\""), "at \"***\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd + 4, "at \"f\""), "at \"***\"");
+	/* outside the value: a plain copy */
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, at_cd + 5, "at \"';\""), "at \"';\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, 0, "at \"CREATE\""), "at \"CREATE\"");
+	CHECK_STR(placeholders_mask_secret_at(&set, text, len, len, "at end"), "at end");
+	/* a value at the very end of the text */
+	CHECK_STR(placeholders_mask_secret_at(&set, "x ab'cd ef", 10, 9, "near \"f\""), "near \"***\"");
+}
+
 int
 main(void)
 {
 	test_set();
 	test_json();
 	test_replace();
+	test_secret_names();
+	test_mask();
+	test_mask_at();
 	return unit_summary("placeholders");
 }

@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS e19_dup_idx ON e19_dup (v);

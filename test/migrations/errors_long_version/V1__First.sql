@@ -1,0 +1,1 @@
+CREATE TABLE e19_first (id int);

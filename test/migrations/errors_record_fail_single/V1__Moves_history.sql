@@ -1,0 +1,1 @@
+ALTER TABLE flyway_schema_history RENAME TO e19_history_moved;

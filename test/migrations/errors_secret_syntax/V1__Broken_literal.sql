@@ -1,0 +1,1 @@
+CREATE ROLE e19_never PASSWORD '${db_password}';

@@ -1,0 +1,2 @@
+CREATE TABLE e64 (v int);
+INSERT INTO e64 VALUES (1), (1), (2);
