@@ -81,11 +81,22 @@ cfn_data(const cJSON *result)
 	return d;
 }
 
+/*
+ * CloudFormation requires a Reason with FAILED.  It is masked before it is
+ * escaped and cut to fit, so that neither can leave part of a secret.
+ */
 char *
-cfn_response_body(const cJSON *event, int success, const char *reason,
+cfn_response_body(const cJSON *event, int success, const char *message,
 				  const char *physical_id, const cJSON *result)
 {
-	size_t		rlen = reason ? strlen(reason) : 0;
+	char	   *reason = NULL;
+	size_t		rlen;
+
+	if (!success && (message == NULL || message[0] == '\0'))
+		message = "pg_migrate failed without an error message; see the function's log";
+	if (message)
+		reason = log_scrub(message);
+	rlen = reason ? strlen(reason) : 0;
 
 	/* shorten Reason until the document fits in 4 KB */
 	for (;;)
@@ -108,7 +119,10 @@ cfn_response_body(const cJSON *event, int success, const char *reason,
 		cJSON_Delete(o);
 		free(r);
 		if (s == NULL || strlen(s) <= CFN_MAX_BODY || rlen == 0)
+		{
+			free(reason);
 			return s;
+		}
 		{
 			size_t		over = strlen(s) - CFN_MAX_BODY;
 

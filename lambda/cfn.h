@@ -23,7 +23,8 @@ typedef enum
 extern request_type cfn_request_type(const cJSON *event);
 extern char *cfn_physical_id(const cJSON *event);
 extern cJSON *cfn_data(const cJSON *result);
-extern char *cfn_response_body(const cJSON *event, int success, const char *reason,
+/* The SUCCESS or FAILED document; FAILED always has a masked, non-empty Reason. */
+extern char *cfn_response_body(const cJSON *event, int success, const char *message,
 							   const char *physical_id, const cJSON *result);
 extern int	cfn_put(const config *cfg, const char *url, const char *body,
 					long deadline_ms, char **errmsg);
