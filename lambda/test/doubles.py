@@ -230,9 +230,10 @@ class _SecretsHandler(BaseHTTPRequestHandler):
             plan = s.behaviour.get(sid, [])
             step = plan.pop(0) if plan and len(plan) > 1 else (plan[0] if plan else None)
         if step is not None and step != "ok":
-            status, typ = step
+            status, typ = step[:2]
+            message = step[2] if len(step) > 2 else "double says " + typ
             return _send(self, status, json.dumps({"__type": "com.amazonaws.secretsmanager#" + typ,
-                                                   "Message": "double says " + typ}),
+                                                   "Message": message}),
                          {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": typ})
         with s.lock:
             seq = s.rotations.get(sid)
@@ -250,8 +251,8 @@ class _SecretsHandler(BaseHTTPRequestHandler):
 
 
 class SecretsManager(_Server):
-    """behaviour[secret_id] = list of steps; each step "ok" or (status, __type).
-    The last step repeats forever."""
+    """behaviour[secret_id] = list of steps; each step "ok" or (status, __type)
+    or (status, __type, Message).  The last step repeats forever."""
     handler_class = _SecretsHandler
     access_key = "AKIDEXAMPLETEST"
     secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
