@@ -831,6 +831,41 @@ def test_retries(env, pg, m):
               and (mode == "cloudformation" or r["error_type"] == "Function.AuthenticationFailed"),
               summary(r))
 
+    # the PUT to the ResponseURL: 5xx and dropped connections retried
+    for what, plan, puts in (("500 then 200", [500, 200], 2),
+                             ("dropped, 503, then 200", ["drop", 503, 200], 3)):
+        rcv.reset()
+        rcv.plan = list(plan)
+        db = fresh()
+        r = deploy(env, "cloudformation", db, "put-%d" % n)
+        check("retries cloudformation: PUT %s -> SUCCESS delivered, the same document each time" % what,
+              r["ok"] and r["applied"] == "2" and len(r["puts"]) == puts
+              and all(p == r["puts"][0] for p in r["puts"]) and "retrying" in r["out"], summary(r))
+
+    rcv.reset()
+    rcv.plan = [500, 200]
+    db = fresh("fail")
+    r = deploy(env, "cloudformation", db, "put-fail-%d" % n)
+    check("retries cloudformation: PUT 500 then 200 for a failed migration -> FAILED delivered, with Reason",
+          r["failed"] and len(r["puts"]) == 2 and all(p["Status"] == "FAILED" and "V2__broken" in p["Reason"]
+                                                      for p in r["puts"]), summary(r))
+
+    rcv.reset()
+    rcv.plan = [503]
+    db = fresh()
+    r = deploy(env, "cloudformation", db, "put-503-%d" % n)
+    check("retries cloudformation: PUT answers 503 every time -> Function.ResponseFailed after 5 attempts",
+          r["error_type"] == "Function.ResponseFailed" and len(r["puts"]) == 5
+          and "HTTP 503" in r["response"].get("errorMessage", "")
+          and "5 attempts" in r["response"].get("errorMessage", ""), summary(r))
+
+    rcv.reset()
+    rcv.plan = [403]
+    r = deploy(env, "cloudformation", db, "put-403-%d" % n)
+    check("retries cloudformation: PUT refused (403) -> not retried, Function.ResponseFailed",
+          r["error_type"] == "Function.ResponseFailed" and len(r["puts"]) == 1, summary(r))
+    rcv.reset()
+
 
 def valgrind_ok(stderr):
     problems = []
@@ -868,17 +903,18 @@ def test_valgrind(env, pg, m):
           (rc, valgrind_ok(err), err[-3000:]))
 
     # what a failed attempt leaves behind: a throttled fetch before a secret
-    # that is not JSON
+    # that is not JSON, a dropped PUT before the accepted one
     env.sm.behaviour["plain"] = [(400, "ThrottlingException"), "ok"]
     env_ctx.rcv.reset()
+    env_ctx.rcv.plan = ["drop", 200]
     rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE="cloudformation", FLYWAY_URL=env.url("v_ok"),
                                      MASTER_SECRET_ARN="plain"),
                             [cfn_event(env, "Create", "v-retry")], timeout=240, wrapper=vg)
     env.sm.behaviour.pop("plain")
     puts = [json.loads(p["body"]) for p in env_ctx.rcv.puts]
     env_ctx.rcv.reset()
-    check("valgrind retries: throttled then invalid secret, no leaks",
-          rc == 0 and not valgrind_ok(err) and len(puts) == 1 and puts[-1].get("Status") == "FAILED"
+    check("valgrind retries: throttled then invalid secret, dropped then accepted PUT, no leaks",
+          rc == 0 and not valgrind_ok(err) and len(puts) == 2 and puts[-1].get("Status") == "FAILED"
           and "not a JSON object" in puts[-1].get("Reason", ""),
           (rc, valgrind_ok(err), puts, err[-3000:]))
 
