@@ -24,6 +24,7 @@
 #include "log.h"
 
 #define CFN_MAX_BODY 4096		/* CloudFormation rejects larger responses */
+#define PUT_ATTEMPTS 5
 
 static const char *
 event_str(const cJSON *event, const char *key)
@@ -81,11 +82,22 @@ cfn_data(const cJSON *result)
 	return d;
 }
 
+/*
+ * CloudFormation requires a Reason with FAILED.  It is masked before it is
+ * escaped and cut to fit, so that neither can leave part of a secret.
+ */
 char *
-cfn_response_body(const cJSON *event, int success, const char *reason,
+cfn_response_body(const cJSON *event, int success, const char *message,
 				  const char *physical_id, const cJSON *result)
 {
-	size_t		rlen = reason ? strlen(reason) : 0;
+	char	   *reason = NULL;
+	size_t		rlen;
+
+	if (!success && (message == NULL || message[0] == '\0'))
+		message = "pg_migrate failed without an error message; see the function's log";
+	if (message)
+		reason = log_scrub(message);
+	rlen = reason ? strlen(reason) : 0;
 
 	/* shorten Reason until the document fits in 4 KB */
 	for (;;)
@@ -108,7 +120,10 @@ cfn_response_body(const cJSON *event, int success, const char *reason,
 		cJSON_Delete(o);
 		free(r);
 		if (s == NULL || strlen(s) <= CFN_MAX_BODY || rlen == 0)
+		{
+			free(reason);
 			return s;
+		}
 		{
 			size_t		over = strlen(s) - CFN_MAX_BODY;
 
@@ -144,33 +159,38 @@ discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return size * nmemb;
 }
 
+typedef enum
+{
+	PUT_OK,
+	PUT_RETRY,
+	PUT_FAIL
+} put_result;
+
 /*
- * PUT the response verbatim to the pre-signed URL.  No Content-Type: older
- * pre-signed URLs include it in the signature as empty.  POSTFIELDS gives
- * an explicit Content-Length (S3 refuses chunked uploads) and no
- * "Expect: 100-continue".
+ * One PUT of the response, verbatim to the pre-signed URL.  No
+ * Content-Type: older pre-signed URLs include it in the signature as
+ * empty.  POSTFIELDS gives an explicit Content-Length (S3 refuses chunked
+ * uploads) and no "Expect: 100-continue".  On failure *errmsg says why.
  */
-int
-cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
-		char **errmsg)
+static put_result
+put_once(const config *cfg, const char *url, const char *body, long deadline_ms,
+		 long *status, char **errmsg)
 {
 	CURL	   *curl = curl_easy_init();
 	struct curl_slist *h = NULL;
-	char	   *clean = log_scrub(body);
 	long		left = deadline_ms - now_ms();
-	long		status = 0;
 	CURLcode	rc = CURLE_FAILED_INIT;
-	long		t0 = now_ms();
 	char		curl_error[CURL_ERROR_SIZE] = "";
+	char		buf[512];
 
-	*errmsg = NULL;
+	*status = 0;
 	if (curl)
 	{
 		curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 		curl_easy_setopt(curl, CURLOPT_URL, url);
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, clean);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) strlen(clean));
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
 		h = curl_slist_append(h, "Content-Type:");
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -180,29 +200,68 @@ cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
 			curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_bundle);
 		rc = curl_easy_perform(curl);
 		if (rc == CURLE_OK)
-			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 		curl_easy_cleanup(curl);
 	}
 	curl_slist_free_all(h);
-	free(clean);
-	if (rc != CURLE_OK || status < 200 || status >= 300)
-	{
-		char		buf[512];
+	if (rc == CURLE_OK && *status >= 200 && *status < 300)
+		return PUT_OK;
 
-		if (http_tls_verify_failed(rc))
-			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
-					 "(the CA bundle in use is %s; set PG_MIGRATE_CA_BUNDLE)",
-					 curl_error[0] ? curl_error : curl_easy_strerror(rc),
-					 cfg->ca_bundle ? cfg->ca_bundle : "libcurl's default");
-		else if (rc != CURLE_OK)
-			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
-					 "(a VPC function needs a NAT gateway or an S3 gateway endpoint)",
-					 curl_error[0] ? curl_error : curl_easy_strerror(rc));
-		else
-			snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL answered HTTP %ld", status);
-		*errmsg = strdup(buf);
-		return -1;
+	/* never the URL: its signature lets anyone answer for the stack */
+	if (http_tls_verify_failed(rc))
+		snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
+				 "(the CA bundle in use is %s; set PG_MIGRATE_CA_BUNDLE)",
+				 curl_error[0] ? curl_error : curl_easy_strerror(rc),
+				 cfg->ca_bundle ? cfg->ca_bundle : "libcurl's default");
+	else if (rc != CURLE_OK)
+		snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL failed: %s "
+				 "(a VPC function needs a NAT gateway or an S3 gateway endpoint)",
+				 curl_error[0] ? curl_error : curl_easy_strerror(rc));
+	else
+		snprintf(buf, sizeof(buf), "PUT to the CloudFormation ResponseURL answered HTTP %ld",
+				 *status);
+	*errmsg = strdup(buf);
+	/* a certificate or a refused URL (expired, 4xx) stays so */
+	if (rc == CURLE_FAILED_INIT || http_tls_verify_failed(rc) ||
+		(rc == CURLE_OK && !http_status_retryable(*status)))
+		return PUT_FAIL;
+	return PUT_RETRY;
+}
+
+/*
+ * PUT the response, retrying 5xx, 429 and transport errors until
+ * deadline_ms: CloudFormation waits up to an hour for an answer that is
+ * lost.  Each attempt's error is its own; only the last one is reported.
+ */
+int
+cfn_put(const config *cfg, const char *url, const char *body, long deadline_ms,
+		char **errmsg)
+{
+	char	   *clean = log_scrub(body);
+	long		t0 = now_ms();
+	long		backoff = 100;
+	long		status = 0;
+	put_result	r = PUT_FAIL;
+	char	   *msg = NULL;
+	int			n;
+
+	*errmsg = NULL;
+	for (n = 1; n <= PUT_ATTEMPTS; n++)
+	{
+		free(msg);
+		msg = NULL;
+		r = put_once(cfg, url, clean, deadline_ms, &status, &msg);
+		if (r != PUT_RETRY || n == PUT_ATTEMPTS ||
+			http_retry_pause("respond", n, msg, &backoff, deadline_ms) != 0)
+			break;
 	}
-	log_json(LOG_INFO, "respond", now_ms() - t0, NULL, "CloudFormation response sent (HTTP %ld)", status);
-	return 0;
+	free(clean);
+	if (r == PUT_OK)
+	{
+		log_json(LOG_INFO, "respond", now_ms() - t0, NULL,
+				 "CloudFormation response sent (HTTP %ld, attempt %d)", status, n);
+		return 0;
+	}
+	*errmsg = r == PUT_RETRY ? http_gave_up(msg, n) : msg;
+	return -1;
 }

@@ -429,7 +429,9 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	int			rc = -1;
 	long		t0;
 
+	/* nothing of an earlier call (a refused password) outlives it */
 	*result = NULL;
+	*error_type = NULL;
 	*errmsg = NULL;
 	*auth_failed = 0;
 	/* a quarter of the reporting margin for a server that does not answer */

@@ -16,7 +16,8 @@
 /*
  * Connect, log migrate_info() before and after, apply.  secret may be NULL.
  * Everything must finish before deadline_ms (absolute, Unix epoch ms).
- * On success returns 0 and *result = {"applied":..,"migrations":[..],..}.
+ * On success returns 0 and *result = {"applied":..,"migrations":[..],..},
+ * with *error_type and *errmsg NULL.
  * On failure returns -1 with *error_type (static) and *errmsg (malloc'd);
  * *auth_failed tells whether a fresh secret might help.
  */

@@ -25,6 +25,7 @@
 
 #define MIN_WORK_MS 1000		/* less than this cannot even connect */
 
+/* A result means success, in every mode; the error fields say nothing then. */
 typedef struct outcome
 {
 	cJSON	   *result;			/* on success */
@@ -80,16 +81,15 @@ migrate(const config *cfg, long work_deadline, outcome *o)
 		const char *et = NULL;
 		char	   *em = NULL;
 
+		/* a failed re-fetch logs itself; the refused password is the error */
 		if (secret_fetch(cfg, work_deadline, &fresh, &et, &em) == 0)
 		{
 			if (!same_password(&sec, &fresh))
 			{
 				log_warn("connect", "authentication failed; retrying with the re-fetched secret");
 				free(o->errmsg);
-				o->errmsg = NULL;
-				if (db_migrate(cfg, &fresh, work_deadline, &o->result, &o->error_type,
-							   &o->errmsg, &auth_failed) == 0)
-					o->error_type = NULL;	/* the first failure is history */
+				db_migrate(cfg, &fresh, work_deadline, &o->result, &o->error_type,
+						   &o->errmsg, &auth_failed);
 			}
 			secret_free(&fresh);
 		}
@@ -184,6 +184,7 @@ run_cloudformation(const config *cfg, const invocation *inv, const cJSON *event,
 	char	   *phys;
 	char	   *body;
 	char	   *put_err = NULL;
+	int			ok;
 	int			r;
 
 	if (url == NULL || *url == '\0')
@@ -207,7 +208,8 @@ run_cloudformation(const config *cfg, const invocation *inv, const cJSON *event,
 	else
 		migrate(cfg, work_deadline, &o);
 
-	body = cfn_response_body(event, o.error_type == NULL, o.errmsg, phys, o.result);
+	ok = rt == REQ_DELETE || o.result != NULL;
+	body = cfn_response_body(event, ok, ok ? NULL : o.errmsg, phys, o.result);
 	/* the PUT may use the margin, but not the last half second */
 	if (cfn_put(cfg, url, body, inv->deadline_ms - 500, &put_err) != 0)
 	{

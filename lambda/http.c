@@ -3,14 +3,20 @@
  * http.c
  *	  What the handler's three libcurl clients (Runtime API, Secrets
  *	  Manager, the CloudFormation PUT) share: collecting a response body,
- *	  and telling a certificate failure from a passing network one.
+ *	  telling a certificate failure from a passing network one, and the
+ *	  pause between two attempts.
  *
  *-------------------------------------------------------------------------
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
+#include "log.h"
+
+#define MAX_BACKOFF_MS 2000
 
 size_t
 http_body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -46,4 +52,42 @@ int
 http_tls_verify_failed(CURLcode rc)
 {
 	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
+}
+
+int
+http_status_retryable(long status)
+{
+	return status == 429 || status >= 500;
+}
+
+int
+http_retry_pause(const char *phase, int attempt, const char *why, long *backoff_ms,
+				 long deadline_ms)
+{
+	long		sleep_ms = *backoff_ms / 2 + rand() % (*backoff_ms / 2 + 1);
+	struct timespec ts = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
+
+	if (now_ms() + sleep_ms >= deadline_ms)
+		return -1;
+	log_warn(phase, "attempt %d failed, retrying in %ld ms: %s", attempt, sleep_ms, why);
+	nanosleep(&ts, NULL);
+	*backoff_ms = *backoff_ms * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : *backoff_ms * 2;
+	return 0;
+}
+
+char *
+http_gave_up(char *msg, int attempts)
+{
+	size_t		n;
+	char	   *s;
+
+	if (attempts < 2 || msg == NULL)
+		return msg;
+	n = strlen(msg) + 64;
+	s = malloc(n);
+	if (s == NULL)
+		return msg;
+	snprintf(s, n, "%s (gave up after %d attempts)", msg, attempts);
+	free(msg);
+	return s;
 }

@@ -29,4 +29,18 @@ extern void http_body_free(http_body *b, int wipe);
 /* A certificate problem: the same on every attempt, the CA bundle's fault. */
 extern int	http_tls_verify_failed(CURLcode rc);
 
+/* An HTTP status that a later attempt may not get (429, 5xx). */
+extern int	http_status_retryable(long status);
+
+/*
+ * Between two attempts: log why attempt failed, then sleep with full jitter
+ * over *backoff_ms (which doubles, up to 2 s).  Returns -1 without sleeping
+ * when the pause would reach deadline_ms (absolute, Unix epoch ms).
+ */
+extern int	http_retry_pause(const char *phase, int attempt, const char *why,
+							 long *backoff_ms, long deadline_ms);
+
+/* The last attempt's message, saying how many were made when more than one. */
+extern char *http_gave_up(char *msg, int attempts);
+
 #endif

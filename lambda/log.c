@@ -21,6 +21,7 @@
 
 #define MAX_SECRETS 8
 #define MASK "********"
+#define MAX_MESSAGE 2047		/* bytes of a record's message */
 
 static char *secrets[MAX_SECRETS];
 static int	nsecrets;
@@ -144,11 +145,39 @@ level_name(log_level level)
 	}
 }
 
+/* The message, whatever its length (malloc'd; NULL if out of memory). */
+static char *
+format_message(const char *fmt, va_list ap)
+{
+	va_list		copy;
+	int			n;
+	char	   *s;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0 || (s = malloc((size_t) n + 1)) == NULL)
+		return NULL;
+	vsnprintf(s, (size_t) n + 1, fmt, ap);
+	return s;
+}
+
+/* Cut s to at most max bytes, not inside a UTF-8 sequence. */
+static void
+cut_utf8(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
 void
 log_json(log_level level, const char *phase, long duration_ms, cJSON *extra,
 		 const char *fmt,...)
 {
-	char		msg[2048];
+	char	   *msg;
 	char		ts[96];
 	struct timespec now;
 	struct tm	tm;
@@ -165,7 +194,7 @@ log_json(log_level level, const char *phase, long duration_ms, cJSON *extra,
 	}
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg = format_message(fmt, ap);
 	va_end(ap);
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -174,8 +203,16 @@ log_json(log_level level, const char *phase, long duration_ms, cJSON *extra,
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (now.tv_nsec / 1000000) % 1000);
 
-	/* mask before JSON escaping, so escaped forms cannot slip through */
+	/*
+	 * Mask before cutting the message to size and before JSON escaping it:
+	 * neither a cut secret nor an escaped one would be found afterwards.
+	 */
 	scrubbed_msg = log_scrub(msg);
+	if (msg)
+		memset(msg, 0, strlen(msg));
+	free(msg);
+	if (scrubbed_msg)
+		cut_utf8(scrubbed_msg, MAX_MESSAGE);
 
 	rec = extra ? extra : cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "timestamp", ts);

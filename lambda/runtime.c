@@ -205,18 +205,24 @@ runtime_respond(const char *request_id, const char *body)
 	return post(url, body, NULL);
 }
 
-/* Lambda's standard error shape: errorMessage, errorType, stackTrace. */
+/*
+ * Lambda's standard error shape: errorMessage, errorType, stackTrace.  The
+ * message is masked before JSON escapes it (an escaped secret would not be
+ * found in the body any more).
+ */
 static char *
 error_body(const char *error_type, const char *message)
 {
 	cJSON	   *o = cJSON_CreateObject();
+	char	   *clean = log_scrub(message);
 	char	   *s;
 
-	cJSON_AddStringToObject(o, "errorMessage", message);
+	cJSON_AddStringToObject(o, "errorMessage", clean ? clean : "");
 	cJSON_AddStringToObject(o, "errorType", error_type);
 	cJSON_AddItemToObject(o, "stackTrace", cJSON_CreateArray());
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
+	free(clean);
 	return s;
 }
 

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
@@ -205,7 +204,6 @@ attempt(const config *cfg, long deadline_ms, http_body *body, const char **error
 	long		remaining = deadline_ms - now_ms();
 	long		status = 0;
 	CURLcode	rc;
-	attempt_result r;
 	char		curl_error[CURL_ERROR_SIZE] = "";
 
 	if (curl == NULL)
@@ -277,7 +275,6 @@ attempt(const config *cfg, long deadline_ms, http_body *body, const char **error
 	{
 		const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
 
-		free(*errmsg);
 		*error_type = rc == CURLE_OPERATION_TIMEDOUT ? "Function.DeadlineExceeded"
 			: "Function.SecretUnavailable";
 		if (http_tls_verify_failed(rc))
@@ -296,72 +293,82 @@ attempt(const config *cfg, long deadline_ms, http_body *body, const char **error
 	}
 	if (status == 200)
 		return ATTEMPT_OK;
-	r = classify_error(status, body, error_type, errmsg, cfg->secret_id);
-	buffer_wipe(body);
-	return r;
+	return classify_error(status, body, error_type, errmsg, cfg->secret_id);
 }
 
+/* The secret in a 200 answer's body; -1 with *error_type and *errmsg if none. */
+static int
+secret_from_body(const http_body *body, db_secret *out, const char **error_type,
+				 char **errmsg)
+{
+	cJSON	   *j = cJSON_Parse(body->data);
+	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(j, "SecretString");
+	int			rc;
+
+	if (!cJSON_IsString(ss))
+	{
+		cJSON_Delete(j);
+		*error_type = "Function.SecretInvalid";
+		*errmsg = strdup("the secret has no SecretString (binary secrets are not supported)");
+		return -1;
+	}
+	rc = secret_parse(ss->valuestring, out, errmsg);
+	memset(ss->valuestring, 0, strlen(ss->valuestring));
+	cJSON_Delete(j);
+	if (rc != 0)
+		*error_type = "Function.SecretInvalid";
+	return rc;
+}
+
+/*
+ * Each attempt has its own body, error type and message: what a failed
+ * attempt found is reported only if it was the last one, and never
+ * survives a later success.
+ */
 int
 secret_fetch(const config *cfg, long deadline_ms, db_secret *out,
 			 const char **error_type, char **errmsg)
 {
-	http_body	body = {NULL, 0, MAX_BODY};
+	const char *last_type = "Function.DeadlineExceeded";
+	char	   *last_msg = NULL;
 	long		backoff = 100;
 	long		t0 = now_ms();
+	attempt_result r = ATTEMPT_RETRY;
+	int			n;
 
+	*error_type = NULL;
 	*errmsg = NULL;
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < cfg->secret_attempts; i++)
+	for (n = 1; n <= cfg->secret_attempts; n++)
 	{
-		attempt_result r = attempt(cfg, deadline_ms, &body, error_type, errmsg);
-		cJSON	   *j;
-		const cJSON *ss;
-		int			rc;
+		http_body	body = {NULL, 0, MAX_BODY};
+		const char *type = NULL;
+		char	   *msg = NULL;
 
-		if (r == ATTEMPT_FAIL)
-			return -1;
-		if (r == ATTEMPT_RETRY)
-		{
-			/* full jitter, never past the deadline */
-			long		sleep_ms = backoff / 2 + rand() % (backoff / 2 + 1);
-			struct timespec ts = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
-
-			buffer_wipe(&body);
-			log_warn("secret", "attempt %d failed, retrying: %s", i + 1, *errmsg);
-			if (now_ms() + sleep_ms >= deadline_ms)
-				break;
-			nanosleep(&ts, NULL);
-			backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
-			continue;
-		}
-
-		j = cJSON_Parse(body.data);
-		ss = cJSON_GetObjectItemCaseSensitive(j, "SecretString");
-		if (!cJSON_IsString(ss))
-		{
-			cJSON_Delete(j);
-			buffer_wipe(&body);
-			*error_type = "Function.SecretInvalid";
-			*errmsg = strdup("the secret has no SecretString (binary secrets are not supported)");
-			return -1;
-		}
-		rc = secret_parse(ss->valuestring, out, errmsg);
-		memset(ss->valuestring, 0, strlen(ss->valuestring));
-		cJSON_Delete(j);
+		r = attempt(cfg, deadline_ms, &body, &type, &msg);
+		if (r == ATTEMPT_OK && secret_from_body(&body, out, &type, &msg) != 0)
+			r = ATTEMPT_FAIL;
 		buffer_wipe(&body);
-		if (rc != 0)
+		if (r == ATTEMPT_OK)
 		{
-			*error_type = "Function.SecretInvalid";
-			return -1;
+			free(last_msg);
+			log_json(LOG_INFO, "secret", now_ms() - t0, NULL, "secret fetched (%d attempt%s)",
+					 n, n > 1 ? "s" : "");
+			return 0;
 		}
-		log_json(LOG_INFO, "secret", now_ms() - t0, NULL, "secret fetched (%d attempt%s)",
-				 i + 1, i ? "s" : "");
-		free(*errmsg);
-		*errmsg = NULL;
-		return 0;
+		free(last_msg);
+		last_type = type;
+		last_msg = msg;
+		if (r == ATTEMPT_FAIL || n == cfg->secret_attempts ||
+			http_retry_pause("secret", n, msg, &backoff, deadline_ms) != 0)
+			break;
 	}
-	buffer_wipe(&body);
-	if (*errmsg == NULL)
-		*errmsg = strdup("Secrets Manager did not answer before the deadline");
+	if (last_msg == NULL)
+		last_msg = strdup("Secrets Manager did not answer before the deadline");
+	else if (r == ATTEMPT_RETRY)
+		last_msg = http_gave_up(last_msg, n);
+	log_error("secret", "%s", last_msg);
+	*error_type = last_type;
+	*errmsg = last_msg;
 	return -1;
 }

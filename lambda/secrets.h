@@ -22,8 +22,10 @@ typedef struct db_secret
 
 /*
  * Fetch and parse the secret, retrying throttling and 5xx until
- * deadline_ms (absolute, Unix epoch ms).  On failure returns -1 and sets
- * *error_type (static string) and *errmsg (malloc'd, secret-free).
+ * deadline_ms (absolute, Unix epoch ms).  On success returns 0 with
+ * *error_type and *errmsg NULL, whatever earlier attempts met.  On failure
+ * returns -1 and sets *error_type (static string) and *errmsg (malloc'd,
+ * secret-free) from the last attempt.
  */
 extern int	secret_fetch(const config *cfg, long deadline_ms, db_secret *out,
 						 const char **error_type, char **errmsg);

@@ -5,7 +5,8 @@ RuntimeAPI       plays Lambda's Runtime API (2018-06-01): queues events,
 SecretsManager   answers GetSecretValue after re-computing the SigV4
                  signature with botocore, and the Parameters and Secrets
                  extension's GET; can throttle, deny, 404 or 500.
-ResponseReceiver accepts the CloudFormation PUT to the ResponseURL.
+ResponseReceiver accepts the CloudFormation PUT to the ResponseURL; can
+                 answer 5xx/4xx or drop the connection.
 
 All servers bind 127.0.0.1 on an ephemeral port and run in a thread;
 stop() shuts them down.  SecretsManager and ResponseReceiver also speak
@@ -230,9 +231,10 @@ class _SecretsHandler(BaseHTTPRequestHandler):
             plan = s.behaviour.get(sid, [])
             step = plan.pop(0) if plan and len(plan) > 1 else (plan[0] if plan else None)
         if step is not None and step != "ok":
-            status, typ = step
+            status, typ = step[:2]
+            message = step[2] if len(step) > 2 else "double says " + typ
             return _send(self, status, json.dumps({"__type": "com.amazonaws.secretsmanager#" + typ,
-                                                   "Message": "double says " + typ}),
+                                                   "Message": message}),
                          {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": typ})
         with s.lock:
             seq = s.rotations.get(sid)
@@ -250,8 +252,8 @@ class _SecretsHandler(BaseHTTPRequestHandler):
 
 
 class SecretsManager(_Server):
-    """behaviour[secret_id] = list of steps; each step "ok" or (status, __type).
-    The last step repeats forever."""
+    """behaviour[secret_id] = list of steps; each step "ok" or (status, __type)
+    or (status, __type, Message).  The last step repeats forever."""
     handler_class = _SecretsHandler
     access_key = "AKIDEXAMPLETEST"
     secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -282,10 +284,17 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
             s.puts.append({"path": self.path,
                            "headers": {k.lower(): v for k, v in self.headers.items()},
                            "body": body.decode(), "at": time.time()})
-        _send(self, s.status)
+            step = s.plan.pop(0) if len(s.plan) > 1 else (s.plan[0] if s.plan else s.status)
+        if step == "drop":
+            # the connection closes without an answer (curl: empty reply)
+            self.close_connection = True
+            return
+        _send(self, step)
 
 
 class ResponseReceiver(_Server):
+    """Answers each PUT with status, or with the next step of plan (an HTTP
+    status or "drop"; the last step repeats forever)."""
     handler_class = _ReceiverHandler
 
     def __init__(self, tls=None):
@@ -295,6 +304,7 @@ class ResponseReceiver(_Server):
     def reset(self):
         self.puts = []
         self.status = 200
+        self.plan = []
 
     def url(self, tag):
         # the shape of a pre-signed S3 URL: must be used verbatim

@@ -26,10 +26,18 @@ from pgcluster import PgCluster, free_port  # noqa: E402
 BOOTSTRAP = os.path.join(LAMBDA, "bootstrap")
 PASSWORD = "Tr0ub4dor&3-pgm-S3cret"
 WRONG_PASSWORD = "Wr0ng-pgm-Passw0rd-42"
+PLAIN_SECRET = "hunter2-plain-S3cret-text"       # a secret that is not JSON
+# a session token that JSON must escape: a mask applied after escaping misses it
+QUOTED_TOKEN = 'FwoGZXIv"quoted\\token+EXAMPLE=='
 
 passed = 0
 failed = 0
 captured = []            # every text the handler emitted: logs and responses
+
+
+def leaked(text, secret):
+    """The secret, raw or as JSON escapes it, is in text."""
+    return secret in text or json.dumps(secret)[1:-1] in text
 
 
 def check(name, cond, detail=""):
@@ -686,6 +694,179 @@ def test_provider(env, pg, m):
           err_type(ids[1]) == "Function.UnknownRequestType", result(ids[1]))
 
 
+def deploy(env, mode, db, tag, **over):
+    """One Create (an empty event in direct mode) in the given mode; the
+    outcome in one shape: ok, applied (a string), reason (the FAILED Reason
+    or the errorMessage), error_type, puts (this tag's PUT documents)."""
+    rcv = env_ctx.rcv
+    ev = "{}" if mode == "direct" else cfn_event(env, "Create", tag)
+    rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE=mode, FLYWAY_URL=env.url(db), **over), [ev])
+    kind, body, _ = result(ids[0])
+    body = body if isinstance(body, dict) else {}
+    r = {"kind": kind, "out": out, "error_type": err_type(ids[0]), "response": body,
+         "puts": [json.loads(p["body"]) for p in rcv.puts if "/cfn-responses/%s?" % tag in p["path"]]}
+    if mode == "cloudformation":
+        doc = r["puts"][-1] if r["puts"] else {}
+        r["ok"] = kind == "response" and doc.get("Status") == "SUCCESS"
+        r["failed"] = kind == "response" and doc.get("Status") == "FAILED"
+        r["applied"] = doc.get("Data", {}).get("Applied")
+        r["reason"] = doc.get("Reason")
+    else:
+        r["ok"] = kind == "response" and (mode == "provider" or body.get("status") == "SUCCESS")
+        r["failed"] = kind == "error"
+        r["applied"] = (body.get("Data", {}).get("Applied") if mode == "provider"
+                        else str(body.get("applied"))) if kind == "response" else None
+        r["reason"] = body.get("errorMessage") if kind == "error" else None
+    return r
+
+
+def test_retries(env, pg, m):
+    """Every retried call: attempts that end in success answer SUCCESS (no
+    error of a failed attempt outlives it), attempts that end in failure
+    answer FAILED with a Reason, and no secret is in either."""
+    rcv, sm = env_ctx.rcv, env.sm
+    n = 0
+
+    def fresh(kind="ok"):
+        nonlocal n
+        n += 1
+        db = "r_%d" % n
+        pg.database(db, m[kind])
+        return db
+
+    def summary(r):
+        return {k: r[k] for k in ("ok", "failed", "applied", "reason", "error_type", "puts")}, \
+            len(sm.requests), r["out"][-1500:]
+
+    # Secrets Manager: throttling and 5xx retried, then the secret
+    for mode in ("cloudformation", "provider", "direct"):
+        for what, steps, extension in (
+                ("400 ThrottlingException", [(400, "ThrottlingException"), "ok"], False),
+                ("503 then 500", [(503, "ServiceUnavailableException"), (500, "InternalServiceError"), "ok"],
+                 False),
+                ("throttled through the extension", [(400, "ThrottlingException"), "ok"], True)):
+            rcv.reset()
+            db = fresh()
+            sm.behaviour["db-ok"] = list(steps)
+            over = {}
+            if extension:
+                over = dict(PG_MIGRATE_SECRETS_EXTENSION="true",
+                            PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=str(sm.port))
+            r = deploy(env, mode, db, "sm-%d" % n, **over)
+            check("retries %s: Secrets Manager %s, then the secret -> SUCCESS, no Reason"
+                  % (mode, what),
+                  r["ok"] and r["applied"] == "2" and not r["reason"] and len(sm.requests) == len(steps)
+                  and migrated_versions(pg, db) == "1,2" and "attempt 1 failed, retrying" in r["out"]
+                  and (mode != "cloudformation" or len(r["puts"]) == 1), summary(r))
+
+        rcv.reset()
+        db = fresh()
+        sm.behaviour["db-ok"] = [(400, "ThrottlingException")]
+        r = deploy(env, mode, db, "sm-throttled-%d" % n)
+        check("retries %s: Secrets Manager throttles every attempt -> FAILED with a Reason, nothing applied"
+              % mode,
+              r["failed"] and "ThrottlingException" in (r["reason"] or "") and len(sm.requests) == 5
+              and migrated_versions(pg, db) == ""
+              and (mode == "cloudformation" or r["error_type"] == "Function.SecretUnavailable"),
+              summary(r))
+
+        rcv.reset()
+        sm.behaviour["db-ok"] = [(503, "ServiceUnavailableException"), (400, "AccessDeniedException")]
+        r = deploy(env, mode, db, "sm-denied-%d" % n)
+        check("retries %s: a 503, then AccessDenied -> FAILED with the AccessDenied Reason only" % mode,
+              r["failed"] and "secretsmanager:GetSecretValue" in (r["reason"] or "")
+              and "503" not in r["reason"] and len(sm.requests) == 2
+              and (mode == "cloudformation" or r["error_type"] == "Function.SecretAccessDenied"),
+              summary(r))
+
+        rcv.reset()
+        db = fresh("fail")
+        sm.behaviour["db-ok"] = [(400, "ThrottlingException"), "ok"]
+        r = deploy(env, mode, db, "sm-migfail-%d" % n)
+        check("retries %s: throttled, then the secret, then a failed migration -> FAILED naming the script"
+              % mode,
+              r["failed"] and "V2__broken" in (r["reason"] or "")
+              and (mode == "cloudformation" or r["error_type"] == "Function.MigrationFailed"),
+              summary(r))
+        sm.behaviour.pop("db-ok")
+
+    # a server that echoes a credential in its error: masked in the Reason,
+    # the /error body and the log, even where JSON escapes it
+    sm.token = QUOTED_TOKEN
+    try:
+        for mode in ("cloudformation", "provider"):
+            rcv.reset()
+            db = fresh()
+            sm.behaviour["db-ok"] = [(400, "ThrottlingException", "Rate exceeded for %s" % QUOTED_TOKEN)]
+            r = deploy(env, mode, db, "sm-echo-%d" % n, AWS_SESSION_TOKEN=QUOTED_TOKEN)
+            texts = r["out"] + json.dumps(r["response"]) + json.dumps(r["puts"]) + \
+                "".join(p["body"] for p in rcv.puts) + "".join(x["body"] for x in env.rt.results.values())
+            check("retries %s: a token echoed by a throttled Secrets Manager is masked everywhere" % mode,
+                  r["failed"] and "Rate exceeded for ********" in (r["reason"] or "")
+                  and not leaked(texts, QUOTED_TOKEN) and len(sm.requests) == 5, summary(r))
+            sm.behaviour.pop("db-ok")
+    finally:
+        del sm.token
+
+    # the database rejects the password: the secret is fetched again once
+    for mode in ("cloudformation", "provider", "direct"):
+        rcv.reset()
+        db = fresh()
+        sm.rotations["rotating"] = [sm.secrets["db-wrongpw"], sm.secrets["db-ok"]]
+        sm.behaviour["rotating"] = [(400, "ThrottlingException"), "ok", (503, "ServiceUnavailableException"),
+                                    "ok"]
+        r = deploy(env, mode, db, "rot-%d" % n, MASTER_SECRET_ARN="rotating")
+        check("retries %s: throttled fetch, old password refused, throttled re-fetch, new password -> SUCCESS"
+              % mode,
+              r["ok"] and r["applied"] == "2" and not r["reason"] and len(sm.requests) == 4
+              and migrated_versions(pg, db) == "1,2", summary(r))
+        sm.rotations.pop("rotating")
+        sm.behaviour.pop("rotating")
+
+        rcv.reset()
+        r = deploy(env, mode, db, "rot-wrong-%d" % n, MASTER_SECRET_ARN="db-wrongpw")
+        check("retries %s: password refused before and after the re-fetch -> FAILED with a Reason" % mode,
+              r["failed"] and "password authentication failed" in (r["reason"] or "")
+              and len(sm.requests) == 2
+              and (mode == "cloudformation" or r["error_type"] == "Function.AuthenticationFailed"),
+              summary(r))
+
+    # the PUT to the ResponseURL: 5xx and dropped connections retried
+    for what, plan, puts in (("500 then 200", [500, 200], 2),
+                             ("dropped, 503, then 200", ["drop", 503, 200], 3)):
+        rcv.reset()
+        rcv.plan = list(plan)
+        db = fresh()
+        r = deploy(env, "cloudformation", db, "put-%d" % n)
+        check("retries cloudformation: PUT %s -> SUCCESS delivered, the same document each time" % what,
+              r["ok"] and r["applied"] == "2" and len(r["puts"]) == puts
+              and all(p == r["puts"][0] for p in r["puts"]) and "retrying" in r["out"], summary(r))
+
+    rcv.reset()
+    rcv.plan = [500, 200]
+    db = fresh("fail")
+    r = deploy(env, "cloudformation", db, "put-fail-%d" % n)
+    check("retries cloudformation: PUT 500 then 200 for a failed migration -> FAILED delivered, with Reason",
+          r["failed"] and len(r["puts"]) == 2 and all(p["Status"] == "FAILED" and "V2__broken" in p["Reason"]
+                                                      for p in r["puts"]), summary(r))
+
+    rcv.reset()
+    rcv.plan = [503]
+    db = fresh()
+    r = deploy(env, "cloudformation", db, "put-503-%d" % n)
+    check("retries cloudformation: PUT answers 503 every time -> Function.ResponseFailed after 5 attempts",
+          r["error_type"] == "Function.ResponseFailed" and len(r["puts"]) == 5
+          and "HTTP 503" in r["response"].get("errorMessage", "")
+          and "5 attempts" in r["response"].get("errorMessage", ""), summary(r))
+
+    rcv.reset()
+    rcv.plan = [403]
+    r = deploy(env, "cloudformation", db, "put-403-%d" % n)
+    check("retries cloudformation: PUT refused (403) -> not retried, Function.ResponseFailed",
+          r["error_type"] == "Function.ResponseFailed" and len(r["puts"]) == 1, summary(r))
+    rcv.reset()
+
+
 def valgrind_ok(stderr):
     problems = []
     if "ERROR SUMMARY: 0 errors" not in stderr:
@@ -720,6 +901,22 @@ def test_valgrind(env, pg, m):
           len(env_ctx.rcv.puts) == 4 and len(env_ctx.rt.results) == 5, (len(env_ctx.rcv.puts), env_ctx.rt.results))
     check("valgrind cloudformation: no leaks, no invalid accesses", rc == 0 and not valgrind_ok(err),
           (rc, valgrind_ok(err), err[-3000:]))
+
+    # what a failed attempt leaves behind: a throttled fetch before a secret
+    # that is not JSON, a dropped PUT before the accepted one
+    env.sm.behaviour["plain"] = [(400, "ThrottlingException"), "ok"]
+    env_ctx.rcv.reset()
+    env_ctx.rcv.plan = ["drop", 200]
+    rc, out, err, ids = run(env.base(PG_MIGRATE_INVOKE_MODE="cloudformation", FLYWAY_URL=env.url("v_ok"),
+                                     MASTER_SECRET_ARN="plain"),
+                            [cfn_event(env, "Create", "v-retry")], timeout=240, wrapper=vg)
+    env.sm.behaviour.pop("plain")
+    puts = [json.loads(p["body"]) for p in env_ctx.rcv.puts]
+    env_ctx.rcv.reset()
+    check("valgrind retries: throttled then invalid secret, dropped then accepted PUT, no leaks",
+          rc == 0 and not valgrind_ok(err) and len(puts) == 2 and puts[-1].get("Status") == "FAILED"
+          and "not a JSON object" in puts[-1].get("Reason", ""),
+          (rc, valgrind_ok(err), puts, err[-3000:]))
 
     rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("v_ok"), MASTER_SECRET_ARN="db-wrongpw",
                                      PG_MIGRATE_INVOKE_MODE="provider"),
@@ -859,6 +1056,7 @@ def main():
         sm.secrets["db-numport"] = {"username": "migrator", "password": PASSWORD,
                                     "host": "127.0.0.1", "port": pg.port, "dbname": "d_secret"}
         sm.secrets["db-wrongpw"] = dict(sm.secrets["db-ok"], password=WRONG_PASSWORD)
+        sm.secrets["plain"] = PLAIN_SECRET
         m = setup_migrations(pg)
         env = Env(rt, sm, pg)
         env_ctx.env = env
@@ -872,6 +1070,7 @@ def main():
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
                          ("arguments", test_arguments),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
+                         ("retries", test_retries),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),
                          ("valgrind", test_valgrind)):
             if only and name not in only:
@@ -884,8 +1083,8 @@ def main():
                 check("%s: group ran to completion" % name, False, traceback.format_exc())
         all_text = "\n".join(captured) + "\n".join(p["body"] for p in rcv.puts)
         check("no secret in any log or response (%d texts)" % len(captured),
-              PASSWORD not in all_text and WRONG_PASSWORD not in all_text
-              and SecretsManager.secret_key not in all_text and SecretsManager.token not in all_text,
+              not any(leaked(all_text, x) for x in (PASSWORD, WRONG_PASSWORD, PLAIN_SECRET, QUOTED_TOKEN,
+                                                    SecretsManager.secret_key, SecretsManager.token)),
               "secret found")
         if not only or "cdk" in only:
             test_cdk()

@@ -3,7 +3,8 @@
  * test_unit.c
  *	  Unit tests for the parts of the handler that need no server:
  *	  FLYWAY_URL parsing, FLYWAY_PLACEHOLDERS_* mapping, booleans, the RDS
- *	  secret layout, CloudFormation response size, secret masking.
+ *	  secret layout, CloudFormation response size and Reason, secret
+ *	  masking in responses and logs.
  *
  * Prints "ok - name" / "not ok - name" lines; run_tests.py counts them.
  *
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cfn.h"
 #include "../config.h"
@@ -154,6 +156,112 @@ test_cfn(void)
 	cJSON_Delete(ev);
 }
 
+/*
+ * FAILED always carries a Reason (CloudFormation requires one), and a
+ * registered secret is masked before the Reason is escaped and cut to fit:
+ * neither its JSON-escaped form nor the part before a cut may remain.
+ */
+static void
+test_cfn_reason(void)
+{
+	const char *secret = "Q7zK\"quoted\\secret-value";
+	cJSON	   *ev = cJSON_Parse("{\"RequestType\":\"Create\",\"StackId\":\"s\",\"RequestId\":\"r\","
+								 "\"LogicalResourceId\":\"Mig\"}");
+	char	   *body;
+	cJSON	   *parsed;
+	const char *reason;
+	int			clean = 1;
+
+	body = cfn_response_body(ev, 0, NULL, "p", NULL);
+	parsed = cJSON_Parse(body);
+	reason = cJSON_GetStringValue(cJSON_GetObjectItem(parsed, "Reason"));
+	ok(reason != NULL && reason[0] != '\0', "cfn: FAILED without a message still has a Reason");
+	cJSON_Delete(parsed);
+	free(body);
+
+	body = cfn_response_body(ev, 0, "", "p", NULL);
+	parsed = cJSON_Parse(body);
+	reason = cJSON_GetStringValue(cJSON_GetObjectItem(parsed, "Reason"));
+	ok(reason != NULL && reason[0] != '\0', "cfn: FAILED with an empty message still has a Reason");
+	cJSON_Delete(parsed);
+	free(body);
+
+	log_add_secret(secret);
+	/* move the secret across the 4 KB cut, one byte at a time */
+	for (int at = 3800; at < 4200 && clean; at++)
+	{
+		char	   *r = malloc(at + strlen(secret) + 200);
+
+		memset(r, 'x', at);
+		strcpy(r + at, secret);
+		memset(r + at + strlen(secret), 'y', 150);
+		r[at + strlen(secret) + 150] = '\0';
+		body = cfn_response_body(ev, 0, r, "p", NULL);
+		if (body == NULL || strstr(body, "Q7zK") != NULL || strlen(body) > 4096)
+			clean = 0;
+		free(body);
+		free(r);
+	}
+	ok(clean, "cfn: a secret in the Reason is masked before escaping and cutting");
+	log_clear_secrets();
+	cJSON_Delete(ev);
+}
+
+/* Run log_json with stdout sent to a file; return what it printed. */
+static char *
+logged(const char *message)
+{
+	FILE	   *tmp = tmpfile();
+	int			saved;
+	long		len;
+	char	   *text;
+
+	fflush(stdout);
+	saved = dup(fileno(stdout));
+	dup2(fileno(tmp), fileno(stdout));
+	log_info("test", "%s", message);
+	fflush(stdout);
+	dup2(saved, fileno(stdout));
+	close(saved);
+	len = ftell(tmp);
+	text = calloc(1, len + 1);
+	rewind(tmp);
+	if (fread(text, 1, len, tmp) != (size_t) len)
+		text[0] = '\0';
+	fclose(tmp);
+	return text;
+}
+
+/* A long message is masked before it is cut: no part of a secret remains. */
+static void
+test_log_cut(void)
+{
+	const char *secret = "Q7zK-log-secret-value";
+	int			clean = 1;
+	int			seen = 0;
+
+	log_add_secret(secret);
+	for (int at = 1990; at < 2060 && clean; at++)
+	{
+		char	   *m = malloc(at + strlen(secret) + 200);
+		char	   *out;
+
+		memset(m, 'x', at);
+		strcpy(m + at, secret);
+		memset(m + at + strlen(secret), 'y', 150);
+		m[at + strlen(secret) + 150] = '\0';
+		out = logged(m);
+		if (strstr(out, "Q7zK") != NULL)
+			clean = 0;
+		if (strstr(out, "xxxx") != NULL)
+			seen = 1;
+		free(out);
+		free(m);
+	}
+	ok(clean && seen, "log: a secret cut by the message size limit is still masked");
+	log_clear_secrets();
+}
+
 static void
 test_scrub(void)
 {
@@ -177,6 +285,8 @@ main(void)
 	test_bools();
 	test_secret();
 	test_cfn();
+	test_cfn_reason();
+	test_log_cut();
 	test_scrub();
 	return failures ? 1 : 0;
 }
