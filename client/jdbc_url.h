@@ -11,6 +11,8 @@
 #ifndef JDBC_URL_H
 #define JDBC_URL_H
 
+#include <stdbool.h>
+
 /* Connection settings from a JDBC URL; NULL means "not given". */
 typedef struct JdbcUrl
 {

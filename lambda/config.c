@@ -16,8 +16,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "config.h"
 #include "log.h"
 
@@ -90,226 +88,6 @@ parse_ms(const char *name, long *out, char **errmsg)
 	return 0;
 }
 
-static void
-append(char **list, const char *item, size_t len)
-{
-	size_t		old = *list ? strlen(*list) : 0;
-	char	   *n = realloc(*list, old + len + 2);
-
-	if (n == NULL)
-		return;
-	if (old)
-		n[old++] = ',';
-	memcpy(n + old, item, len);
-	n[old + len] = '\0';
-	*list = n;
-}
-
-static char *
-url_decode(const char *s, size_t len)
-{
-	int			outlen;
-	char	   *tmp = curl_easy_unescape(NULL, s, (int) len, &outlen);
-	char	   *r = tmp ? strdup(tmp) : NULL;
-
-	curl_free(tmp);
-	return r;
-}
-
-static void
-set_field(char **field, char *value)
-{
-	free(*field);
-	*field = value;
-}
-
-/*
- * Map one pgJDBC URL parameter onto its libpq equivalent.  Parameters that
- * only make sense for the JDBC driver are ignored; the names are matched
- * case-insensitively as pgJDBC does.
- */
-static void
-jdbc_param(jdbc_url *u, const char *key, char *val)
-{
-	if (strcasecmp(key, "user") == 0)
-		set_field(&u->user, val);
-	else if (strcasecmp(key, "password") == 0)
-		set_field(&u->password, val);
-	else if (strcasecmp(key, "sslmode") == 0)
-		set_field(&u->sslmode, val);
-	else if (strcasecmp(key, "ssl") == 0)
-	{
-		/* ssl=true without sslmode means "verify-full" in pgJDBC */
-		if (u->sslmode == NULL && strcasecmp(val, "true") == 0)
-			u->sslmode = strdup("verify-full");
-		free(val);
-	}
-	else if (strcasecmp(key, "sslrootcert") == 0)
-		set_field(&u->sslrootcert, val);
-	else if (strcasecmp(key, "ApplicationName") == 0)
-		set_field(&u->application_name, val);
-	else if (strcasecmp(key, "connectTimeout") == 0 ||
-			 strcasecmp(key, "loginTimeout") == 0)
-		set_field(&u->connect_timeout, val);
-	else if (strcasecmp(key, "targetServerType") == 0)
-	{
-		if (strcasecmp(val, "primary") == 0 || strcasecmp(val, "master") == 0)
-			set_field(&u->target_session_attrs, strdup("read-write"));
-		else if (strcasecmp(val, "secondary") == 0)
-			set_field(&u->target_session_attrs, strdup("read-only"));
-		free(val);
-	}
-	else if (strcasecmp(key, "options") == 0)
-		set_field(&u->options, val);
-	else if (strcasecmp(key, "currentSchema") == 0)
-	{
-		char		buf[512];
-
-		/* pgJDBC sets search_path; libpq can via options */
-		snprintf(buf, sizeof(buf), "-c search_path=%s", val);
-		set_field(&u->options, strdup(buf));
-		free(val);
-	}
-	else
-		free(val);
-}
-
-/*
- * Parse jdbc:postgresql://host[:port][,host[:port]...]/database[?k=v&...].
- * IPv6 hosts are written in brackets, as in pgJDBC.
- */
-int
-parse_jdbc_url(const char *url, jdbc_url *u, char **errmsg)
-{
-	static const char prefix[] = "jdbc:postgresql://";
-	const char *p;
-	const char *slash;
-	const char *q;
-	const char *hostpart_end;
-
-	memset(u, 0, sizeof(*u));
-	if (strncasecmp(url, prefix, strlen(prefix)) != 0)
-	{
-		*errmsg = strdup("FLYWAY_URL must start with jdbc:postgresql://");
-		return -1;
-	}
-	p = url + strlen(prefix);
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash && q && q < slash)
-		slash = NULL;
-	hostpart_end = slash ? slash : (q ? q : p + strlen(p));
-
-	/* host list */
-	while (p < hostpart_end)
-	{
-		const char *comma = memchr(p, ',', hostpart_end - p);
-		const char *end = comma ? comma : hostpart_end;
-		const char *host = p;
-		const char *hend;
-		const char *port = NULL;
-
-		if (*p == '[')
-		{
-			const char *rb = memchr(p, ']', end - p);
-
-			if (rb == NULL)
-			{
-				*errmsg = strdup("FLYWAY_URL has an unterminated [IPv6] host");
-				jdbc_url_free(u);
-				return -1;
-			}
-			host = p + 1;
-			hend = rb;
-			if (rb + 1 < end && rb[1] == ':')
-				port = rb + 2;
-		}
-		else
-		{
-			const char *colon = memchr(p, ':', end - p);
-
-			hend = colon ? colon : end;
-			if (colon)
-				port = colon + 1;
-		}
-		if (hend == host)
-		{
-			*errmsg = strdup("FLYWAY_URL has an empty host name");
-			jdbc_url_free(u);
-			return -1;
-		}
-		if (port)
-		{
-			for (const char *c = port; c < end; c++)
-				if (!isdigit((unsigned char) *c))
-				{
-					*errmsg = strdup("FLYWAY_URL has a non-numeric port");
-					jdbc_url_free(u);
-					return -1;
-				}
-		}
-		append(&u->hosts, host, hend - host);
-		if (port && port < end)
-			append(&u->ports, port, end - port);
-		else
-			append(&u->ports, "5432", 4);
-		p = comma ? comma + 1 : hostpart_end;
-	}
-
-	if (slash)
-	{
-		const char *dbend = q ? q : slash + strlen(slash);
-
-		if (dbend > slash + 1)
-			u->dbname = url_decode(slash + 1, dbend - slash - 1);
-	}
-
-	/* query parameters */
-	if (q)
-	{
-		p = q + 1;
-		while (*p)
-		{
-			const char *amp = strchr(p, '&');
-			const char *end = amp ? amp : p + strlen(p);
-			const char *eq = memchr(p, '=', end - p);
-
-			if (eq && eq > p)
-			{
-				char	   *key = url_decode(p, eq - p);
-				char	   *val = url_decode(eq + 1, end - eq - 1);
-
-				if (key && val)
-					jdbc_param(u, key, val);
-				else
-					free(val);
-				free(key);
-			}
-			p = amp ? amp + 1 : end;
-		}
-	}
-	return 0;
-}
-
-void
-jdbc_url_free(jdbc_url *u)
-{
-	free(u->hosts);
-	free(u->ports);
-	free(u->dbname);
-	free(u->user);
-	if (u->password)
-		memset(u->password, 0, strlen(u->password));
-	free(u->password);
-	free(u->sslmode);
-	free(u->sslrootcert);
-	free(u->application_name);
-	free(u->connect_timeout);
-	free(u->target_session_attrs);
-	free(u->options);
-	memset(u, 0, sizeof(*u));
-}
-
 /*
  * FLYWAY_PLACEHOLDERS_<NAME>=value becomes {"<name>": "value"}: Flyway
  * lower-cases the name (ConfigUtils.convertKey) and keeps underscores.
@@ -340,6 +118,31 @@ placeholders_from_env(char **env)
 		free(name);
 	}
 	return obj;
+}
+
+/*
+ * FLYWAY_URL, a JDBC URL (client/jdbc_url.c).  Parameters only the Java
+ * driver knows are named in a warning, not dropped without a word.
+ */
+static int
+read_flyway_url(config *cfg, char **errmsg)
+{
+	const char *s = getenv("FLYWAY_URL");
+	char	   *error = NULL;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (!jdbc_url_parse(s, &cfg->url, &error))
+	{
+		*errmsg = errorf("FLYWAY_URL: %s", error);
+		free(error);
+		return -1;
+	}
+	log_add_persistent_secret(cfg->url.password);
+	if (cfg->url.ignored != NULL)
+		log_warn("init", "FLYWAY_URL parameters with no libpq equivalent, ignored: %s",
+				 cfg->url.ignored);
+	return 0;
 }
 
 static int
@@ -445,11 +248,11 @@ config_load(config *cfg, char **errmsg)
 	}
 
 	/* database */
-	s = getenv("FLYWAY_URL");
-	if (s && *s && parse_jdbc_url(s, &cfg->url, errmsg) != 0)
+	if (read_flyway_url(cfg, errmsg) != 0)
 		return -1;
 	cfg->flyway_user = env_dup("FLYWAY_USER");
 	cfg->flyway_password = env_dup("FLYWAY_PASSWORD");
+	log_add_persistent_secret(cfg->flyway_password);
 	cfg->pg_sslrootcert = env_dup("PG_MIGRATE_SSLROOTCERT");
 	if (cfg->pg_sslrootcert == NULL)
 	{

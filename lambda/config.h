@@ -14,28 +14,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "jdbc_url.h"
+
 typedef enum
 {
 	MODE_DIRECT,
 	MODE_CLOUDFORMATION,
 	MODE_PROVIDER
 } invoke_mode;
-
-/* Connection settings from a JDBC URL; NULL means "not given". */
-typedef struct jdbc_url
-{
-	char	   *hosts;			/* comma-separated, libpq multi-host form */
-	char	   *ports;			/* comma-separated, same count as hosts */
-	char	   *dbname;
-	char	   *user;
-	char	   *password;
-	char	   *sslmode;
-	char	   *sslrootcert;
-	char	   *application_name;
-	char	   *connect_timeout;
-	char	   *target_session_attrs;
-	char	   *options;
-} jdbc_url;
 
 typedef struct config
 {
@@ -54,7 +40,7 @@ typedef struct config
 	int			secret_attempts;
 
 	/* database */
-	jdbc_url	url;
+	JdbcUrl		url;			/* FLYWAY_URL */
 	char	   *flyway_user;
 	char	   *flyway_password;
 	char	   *pg_sslrootcert; /* CA bundle for libpq verify-full */
@@ -72,8 +58,6 @@ typedef struct config
 
 extern int	config_load(config *cfg, char **errmsg);
 extern void config_free(config *cfg);
-extern int	parse_jdbc_url(const char *url, jdbc_url *out, char **errmsg);
-extern void jdbc_url_free(jdbc_url *u);
 extern cJSON *placeholders_from_env(char **env);
 extern int	parse_bool(const char *s, int *out);
 extern const char *mode_name(invoke_mode mode);

@@ -86,6 +86,9 @@ build_libpq() {
 		src/port/libpgport_shlib.a "$out/lib/"
 	cp src/interfaces/libpq/libpq-fe.h src/include/postgres_ext.h \
 		src/include/pg_config_ext.h "$out/include/"
+	# frontend code shared with the command (client/) uses libpgcommon
+	mkdir -p "$out/include/postgresql"
+	cp -RL src/include/. "$out/include/postgresql/"
 }
 
 # the two configure runs are mostly waiting on fork/exec: run them side by side

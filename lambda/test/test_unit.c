@@ -38,48 +38,37 @@ eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* FLYWAY_URL's parsing is client/jdbc_url.c's (test/unit/test_jdbc_url.c); config_load uses it */
 static void
 test_urls(void)
 {
-	jdbc_url	u;
+	config		cfg;
 	char	   *err = NULL;
 
-	ok(parse_jdbc_url("jdbc:postgresql://db.example.com:6543/app", &u, &err) == 0 &&
-	   eq(u.hosts, "db.example.com") && eq(u.ports, "6543") && eq(u.dbname, "app") &&
-	   u.sslmode == NULL, "FLYWAY_URL host, port, database");
-	jdbc_url_free(&u);
+	setenv("PG_MIGRATE_INVOKE_MODE", "direct", 1);
+	setenv("FLYWAY_URL", "jdbc:postgresql://h:6543/app?password=url-pw&prepareThreshold=0", 1);
+	setenv("FLYWAY_PASSWORD", "env-pw", 1);
+	ok(config_load(&cfg, &err) == 0 && eq(cfg.url.hosts, "h") && eq(cfg.url.ports, "6543") &&
+	   eq(cfg.url.dbname, "app") && eq(cfg.url.ignored, "prepareThreshold"),
+	   "FLYWAY_URL read through the shared JDBC parser");
+	{
+		char	   *scrubbed = log_scrub("url-pw and env-pw");
 
-	ok(parse_jdbc_url("jdbc:postgresql://db.example.com/app", &u, &err) == 0 &&
-	   eq(u.ports, "5432"), "FLYWAY_URL default port 5432");
-	jdbc_url_free(&u);
+		ok(scrubbed && strstr(scrubbed, "url-pw") == NULL && strstr(scrubbed, "env-pw") == NULL,
+		   "FLYWAY_URL's and FLYWAY_PASSWORD's passwords are masked in logs");
+		free(scrubbed);
+	}
+	config_free(&cfg);
+	log_forget_all_secrets();
 
-	ok(parse_jdbc_url("jdbc:postgresql://a:1,b,[::1]:3/x?targetServerType=primary", &u, &err) == 0 &&
-	   eq(u.hosts, "a,b,::1") && eq(u.ports, "1,5432,3") && eq(u.target_session_attrs, "read-write"),
-	   "FLYWAY_URL multi-host and IPv6, targetServerType");
-	jdbc_url_free(&u);
-
-	ok(parse_jdbc_url("jdbc:postgresql://h:5432/my%20db?user=flyway&password=p%40ss&sslmode=verify-ca"
-					  "&sslrootcert=/ca.pem&ApplicationName=deploy&connectTimeout=7&currentSchema=app"
-					  "&prepareThreshold=0", &u, &err) == 0 &&
-	   eq(u.dbname, "my db") && eq(u.user, "flyway") && eq(u.password, "p@ss") &&
-	   eq(u.sslmode, "verify-ca") && eq(u.sslrootcert, "/ca.pem") &&
-	   eq(u.application_name, "deploy") && eq(u.connect_timeout, "7") &&
-	   eq(u.options, "-c search_path=app"), "FLYWAY_URL parameters mapped to libpq");
-	jdbc_url_free(&u);
-
-	ok(parse_jdbc_url("jdbc:postgresql://h?ssl=true", &u, &err) == 0 && eq(u.hosts, "h") &&
-	   u.dbname == NULL && eq(u.sslmode, "verify-full"), "FLYWAY_URL ssl=true, no database");
-	jdbc_url_free(&u);
-
-	ok(parse_jdbc_url("jdbc:mysql://h/db", &u, &err) != 0 && err && strstr(err, "jdbc:postgresql"),
-	   "FLYWAY_URL other driver rejected");
+	setenv("FLYWAY_URL", "jdbc:mysql://h/db", 1);
+	ok(config_load(&cfg, &err) != 0 && err && strstr(err, "FLYWAY_URL: ") &&
+	   strstr(err, "jdbc:postgresql://"), "FLYWAY_URL of another driver refused, naming the variable");
 	free(err);
-	err = NULL;
-	ok(parse_jdbc_url("jdbc:postgresql://h:5x/db", &u, &err) != 0, "FLYWAY_URL bad port rejected");
-	free(err);
-	err = NULL;
-	ok(parse_jdbc_url("jdbc:postgresql://[::1/db", &u, &err) != 0, "FLYWAY_URL bad IPv6 rejected");
-	free(err);
+	config_free(&cfg);
+	unsetenv("FLYWAY_URL");
+	unsetenv("FLYWAY_PASSWORD");
+	unsetenv("PG_MIGRATE_INVOKE_MODE");
 }
 
 static void
