@@ -1241,7 +1241,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 										  true, 0, 0, true), sink_arg);
 		}
 	}
-	sink(++seq, NULL, 0, psprintf("SELECT pg_advisory_lock(" INT64_FORMAT ")",
+	sink(++seq, NULL, 0, psprintf("SELECT pg_catalog.pg_advisory_lock(" INT64_FORMAT ")",
 								  st.history->lock_key), sink_arg);
 	foreach(lc, scripts)
 	{
@@ -1272,7 +1272,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 		if (parsed->transactional)
 			sink(++seq, script->script, 0, "COMMIT", sink_arg);
 	}
-	sink(++seq, NULL, 0, psprintf("SELECT pg_advisory_unlock(" INT64_FORMAT ")",
+	sink(++seq, NULL, 0, psprintf("SELECT pg_catalog.pg_advisory_unlock(" INT64_FORMAT ")",
 								  st.history->lock_key), sink_arg);
 }
 

@@ -6,23 +6,32 @@
  *
  * A database that Flyway managed keeps working: the DDL, the row shapes and
  * the lock key are Flyway's (docs/flyway-compatibility.md).  All access is
- * through SPI, in whatever transaction the caller has open.
+ * through SPI, in whatever transaction the caller has open, and as the
+ * table's owner under a security-restricted operation (history_as_owner):
+ * whatever the table carries (triggers, rules, defaults, policies, index
+ * expressions) never runs with more rights than its owner's.  Every name in
+ * the SQL here is schema-qualified: the caller's search_path chooses nothing.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "pg_migrate.h"
 #include "session_state.h"
@@ -102,6 +111,138 @@ history_locate(void)
 	return history;
 }
 
+/*
+ * What history_as_owner() changed, for history_as_caller() to put back.
+ */
+typedef struct OwnerSwitch
+{
+	Oid			saved_user;
+	int			saved_sec_context;
+	int			guc_nestlevel;
+	HistoryTable *history;
+	char	   *owner_name;
+	ErrorContextCallback context;	/* says whose code failed, and why it ran so */
+} OwnerSwitch;
+
+/* The privileges a statement on the history table needs, by name. */
+static const struct
+{
+	AclMode		mode;
+	const char *name;
+}			history_privileges[] =
+{
+	{ACL_SELECT, "SELECT"},
+	{ACL_INSERT, "INSERT"},
+	{ACL_UPDATE, "UPDATE"},
+	{ACL_DELETE, "DELETE"},
+};
+
+/*
+ * The caller must hold the privileges the statement would need if it ran as
+ * the caller (on the table, or on every column): running it as the owner
+ * must not let a role do more than it could before.
+ */
+static void
+check_caller_privileges(HistoryTable *history, Oid relid, Oid owner, AclMode needed)
+{
+	Oid			caller = GetUserId();
+
+	for (int i = 0; i < lengthof(history_privileges); i++)
+	{
+		AclMode		mode = history_privileges[i].mode;
+
+		if ((needed & mode) == 0 ||
+			pg_class_aclcheck(relid, caller, mode) == ACLCHECK_OK ||
+			pg_attribute_aclcheck_all(relid, caller, mode, ACLMASK_ALL) == ACLCHECK_OK)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", history->qualified),
+				 errdetail("Role \"%s\" needs %s on the history table, which role \"%s\" owns.",
+						   GetUserNameFromId(caller, false), history_privileges[i].name,
+						   GetUserNameFromId(owner, false)),
+				 errhint("Have the owner GRANT %s ON %s TO %s, or migrate as the owner.",
+						 history_privileges[i].name, history->qualified,
+						 quote_identifier(GetUserNameFromId(caller, false)))));
+	}
+}
+
+static void
+owner_error_context(void *arg)
+{
+	OwnerSwitch *sw = arg;
+
+	errcontext("accessing the history table %s as its owner \"%s\", in a security-restricted operation",
+			   sw->history->qualified, sw->owner_name);
+}
+
+/*
+ * history_as_owner
+ *		Lock the history table, check the caller's privileges, and become the
+ *		table's owner under a security-restricted operation with a safe
+ *		search_path and a GUC nest level, as VACUUM, ANALYZE and REFRESH
+ *		MATERIALIZED VIEW run a table's code: its triggers, rules, defaults,
+ *		constraints, policies and index expressions then run with the
+ *		owner's rights, not the caller's (who may be a superuser), cannot
+ *		change the session (SET ROLE, temporary objects, cursors WITH HOLD,
+ *		deferred triggers), and their settings end with the statement.
+ *
+ * The lock is taken before the owner is read and kept until the end of the
+ * transaction, so the table cannot be swapped for another between the two.
+ * history_as_caller() puts everything back, on error too (PG_FINALLY).
+ */
+static void
+history_as_owner(HistoryTable *history, LOCKMODE lockmode, AclMode needed, OwnerSwitch *sw)
+{
+	Oid			relid;
+	HeapTuple	tuple;
+	Oid			owner;
+	char		relkind;
+
+	relid = RangeVarGetRelid(makeRangeVar(history->schema, history->table, -1), lockmode, false);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	relkind = ((Form_pg_class) GETSTRUCT(tuple))->relkind;
+	ReleaseSysCache(tuple);
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s is not a table", history->qualified),
+				 errhint("Point pg_migrate.table at the history table, or drop the object in the way.")));
+	check_caller_privileges(history, relid, owner, needed);
+
+	sw->history = history;
+	sw->owner_name = GetUserNameFromId(owner, false);
+	GetUserIdAndSecContext(&sw->saved_user, &sw->saved_sec_context);
+	SetUserIdAndSecContext(owner, sw->saved_sec_context | SECURITY_RESTRICTED_OPERATION);
+	sw->guc_nestlevel = NewGUCNestLevel();
+	/* PostgreSQL 17's RestrictSearchPath(): the owner's code is not steered by ours */
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * Name the owner in the context of any error; called first thing inside
+ * PG_TRY, whose end (PG_FINALLY, PG_END_TRY) pops it again.
+ */
+static void
+owner_context_push(OwnerSwitch *sw)
+{
+	sw->context.callback = owner_error_context;
+	sw->context.arg = sw;
+	sw->context.previous = error_context_stack;
+	error_context_stack = &sw->context;
+}
+
+static void
+history_as_caller(OwnerSwitch *sw)
+{
+	AtEOXact_GUC(false, sw->guc_nestlevel);
+	SetUserIdAndSecContext(sw->saved_user, sw->saved_sec_context);
+}
+
 static void
 spi_exec_or_fail(const char *sql, int expected)
 {
@@ -134,7 +275,7 @@ history_create_statements(HistoryTable *history, bool create_schema)
 									"    \"script\" VARCHAR(1000) NOT NULL,\n"
 									"    \"checksum\" INTEGER,\n"
 									"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-									"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+									"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT pg_catalog.now(),\n"
 									"    \"execution_time\" INTEGER NOT NULL,\n"
 									"    \"success\" BOOLEAN NOT NULL\n"
 									")", t));
@@ -241,27 +382,23 @@ row_from_tuple(HistoryTable *history, HeapTuple tuple, TupleDesc desc)
 	return row;
 }
 
-/*
- * history_read
- *		All rows, by installed_rank.  Read through a cursor in batches so a
- *		long history does not materialize twice.
- */
-AppliedRow **
-history_read(HistoryTable *history, int *nrows)
+/* All rows, read through a cursor in batches: see history_read(). */
+static AppliedRow **
+read_all_rows(HistoryTable *history, int *nrows)
 {
 	AppliedRow **rows;
 	int			capacity = 1024;
 	SPIPlanPtr	plan;
 	Portal		cursor;
 
-	*nrows = 0;
-	if (!history->exists)
-		return NULL;
-
-	plan = SPI_prepare(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank, version::text, "
-								"description::text, type::text, script::text, checksum, "
-								"installed_by::text, installed_on::text, execution_time, success "
-								"FROM %s ORDER BY installed_rank", history->qualified), 0, NULL);
+	/* the casts fix the binary form row_from_tuple() reads, whatever the columns are */
+	plan = SPI_prepare(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank::pg_catalog.int4, "
+								"version::pg_catalog.text, description::pg_catalog.text, "
+								"type::pg_catalog.text, script::pg_catalog.text, "
+								"checksum::pg_catalog.int4, installed_by::pg_catalog.text, "
+								"installed_on::pg_catalog.text, execution_time::pg_catalog.int4, "
+								"success::pg_catalog.bool "
+								"FROM %s ORDER BY 1", history->qualified), 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not read the history table %s: %s", history->qualified,
 			 SPI_result_code_string(SPI_result));
@@ -272,6 +409,7 @@ history_read(HistoryTable *history, int *nrows)
 	{
 		MemoryContext oldcxt;
 
+		CHECK_FOR_INTERRUPTS();
 		SPI_cursor_fetch(cursor, true, 1000);
 		if (SPI_processed == 0)
 			break;
@@ -294,10 +432,79 @@ history_read(HistoryTable *history, int *nrows)
 }
 
 /*
+ * history_read
+ *		All rows, by installed_rank, read as the table's owner.  Read through
+ *		a cursor in batches so a long history does not materialize twice.
+ */
+AppliedRow **
+history_read(HistoryTable *history, int *nrows)
+{
+	AppliedRow **volatile rows = NULL;
+	OwnerSwitch sw;
+
+	*nrows = 0;
+	if (!history->exists)
+		return NULL;
+
+	history_as_owner(history, AccessShareLock, ACL_SELECT, &sw);
+	PG_TRY();
+	{
+		owner_context_push(&sw);
+		rows = read_all_rows(history, nrows);
+	}
+	PG_FINALLY();
+	{
+		history_as_caller(&sw);
+	}
+	PG_END_TRY();
+	return rows;
+}
+
+/*
+ * Run one INSERT, UPDATE or DELETE on the history table as its owner, after
+ * checking that the caller holds the privileges it needs.  Returns what an
+ * INSERT's RETURNING gave (its one int4 column), else 0.
+ */
+static int32
+write_as_owner(HistoryTable *history, AclMode needed, const char *sql, int nargs,
+			   Oid *argtypes, Datum *values, const char *nulls, int expected)
+{
+	volatile int32 returned = 0;
+	OwnerSwitch sw;
+
+	history_as_owner(history, RowExclusiveLock, needed, &sw);
+	PG_TRY();
+	{
+		int			rc;
+		bool		isnull;
+
+		owner_context_push(&sw);
+		rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+		if (rc != expected)
+			elog(ERROR, "could not write to the history table %s: %s", history->qualified,
+				 SPI_result_code_string(rc));
+		if (rc == SPI_OK_INSERT_RETURNING)
+		{
+			if (SPI_processed != 1)
+				elog(ERROR, "could not insert into the history table %s", history->qualified);
+			returned = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+		}
+	}
+	PG_FINALLY();
+	{
+		history_as_caller(&sw);
+	}
+	PG_END_TRY();
+	return returned;
+}
+
+/*
  * history_insert
  *		Append a row with the next installed_rank (0 for the first SCHEMA
  *		marker, as Flyway does) and return that rank.  installed_on is left to
- *		the column default, as Flyway leaves it.
+ *		the column default, as Flyway leaves it.  installed_by is the caller,
+ *		read before the write becomes the owner's.
  */
 int
 history_insert(HistoryTable *history, const char *version,
@@ -311,8 +518,6 @@ history_insert(HistoryTable *history, const char *version,
 	char		nulls[9] = "         ";
 	char	   *desc = abbreviate_description(description);
 	char	   *scr = abbreviate_script(script);
-	int			rc;
-	bool		isnull;
 
 	values[0] = version ? CStringGetTextDatum(version) : (Datum) 0;
 	nulls[0] = version ? ' ' : 'n';
@@ -326,18 +531,16 @@ history_insert(HistoryTable *history, const char *version,
 	values[7] = BoolGetDatum(success);
 	values[8] = BoolGetDatum(strcmp(type, "SCHEMA") == 0);
 
-	rc = SPI_execute_with_args(psprintf("INSERT INTO %s (installed_rank, version, description, "
-										"type, script, checksum, installed_by, execution_time, success) "
-										"SELECT CASE WHEN max(installed_rank) IS NULL "
-										"THEN CASE WHEN $9 THEN 0 ELSE 1 END "
-										"ELSE max(installed_rank) + 1 END, "
-										"$1, $2, $3, $4, $5, $6, $7, $8 FROM %s "
-										"RETURNING installed_rank",
-										history->qualified, history->qualified),
-							   9, argtypes, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
-		elog(ERROR, "could not insert into the history table %s", history->qualified);
-	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return write_as_owner(history, ACL_INSERT | ACL_SELECT,
+						  psprintf("INSERT INTO %s (installed_rank, version, description, "
+								   "type, script, checksum, installed_by, execution_time, success) "
+								   "SELECT CASE WHEN pg_catalog.max(installed_rank) IS NULL "
+								   "THEN CASE WHEN $9 THEN 0 ELSE 1 END "
+								   "ELSE pg_catalog.max(installed_rank) OPERATOR(pg_catalog.+) 1 END, "
+								   "$1, $2, $3, $4, $5, $6, $7, $8 FROM %s "
+								   "RETURNING installed_rank::pg_catalog.int4",
+								   history->qualified, history->qualified),
+						  9, argtypes, values, nulls, SPI_OK_INSERT_RETURNING);
 }
 
 void
@@ -346,10 +549,10 @@ history_delete_rank(HistoryTable *history, int installed_rank)
 	Oid			argtypes[1] = {INT4OID};
 	Datum		values[1] = {Int32GetDatum(installed_rank)};
 
-	if (SPI_execute_with_args(psprintf("DELETE FROM %s WHERE installed_rank = $1",
-									   history->qualified),
-							  1, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "could not delete from the history table %s", history->qualified);
+	(void) write_as_owner(history, ACL_DELETE | ACL_SELECT,
+						  psprintf("DELETE FROM %s WHERE installed_rank OPERATOR(pg_catalog.=) $1",
+								   history->qualified),
+						  1, argtypes, values, NULL, SPI_OK_DELETE);
 }
 
 void
@@ -365,10 +568,11 @@ history_realign(HistoryTable *history, int installed_rank, const char *descripti
 	values[2] = Int32GetDatum(checksum);
 	nulls[2] = checksum_null ? 'n' : ' ';
 	values[3] = Int32GetDatum(installed_rank);
-	if (SPI_execute_with_args(psprintf("UPDATE %s SET description = $1, type = $2, checksum = $3 "
-									   "WHERE installed_rank = $4", history->qualified),
-							  4, argtypes, values, nulls, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update the history table %s", history->qualified);
+	(void) write_as_owner(history, ACL_UPDATE | ACL_SELECT,
+						  psprintf("UPDATE %s SET description = $1, type = $2, checksum = $3 "
+								   "WHERE installed_rank OPERATOR(pg_catalog.=) $4",
+								   history->qualified),
+						  4, argtypes, values, nulls, SPI_OK_UPDATE);
 }
 
 /*
@@ -389,7 +593,7 @@ history_schema_is_empty(HistoryTable *history)
 	rc = SPI_execute_with_args(
 		"SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
 		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relkind IN ('r','p','v','m','S','f','c') "
+		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S,f,c}'::pg_catalog.\"char\"[]) "
 		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
 		"    AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
 		"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t "

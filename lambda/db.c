@@ -26,6 +26,19 @@
 #define MAX_PARAMS 20
 
 /*
+ * Every name in our SQL is schema-qualified: the role's search_path (which
+ * the migrations use) may hold a function or operator named like ours.
+ * pg_migrate's functions are called in the extension's schema, read once
+ * per connection; it is quoted, so at most 2 * 63 bytes plus quotes.
+ */
+static char extension_schema[160];
+
+#define EXTENSION_ADVICE \
+	"Run CREATE EXTENSION pg_migrate in this database as a superuser and set " \
+	"pg_migrate.locations. Managed Amazon RDS and Aurora PostgreSQL cannot load C " \
+	"extensions; use a self-managed PostgreSQL."
+
+/*
  * Past this point we stop waiting for the server at all (statement_timeout
  * should have fired at the work deadline; this covers a server or network
  * that does not answer).  Set by db_migrate().
@@ -253,10 +266,7 @@ statement_error_as(PGresult *res, const char *what, const char *other_type,
 		*error_type = "Function.ExtensionMissing";
 		snprintf(buf, sizeof(buf),
 				 "%s() does not exist in this database: the pg_migrate extension is not "
-				 "installed here (or not on the search_path). Run CREATE EXTENSION pg_migrate "
-				 "in this database as a superuser and set pg_migrate.locations. Managed Amazon "
-				 "RDS and Aurora PostgreSQL cannot load C extensions; use a self-managed "
-				 "PostgreSQL. (%s)", what, m);
+				 "installed here, or is incomplete. " EXTENSION_ADVICE " (%s)", what, m);
 	}
 	else if (state && strcmp(state, "57014") == 0)
 	{
@@ -282,9 +292,13 @@ statement_error_as(PGresult *res, const char *what, const char *other_type,
 static cJSON *
 info_summary(PGconn *conn, const char **error_type, char **errmsg)
 {
-	PGresult   *res = exec_bounded(conn, "SELECT version, state FROM migrate_info()", 0, NULL);
+	char		sql[256];
+	PGresult   *res;
 	cJSON	   *sum;
 	cJSON	   *states;
+
+	snprintf(sql, sizeof(sql), "SELECT version, state FROM %s.migrate_info()", extension_schema);
+	res = exec_bounded(conn, sql, 0, NULL);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -313,9 +327,13 @@ info_summary(PGconn *conn, const char **error_type, char **errmsg)
 	return sum;
 }
 
+/*
+ * Set the timeouts the migrations run under and find the extension's schema
+ * (extension_schema), in one round trip.
+ */
 static int
-set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
-			 const char **error_type, char **errmsg)
+prepare_session(PGconn *conn, const config *cfg, long deadline_ms,
+				const char **error_type, char **errmsg)
 {
 	long		left = deadline_ms - now_ms();
 	long		st;
@@ -349,11 +367,15 @@ set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
 	 */
 	res = exec_bounded(conn,
 					   "SELECT pg_catalog.set_config('statement_timeout', "
-					   "CASE WHEN s.ms = 0 OR s.ms > $1::bigint THEN $1::text ELSE s.ms::text END, false), "
-					   "CASE WHEN $2::text IS NOT NULL "
-					   "THEN pg_catalog.set_config('lock_timeout', $2::text, false) END "
-					   "FROM (SELECT pg_catalog.round(1000 * pg_catalog.date_part('epoch', "
-					   "pg_catalog.current_setting('statement_timeout')::pg_catalog.interval))::bigint AS ms) s",
+					   "CASE WHEN s.ms OPERATOR(pg_catalog.=) 0 OR s.ms OPERATOR(pg_catalog.>) $1::pg_catalog.int8 "
+					   "THEN $1::pg_catalog.text ELSE s.ms::pg_catalog.text END, false), "
+					   "CASE WHEN $2::pg_catalog.text IS NOT NULL "
+					   "THEN pg_catalog.set_config('lock_timeout', $2::pg_catalog.text, false) END, "
+					   "(SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
+					   "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+					   "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_migrate') "
+					   "FROM (SELECT pg_catalog.round(1000 OPERATOR(pg_catalog.*) pg_catalog.date_part('epoch', "
+					   "pg_catalog.current_setting('statement_timeout')::pg_catalog.interval))::pg_catalog.int8 AS ms) s",
 					   2, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -361,6 +383,16 @@ set_timeouts(PGconn *conn, const config *cfg, long deadline_ms,
 		PQclear(res);
 		return -1;
 	}
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 2) ||
+		(size_t) PQgetlength(res, 0, 2) >= sizeof(extension_schema))
+	{
+		*error_type = "Function.ExtensionMissing";
+		*errmsg = strdup("the pg_migrate extension is not installed in this database. "
+						 EXTENSION_ADVICE);
+		PQclear(res);
+		return -1;
+	}
+	strcpy(extension_schema, PQgetvalue(res, 0, 2));
 	PQclear(res);
 	return 0;
 }
@@ -371,6 +403,7 @@ apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 {
 	const char *params[4];
 	char	   *placeholders = cfg->placeholders ? cJSON_PrintUnformatted(cfg->placeholders) : NULL;
+	char		sql[512];
 	PGresult   *res;
 	cJSON	   *list;
 	long		t0 = now_ms();
@@ -379,11 +412,12 @@ apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 	params[1] = placeholders;
 	params[2] = cfg->group ? "true" : "false";
 	params[3] = cfg->out_of_order < 0 ? NULL : (cfg->out_of_order ? "true" : "false");
-	res = exec_bounded(conn,
-					   "SELECT version, description, type, script, checksum, execution_time, state "
-					   "FROM migrate_apply(target => $1::text, placeholders => $2::jsonb, "
-					   "single_transaction => $3::boolean, out_of_order => $4::boolean)",
-					   4, params);
+	snprintf(sql, sizeof(sql),
+			 "SELECT version, description, type, script, checksum, execution_time, state "
+			 "FROM %s.migrate_apply(target => $1::pg_catalog.text, "
+			 "placeholders => $2::pg_catalog.jsonb, single_transaction => $3::pg_catalog.bool, "
+			 "out_of_order => $4::pg_catalog.bool)", extension_schema);
+	res = exec_bounded(conn, sql, 4, params);
 	free(placeholders);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -440,7 +474,7 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	conn = connect_db(cfg, secret, deadline_ms, error_type, errmsg, auth_failed);
 	if (conn == NULL)
 		return -1;
-	if (set_timeouts(conn, cfg, deadline_ms, error_type, errmsg) != 0)
+	if (prepare_session(conn, cfg, deadline_ms, error_type, errmsg) != 0)
 		goto done;
 
 	t0 = now_ms();

@@ -488,6 +488,53 @@ def test_arguments(env, pg, m):
           env.rt.init_errors)
 
 
+# Objects named like those in the handler's SQL, in a schema that comes
+# before pg_catalog; each records its call.
+HOSTILE_PATH_SQL = """
+CREATE SCHEMA evil_log;
+CREATE TABLE evil_log.calls (what pg_catalog.text);
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.note(what pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql AS
+  $$ BEGIN INSERT INTO evil_log.calls VALUES (what); RETURN true; END $$;
+CREATE FUNCTION evil.migrate_info() RETURNS TABLE (version pg_catalog.text, state pg_catalog.text)
+  LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('migrate_info()'); END $$;
+CREATE FUNCTION evil.migrate_apply(target pg_catalog.text, placeholders pg_catalog.jsonb,
+    single_transaction pg_catalog.bool, out_of_order pg_catalog.bool)
+  RETURNS TABLE (version pg_catalog.text, description pg_catalog.text, type pg_catalog.text,
+    script pg_catalog.text, checksum pg_catalog.int4, execution_time pg_catalog.int4,
+    state pg_catalog.text)
+  LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('migrate_apply()'); END $$;
+CREATE FUNCTION evil.eq84(a pg_catalog.int8, b pg_catalog.int4) RETURNS pg_catalog.bool
+  LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('int8 = int4'); RETURN pg_catalog.int84eq(a, b); END $$;
+CREATE OPERATOR evil.= (LEFTARG = pg_catalog.int8, RIGHTARG = pg_catalog.int4, FUNCTION = evil.eq84);
+CREATE FUNCTION evil.gt88(a pg_catalog.int8, b pg_catalog.int8) RETURNS pg_catalog.bool
+  LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('int8 > int8'); RETURN pg_catalog.int8gt(a, b); END $$;
+CREATE OPERATOR evil.> (LEFTARG = pg_catalog.int8, RIGHTARG = pg_catalog.int8, FUNCTION = evil.gt88);
+CREATE FUNCTION evil.mul(a pg_catalog.int4, b pg_catalog.float8) RETURNS pg_catalog.float8
+  LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('int4 * float8'); RETURN pg_catalog.float8mul(a, b); END $$;
+CREATE OPERATOR evil.* (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.float8, FUNCTION = evil.mul);
+CREATE FUNCTION evil.set_config(n pg_catalog.text, v pg_catalog.text, l pg_catalog.bool)
+  RETURNS pg_catalog.text LANGUAGE plpgsql AS $$ BEGIN PERFORM evil.note('set_config()'); RETURN v; END $$;
+CREATE DOMAIN evil.text AS pg_catalog.text CHECK (evil.note('domain text'));
+CREATE DOMAIN evil.jsonb AS pg_catalog.jsonb CHECK (evil.note('domain jsonb'));
+CREATE DOMAIN evil.bool AS pg_catalog.bool CHECK (evil.note('domain bool'));
+CREATE DOMAIN evil.int8 AS pg_catalog.int8 CHECK (evil.note('domain int8'));
+"""
+
+
+def test_search_path(env, pg, m):
+    pg.database("d_path", m["three"])
+    pg.psql(HOSTILE_PATH_SQL, db="d_path")
+    rc, out, err, ids = run(env.base(
+        FLYWAY_URL=env.url("d_path"),
+        PGOPTIONS="-c search_path=evil,pg_catalog,public -c pg_migrate.schema=public"), ["{}"])
+    kind, body, _ = result(ids[0])
+    calls = pg.psql("SELECT string_agg(DISTINCT what, ', ') FROM evil_log.calls", db="d_path")
+    check("hostile search_path: the handler's SQL calls nothing of it, and applies",
+          kind == "response" and body.get("applied") == 3 and body.get("schemaVersion") == "3"
+          and calls == "", (kind, body, calls))
+
+
 def cfn_event(env, rtype, tag, **extra):
     ev = {
         "RequestType": rtype,
@@ -1068,7 +1115,7 @@ def main():
             check("extension: CREATE EXTENSION pg_migrate works", False, e)
             raise SystemExit(1)
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
-                         ("arguments", test_arguments),
+                         ("arguments", test_arguments), ("search_path", test_search_path),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("retries", test_retries),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),

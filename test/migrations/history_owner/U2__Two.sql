@@ -1,0 +1,1 @@
+DROP TABLE ho11_t2;

@@ -1,0 +1,1 @@
+CREATE TABLE ho11_t3 (id int);

@@ -1,0 +1,1 @@
+DROP TABLE sp15_one;

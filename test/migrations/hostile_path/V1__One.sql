@@ -1,0 +1,1 @@
+CREATE TABLE sp15_one (id int);
