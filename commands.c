@@ -1033,6 +1033,9 @@ record_applied_spi(CommandState *st, const ResolvedScript *script, int execution
 				 errmsg("could not record migration %s in the history table %s: %s",
 						script->script, st->history->qualified, edata->message),
 				 edata->detail ? errdetail("%s", edata->detail) : 0,
+		/* the recording error's own hint says what to fix (a GRANT, say) */
+				 edata->hint ?
+				 errhint("%s\nWith single_transaction nothing of this run remains.", edata->hint) :
 				 errhint("With single_transaction nothing of this run remains. Check the history table, then call migrate_apply() again.")));
 	}
 	PG_END_TRY();
