@@ -85,10 +85,15 @@ _PG_init(void)
 							   "Name of the history table.",
 							   NULL, &pgm_table, "flyway_schema_history",
 							   PGC_USERSET, 0, check_table_name, NULL, NULL);
+	/*
+	 * Superuser-only: its values become SQL text in the scripts, so one a
+	 * database owner preset (ALTER DATABASE ... SET) would run with the
+	 * rights of whoever migrates next.  A caller passes its own per call.
+	 */
 	DefineCustomStringVariable("pg_migrate.placeholders",
 							   "Placeholder values, as a JSON object of name to value.",
 							   NULL, &pgm_placeholders, "",
-							   PGC_USERSET, 0, check_placeholders, NULL, NULL);
+							   PGC_SUSET, 0, check_placeholders, NULL, NULL);
 	DefineCustomBoolVariable("pg_migrate.placeholder_replacement",
 							 "Replace ${name} placeholders in scripts.",
 							 NULL, &pgm_placeholder_replacement, true,

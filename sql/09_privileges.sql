@@ -1,5 +1,6 @@
 -- Privileges: revoked from PUBLIC, a granted role migrates with its own
--- rights, installed_by is that role, locations is superuser-only.
+-- rights, installed_by is that role, locations and placeholders are
+-- superuser-only.
 SET client_min_messages = warning;
 \set VERBOSITY default
 CREATE ROLE regress_pgm_nobody;
@@ -34,6 +35,10 @@ SET ROLE regress_pgm_deployer;
 -- a non-superuser cannot change where scripts come from, nor installed_by
 SET pg_migrate.locations = 'filesystem:/tmp';
 SET pg_migrate.installed_by = 'someone else';
+-- placeholder values become SQL text: only a superuser presets them, for the
+-- database or a role (a caller passes its own through the argument)
+SET pg_migrate.placeholders = '{"owner": "x"}';
+ALTER ROLE regress_pgm_deployer SET pg_migrate.placeholders = '{"owner": "x"}';
 SHOW pg_migrate.locations;
 SELECT version, state FROM migrate_info();
 SELECT version, description, state FROM migrate_apply(target => '2');
