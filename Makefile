@@ -7,8 +7,8 @@
 EXTENSION = pg_migrate
 EXTVERSION = 1.0
 MODULE_big = pg_migrate
-OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o script_conf.o \
-	names.o placeholders.o plan.o script.o
+OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o location_files.o \
+	script_conf.o names.o placeholders.o plan.o script.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += sync.o sync_worker.o fetch.o curl_api.o manifest.o aws_credentials.o
 DATA = pg_migrate--$(EXTVERSION).sql

@@ -25,6 +25,7 @@
 #include "utils/tuplestore.h"
 
 #include "commands.h"
+#include "location_files.h"
 #include "pg_migrate.h"
 #include "sync.h"
 
@@ -75,6 +76,11 @@ _PG_init(void)
 							   "A comma-separated list of filesystem:/absolute/dir entries, read recursively.",
 							   &pgm_locations, "",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.allow_symlinks_outside_locations",
+							 "Follow symbolic links in a location that lead outside it.",
+							 "Off: such a link is refused, since whoever can write into a location could read any file the server can.",
+							 &pgm_allow_symlinks_outside_locations, false,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_migrate.schema",
 							   "Schema of the history table; empty means the current schema.",
 							   NULL, &pgm_schema, "",
