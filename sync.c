@@ -404,6 +404,7 @@ fill_fetch_options(FetchOptions *o)
 	o->max_retries = pgm_fetch_retries;
 	o->abort_cb = abort_on_interrupt;
 	o->user_agent = "pg_migrate/" EXTVERSION;
+	o->redirect_hosts = pgm_sync_redirect_hosts;
 }
 
 static const char *
@@ -640,6 +641,12 @@ fetch_object(const char *location, const char *name, const char *if_none_match,
 	}
 	if (resp->status == FETCH_OK || resp->status == FETCH_NOT_MODIFIED)
 		return resp->status;
+	if (resp->status == FETCH_REDIRECT_REFUSED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("could not fetch \"%s%s\": redirect refused", location, name),
+				 errdetail("%s", resp->error),
+				 errhint("Publish the release on the location's own host, or have a superuser add the other host to pg_migrate.sync_redirect_hosts.")));
 	ereport(ERROR,
 			(errcode(resp->status == FETCH_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
 					 resp->status == FETCH_HTTP_ERROR ? ERRCODE_EXTERNAL_ROUTINE_EXCEPTION :

@@ -248,9 +248,12 @@ sub refused
 	# A SET before the library is loaded is checked when it loads: refused then.
 	set_location("$tmp/loc_file");
 	my ($finished, $out, $err) = guarded(
-		[ 'SET pg_migrate.allow_symlinks_outside_locations = on', $plan ]);
+		[ 'SET pg_migrate.allow_symlinks_outside_locations = on',
+		  'SET pg_migrate.sync_redirect_hosts = \'evil.example\'', $plan ]);
 	like($err, qr/permission denied to set parameter "pg_migrate\.allow_symlinks_outside_locations"/,
 		'the deployer cannot allow links leading outside');
+	like($err, qr/permission denied to set parameter "pg_migrate\.sync_redirect_hosts"/,
+		'nor redirects to other hosts');
 	like($err, qr/leads outside its location/, '... the link is still refused');
 	unlike("$out$err", qr/TOPSECRET/, '... and nothing of the file is shown');
 	($finished, $out, $err) =
