@@ -480,7 +480,6 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	if (parsed->kind == SCRIPT_REPEATABLE)
 	{
 		char	   *conf_name = psprintf("%s.conf", name);
-
 		struct stat conf_st;
 
 		if (fstatat(dirfd, conf_name, &conf_st, 0) == 0)
