@@ -15,8 +15,8 @@ EXTVERSION = 1.0
 # parts (test/pgxn/run.sh checks all of them agree).
 DISTVERSION = 1.0.0
 MODULE_big = pg_migrate
-OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o properties.o script_conf.o \
-	names.o placeholders.o plan.o script.o
+OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o location_files.o \
+	properties.o script_conf.o names.o placeholders.o plan.o script.o
 # what a migration must not do to its run (re-entry, the run's lock), and
 # the session state every script starts from
 OBJS += reentry.o session_state.o

@@ -21,6 +21,10 @@
 #include "postgres.h"
 #endif
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cjson/cJSON.h>
 
 #include "aws_credentials.h"
@@ -181,21 +185,44 @@ done:
 	return ok;
 }
 
-/* Contents of a token file, trailing white space removed. */
+/*
+ * Contents of a token file, trailing white space removed.  Only a regular
+ * file is read: a FIFO would block open() (and the process) for good, so
+ * the kind is checked before open(), which is non-blocking, and again on
+ * the descriptor.
+ */
 static char *
 read_token_file(const char *path, char **errmsg)
 {
-	FILE	   *f = fopen(path, "r");
+	struct stat st;
+	int			fd = -1;
 	char		buf[8192];
-	size_t		n;
+	ssize_t		n = 0;
 
-	if (f == NULL)
+	if (stat(path, &st) < 0 ||
+		(S_ISREG(st.st_mode) && (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0))
 	{
 		*errmsg = psprintf("could not open AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\": %m", path);
 		return NULL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	{
+		if (fd >= 0)
+			close(fd);
+		*errmsg = psprintf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\" is not a regular file", path);
+		return NULL;
+	}
+	while ((size_t) n < sizeof(buf) - 1)
+	{
+		ssize_t		got = read(fd, buf + n, sizeof(buf) - 1 - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += got;
+	}
+	close(fd);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
 		n--;
 	buf[n] = '\0';

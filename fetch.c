@@ -15,8 +15,15 @@
  *	  every request, so the connection cache survives between requests.  In
  *	  a backend, fetch_cleanup is registered with on_proc_exit.
  *	- CURLOPT_NOSIGNAL=1: SIGALRM belongs to PostgreSQL's timeout machinery.
- *	- Protocols and redirect protocols are "https" only; TLS verification is
- *	  never turned off.
+ *	- Protocols are "https" only; TLS verification is never turned off.
+ *	- Redirects are followed here, not by libcurl (CURLOPT_FOLLOWLOCATION
+ *	  off): CURLINFO_REDIRECT_URL gives the target, which must be https and
+ *	  on the first URL's host and port, or on a host the caller allows
+ *	  (FetchOptions.redirect_hosts); hosts and ports are compared as
+ *	  libcurl's URL parser reads them.  A release server must not be able to
+ *	  send the server's requests, and its trust, to any host it likes.
+ *	- The CA file is opened non-blocking and must be a regular file before
+ *	  libcurl opens it: a FIFO would block the process inside libcurl.
  *	- Nothing inside a libcurl callback can throw a PostgreSQL error (a
  *	  longjmp through libcurl would leak and corrupt its state):
  *	  the header callback copies the ETag into a fixed buffer; the progress
@@ -50,6 +57,9 @@
 #endif
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/stringinfo.h"
 #ifndef FRONTEND
@@ -92,6 +102,9 @@ static int	xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow,
 						curl_off_t ultotal, curl_off_t ulnow);
 static bool check_url(const char *url, bool allow_metadata_http, char **display,
 					  char **errmsg);
+static bool check_ca_file(const char *path, char **errmsg);
+static bool redirect_allowed(const char *first, const char *to, const char *allowed,
+							 char **errmsg);
 static bool metadata_host(const char *host);
 static bool should_abort(const FetchOptions *opts);
 static bool backoff_sleep(const FetchOptions *opts, long delay_ms);
@@ -130,6 +143,8 @@ fetch_status_name(FetchStatus status)
 			return "network error";
 		case FETCH_TOO_LARGE:
 			return "too large";
+		case FETCH_REDIRECT_REFUSED:
+			return "redirect refused";
 		case FETCH_ABORTED:
 			return "aborted";
 		case FETCH_INVALID:
@@ -406,6 +421,219 @@ check_url(const char *url, bool allow_metadata_http, char **display, char **errm
 	return ok;
 }
 
+/*
+ * check_ca_file
+ *		The CA file must be a regular file: libcurl (OpenSSL) opens it with
+ *		a blocking open(), which a FIFO would never let return.  Opened
+ *		non-blocking here and checked on the descriptor.  A file swapped for
+ *		a FIFO after this check is the superuser's own doing (the setting is
+ *		theirs, and so should be the file and its folder).
+ */
+static bool
+check_ca_file(const char *path, char **errmsg)
+{
+	struct stat st;
+	int			fd;
+
+	if (path == NULL || path[0] == '\0')
+		return true;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	{
+		*errmsg = psprintf("CA file \"%s\" is not a regular file", path);
+		return false;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+	{
+		*errmsg = psprintf("could not open CA file \"%s\": %m", path);
+		return false;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	{
+		close(fd);
+		*errmsg = psprintf("CA file \"%s\" is not a regular file", path);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/*
+ * url_authority
+ *		Scheme, host and port (the scheme's default when the URL has none) of
+ *		a URL as libcurl reads it, copied into the caller's buffers; no
+ *		palloc while the CURLU lives.  False if it does not parse or a part
+ *		does not fit.
+ */
+static bool
+url_authority(const char *url, char *scheme, char *host, size_t hostlen, char *port)
+{
+	CURLU	   *u = curl_url();
+	char	   *s = NULL,
+			   *h = NULL,
+			   *p = NULL;
+	bool		ok;
+
+	if (u == NULL)
+		return false;
+	ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		strlen(s) < 16 && strlen(h) < hostlen && strlen(p) < 16;
+	if (ok)
+	{
+		strcpy(scheme, s);
+		strcpy(host, h);
+		strcpy(port, p);
+	}
+	curl_free(s);
+	curl_free(h);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/*
+ * The next entry of a comma-separated list, blanks trimmed: *start and *len;
+ * false at the end.  Empty entries are returned too (len 0).
+ */
+static bool
+next_list_entry(const char **cursor, const char **start, size_t *len)
+{
+	const char *p = *cursor;
+	const char *end;
+
+	if (p == NULL || *p == '\0')
+		return false;
+	end = strchr(p, ',');
+	if (end == NULL)
+		end = p + strlen(p);
+	*cursor = *end ? end + 1 : end;
+	while (p < end && isspace((unsigned char) *p))
+		p++;
+	while (end > p && isspace((unsigned char) end[-1]))
+		end--;
+	*start = p;
+	*len = end - p;
+	return true;
+}
+
+/* Host names compare without case, IPv6 addresses with or without brackets. */
+static bool
+same_host(const char *a, size_t alen, const char *b)
+{
+	size_t		blen = strlen(b);
+
+	if (alen >= 2 && a[0] == '[' && a[alen - 1] == ']')
+	{
+		a++;
+		alen -= 2;
+	}
+	if (blen >= 2 && b[0] == '[' && b[blen - 1] == ']')
+	{
+		b++;
+		blen -= 2;
+	}
+	return alen == blen && alen > 0 && pg_strncasecmp(a, b, alen) == 0;
+}
+
+static bool
+host_listed(const char *host, const char *list)
+{
+	const char *cursor = list;
+	const char *entry;
+	size_t		len;
+
+	while (next_list_entry(&cursor, &entry, &len))
+		if (same_host(entry, len, host))
+			return true;
+	return false;
+}
+
+bool
+fetch_redirect_hosts_valid(const char *list, char **errmsg)
+{
+	const char *cursor = list;
+	const char *entry;
+	size_t		len;
+
+	while (next_list_entry(&cursor, &entry, &len))
+	{
+		bool		bracketed = len >= 2 && entry[0] == '[' && entry[len - 1] == ']';
+		const char *allowed = bracketed ? "0123456789abcdefABCDEF:." :
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+		size_t		i;
+
+		if (len == 0)
+			continue;
+		for (i = bracketed ? 1 : 0; i < (bracketed ? len - 1 : len); i++)
+		{
+			if (strchr(allowed, entry[i]) == NULL)
+			{
+				*errmsg = psprintf("\"%.*s\" is not a host name: give names such as cdn.example.com, "
+								   "without scheme, port or path", (int) len, entry);
+				return false;
+			}
+		}
+		if (len > 255)
+		{
+			*errmsg = psprintf("a host name has at most 255 characters");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * redirect_allowed
+ *		Whether a redirect to "to" may be followed in a fetch that began at
+ *		"first": https, and the same host and port, or a host of the list
+ *		"allowed".  Every hop is compared with the first URL, not with the
+ *		previous hop.  *errmsg names both hosts, never the query string.
+ */
+static bool
+redirect_allowed(const char *first, const char *to, const char *allowed, char **errmsg)
+{
+	char		from_scheme[16],
+				from_host[256],
+				from_port[16];
+	char		to_scheme[16],
+				to_host[256],
+				to_port[16];
+	char	   *display = NULL;
+	char	   *err = NULL;
+
+	if (!url_authority(to, to_scheme, to_host, sizeof(to_host), to_port) ||
+		!url_authority(first, from_scheme, from_host, sizeof(from_host), from_port))
+	{
+		*errmsg = pstrdup("redirected to a URL that is not valid");
+		return false;
+	}
+	if (strcmp(to_scheme, "https") != 0)
+	{
+		(void) check_url(to, false, &display, &err);
+		*errmsg = psprintf("redirected to a URL that is not https (%s)", display);
+		return false;
+	}
+	if (!check_url(to, false, &display, &err))
+	{
+		*errmsg = psprintf("redirected: %s", err);
+		return false;
+	}
+	if ((pg_strcasecmp(to_host, from_host) == 0 && strcmp(to_port, from_port) == 0) ||
+		(allowed != NULL && host_listed(to_host, allowed)))
+	{
+		pfree(display);
+		return true;
+	}
+	*errmsg = psprintf("redirected to %s, on host %s port %s, but only redirects to the "
+					   "location's host %s port %s, or to an allowed host, are followed",
+					   display, to_host, to_port, from_host, from_port);
+	pfree(display);
+	return false;
+}
+
 /* Sleep delay_ms in slices, polling the abort callback; false = aborted. */
 static bool
 backoff_sleep(const FetchOptions *opts, long delay_ms)
@@ -557,6 +785,9 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 	long		delay;
 	FetchOptions eff;
 	bool		is_put = req->method != NULL && strcmp(req->method, "PUT") == 0;
+	const char *url = req->url; /* the redirect being followed, if any */
+	int			redirects = 0;
+	int			failures = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&st, 0, sizeof(st));
@@ -568,7 +799,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		return resp->status;
 	}
 	if (!fetch_ensure_init(&err) ||
-		!check_url(req->url, req->allow_metadata_http, &display, &err))
+		!check_url(req->url, req->allow_metadata_http, &display, &err) ||
+		!check_ca_file(opts->ca_file, &err))
 	{
 		resp->status = FETCH_INVALID;
 		resp->error = err;
@@ -602,6 +834,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		bool		slist_failed = false;
 		bool		retry = false;
 		char		errbuf[CURL_ERROR_SIZE];
+		char		redirect[FETCH_MAX_URL_LEN];
+		bool		redirect_too_long = false;
 
 		if (should_abort(opts))
 		{
@@ -612,6 +846,7 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		reset_state(&st);
 		resp->attempts++;
 		errbuf[0] = '\0';
+		redirect[0] = '\0';
 
 		/* --- no palloc from here until the slist is freed --- */
 		for (i = 0; i < nhdr; i++)
@@ -626,13 +861,12 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 			slist = n;
 		}
 		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, req->url);
+		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, req->allow_metadata_http ? "http,https" : "https");
 		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* followed below */
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 		if (opts->ca_file != NULL && opts->ca_file[0] != '\0')
@@ -667,6 +901,19 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 
 		rc = slist_failed ? CURLE_OUT_OF_MEMORY : curl_easy_perform(h);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		if (rc == CURLE_OK && req->follow_redirects && !is_put &&
+			(code == 301 || code == 302 || code == 303 || code == 307 || code == 308))
+		{
+			char	   *target = NULL;
+
+			/* libcurl's string lives until the reset below: copy it */
+			if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &target) == CURLE_OK &&
+				target != NULL && strlcpy(redirect, target, sizeof(redirect)) >= sizeof(redirect))
+			{
+				redirect[0] = '\0';
+				redirect_too_long = true;
+			}
+		}
 
 		/* drop everything that refers to the slist and the secrets */
 		curl_easy_reset(h);
@@ -674,6 +921,31 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		/* --- palloc allowed again --- */
 
 		resp->http_status = code;
+		if (redirect[0] != '\0' || redirect_too_long)
+		{
+			char	   *why = NULL;
+
+			if (redirect_too_long || ++redirects > FETCH_MAX_REDIRECTS)
+			{
+				resp->status = FETCH_NETWORK_ERROR;
+				resp->error = redirect_too_long ?
+					psprintf("could not fetch %s: redirected to a URL longer than %d bytes",
+							 display, FETCH_MAX_URL_LEN - 1) :
+					psprintf("could not fetch %s: more than %d redirects", display,
+							 FETCH_MAX_REDIRECTS);
+				break;
+			}
+			if (!redirect_allowed(req->url, redirect, opts->redirect_hosts, &why))
+			{
+				resp->status = FETCH_REDIRECT_REFUSED;
+				resp->error = psprintf("could not fetch %s: %s", display, why);
+				break;
+			}
+			if (url != req->url)
+				pfree((char *) url);
+			url = pstrdup(redirect);
+			continue;			/* the next hop: not a retry */
+		}
 		if (rc == CURLE_OK)
 		{
 			if (code == 304 && req->if_none_match != NULL && req->if_none_match[0] != '\0')
@@ -720,11 +992,6 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 			resp->status = FETCH_NETWORK_ERROR;
 			resp->error = psprintf("could not fetch %s: out of memory", display);
 		}
-		else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
-		{
-			resp->status = FETCH_NETWORK_ERROR;
-			resp->error = psprintf("could not fetch %s: redirected to a URL that is not https", display);
-		}
 		else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		{
 			resp->status = FETCH_NETWORK_ERROR;
@@ -745,7 +1012,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 			retry = curl_error_retryable(rc);
 		}
 
-		if (!retry || resp->attempts > opts->max_retries)
+		failures++;
+		if (!retry || failures > opts->max_retries)
 			break;
 
 		/* another attempt after a backoff */
@@ -763,10 +1031,10 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 		resp->error = NULL;
 	}
 
-	if (resp->status != FETCH_OK && resp->status != FETCH_NOT_MODIFIED && resp->attempts > 1 &&
+	if (resp->status != FETCH_OK && resp->status != FETCH_NOT_MODIFIED && failures > 1 &&
 		resp->error != NULL)
 	{
-		char	   *m = psprintf("%s (after %d attempts)", resp->error, resp->attempts);
+		char	   *m = psprintf("%s (after %d attempts)", resp->error, failures);
 
 		pfree(resp->error);
 		resp->error = m;
@@ -779,6 +1047,8 @@ fetch_request(const FetchRequest *req, const FetchOptions *opts, FetchResponse *
 	}
 	pfree(hdr_lines);
 	pfree(display);
+	if (url != req->url)
+		pfree((char *) url);
 	mask_secrets(&resp->error, req);
 	return resp->status;
 }

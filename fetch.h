@@ -11,7 +11,12 @@
  *	  backend, cleanup is registered with on_proc_exit; frontend programs call
  *	  fetch_cleanup().
  *	- https only, for the first request and for redirects; TLS verification
- *	  always on (a CA file may be given; NULL or "" = the system bundle).
+ *	  always on (a CA file may be given; NULL or "" = the system bundle; it
+ *	  must be a regular file, so that a FIFO cannot block the process).
+ *	- redirects (fetch_https only) are followed by fetch.c itself, at most
+ *	  FETCH_MAX_REDIRECTS of them, and only to the first URL's host and port
+ *	  or to a host of FetchOptions.redirect_hosts; another is refused
+ *	  (FETCH_REDIRECT_REFUSED) with a message naming both hosts.
  *	  The one exception is fetch_request() with allow_metadata_http, used by
  *	  aws_credentials.c for the ECS and EC2 metadata endpoints, which are
  *	  plain http on link-local (or loopback) addresses.
@@ -41,6 +46,10 @@
  */
 #define FETCH_MAX_SIZE_LIMIT	((size_t) 512 * 1024 * 1024)
 
+/* Redirects followed by one fetch, and the longest redirect URL. */
+#define FETCH_MAX_REDIRECTS		5
+#define FETCH_MAX_URL_LEN		8192
+
 /* Longest ETag kept; a longer one is ignored (treated as absent). */
 #define FETCH_MAX_ETAG_LEN		255
 
@@ -59,6 +68,8 @@ typedef struct FetchOptions
 	FetchAbortCallback abort_cb;	/* NULL = never abort */
 	void	   *abort_arg;
 	const char *user_agent;		/* NULL = "pg_migrate" */
+	const char *redirect_hosts; /* other hosts redirects may go to: names
+								 * separated by commas; NULL or "" = none */
 } FetchOptions;
 
 typedef enum FetchStatus
@@ -68,6 +79,7 @@ typedef enum FetchStatus
 	FETCH_HTTP_ERROR,			/* any other HTTP status (after retries) */
 	FETCH_NETWORK_ERROR,		/* DNS, connect, TLS, timeout, truncated... */
 	FETCH_TOO_LARGE,			/* body over max_size */
+	FETCH_REDIRECT_REFUSED,		/* redirected to another host, or not https */
 	FETCH_ABORTED,				/* the abort callback asked to stop */
 	FETCH_INVALID				/* bad URL or arguments; nothing sent */
 } FetchStatus;
@@ -91,7 +103,7 @@ typedef struct FetchRequest
 	const char *const *headers; /* "Name: value" lines, nheaders of them */
 	int			nheaders;
 	const char *if_none_match;	/* ETag for a conditional GET, or NULL */
-	bool		follow_redirects;	/* https redirects only, at most 5 */
+	bool		follow_redirects;	/* GET only; see redirects above */
 	bool		allow_metadata_http;	/* see above; http only to metadata hosts */
 	const char *aws_sigv4;		/* CURLOPT_AWS_SIGV4 param, or NULL */
 	const char *aws_access_key_id;	/* with aws_sigv4 */
@@ -139,6 +151,13 @@ extern char *s3_object_url(const S3Location *loc, char **errmsg);
 
 /* URI-encode a key the SigV4 way: unreserved and '/' kept, %XX upper case. */
 extern char *fetch_uri_encode_path(const char *path);
+
+/*
+ * Whether a FetchOptions.redirect_hosts value is well formed: host names or
+ * addresses (an IPv6 one in brackets) separated by commas, without scheme,
+ * port or path.  *errmsg says what is wrong.
+ */
+extern bool fetch_redirect_hosts_valid(const char *list, char **errmsg);
 
 /* Name of a status, for messages and tests ("ok", "not modified", ...). */
 extern const char *fetch_status_name(FetchStatus status);

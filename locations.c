@@ -11,8 +11,9 @@
  *
  * Locations are read recursively (hidden files and folders skipped) and
  * merged into one set; a script's name in the history is its path relative
- * to its location.  Files are opened with the server's transient-file API so
- * an error never leaks a descriptor.
+ * to its location.  Only regular files inside a location are read, through
+ * location_files.c, which says how symbolic links, FIFOs and devices are
+ * kept out.
  *
  *-------------------------------------------------------------------------
  */
@@ -43,6 +44,7 @@
 #include "utils/memutils.h"
 
 #include "checksum.h"
+#include "location_files.h"
 #include "script_conf.h"
 #include "pg_migrate.h"
 #include "sync.h"
@@ -52,7 +54,7 @@
 typedef struct WalkState
 {
 	const char *location;		/* the setting's entry, for messages */
-	const char *root;			/* its absolute directory */
+	LocationFolder root;		/* its folder, resolved */
 	PlaceholderSet *placeholders;
 	List	   *scripts;
 	List	   *callbacks;		/* beforeMigrate.sql and the like */
@@ -60,57 +62,6 @@ typedef struct WalkState
 	List	   *invalid_names;
 	StringInfoData buf;			/* reused for every file */
 } WalkState;
-
-/*
- * Read a whole file into buf (reset first), opened relative to the folder's
- * descriptor (dirfd, or AT_FDCWD with an absolute path) to spare the kernel
- * a full path walk per file.  "path" is the full path, for messages.
- */
-static void
-read_whole_file(int dirfd, const char *name, const char *path, StringInfo buf)
-{
-	int			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open migration script \"%s\": %m", path),
-				 errhint("Make the file readable by the operating-system user the server runs as.")));
-	resetStringInfo(buf);
-	PG_TRY();
-	{
-		for (;;)
-		{
-			ssize_t		n;
-
-			if (buf->maxlen - buf->len < 8192)
-			{
-				if ((Size) buf->maxlen >= MaxAllocSize / 2)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("migration script \"%s\" is too large", path),
-							 errdetail("A script may have at most %zu bytes.", (size_t) MaxAllocSize / 2),
-							 errhint("Split it into several migrations.")));
-				enlargeStringInfo(buf, buf->maxlen);
-			}
-			n = read(fd, buf->data + buf->len, buf->maxlen - buf->len - 1);
-			if (n < 0)
-				ereport(ERROR,
-						(errcode_for_file_access(),
-						 errmsg("could not read migration script \"%s\": %m", path)));
-			buf->len += n;
-			/* a short read of a regular file is its end: saves a read() per file */
-			if (n == 0 || n < buf->maxlen - (buf->len - n) - 1)
-				break;
-		}
-	}
-	PG_FINALLY();
-	{
-		close(fd);
-	}
-	PG_END_TRY();
-	buf->data[buf->len] = '\0';
-}
 
 /*
  * Checksums of versioned scripts already read by this session, keyed by
@@ -451,12 +402,32 @@ load_conf_text(WalkState *state, ResolvedScript *script, const char *raw, size_t
 	script->placeholder_replacement = conf.placeholder_replacement;
 }
 
-/* Read one "<script>.sql.conf" file into the script's settings. */
+/*
+ * The real path of the folder a script was found in: its path is that
+ * folder's, a '/' and its path relative to it (walk_directory builds it so).
+ */
+static const char *
+script_location_real(const ResolvedScript *script)
+{
+	char	   *dir = pnstrdup(script->path, strlen(script->path) - strlen(script->script) - 1);
+	LocationFolder root;
+
+	location_open_root(dir, dir, &root);
+	return root.real;
+}
+
+/*
+ * Read one "<script>.sql.conf" file into the script's settings: an entry of
+ * the folder being walked (dirfd), or by its full path (AT_FDCWD).
+ */
 static void
 load_conf_file(WalkState *state, ResolvedScript *script, int dirfd, const char *name,
 			   const char *conf_path)
 {
-	read_whole_file(dirfd, name, conf_path, &state->buf);
+	struct stat st;
+
+	location_read_file(dirfd != AT_FDCWD ? state->root.real : script_location_real(script),
+					   dirfd, name, conf_path, "script configuration file", &state->buf, &st);
 	load_conf_text(state, script, state->buf.data, state->buf.len, conf_path);
 }
 
@@ -485,10 +456,14 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	script->placeholder_replacement = -1;
 	script->event = parsed->event;
 
-	/* Repeatables hash placeholder values, which change between calls. */
-	if (parsed->kind != SCRIPT_REPEATABLE && fstatat(dirfd, name, &st, 0) == 0)
+	/*
+	 * Repeatables hash placeholder values, which change between calls.  Only
+	 * a plain file is looked up: a symbolic link is read, and checked, every
+	 * time.
+	 */
+	if (parsed->kind != SCRIPT_REPEATABLE &&
+		fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
 	{
-		cacheable = st.st_mtim.tv_sec < time(NULL) - 2;
 		cached = checksum_cache_entry(path, false);
 		if (cached && same_file(cached, path, &st))
 		{
@@ -505,11 +480,13 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	if (parsed->kind == SCRIPT_REPEATABLE)
 	{
 		char	   *conf_name = psprintf("%s.conf", name);
+		struct stat conf_st;
 
-		if (faccessat(dirfd, conf_name, F_OK, 0) == 0)
+		if (fstatat(dirfd, conf_name, &conf_st, 0) == 0)
 			load_conf_file(state, script, dirfd, conf_name, psprintf("%s.conf", path));
 	}
-	read_whole_file(dirfd, name, path, &state->buf);
+	location_read_file(state->root.real, dirfd, name, path, "migration script", &state->buf, &st);
+	cacheable = parsed->kind != SCRIPT_REPEATABLE && st.st_mtim.tv_sec < time(NULL) - 2;
 	reject_bad_encoding(path, state->buf.data, state->buf.len);
 	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
 	if (parsed->kind == SCRIPT_CALLBACK)
@@ -683,8 +660,50 @@ reject_duplicate_callbacks(List *callbacks)
 	}
 }
 
+/*
+ * One file of a folder: a script, a .conf file, a badly named .sql file, or
+ * nothing to us.  A FIFO, device or socket is refused where a script or a
+ * .conf file would be read, before anything opens it; with any other name it
+ * is ignored, as before.
+ */
 static void
-walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
+add_file(WalkState *state, int dirfd, const char *name, const char *path,
+		 const char *relpath, const LocationEntry *entry)
+{
+	ScriptName	parsed;
+	char	   *reason = NULL;
+	NameResult	kind = script_name_parse(name, &parsed, &reason);
+	bool		is_conf = kind == NAME_NOT_SCRIPT && pg_str_endswith_ci(name, ".sql.conf");
+
+	if (entry->kind != LOCATION_ENTRY_FILE)
+	{
+		if (kind == NAME_OK || is_conf)
+			location_refuse_not_regular(is_conf ? "script configuration file" : "migration script",
+										path, entry);
+		return;
+	}
+	switch (kind)
+	{
+		case NAME_NOT_SCRIPT:
+			if (is_conf)
+				state->conf_files = lappend(state->conf_files, pstrdup(path));
+			break;
+		case NAME_INVALID:
+			state->invalid_names = lappend(state->invalid_names,
+										   psprintf("%s: %s", relpath, reason));
+			break;
+		case NAME_OK:
+			add_script(state, dirfd, name, path, relpath, &parsed);
+			break;
+	}
+}
+
+/*
+ * Walk one folder of a location, already checked to lie inside it
+ * (location_examine); folders inside are walked in turn.
+ */
+static void
+walk_directory(WalkState *state, const LocationFolder *folder, const char *reldir, int depth)
 {
 	DIR		   *d;
 	struct dirent *de;
@@ -694,63 +713,30 @@ walk_directory(WalkState *state, const char *dir, const char *reldir, int depth)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("location \"%s\" is nested more than %d folders deep", state->location,
 						MAX_LOCATION_DEPTH),
-				 errdetail("Stopped at \"%s\".", dir),
-				 errhint("Look for a symbolic link that points back up the tree.")));
+				 errdetail("Stopped at \"%s\".", folder->path),
+				 errhint("Look for symbolic links that lead from folder to folder.")));
 
-	d = AllocateDir(dir);
-	while ((de = ReadDir(d, dir)) != NULL)
+	d = location_open_folder(folder);
+	while ((de = ReadDir(d, folder->path)) != NULL)
 	{
 		char	   *path;
 		char	   *relpath;
-		bool		is_dir;
-		bool		is_file;
+		LocationEntry entry;
+		LocationFolder child;
 
 		CHECK_FOR_INTERRUPTS();
 		if (de->d_name[0] == '.')
 			continue;			/* hidden, and "." / ".." */
 
-		path = psprintf("%s/%s", dir, de->d_name);
-		is_dir = de->d_type == DT_DIR;
-		is_file = de->d_type == DT_REG;
-		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
-		{
-			/* follow links, as Flyway does; ask the filesystem what it is */
-			struct stat st;
-
-			if (stat(path, &st) < 0)
-			{
-				if (errno == ENOENT)
-					continue;	/* dangling link, or removed as we read */
-				ereport(ERROR,
-						(errcode_for_file_access(),
-						 errmsg("could not stat \"%s\": %m", path)));
-			}
-			is_dir = S_ISDIR(st.st_mode);
-			is_file = S_ISREG(st.st_mode);
-		}
+		/* links are followed, as Flyway does, but only inside the location */
+		path = psprintf("%s/%s", folder->path, de->d_name);
+		location_examine(&state->root, folder, dirfd(d), de->d_name, path, de->d_type,
+						 &entry, &child);
 		relpath = reldir[0] ? psprintf("%s/%s", reldir, de->d_name) : de->d_name;
-		if (is_dir)
-			walk_directory(state, path, relpath, depth + 1);
-		else if (is_file)
-		{
-			ScriptName	name;
-			char	   *reason = NULL;
-
-			switch (script_name_parse(de->d_name, &name, &reason))
-			{
-				case NAME_NOT_SCRIPT:
-					if (pg_str_endswith_ci(de->d_name, ".sql.conf"))
-						state->conf_files = lappend(state->conf_files, pstrdup(path));
-					break;
-				case NAME_INVALID:
-					state->invalid_names = lappend(state->invalid_names,
-												   psprintf("%s: %s", relpath, reason));
-					break;
-				case NAME_OK:
-					add_script(state, dirfd(d), de->d_name, path, relpath, &name);
-					break;
-			}
-		}
+		if (entry.kind == LOCATION_ENTRY_FOLDER)
+			walk_directory(state, &child, relpath, depth + 1);
+		else if (entry.kind != LOCATION_ENTRY_GONE)
+			add_file(state, dirfd(d), de->d_name, path, relpath, &entry);
 		pfree(path);
 	}
 	FreeDir(d);
@@ -864,22 +850,16 @@ locations_resolve(PlaceholderSet *placeholders)
 	foreach(lc, parse_locations())
 	{
 		List	   *pair = lfirst(lc);
-		struct stat st;
 
 		state.location = linitial(pair);
-		state.root = lsecond(pair);
-		if (state.root == NULL)
+		if (lsecond(pair) == NULL)
 		{
 			add_remote_scripts(&state);
 			continue;
 		}
-		if (stat(state.root, &st) < 0 || !S_ISDIR(st.st_mode))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_FILE),
-					 errmsg("location \"%s\" is not a readable folder", state.location),
-					 errdetail("stat(\"%s\") failed or it is not a folder.", state.root),
-					 errhint("Check pg_migrate.locations, and that the server's operating-system user can read the folder.")));
-		walk_directory(&state, state.root, "", 0);
+		/* resolved once: a link as the location is fine, what it holds is checked */
+		location_open_root(state.location, lsecond(pair), &state.root);
+		walk_directory(&state, &state.root, "", 0);
 	}
 
 	set->nscripts = list_length(state.scripts);
@@ -918,7 +898,12 @@ script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, 
 	if (sync_is_remote_path(script->path))
 		sync_read_kept_script(script->path, script->script, &buf);	/* remote: from the table */
 	else
-		read_whole_file(AT_FDCWD, script->path, script->path, &buf);
+	{
+		struct stat st;
+
+		location_read_file(script_location_real(script), AT_FDCWD, script->path, script->path,
+						   "migration script", &buf, &st);
+	}
 	reject_bad_encoding(script->path, buf.data, buf.len);
 	now = *script;
 	compute_checksums(&now, buf.data, buf.len, placeholders);

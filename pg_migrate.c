@@ -25,6 +25,8 @@
 #include "utils/tuplestore.h"
 
 #include "commands.h"
+#include "fetch.h"
+#include "location_files.h"
 #include "pg_migrate.h"
 #include "reentry.h"
 #include "sync.h"
@@ -54,6 +56,7 @@ int			pgm_fetch_retries = 3;
 char	   *pgm_s3_region = NULL;
 char	   *pgm_s3_endpoint = NULL;
 char	   *pgm_s3_credentials_file = NULL;
+char	   *pgm_sync_redirect_hosts = NULL;
 char	   *pgm_databases = NULL;
 int			pgm_sync_interval = 60;
 bool		pgm_auto_apply = false;
@@ -68,6 +71,7 @@ static bool check_version_setting(char **newval, void **extra, GucSource source)
 static bool check_installed_by(char **newval, void **extra, GucSource source);
 static bool check_table_name(char **newval, void **extra, GucSource source);
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
+static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
 
 void
 _PG_init(void)
@@ -77,6 +81,11 @@ _PG_init(void)
 							   "A comma-separated list of filesystem:/absolute/dir entries, read recursively.",
 							   &pgm_locations, "",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.allow_symlinks_outside_locations",
+							 "Follow symbolic links in a location that lead outside it.",
+							 "Off: such a link is refused, since whoever can write into a location could read any file the server can.",
+							 &pgm_allow_symlinks_outside_locations, false,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_migrate.schema",
 							   "Schema of the history table; empty means the current schema.",
 							   NULL, &pgm_schema, "",
@@ -175,6 +184,11 @@ define_sync_settings(void)
 							   "https://host[:port] of an S3-compatible store (path-style requests); empty means AWS.",
 							   NULL, &pgm_s3_endpoint, "",
 							   PGC_SUSET, 0, check_s3_endpoint, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.sync_redirect_hosts",
+							   "Hosts other than a location's own that its https redirects may lead to.",
+							   "Host names separated by commas; empty means redirects stay on the location's host and port.",
+							   &pgm_sync_redirect_hosts, "",
+							   PGC_SUSET, 0, check_redirect_hosts, NULL, NULL);
 	/*
 	 * Secrets never go into settings: PostgreSQL logs a setting's new value
 	 * on reload, shows custom settings to anyone in a session that has not
@@ -217,6 +231,20 @@ check_s3_endpoint(char **newval, void **extra, GucSource source)
 	{
 		GUC_check_errdetail("The endpoint must be an https:// URL.");
 		GUC_check_errhint("Give https://host[:port], or nothing for AWS.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_redirect_hosts(char **newval, void **extra, GucSource source)
+{
+	char	   *why = NULL;
+
+	if (!fetch_redirect_hosts_valid(*newval, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		GUC_check_errhint("Give host names separated by commas, such as 'cdn.example.com, downloads.example.net'.");
 		return false;
 	}
 	return true;

@@ -33,7 +33,9 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -51,6 +53,7 @@
 #include "aws_credentials.h"
 #include "checksum.h"
 #include "fetch.h"
+#include "location_files.h"
 #include "pg_migrate.h"
 #include "sync.h"
 
@@ -401,6 +404,7 @@ fill_fetch_options(FetchOptions *o)
 	o->max_retries = pgm_fetch_retries;
 	o->abort_cb = abort_on_interrupt;
 	o->user_agent = "pg_migrate/" EXTVERSION;
+	o->redirect_hosts = pgm_sync_redirect_hosts;
 }
 
 static const char *
@@ -415,22 +419,41 @@ s3_region(void)
 	return "us-east-1";
 }
 
+/* The S3 credentials file is a few lines; a larger one is not one. */
+#define CREDENTIALS_FILE_MAX_SIZE	(64 * 1024)
+
 /*
- * Read pg_migrate.s3_credentials_file: the AWS shared-credentials format
- * ("[default]" and "key = value" lines; the first section that sets the
- * keys wins).  Like PostgreSQL's SSL key, it must not be readable by group
- * or others.  Its contents never appear in a message.
+ * The S3 credentials file's text, NUL-terminated (the caller wipes it).
+ * Only a regular file is opened (a FIFO would block open() where neither
+ * cancel nor terminate reaches), with O_NONBLOCK should it be swapped for
+ * one in between; the descriptor decides.  Like PostgreSQL's SSL key, it
+ * must not be readable by group or others.
  */
-static void
-read_credentials_file(const char *path, char **key_id, char **secret, char **token)
+static char *
+read_credentials_text(const char *path)
 {
 	struct stat st;
-	FILE	   *f;
-	char		line[4096];
-	bool		found_any = false;
+	int			fd;
+	char	   *text;
+	size_t		len = 0;
 
-	*key_id = *secret = *token = NULL;
 	if (stat(path, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read the S3 credentials file \"%s\": %m", path),
+				 errhint("Check pg_migrate.s3_credentials_file.")));
+	fd = S_ISREG(st.st_mode) ? OpenTransientFile(path, O_RDONLY | O_NONBLOCK | O_NOCTTY) : -1;
+	if (fd >= 0 && fstat(fd, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read the S3 credentials file \"%s\": %m", path)));
+	if (!S_ISREG(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("S3 credentials file \"%s\" is not a regular file", path),
+				 errdetail("It is %s.", location_file_kind(st.st_mode)),
+				 errhint("Point pg_migrate.s3_credentials_file at a regular file, chmod 600, owned by the operating-system user the server runs as.")));
+	if (fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not read the S3 credentials file \"%s\": %m", path),
@@ -440,12 +463,47 @@ read_credentials_file(const char *path, char **key_id, char **secret, char **tok
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("S3 credentials file \"%s\" is readable by other users", path),
 				 errhint("chmod 600 it, owned by the operating-system user the server runs as.")));
-	f = AllocateFile(path, "r");
-	if (f == NULL)
+	if (st.st_size > CREDENTIALS_FILE_MAX_SIZE)
 		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not read the S3 credentials file \"%s\": %m", path)));
-	while (fgets(line, sizeof(line), f) != NULL)
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("S3 credentials file \"%s\" is too large", path),
+				 errdetail("It has %lld bytes; a credentials file has at most %d.",
+						   (long long) st.st_size, CREDENTIALS_FILE_MAX_SIZE),
+				 errhint("Check pg_migrate.s3_credentials_file.")));
+	text = palloc(CREDENTIALS_FILE_MAX_SIZE + 1);
+	for (;;)
+	{
+		ssize_t		n = read(fd, text + len, CREDENTIALS_FILE_MAX_SIZE - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read the S3 credentials file \"%s\": %m", path)));
+		if (n == 0 || (len += n) == CREDENTIALS_FILE_MAX_SIZE)
+			break;
+	}
+	CloseTransientFile(fd);
+	text[len] = '\0';
+	return text;
+}
+
+/*
+ * Read pg_migrate.s3_credentials_file: the AWS shared-credentials format
+ * ("[default]" and "key = value" lines; the first section that sets the
+ * keys wins).  Its contents never appear in a message.
+ */
+static void
+read_credentials_file(const char *path, char **key_id, char **secret, char **token)
+{
+	char	   *text = read_credentials_text(path);
+	char	   *line = text;
+	char	   *next;
+	bool		found_any = false;
+
+	*key_id = *secret = *token = NULL;
+	do
 	{
 		char	   *p = line;
 		char	   *eq;
@@ -453,6 +511,9 @@ read_credentials_file(const char *path, char **key_id, char **secret, char **tok
 		char	   *value;
 		char	   *end;
 
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '[')
@@ -471,7 +532,7 @@ read_credentials_file(const char *path, char **key_id, char **secret, char **tok
 		while (*value == ' ' || *value == '\t')
 			value++;
 		for (end = value + strlen(value);
-			 end > value && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t');
+			 end > value && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t');
 			 end--)
 			end[-1] = '\0';
 		if (strcmp(name, "aws_access_key_id") == 0)
@@ -483,9 +544,9 @@ read_credentials_file(const char *path, char **key_id, char **secret, char **tok
 		else
 			continue;
 		found_any = true;
-	}
-	explicit_bzero(line, sizeof(line));
-	FreeFile(f);
+	} while ((line = next) != NULL);
+	explicit_bzero(text, CREDENTIALS_FILE_MAX_SIZE + 1);
+	pfree(text);
 	if (*key_id == NULL || *secret == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
@@ -580,6 +641,12 @@ fetch_object(const char *location, const char *name, const char *if_none_match,
 	}
 	if (resp->status == FETCH_OK || resp->status == FETCH_NOT_MODIFIED)
 		return resp->status;
+	if (resp->status == FETCH_REDIRECT_REFUSED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("could not fetch \"%s%s\": redirect refused", location, name),
+				 errdetail("%s", resp->error),
+				 errhint("Publish the release on the location's own host, or have a superuser add the other host to pg_migrate.sync_redirect_hosts.")));
 	ereport(ERROR,
 			(errcode(resp->status == FETCH_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
 					 resp->status == FETCH_HTTP_ERROR ? ERRCODE_EXTERNAL_ROUTINE_EXCEPTION :

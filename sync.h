@@ -33,6 +33,7 @@ extern int	pgm_fetch_retries;
 extern char *pgm_s3_region;
 extern char *pgm_s3_endpoint;
 extern char *pgm_s3_credentials_file;
+extern char *pgm_sync_redirect_hosts;
 /* Worker settings: defined only with shared_preload_libraries. */
 extern char *pgm_databases;
 extern int	pgm_sync_interval;

@@ -104,6 +104,8 @@ fault_case('403', qr/could not fetch.*403/,
 	sub { publish($srv, 'app', 'r3', \%r3); set_faults($srv, 'app/V4__four.sql' => '403') });
 fault_case('redirect to http', qr/could not fetch "\Q${loc}\Epg_migrate.json"/,
 	sub { publish($srv, 'app', 'r3', \%r3); set_faults($srv, 'app/pg_migrate.json' => 'redirect-http') });
+fault_case('redirect to another host', qr/redirect refused.*on host localhost port/s,
+	sub { publish($srv, 'app', 'r3', \%r3); set_faults($srv, 'app/pg_migrate.json' => 'redirect-other-host') });
 fault_case('timeout', qr/could not fetch "\Q${loc}\Epg_migrate.json"/,
 	sub { publish($srv, 'app', 'r3', \%r3); set_faults($srv, 'app/pg_migrate.json' => 'slow') });
 fault_case('huge file', qr/larger than the limit/,
@@ -126,10 +128,17 @@ fault_case('release changed mid-sync', qr/changed while it was being fetched/,
 		set_faults($srv, 'app/V4__four.sql' => 'swap-manifest');
 	});
 
+# a redirect to a host of pg_migrate.sync_redirect_hosts is followed
+set_faults($srv, 'app/pg_migrate.json' => 'redirect-other-host');
+my ($ret, $out, $err) = $node->psql('postgres',
+	"SET pg_migrate.sync_redirect_hosts = 'localhost'; SELECT status, release FROM migrate_sync()");
+is($out, 'unchanged|r2', 'a redirect to an allowed host is followed') or diag($err);
+set_faults($srv);
+
 # server down, bad host name: locations without any release
 my $down = "https://127.0.0.1:$srv->{ports}{down}/app/";
 my $badhost = "https://127.0.0.1:$srv->{ports}{badhost}/app/";
-my ($ret, $out, $err) = $node->psql('postgres',
+($ret, $out, $err) = $node->psql('postgres',
 	"SET pg_migrate.locations = '$down, $badhost'; SELECT location = '$down', status, release IS NULL, error FROM migrate_sync() ORDER BY 1");
 like($out, qr/^f\|failed\|t\|could not fetch .*certificate.*\nt\|failed\|t\|could not fetch .*connect/s,
 	'server down and certificate for another host: failed, no release') or diag($err);

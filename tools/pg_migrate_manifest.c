@@ -25,9 +25,11 @@
 #endif
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "manifest.h"
 
@@ -56,22 +58,33 @@ usage(void)
 		   "scripts first and pg_migrate.json last.\n");
 }
 
-/* Read one file whole and add its entry. */
+/*
+ * Read one file whole and add its entry.  Opened non-blocking and checked
+ * on the descriptor: a file swapped for a FIFO since walk() looked at it
+ * must not block the tool.
+ */
 static bool
 add_file(const char *full, const char *rel, FileList *list)
 {
-	FILE	   *f;
+	int			fd;
+	FILE	   *f = NULL;
 	struct stat st;
 	char	   *data;
 	size_t		n;
 	char	   *err;
 
-	f = fopen(full, "rb");
-	if (f == NULL || fstat(fileno(f), &st) != 0)
+	fd = open(full, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || (f = fdopen(fd, "rb")) == NULL)
 	{
 		fprintf(stderr, "%s: could not open \"%s\": %s\n", progname, full, strerror(errno));
-		if (f)
-			fclose(f);
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (!S_ISREG(st.st_mode))
+	{
+		fprintf(stderr, "%s: \"%s\" is no longer a regular file\n", progname, full);
+		fclose(f);
 		return false;
 	}
 	if ((uint64) st.st_size > (uint64) MANIFEST_MAX_FILE_SIZE)

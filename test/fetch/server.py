@@ -2,8 +2,9 @@
 # test/fetch/server.py
 #   Loopback test servers for test/fetch (started and stopped by run.sh):
 #     https    HTTPS with a certificate from the test CA (127.0.0.1, localhost)
-#              and fault modes (slow, truncated, redirects, 403, flaky 5xx,
-#              huge, ETag/304, connection counting)
+#              and fault modes (slow, truncated, redirects to the same and to
+#              other hosts and ports, 403, flaky 5xx, huge, ETag/304,
+#              connection counting)
 #     badhost  HTTPS with a certificate from the test CA for another host name
 #     s3       an S3 double (path style, GetObject only) that verifies SigV4
 #              signatures with botocore (Debian's python3-botocore)
@@ -105,7 +106,7 @@ class Handler(BaseHTTPRequestHandler):
     def get_https(self):
         p = self.path
         if p.startswith("/files/"):
-            name = p[len("/files/"):]
+            name = urlsplit(p).path[len("/files/"):]   # a query (a signature) is ignored
             if name in FILES:
                 return self.serve_with_etag(FILES[name])
             return self.send_body(404, b"not found\n")
@@ -125,6 +126,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(302, b"", extra={"Location": "http://127.0.0.1:%d/x" % self.ports["meta"]})
         if p == "/redirect-https":
             return self.send_body(302, b"", extra={"Location": "/files/V1__init.sql"})
+        # redirects by host (the certificate is valid for 127.0.0.1 and localhost)
+        me = "https://127.0.0.1:%d" % self.ports["https"]
+        other = "https://localhost:%d" % self.ports["https"]
+        redirects = {
+            "/redirect-same-host": (301, me + "/files/V1__init.sql"),
+            "/redirect-other-host": (302, other + "/files/V1__init.sql?X-Amz-Signature=urlpassword123"),
+            "/redirect-other-port": (307, "https://127.0.0.1:%d/files/V1__init.sql" % self.ports["s3"]),
+            "/redirect-chain": (302, other + "/redirect-chain-back"),
+            "/redirect-chain-back": (308, me + "/files/V1__init.sql"),
+            "/redirect-loop": (302, "/redirect-loop"),
+        }
+        if p in redirects:
+            code, target = redirects[p]
+            return self.send_body(code, b"", extra={"Location": target})
         m = re.match(r"^/status/(\d{3})$", p)
         if m:
             return self.send_body(int(m.group(1)), b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",

@@ -15,6 +15,8 @@
 #     slow            answer after 5 s
 #     truncated       announce more bytes than are sent, then close
 #     redirect-http   302 to the same path on the plain http server
+#     redirect-other-host  302 to the same path on https://localhost (this
+#                     server, under another host name)
 #     403 / 404 / 500 that status
 #     huge            a body of 64 MB
 #     swap-manifest   before answering, replace <folder>/pg_migrate.json by
@@ -115,6 +117,9 @@ class Handler(fs.Handler):
             return
         elif mode == "redirect-http":
             return self.send_body(302, b"", extra={"Location": "http://127.0.0.1:%d/%s" % (self.ports["plain"], path)})
+        elif mode == "redirect-other-host" and not self.headers.get("Host", "").startswith("localhost"):
+            # the same server under another name (its certificate names both)
+            return self.send_body(302, b"", extra={"Location": "https://localhost:%d/%s" % (self.ports["https"], path)})
         elif mode in ("403", "404", "500"):
             return self.send_body(int(mode), b"<Error><Code>AccessDenied</Code></Error>", ctype="application/xml")
         elif mode == "huge":
