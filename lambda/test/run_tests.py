@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAMBDA = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from doubles import ResponseReceiver, RuntimeAPI, SecretsManager  # noqa: E402
+from doubles import ResponseReceiver, RuntimeAPI, SecretsManager, Sns  # noqa: E402
 from pgcluster import PgCluster, free_port  # noqa: E402
 
 BOOTSTRAP = os.path.join(LAMBDA, "bootstrap")
@@ -154,6 +154,9 @@ def setup_migrations(pg):
     })
     m["slow"] = pg.migrations("slow", {
         "V1__slow.sql": "SELECT pg_sleep(30);\n",
+    })
+    m["leak"] = pg.migrations("leak", {
+        "V1__leak.sql": "DO $$ BEGIN RAISE EXCEPTION 'leaked %%', '%s'; END $$;\n" % PASSWORD,
     })
     m["longerr"] = pg.migrations("longerr", {
         "V1__long_error.sql": "DO $$ BEGIN RAISE EXCEPTION 'long: %', repeat('\u00e9x', 4000); END $$;\n",
@@ -798,6 +801,215 @@ def test_image(env, pg, m):
             image.cleanup()
 
 
+# the topic's region is not AWS_REGION's: the request must go to the topic's
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:pgm-deploys"
+FIFO_TOPIC = "arn:aws:sns:eu-west-1:123456789012:pgm-deploys.fifo"
+
+
+def sns_env(env, sns, **over):
+    e = dict(PG_MIGRATE_SNS_TOPIC_ARN=TOPIC, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % sns.port)
+    e.update(over)
+    return env.base(**e)
+
+
+def published(sns):
+    """[(subject, message as JSON)]; every text SNS was sent is kept for the
+    secret check at the end."""
+    for r in sns.requests:
+        captured.extend([r["form"].get("Subject", ""), r["form"].get("Message", "")])
+    return [(x["subject"], json.loads(x["message"])) for x in sns.messages]
+
+
+def notify_records(out):
+    recs = []
+    for line in out.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("phase") == "notify":
+            recs.append(rec)
+    return recs
+
+
+def test_sns(env, pg, m):
+    """Each deploy's summary on SNS, through a double that checks SigV4."""
+    sns = Sns()
+    sns.topics.update([TOPIC, FIFO_TOPIC])
+    try:
+        sns_summaries(env, pg, m, sns)
+        sns_failures(env, pg, m, sns)
+        sns_modes(env, pg, m, sns)
+    finally:
+        sns.stop()
+
+
+def sns_summaries(env, pg, m, sns):
+    pg.database("n_ok", m["ok"])
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"),
+                                    AWS_LAMBDA_FUNCTION_NAME="pgm-fn", PG_MIGRATE_MIGRATIONS_HASH="h42"),
+                            ["{}", "{}"])
+    msgs = published(sns)
+    check("sns: one summary per deploy, signed with SigV4 for the topic's region (botocore)",
+          len(msgs) == 2 and len(sns.requests) == 2 and not sns.sig_failures
+          and all(r["form"]["TopicArn"] == TOPIC for r in sns.requests), (sns.requests, out[-2000:]))
+    subject, msg = msgs[0] if msgs else ("", {})
+    migs = msg.get("migrations", [])
+    check("sns: success summary: database, engine, versions, migrations with their times",
+          subject == "pg_migrate: n_ok at version 2, 2 migrations applied"
+          and msg.get("status") == "SUCCESS" and msg.get("database") == "n_ok"
+          and msg.get("host") == "127.0.0.1" and msg.get("port") == str(pg.port)
+          and msg.get("engine") == "extension" and msg.get("schemaVersionBefore") is None
+          and msg.get("schemaVersionAfter") == "2" and msg.get("applied") == 2
+          and [x.get("version") for x in migs] == ["1", "2"]
+          and [x.get("script") for x in migs] == ["V1__create_kv.sql", "V2__seed_kv.sql"]
+          and all(isinstance(x.get("executionTimeMs"), (int, float)) for x in migs)
+          and msg.get("migrationsOmitted") == 0 and msg.get("requestId") == ids[0]
+          and msg.get("functionName") == "pgm-fn" and msg.get("migrationsHash") == "h42"
+          and "failure" not in msg, (subject, msg))
+    subject, msg = msgs[1] if len(msgs) > 1 else ("", {})
+    check("sns: a no-op deploy says so, version before = after",
+          subject == "pg_migrate: n_ok at version 2, nothing to apply"
+          and msg.get("schemaVersionBefore") == "2" and msg.get("schemaVersionAfter") == "2"
+          and msg.get("applied") == 0 and msg.get("migrations") == [], (subject, msg))
+    check("sns: the deploy's response is what it is without SNS",
+          [result(i)[0] for i in ids] == ["response", "response"]
+          and result(ids[0])[1].get("applied") == 2, [result(i) for i in ids])
+    check("sns: each publication logged with its MessageId",
+          [r.get("level") for r in notify_records(out)] == ["INFO", "INFO"]
+          and "(MessageId msg-0001)" in out, notify_records(out))
+
+    pg.database("n_fail", m["fail"])
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_fail")), ["{}"])
+    msgs = published(sns)
+    subject, msg = msgs[0] if msgs else ("", {})
+    f = msg.get("failure", {})
+    check("sns: failed deploy: script, line, error, versions before and after",
+          subject == "pg_migrate FAILED: n_fail V2__broken.sql line 3"
+          and msg.get("status") == "FAILED" and msg.get("engine") == "extension"
+          and f.get("errorType") == "Function.MigrationFailed"
+          and f.get("script") == "V2__broken.sql" and f.get("line") == 3
+          and f.get("error") == 'syntax error at or near "SELEC"' and f.get("sqlstate") == "42601"
+          and "V2__broken.sql" in f.get("message", "")
+          and msg.get("schemaVersionBefore") is None and msg.get("schemaVersionAfter") == "1"
+          and "migrations" not in msg, (subject, msg))
+    check("sns: a failed deploy still fails the same way",
+          err_type(ids[0]) == "Function.MigrationFailed", result(ids[0]))
+
+    # the database's error quotes the password: masked in the summary too
+    pg.database("n_leak", m["leak"])
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_leak")), ["{}"])
+    msgs = published(sns)
+    text = msgs[0][1].get("failure", {}).get("error", "") if msgs else ""
+    check("sns: a secret in the database's error is masked in the summary",
+          "leaked ********" in text and PASSWORD not in json.dumps(msgs), (msgs, out[-1500:]))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"), MASTER_SECRET_ARN="missing"),
+                            ["{}"])
+    msgs = published(sns)
+    subject, msg = msgs[0] if msgs else ("", {})
+    check("sns: failure before the database: no engine ran, the database FLYWAY_URL names",
+          subject == "pg_migrate FAILED: n_ok (Function.SecretNotFound)"
+          and msg.get("engine") is None and msg.get("database") == "n_ok"
+          and msg.get("failure", {}).get("errorType") == "Function.SecretNotFound"
+          and msg.get("failure", {}).get("script") is None
+          and err_type(ids[0]) == "Function.SecretNotFound", (subject, msg, result(ids[0])))
+
+
+def sns_failures(env, pg, m, sns):
+    pg.database("n_500", m["ok"])
+    sns.clear_log()
+    sns.statuses = [500]
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_500")), ["{}"])
+    sns.statuses = []
+    recs = notify_records(out)
+    check("sns: SNS answers 500 -> retried, logged as not published, deploy succeeds unchanged",
+          result(ids[0])[0] == "response" and result(ids[0])[1].get("applied") == 2
+          and len(sns.requests) == 3 and not sns.messages
+          and recs and recs[-1]["level"] == "ERROR" and "HTTP 500" in recs[-1]["message"]
+          and "the deploy's result stands" in recs[-1]["message"], (result(ids[0]), recs))
+
+    pg.database("n_down", m["fail"])
+    t0 = time.time()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_down"),
+                                    AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % free_port()), ["{}"])
+    recs = notify_records(out)
+    check("sns: SNS down -> logged, the failed deploy still reports its own failure",
+          err_type(ids[0]) == "Function.MigrationFailed" and "V2__broken" in result(ids[0])[1]["errorMessage"]
+          and recs and recs[-1]["level"] == "ERROR" and "cannot reach SNS" in recs[-1]["message"]
+          and time.time() - t0 < 15, (result(ids[0]), recs))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"),
+                                    AWS_SECRET_ACCESS_KEY="not-the-right-key"), ["{}"])
+    recs = notify_records(out)
+    check("sns: the double rejects a wrong signing key (verifier is live), logged",
+          len(sns.sig_failures) == 1 and "signature mismatch" in sns.sig_failures[0]
+          and recs and "SignatureDoesNotMatch" in recs[-1]["message"]
+          and "sns:Publish" in recs[-1]["message"]
+          and err_type(ids[0]) == "Function.SecretAccessDenied", (sns.sig_failures, recs))
+
+    rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_SNS_TOPIC_ARN="arn:aws:sqs:eu-west-1:123456789012:q"),
+                            ["{}"])
+    check("sns: a PG_MIGRATE_SNS_TOPIC_ARN that is no SNS topic ARN fails init",
+          rc != 0 and env.rt.init_errors
+          and "PG_MIGRATE_SNS_TOPIC_ARN must be an SNS topic ARN" in env.rt.init_errors[0]["body"],
+          (rc, env.rt.init_errors))
+
+
+def sns_modes(env, pg, m, sns):
+    rcv = env_ctx.rcv
+    pg.database("n_cfn", m["ok"])
+    sns.clear_log()
+    rcv.reset()
+    rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                    FLYWAY_URL=env.url("n_cfn")),
+                            [cfn_event(env, "Create", "n1"),
+                             cfn_event(env, "Delete", "n2", PhysicalResourceId="pg-migrate-Migrations")])
+    msgs = published(sns)
+    check("sns: cloudformation Create publishes its summary, Delete (no deploy) nothing",
+          len(msgs) == 1 and msgs[0][1].get("applied") == 2 and len(rcv.puts) == 2
+          and json.loads(rcv.puts[0]["body"]).get("Status") == "SUCCESS", (msgs, rcv.puts))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_cfn"), AWS_ENDPOINT_URL_SNS=None,
+                                    AWS_ENDPOINT_URL="http://127.0.0.1:%d/" % sns.port), ["{}"])
+    check("sns: AWS_ENDPOINT_URL serves SNS when AWS_ENDPOINT_URL_SNS is unset",
+          len(published(sns)) == 1, (sns.requests, notify_records(out)))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_cfn"),
+                                    PG_MIGRATE_SNS_TOPIC_ARN=FIFO_TOPIC), ["{}"])
+    form = sns.messages[0]["form"] if sns.messages else {}
+    published(sns)
+    check("sns: a FIFO topic gets a message group and the request id as deduplication id",
+          form.get("MessageGroupId") == "pg_migrate" and form.get("MessageDeduplicationId") == ids[0],
+          (sns.requests, notify_records(out)))
+
+    texts = [r["form"].get("Message", "") + r["form"].get("Subject", "") for r in sns.requests]
+    check("sns: no password, AWS key or session token in any message",
+          not any(x in t for t in texts for x in (PASSWORD, SecretsManager.access_key,
+                                                  SecretsManager.secret_key, SecretsManager.token)),
+          "secret found")
+
+    vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+          "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
+    for db, folder in (("n_vg_ok", m["ok"]), ("n_vg_fail", m["fail"])):
+        pg.database(db, folder)
+        sns.clear_log()
+        sns.statuses = [200, 500]
+        rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url(db)), ["{}", "{}"], timeout=240,
+                                wrapper=vg)
+        sns.statuses = []
+        published(sns)
+        check("sns: valgrind %s: published, then refused 3 times; no leaks, no invalid accesses" % db,
+              rc == 0 and not valgrind_ok(err) and len(sns.requests) == 4 and len(sns.messages) == 1,
+              (rc, valgrind_ok(err), len(sns.requests), err[-3000:]))
+
+
 def test_unit():
     p = subprocess.run([os.path.join(HERE, "test_unit")], capture_output=True, text=True, timeout=60)
     for line in p.stdout.splitlines():
@@ -870,7 +1082,7 @@ def main():
             check("extension: CREATE EXTENSION pg_migrate works", False, e)
             raise SystemExit(1)
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
-                         ("arguments", test_arguments),
+                         ("arguments", test_arguments), ("sns", test_sns),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),
                          ("valgrind", test_valgrind)):
