@@ -11,9 +11,11 @@ fails: nothing is skipped.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1047,6 +1049,182 @@ def test_cdk():
         detail = sorted(types)
     check("cdk: synth offline in %.0fs (function in VPC, secret read, Trigger)" % (time.time() - t0),
           ok, detail)
+    if ok:
+        fn = function_of(t)
+        isolated = [k for k, r in t["Resources"].items() if r["Type"] == "AWS::EC2::Subnet"
+                    and "isolated" in k.lower()]
+        check("cdk: neither vpcId nor privateSubnetIds -> a VPC of its own, the function in its "
+              "isolated subnets, no topic",
+              "AWS::EC2::VPC" in types and len(isolated) == 2
+              and fn["VpcConfig"]["SubnetIds"] == [{"Ref": k} for k in isolated]
+              and "PG_MIGRATE_SNS_TOPIC_ARN" not in fn["Environment"]["Variables"]
+              and "sns:Publish" not in pol, (isolated, fn.get("VpcConfig")))
+    test_cdk_vpc()
+    test_cdk_sns()
+
+
+# What `cdk synth` caches in cdk.context.json after looking up CDK_VPC:
+# three private subnets, one per zone, and two public ones.
+CDK_ACCOUNT, CDK_REGION, CDK_VPC = "123456789012", "eu-west-1", "vpc-0a1b2c3d"
+
+
+def cached_vpc_lookup():
+    key = ("vpc-provider:account=%s:filter.vpc-id=%s:region=%s:returnAsymmetricSubnets=true"
+           % (CDK_ACCOUNT, CDK_VPC, CDK_REGION))
+
+    def subnet(sid, zone, n):
+        return {"subnetId": sid, "cidr": "10.0.%d.0/24" % n, "availabilityZone": CDK_REGION + zone,
+                "routeTableId": "rtb-0%d" % n}
+    return {key: {
+        "vpcId": CDK_VPC, "vpcCidrBlock": "10.0.0.0/16", "ownerAccountId": CDK_ACCOUNT,
+        "availabilityZones": [],
+        "subnetGroups": [
+            {"name": "Private", "type": "Private",
+             "subnets": [subnet("subnet-0a1", "a", 1), subnet("subnet-0b2", "b", 2),
+                         subnet("subnet-0c3", "c", 3)]},
+            {"name": "Public", "type": "Public",
+             "subnets": [subnet("subnet-0f1", "a", 4), subnet("subnet-0f2", "b", 5)]},
+        ]}}
+
+
+def cached_zones_lookup():
+    """The zones of CDK_REGION, which a VPC of the stack's own looks up."""
+    return {"availability-zones:account=%s:region=%s" % (CDK_ACCOUNT, CDK_REGION):
+            [CDK_REGION + z for z in "abc"]}
+
+
+def cdk_synth(args, cached=None, in_cdk_json=None):
+    """`cdk synth -c key=value ...` of lambda/cdk as a platform engineer runs
+    it, but offline, from a scratch project directory: lambda/cdk's cdk.json
+    (the app by absolute path; in_cdk_json added to its context) and, when
+    given, a cdk.context.json of cached lookups.  No AWS credentials; the
+    account and region as cdk would find them.  Returns (returncode,
+    template or None, output)."""
+    cdk = os.path.join(LAMBDA, "cdk")
+    d = tempfile.mkdtemp(prefix="pgm-cdk-")
+    try:
+        with open(os.path.join(cdk, "cdk.json")) as f:
+            conf = json.load(f)
+        conf["app"] = "node " + os.path.join(cdk, "bin", "app.js")
+        conf["context"].update(in_cdk_json or {})
+        with open(os.path.join(d, "cdk.json"), "w") as f:
+            json.dump(conf, f)
+        if cached:
+            with open(os.path.join(d, "cdk.context.json"), "w") as f:
+                json.dump(cached, f)
+        argv = [os.path.join(cdk, "node_modules", ".bin", "cdk"), "synth", "--quiet", "--no-notices",
+                "--output", os.path.join(d, "cdk.out")]
+        for k, v in args.items():
+            argv += ["-c", "%s=%s" % (k, v)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true",
+                   AWS_EC2_METADATA_DISABLED="true", AWS_REGION=CDK_REGION,
+                   CDK_DEFAULT_ACCOUNT=CDK_ACCOUNT, CDK_DEFAULT_REGION=CDK_REGION)
+        p = subprocess.run(argv, cwd=d, env=env, capture_output=True, text=True, timeout=180)
+        tpl = os.path.join(d, "cdk.out", "PgMigrateStack.template.json")
+        t = None
+        if p.returncode == 0 and os.path.exists(tpl):
+            with open(tpl) as f:
+                t = json.load(f)
+        return p.returncode, t, p.stderr + p.stdout
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def function_of(t):
+    for r in (t or {}).get("Resources", {}).values():
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Runtime") == "provided.al2023":
+            return r["Properties"]
+    return {}
+
+
+def fn_subnets(t):
+    return function_of(t).get("VpcConfig", {}).get("SubnetIds")
+
+
+def fn_sg_vpc(t):
+    """The VPC of the function's own security group."""
+    groups = function_of(t).get("VpcConfig", {}).get("SecurityGroupIds", [])
+    refs = [g["Fn::GetAtt"][0] for g in groups if isinstance(g, dict) and "Fn::GetAtt" in g]
+    return [t["Resources"][r]["Properties"].get("VpcId") for r in refs]
+
+
+def context_error(rc, out, text):
+    """Failed with the app's one-line message, not a stack trace."""
+    return rc != 0 and ("pg_migrate CDK app: " + text) in out and "\n    at " not in out
+
+
+def test_cdk_vpc():
+    cache = cached_vpc_lookup()
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC, "privateSubnetIds": '["subnet-0a1","subnet-0c3"]'}, cache)
+    check("cdk: privateSubnetIds as a JSON array string -> the function in those subnets of the VPC",
+          fn_subnets(t) == ["subnet-0a1", "subnet-0c3"] and fn_sg_vpc(t) == [CDK_VPC], out[-3000:])
+
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0c3, subnet-0a1,subnet-0b2"}, cache)
+    check("cdk: privateSubnetIds as a comma-separated list, three subnets in three zones",
+          fn_subnets(t) == ["subnet-0c3", "subnet-0a1", "subnet-0b2"], out[-3000:])
+
+    rc, t, out = cdk_synth({}, cache, in_cdk_json={"vpcId": CDK_VPC, "privateSubnetIds": ["subnet-0b2"]})
+    check("cdk: privateSubnetIds as an array in cdk.json, one subnet",
+          fn_subnets(t) == ["subnet-0b2"], out[-3000:])
+
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC}, cache)
+    check("cdk: vpcId alone (cached lookup) -> the VPC's private subnets with their zones, not its public ones",
+          fn_subnets(t) == ["subnet-0a1", "subnet-0b2", "subnet-0c3"] and fn_sg_vpc(t) == [CDK_VPC],
+          out[-3000:])
+
+    for args, text, what in (
+            ({"vpcId": CDK_VPC, "privateSubnetIds": '["subnet-0a1",'},
+             "privateSubnetIds is not valid JSON", "malformed JSON"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0a1;subnet-0b2"},
+             'privateSubnetIds: "subnet-0a1;subnet-0b2" is not a subnet id', "not a subnet id"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0dead"},
+             "privateSubnetIds: subnet-0dead is not a private subnet of vpc-0a1b2c3d (its private "
+             "subnets: subnet-0a1 in eu-west-1a, subnet-0b2 in eu-west-1b, subnet-0c3 in eu-west-1c)",
+             "a subnet of another VPC"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0f1"},
+             "privateSubnetIds: subnet-0f1 is a public subnet of vpc-0a1b2c3d", "a public subnet"),
+            ({"privateSubnetIds": "subnet-0a1"}, "privateSubnetIds needs vpcId", "subnets without vpcId"),
+            ({"vpcId": "vpc-x"}, 'vpcId: "vpc-x" is not a vpc id', "a bad vpcId")):
+        rc, t, out = cdk_synth(args, cache)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
+
+
+def test_cdk_sns():
+    arn = "arn:aws:sns:eu-west-1:123456789012:deploys"
+    rc, t, out = cdk_synth({"snsTopicArn": arn}, cached_zones_lookup())
+    fn = function_of(t)
+    pol = [s for r in (t or {}).get("Resources", {}).values() if r["Type"] == "AWS::IAM::Policy"
+           for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    endpoints = [r["Properties"]["ServiceName"] for r in (t or {}).get("Resources", {}).values()
+                 if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    check("cdk: snsTopicArn -> sns:Publish on that topic, PG_MIGRATE_SNS_TOPIC_ARN, an SNS endpoint "
+          "in the VPC of its own",
+          {"Action": "sns:Publish", "Effect": "Allow", "Resource": arn} in pol
+          and fn.get("Environment", {}).get("Variables", {}).get("PG_MIGRATE_SNS_TOPIC_ARN") == arn
+          and any("sns" in json.dumps(e) for e in endpoints), (pol, endpoints, out[-2000:]))
+
+    rc, t, out = cdk_synth({"createSnsTopic": "true"}, cached_zones_lookup())
+    topics = [k for k, r in (t or {}).get("Resources", {}).items() if r["Type"] == "AWS::SNS::Topic"]
+    fn = function_of(t)
+    pol = [s for r in (t or {}).get("Resources", {}).values() if r["Type"] == "AWS::IAM::Policy"
+           for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    check("cdk: createSnsTopic=true -> a topic, sns:Publish on it, PG_MIGRATE_SNS_TOPIC_ARN, its ARN as output",
+          len(topics) == 1
+          and {"Action": "sns:Publish", "Effect": "Allow", "Resource": {"Ref": topics[0]}} in pol
+          and fn["Environment"]["Variables"].get("PG_MIGRATE_SNS_TOPIC_ARN") == {"Ref": topics[0]}
+          and t["Outputs"].get("NotificationTopicArn", {}).get("Value") == {"Ref": topics[0]},
+          (topics, pol, out[-2000:]))
+
+    for args, text, what in (
+            ({"snsTopicArn": "arn:aws:sqs:eu-west-1:123456789012:q"},
+             'snsTopicArn: "arn:aws:sqs:eu-west-1:123456789012:q" is not an SNS ARN', "an SQS ARN as topic"),
+            ({"snsTopicArn": arn, "createSnsTopic": "true"},
+             "snsTopicArn and createSnsTopic=true exclude each other", "a topic both named and created"),
+            ({"createSnsTopic": "yes"}, 'createSnsTopic must be true or false, not "yes"',
+             "createSnsTopic=yes")):
+        rc, t, out = cdk_synth(args)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
 
 
 class Ctx:
