@@ -1098,7 +1098,7 @@ def cached_zones_lookup():
             [CDK_REGION + z for z in "abc"]}
 
 
-def cdk_synth(args, cached=None, in_cdk_json=None):
+def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
     """`cdk synth -c key=value ...` of lambda/cdk as a platform engineer runs
     it, but offline, from a scratch project directory: lambda/cdk's cdk.json
     (the app by absolute path; in_cdk_json added to its context) and, when
@@ -1123,8 +1123,9 @@ def cdk_synth(args, cached=None, in_cdk_json=None):
             argv += ["-c", "%s=%s" % (k, v)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true",
-                   AWS_EC2_METADATA_DISABLED="true", AWS_REGION=CDK_REGION,
-                   CDK_DEFAULT_ACCOUNT=CDK_ACCOUNT, CDK_DEFAULT_REGION=CDK_REGION)
+                   AWS_EC2_METADATA_DISABLED="true", AWS_REGION=CDK_REGION)
+        if account:
+            env["CDK_DEFAULT_ACCOUNT"] = account
         p = subprocess.run(argv, cwd=d, env=env, capture_output=True, text=True, timeout=180)
         tpl = os.path.join(d, "cdk.out", "PgMigrateStack.template.json")
         t = None
@@ -1193,6 +1194,10 @@ def test_cdk_vpc():
             ({"vpcId": "vpc-x"}, 'vpcId: "vpc-x" is not a vpc id', "a bad vpcId")):
         rc, t, out = cdk_synth(args, cache)
         check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC}, cache, account=None)
+    check("cdk: vpcId with no account to look it up in fails with a clear message",
+          context_error(rc, out, "vpcId: looking up vpc-0a1b2c3d needs the account and the region"),
+          out[-3000:])
 
 
 def test_cdk_sns():

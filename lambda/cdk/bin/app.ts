@@ -17,8 +17,8 @@ try {
 
   if (vpcId && (!account || !region)) {
     throw new ContextError(`vpcId: looking up ${vpcId} needs the account and the region: run cdk `
-      + 'with AWS credentials and a region (it sets CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION), '
-      + 'or set both variables when cdk.context.json holds the lookup already');
+      + 'with AWS credentials and a region; without credentials, when cdk.context.json holds the '
+      + 'lookup already, set CDK_DEFAULT_ACCOUNT and AWS_REGION');
   }
   new PgMigrateStack(app, 'PgMigrateStack', {
     functionZip: ctx('functionZip') ?? '../function.zip',
