@@ -100,7 +100,8 @@ publish_body(CURL *curl, const config *cfg, const char *subject, const char *mes
 	if (alen > 5 && strcmp(cfg->sns_topic_arn + alen - 5, ".fifo") == 0)
 	{
 		form_add(curl, &body, "MessageGroupId", "pg_migrate");
-		form_add(curl, &body, "MessageDeduplicationId", dedup_id && *dedup_id ? dedup_id : "pg_migrate");
+		form_add(curl, &body, "MessageDeduplicationId",
+				 dedup_id && *dedup_id ? dedup_id : "pg_migrate");
 	}
 	return body;
 }
@@ -134,6 +135,13 @@ classify(const config *cfg, long status, const char *xml, char **errmsg)
 	return r;
 }
 
+/* What is left until the deadline, at most cap and at least 1 ms. */
+static long
+bounded(long left, long cap)
+{
+	return left > cap ? cap : (left > 1 ? left : 1);
+}
+
 static publish_result
 attempt(const config *cfg, const char *subject, const char *message, const char *dedup_id,
 		long deadline_ms, char **message_id, char **errmsg)
@@ -158,8 +166,8 @@ attempt(const config *cfg, const char *subject, const char *message, const char 
 	body = publish_body(curl, cfg, subject, message, dedup_id);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left < SNS_ATTEMPT_MS ? (left > 1 ? left : 1L) : (long) SNS_ATTEMPT_MS);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left < SNS_CONNECT_MS ? (left > 1 ? left : 1L) : (long) SNS_CONNECT_MS);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, bounded(left, SNS_ATTEMPT_MS));
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, bounded(left, SNS_CONNECT_MS));
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_body_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
 	if (cfg->ca_bundle)

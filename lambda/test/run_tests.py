@@ -1191,7 +1191,8 @@ def test_cdk_vpc():
             ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0f1"},
              "privateSubnetIds: subnet-0f1 is a public subnet of vpc-0a1b2c3d", "a public subnet"),
             ({"privateSubnetIds": "subnet-0a1"}, "privateSubnetIds needs vpcId", "subnets without vpcId"),
-            ({"vpcId": "vpc-x"}, 'vpcId: "vpc-x" is not a vpc id', "a bad vpcId")):
+            ({"vpcId": "vpc-x"}, 'vpcId: "vpc-x" is not a vpc id', "a bad vpcId"),
+            ({"secretArn": ""}, "secretArn is required", "no secretArn")):
         rc, t, out = cdk_synth(args, cache)
         check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
     rc, t, out = cdk_synth({"vpcId": CDK_VPC}, cache, account=None)

@@ -14,6 +14,9 @@ const region = process.env.CDK_DEFAULT_REGION;
 
 try {
   const vpcId = idContext(app.node, 'vpcId', 'vpc');
+  const secretArn = ctx('secretArn');
+
+  if (!secretArn) throw new ContextError('secretArn is required: the full ARN of the database secret');
 
   if (vpcId && (!account || !region)) {
     throw new ContextError(`vpcId: looking up ${vpcId} needs the account and the region: run cdk `
@@ -22,7 +25,7 @@ try {
   }
   new PgMigrateStack(app, 'PgMigrateStack', {
     functionZip: ctx('functionZip') ?? '../function.zip',
-    secretArn: ctx('secretArn')!,
+    secretArn,
     flywayUrl: ctx('flywayUrl'),
     vpcId,
     privateSubnetIds: idListContext(app.node, 'privateSubnetIds', 'subnet'),
