@@ -415,6 +415,7 @@ def test_tls(env, pg, m):
     finally:
         sm_tls.stop()
         rcv_tls.stop()
+    sns_over_https(env, pg, m, tls, ca, other)
 
 
 def test_arguments(env, pg, m):
@@ -1015,6 +1016,29 @@ def sns_modes(env, pg, m, sns):
         check("sns: valgrind %s: published, then refused 3 times; no leaks, no invalid accesses" % db,
               rc == 0 and not valgrind_ok(err) and len(sns.requests) == 4 and len(sns.messages) == 1,
               (rc, valgrind_ok(err), len(sns.requests), err[-3000:]))
+
+
+def sns_over_https(env, pg, m, tls, ca, other):
+    sns = Sns(tls=tls)
+    sns.topics.add(TOPIC)
+    sns.seen = []
+    try:
+        pg.database("t_sns", m["ok"])
+        https = dict(FLYWAY_URL=env.url("t_sns"), AWS_ENDPOINT_URL_SNS="https://127.0.0.1:%d/" % sns.port)
+        rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_CA_BUNDLE=ca, **https), ["{}"])
+        check("HTTPS: the SNS summary over TLS, verified with PG_MIGRATE_CA_BUNDLE",
+              len(published(sns)) == 1 and not sns.sig_failures, (sns.requests, notify_records(out)))
+
+        sns.clear_log()
+        rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_CA_BUNDLE=other, **https), ["{}"])
+        recs = notify_records(out)
+        check("HTTPS: an SNS certificate the bundle does not vouch for -> logged at once, not retried, "
+              "deploy unchanged",
+              result(ids[0])[0] == "response" and not sns.requests and len(recs) == 1
+              and "cannot verify SNS" in recs[0]["message"] and "PG_MIGRATE_CA_BUNDLE" in recs[0]["message"],
+              (result(ids[0]), recs))
+    finally:
+        sns.stop()
 
 
 def test_unit():
