@@ -151,6 +151,61 @@ file_exists(const char *path)
 	return path && access(path, R_OK) == 0;
 }
 
+/*
+ * PG_MIGRATE_SNS_TOPIC_ARN: arn:PARTITION:sns:REGION:ACCOUNT:NAME.  The
+ * request goes to the topic's region, whatever AWS_REGION says.
+ */
+static int
+sns_config(config *cfg, char **errmsg)
+{
+	const char *arn = getenv("PG_MIGRATE_SNS_TOPIC_ARN");
+	char	   *f[6] = {0};
+	char	   *copy;
+	char	   *save = NULL;
+	int			n = 0;
+	int			ok;
+
+	if (arn == NULL || *arn == '\0')
+		return 0;
+	copy = strdup(arn);
+	/* an empty field folds away, and the count is no longer 6 */
+	for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save), n++)
+		if (n < 6)
+			f[n] = p;
+	ok = n == 6 && strcmp(f[0], "arn") == 0 &&
+		strncmp(f[1], "aws", 3) == 0 && strcmp(f[2], "sns") == 0 &&
+		strspn(f[3], "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(f[3]) &&
+		strlen(f[4]) == 12 && strspn(f[4], "0123456789") == 12 &&
+		strspn(f[5], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == strlen(f[5]);
+	if (ok)
+		cfg->sns_region = strdup(f[3]);
+	free(copy);
+	if (!ok)
+	{
+		*errmsg = errorf("PG_MIGRATE_SNS_TOPIC_ARN must be an SNS topic ARN "
+						 "(arn:aws:sns:REGION:ACCOUNT:NAME), not \"%.200s\"", arn);
+		return -1;
+	}
+	if (cfg->access_key == NULL || cfg->secret_key == NULL)
+	{
+		*errmsg = strdup("PG_MIGRATE_SNS_TOPIC_ARN is set but AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not");
+		return -1;
+	}
+	cfg->sns_topic_arn = strdup(arn);
+	cfg->sns_endpoint = env_dup("AWS_ENDPOINT_URL_SNS");
+	if (cfg->sns_endpoint == NULL)
+		cfg->sns_endpoint = env_dup("AWS_ENDPOINT_URL");
+	if (cfg->sns_endpoint == NULL)
+	{
+		char		buf[256];
+
+		snprintf(buf, sizeof(buf), "https://sns.%s.amazonaws.com%s/", cfg->sns_region,
+				 strncmp(cfg->sns_region, "cn-", 3) == 0 ? ".cn" : "");
+		cfg->sns_endpoint = strdup(buf);
+	}
+	return 0;
+}
+
 int
 config_load(config *cfg, char **errmsg)
 {
@@ -227,6 +282,9 @@ config_load(config *cfg, char **errmsg)
 			cfg->sm_endpoint = strdup(buf);
 		}
 	}
+
+	if (sns_config(cfg, errmsg) != 0)
+		return -1;
 
 	/* HTTPS trust store: a Debian-built libcurl looks where AL2023 has none */
 	cfg->ca_bundle = env_dup("PG_MIGRATE_CA_BUNDLE");
@@ -308,5 +366,8 @@ config_free(config *cfg)
 	free(cfg->pg_sslrootcert);
 	free(cfg->target);
 	cJSON_Delete(cfg->placeholders);
+	free(cfg->sns_topic_arn);
+	free(cfg->sns_region);
+	free(cfg->sns_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -54,6 +54,11 @@ typedef struct config
 	cJSON	   *placeholders;	/* object, or NULL when none set */
 
 	long		margin_ms;		/* reserved at the end of every invocation */
+
+	/* deploy summaries on SNS; topic NULL = none */
+	char	   *sns_topic_arn;
+	char	   *sns_region;		/* the topic's own, from its ARN */
+	char	   *sns_endpoint;
 } config;
 
 extern int	config_load(config *cfg, char **errmsg);

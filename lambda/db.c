@@ -22,6 +22,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "summary.h"
 
 #define MAX_PARAMS 20
 
@@ -231,6 +232,7 @@ connect_db(const config *cfg, const db_secret *sec, long deadline_ms,
 		PQfinish(conn);
 		return NULL;
 	}
+	summary_note_database(PQdb(conn), PQhost(conn), PQport(conn));
 	log_json(LOG_INFO, "connect", now_ms() - t0, NULL,
 			 "connected to %s:%s/%s as %s (ssl %s)", PQhost(conn), PQport(conn),
 			 PQdb(conn), PQuser(conn), PQsslInUse(conn) ? "on" : "off");
@@ -412,6 +414,7 @@ apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 	params[1] = placeholders;
 	params[2] = cfg->group ? "true" : "false";
 	params[3] = cfg->out_of_order < 0 ? NULL : (cfg->out_of_order ? "true" : "false");
+	summary_note_engine("extension");
 	snprintf(sql, sizeof(sql),
 			 "SELECT version, description, type, script, checksum, execution_time, state "
 			 "FROM %s.migrate_apply(target => $1::pg_catalog.text, "
@@ -421,6 +424,9 @@ apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 	free(placeholders);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
+		if (res)
+			summary_note_failure(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+								 PQresultErrorField(res, PG_DIAG_SQLSTATE));
 		statement_error(res, "migrate_apply", error_type, errmsg);
 		PQclear(res);
 		log_json(LOG_ERROR, "apply", now_ms() - t0, NULL, "migrate_apply() failed: %s", *errmsg);
@@ -481,6 +487,7 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	before = info_summary(conn, error_type, errmsg);
 	if (before == NULL)
 		goto done;
+	summary_note_info(before, 0);
 	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(before, 1), "migrate_info() before apply");
 
 	res = cJSON_CreateObject();
@@ -491,6 +498,7 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	after = info_summary(conn, error_type, errmsg);
 	if (after == NULL)
 		goto done;
+	summary_note_info(after, 1);
 	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(after, 1), "migrate_info() after apply");
 	cJSON_AddItemToObject(res, "schemaVersion",
 						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(after, "schemaVersion"), 1));
@@ -521,7 +529,10 @@ done:
 				state = info_summary(conn, &et, &em);
 		}
 		if (state)
+		{
+			summary_note_info(state, 1);
 			log_json(LOG_INFO, "info", -1, state, "migrate_info() after failure");
+		}
 		free(em);
 	}
 	cJSON_Delete(before);

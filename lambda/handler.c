@@ -22,6 +22,8 @@
 #include "handler.h"
 #include "log.h"
 #include "secrets.h"
+#include "sns.h"
+#include "summary.h"
 
 #define MIN_WORK_MS 1000		/* less than this cannot even connect */
 
@@ -49,7 +51,7 @@ same_password(const db_secret *a, const db_secret *b)
 
 /* Secret, connect, apply; fills o. */
 static void
-migrate(const config *cfg, long work_deadline, outcome *o)
+migrate_database(const config *cfg, long work_deadline, outcome *o)
 {
 	db_secret	sec;
 	int			have_secret = 0;
@@ -99,6 +101,24 @@ migrate(const config *cfg, long work_deadline, outcome *o)
 		secret_free(&sec);
 	if (o->result)
 		cJSON_AddNumberToObject(o->result, "durationMs", now_ms() - t0);
+}
+
+/*
+ * One deploy, then its summary on SNS when a topic is configured.  The
+ * notification may use half the reporting margin; it never changes o.
+ */
+static void
+migrate(const config *cfg, long work_deadline, outcome *o)
+{
+	long		t0 = now_ms();
+
+	summary_begin(log_request_id());
+	/* the database FLYWAY_URL names, until the connection tells */
+	summary_note_database(cfg->url.dbname, cfg->url.hosts, cfg->url.ports);
+	migrate_database(cfg, work_deadline, o);
+	sns_notify_deploy(cfg, o->result, o->error_type, o->errmsg, now_ms() - t0,
+					  work_deadline + cfg->margin_ms / 2);
+	summary_end();
 }
 
 /* An absent or blank body is a valid event: the CDK Trigger sends none. */

@@ -61,6 +61,13 @@ log_set_request_id(const char *id)
 	snprintf(request_id, sizeof(request_id), "%s", id ? id : "");
 }
 
+/* The current invocation's id ("" between invocations). */
+const char *
+log_request_id(void)
+{
+	return request_id;
+}
+
 void
 log_add_secret(const char *secret)
 {

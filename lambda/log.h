@@ -24,6 +24,7 @@ typedef enum
 
 extern void log_init(void);
 extern void log_set_request_id(const char *request_id);
+extern const char *log_request_id(void);
 extern void log_add_secret(const char *secret);
 extern void log_add_persistent_secret(const char *secret);
 extern void log_clear_secrets(void);

@@ -2,6 +2,9 @@
 
 RuntimeAPI       plays Lambda's Runtime API (2018-06-01): queues events,
                  records /response, /error and /init/error.
+Sns              answers SNS Publish (query API) after re-computing the
+                 SigV4 signature with botocore; records the messages; can
+                 answer 5xx or any error.
 SecretsManager   answers GetSecretValue after re-computing the SigV4
                  signature with botocore, and the Parameters and Secrets
                  extension's GET; can throttle, deny, 404 or 500.
@@ -153,6 +156,121 @@ class RuntimeAPI(_Server):
         return rid
 
 
+def _sigv4_problem(h, path, body, creds, service, region, also_signed=()):
+    """None when the POST carries a valid SigV4 signature for service and
+    region made with creds (access_key, secret_key, token) and signs the
+    headers every AWS client signs plus also_signed; else why not."""
+    access_key, secret_key, token = creds
+    if h.get("X-Amz-Security-Token") != token:
+        return "missing/bad X-Amz-Security-Token"
+    if len(h.get_all("X-Amz-Date") or []) != 1:
+        return "X-Amz-Date missing or duplicated"
+    auth = h.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return "not SigV4: %r" % auth[:30]
+    fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    cred = fields.get("Credential", "").split("/")
+    if len(cred) != 5 or cred[0] != access_key or cred[2] != region \
+            or cred[3] != service or cred[4] != "aws4_request":
+        return "bad credential scope %r" % fields.get("Credential")
+    signed = fields.get("SignedHeaders", "").split(";")
+    for need in ("host", "x-amz-date", "x-amz-security-token", "content-type") + tuple(also_signed):
+        if need not in signed:
+            return "header %s not signed" % need
+    for name in signed:
+        if h.get(name) is None:
+            # curl 7.88 trap: a removal entry ("Expect:") signed, not sent
+            return "%r is named as a SignedHeader, but it does not exist" % name
+    req = AWSRequest(method="POST", url="http://%s%s" % (h.get("Host"), path),
+                     data=body, headers={n: h.get(n) for n in signed})
+    req.context["timestamp"] = h.get("X-Amz-Date")
+    signer = SigV4Auth(Credentials(access_key, secret_key, token), service, region)
+    canonical = signer.canonical_request(req)
+    expected = signer.signature(signer.string_to_sign(req, canonical), req)
+    if expected != fields.get("Signature"):
+        return "signature mismatch (canonical request:\n%s)" % canonical
+    return None
+
+
+class _SnsHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        s = self.srv
+        body = _read_body(self)
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"),
+                                                          keep_blank_values=True).items()}
+        arn = form.get("TopicArn", "")
+        region = arn.split(":")[3] if arn.count(":") == 5 else ""
+        problem = self._check_form(form) or _sigv4_problem(
+            self.headers, self.path, body, (s.access_key, s.secret_key, s.token), "sns", region)
+        with s.lock:
+            s.requests.append({"form": form, "problem": problem,
+                               "content_type": self.headers.get("Content-Type")})
+            if problem:
+                s.sig_failures.append(problem)
+            status = s.statuses.pop(0) if len(s.statuses) > 1 else (s.statuses or [200])[0]
+        if problem:
+            return self._error(400, "SignatureDoesNotMatch" if "signature" in problem
+                               else "InvalidParameter", problem)
+        if status != 200:
+            return self._error(status, "InternalError" if status >= 500 else "AuthorizationError",
+                               "double says %d" % status)
+        if arn not in s.topics:
+            return self._error(404, "NotFound", "Topic does not exist")
+        with s.lock:
+            s.messages.append({"topic": arn, "subject": form.get("Subject"),
+                               "message": form.get("Message"), "form": form})
+            mid = "msg-%04d" % len(s.messages)
+        _send(self, 200, "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                         "<PublishResult><MessageId>%s</MessageId></PublishResult>"
+                         "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
+                         "</PublishResponse>" % mid, {"Content-Type": "text/xml"})
+
+    def _check_form(self, form):
+        """What real SNS would refuse before looking at the topic."""
+        if form.get("Action") != "Publish" or form.get("Version") != "2010-03-31":
+            return "bad Action/Version %r" % ((form.get("Action"), form.get("Version")),)
+        if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return "bad Content-Type %r" % self.headers.get("Content-Type")
+        subject = form.get("Subject", "")
+        if len(subject) >= 100 or any(not (0x20 <= ord(c) <= 0x7e) for c in subject):
+            return "bad Subject %r" % subject
+        if len(form.get("Message", "").encode()) > 256 * 1024:
+            return "Message longer than 256 KB"
+        if form.get("TopicArn", "").endswith(".fifo") and not form.get("MessageGroupId"):
+            return "a FIFO topic needs MessageGroupId"
+        return None
+
+    def _error(self, status, code, message):
+        _send(self, status, "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                            "<Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+                            "<RequestId>r-1</RequestId></ErrorResponse>" % (code, message),
+              {"Content-Type": "text/xml"})
+
+
+class Sns(_Server):
+    """topics: the ARNs that exist; statuses: the HTTP status of each
+    Publish in turn (the last one repeats), 200 by default."""
+    handler_class = _SnsHandler
+
+    def __init__(self, tls=None):
+        super().__init__(tls)
+        # the function's credentials are the same for every AWS service
+        self.access_key = SecretsManager.access_key
+        self.secret_key = SecretsManager.secret_key
+        self.token = SecretsManager.token
+        self.topics = set()
+        self.reset()
+
+    def reset(self):
+        self.statuses = []
+        self.clear_log()
+
+    def clear_log(self):
+        self.requests = []
+        self.messages = []
+        self.sig_failures = []
+
+
 class _SecretsHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         # AWS Parameters and Secrets Lambda Extension
@@ -194,36 +312,8 @@ class _SecretsHandler(BaseHTTPRequestHandler):
             return "bad X-Amz-Target %r" % h.get("X-Amz-Target")
         if h.get("Content-Type") != "application/x-amz-json-1.1":
             return "bad Content-Type %r" % h.get("Content-Type")
-        if h.get("X-Amz-Security-Token") != s.token:
-            return "missing/bad X-Amz-Security-Token"
-        if len(h.get_all("X-Amz-Date") or []) != 1:
-            return "X-Amz-Date missing or duplicated"
-        auth = h.get("Authorization", "")
-        if not auth.startswith("AWS4-HMAC-SHA256 "):
-            return "not SigV4: %r" % auth[:30]
-        fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-        cred = fields.get("Credential", "").split("/")
-        if len(cred) != 5 or cred[0] != s.access_key or cred[2] != s.region \
-                or cred[3] != "secretsmanager" or cred[4] != "aws4_request":
-            return "bad credential scope %r" % fields.get("Credential")
-        signed = fields.get("SignedHeaders", "").split(";")
-        for need in ("host", "x-amz-date", "x-amz-security-token", "x-amz-target", "content-type"):
-            if need not in signed:
-                return "header %s not signed" % need
-        for name in signed:
-            if h.get(name) is None:
-                # curl 7.88 trap: a removal entry ("Expect:") signed, not sent
-                return "%r is named as a SignedHeader, but it does not exist" % name
-        req = AWSRequest(method="POST", url="http://%s%s" % (h.get("Host"), self.path),
-                         data=body, headers={n: h.get(n) for n in signed})
-        req.context["timestamp"] = h.get("X-Amz-Date")
-        signer = SigV4Auth(Credentials(s.access_key, s.secret_key, s.token),
-                           "secretsmanager", s.region)
-        canonical = signer.canonical_request(req)
-        expected = signer.signature(signer.string_to_sign(req, canonical), req)
-        if expected != fields.get("Signature"):
-            return "signature mismatch (canonical request:\n%s)" % canonical
-        return None
+        return _sigv4_problem(h, self.path, body, (s.access_key, s.secret_key, s.token),
+                              "secretsmanager", s.region, also_signed=("x-amz-target",))
 
     def _answer(self, sid):
         s = self.srv

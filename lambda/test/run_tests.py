@@ -11,16 +11,18 @@ fails: nothing is skipped.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAMBDA = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from doubles import ResponseReceiver, RuntimeAPI, SecretsManager  # noqa: E402
+from doubles import ResponseReceiver, RuntimeAPI, SecretsManager, Sns  # noqa: E402
 from pgcluster import PgCluster, free_port  # noqa: E402
 
 BOOTSTRAP = os.path.join(LAMBDA, "bootstrap")
@@ -162,6 +164,9 @@ def setup_migrations(pg):
     })
     m["slow"] = pg.migrations("slow", {
         "V1__slow.sql": "SELECT pg_sleep(30);\n",
+    })
+    m["leak"] = pg.migrations("leak", {
+        "V1__leak.sql": "DO $$ BEGIN RAISE EXCEPTION 'leaked %%', '%s'; END $$;\n" % PASSWORD,
     })
     m["longerr"] = pg.migrations("longerr", {
         "V1__long_error.sql": "DO $$ BEGIN RAISE EXCEPTION 'long: %', repeat('\u00e9x', 4000); END $$;\n",
@@ -418,6 +423,7 @@ def test_tls(env, pg, m):
     finally:
         sm_tls.stop()
         rcv_tls.stop()
+    sns_over_https(env, pg, m, tls, ca, other)
 
 
 def test_arguments(env, pg, m):
@@ -1042,6 +1048,243 @@ def test_image(env, pg, m):
             image.cleanup()
 
 
+# the topic's region is not AWS_REGION's: the request must go to the topic's
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:pgm-deploys"
+FIFO_TOPIC = "arn:aws:sns:eu-west-1:123456789012:pgm-deploys.fifo"
+
+
+def sns_env(env, sns, **over):
+    e = dict(PG_MIGRATE_SNS_TOPIC_ARN=TOPIC, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % sns.port)
+    e.update(over)
+    return env.base(**e)
+
+
+def published(sns):
+    """[(subject, message as JSON)]; every text SNS was sent is kept for the
+    secret checks."""
+    for r in sns.requests:
+        texts = [r["form"].get("Subject", ""), r["form"].get("Message", "")]
+        captured.extend(texts)
+        sns.seen.extend(texts)
+    return [(x["subject"], json.loads(x["message"])) for x in sns.messages]
+
+
+def notify_records(out):
+    recs = []
+    for line in out.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("phase") == "notify":
+            recs.append(rec)
+    return recs
+
+
+def test_sns(env, pg, m):
+    """Each deploy's summary on SNS, through a double that checks SigV4."""
+    sns = Sns()
+    sns.topics.update([TOPIC, FIFO_TOPIC])
+    sns.seen = []
+    try:
+        sns_summaries(env, pg, m, sns)
+        sns_failures(env, pg, m, sns)
+        sns_modes(env, pg, m, sns)
+    finally:
+        sns.stop()
+    check("sns: no password, AWS key or session token in any of the %d texts sent to SNS" % len(sns.seen),
+          len(sns.seen) > 20 and not any(x in t for t in sns.seen
+                                         for x in (PASSWORD, SecretsManager.access_key,
+                                                   SecretsManager.secret_key, SecretsManager.token)),
+          "secret found" if sns.seen else "nothing sent")
+
+
+def sns_summaries(env, pg, m, sns):
+    pg.database("n_ok", m["ok"])
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"),
+                                    AWS_LAMBDA_FUNCTION_NAME="pgm-fn", PG_MIGRATE_MIGRATIONS_HASH="h42"),
+                            ["{}", "{}"])
+    msgs = published(sns)
+    check("sns: one summary per deploy, signed with SigV4 for the topic's region (botocore)",
+          len(msgs) == 2 and len(sns.requests) == 2 and not sns.sig_failures
+          and all(r["form"]["TopicArn"] == TOPIC for r in sns.requests), (sns.requests, out[-2000:]))
+    subject, msg = msgs[0] if msgs else ("", {})
+    migs = msg.get("migrations", [])
+    check("sns: success summary: database, engine, versions, migrations with their times",
+          subject == "pg_migrate: n_ok at version 2, 2 migrations applied"
+          and msg.get("status") == "SUCCESS" and msg.get("database") == "n_ok"
+          and msg.get("host") == "127.0.0.1" and msg.get("port") == str(pg.port)
+          and msg.get("engine") == "extension" and msg.get("schemaVersionBefore") is None
+          and msg.get("schemaVersionAfter") == "2" and msg.get("applied") == 2
+          and [x.get("version") for x in migs] == ["1", "2"]
+          and [x.get("script") for x in migs] == ["V1__create_kv.sql", "V2__seed_kv.sql"]
+          and all(isinstance(x.get("executionTimeMs"), (int, float)) for x in migs)
+          and msg.get("migrationsOmitted") == 0 and msg.get("requestId") == ids[0]
+          and msg.get("functionName") == "pgm-fn" and msg.get("migrationsHash") == "h42"
+          and "failure" not in msg, (subject, msg))
+    subject, msg = msgs[1] if len(msgs) > 1 else ("", {})
+    check("sns: a no-op deploy says so, version before = after",
+          subject == "pg_migrate: n_ok at version 2, nothing to apply"
+          and msg.get("schemaVersionBefore") == "2" and msg.get("schemaVersionAfter") == "2"
+          and msg.get("applied") == 0 and msg.get("migrations") == [], (subject, msg))
+    check("sns: the deploy's response is what it is without SNS",
+          [result(i)[0] for i in ids] == ["response", "response"]
+          and result(ids[0])[1].get("applied") == 2, [result(i) for i in ids])
+    check("sns: each publication logged with its MessageId",
+          [r.get("level") for r in notify_records(out)] == ["INFO", "INFO"]
+          and "(MessageId msg-0001)" in out, notify_records(out))
+
+    pg.database("n_fail", m["fail"])
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_fail")), ["{}"])
+    msgs = published(sns)
+    subject, msg = msgs[0] if msgs else ("", {})
+    f = msg.get("failure", {})
+    check("sns: failed deploy: script, line, error, versions before and after",
+          subject == "pg_migrate FAILED: n_fail V2__broken.sql line 3"
+          and msg.get("status") == "FAILED" and msg.get("engine") == "extension"
+          and f.get("errorType") == "Function.MigrationFailed"
+          and f.get("script") == "V2__broken.sql" and f.get("line") == 3
+          and f.get("error") == 'syntax error at or near "SELEC"' and f.get("sqlstate") == "42601"
+          and "V2__broken.sql" in f.get("message", "")
+          and msg.get("schemaVersionBefore") is None and msg.get("schemaVersionAfter") == "1"
+          and "migrations" not in msg, (subject, msg))
+    check("sns: a failed deploy still fails the same way",
+          err_type(ids[0]) == "Function.MigrationFailed", result(ids[0]))
+
+    # the database's error quotes the password: masked in the summary too
+    pg.database("n_leak", m["leak"])
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_leak")), ["{}"])
+    msgs = published(sns)
+    text = msgs[0][1].get("failure", {}).get("error", "") if msgs else ""
+    check("sns: a secret in the database's error is masked in the summary",
+          "leaked ********" in text and PASSWORD not in json.dumps(msgs), (msgs, out[-1500:]))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"), MASTER_SECRET_ARN="missing"),
+                            ["{}"])
+    msgs = published(sns)
+    subject, msg = msgs[0] if msgs else ("", {})
+    check("sns: failure before the database: no engine ran, the database FLYWAY_URL names",
+          subject == "pg_migrate FAILED: n_ok (Function.SecretNotFound)"
+          and msg.get("engine") is None and msg.get("database") == "n_ok"
+          and msg.get("failure", {}).get("errorType") == "Function.SecretNotFound"
+          and msg.get("failure", {}).get("script") is None
+          and err_type(ids[0]) == "Function.SecretNotFound", (subject, msg, result(ids[0])))
+
+
+def sns_failures(env, pg, m, sns):
+    pg.database("n_500", m["ok"])
+    sns.clear_log()
+    sns.statuses = [500]
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_500")), ["{}"])
+    sns.statuses = []
+    published(sns)
+    recs = notify_records(out)
+    check("sns: SNS answers 500 -> retried, logged as not published, deploy succeeds unchanged",
+          result(ids[0])[0] == "response" and result(ids[0])[1].get("applied") == 2
+          and len(sns.requests) == 3 and not sns.messages
+          and recs and recs[-1]["level"] == "ERROR" and "HTTP 500" in recs[-1]["message"]
+          and "the deploy's result stands" in recs[-1]["message"], (result(ids[0]), recs))
+
+    pg.database("n_down", m["fail"])
+    t0 = time.time()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_down"),
+                                    AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % free_port()), ["{}"])
+    recs = notify_records(out)
+    check("sns: SNS down -> logged, the failed deploy still reports its own failure",
+          err_type(ids[0]) == "Function.MigrationFailed" and "V2__broken" in result(ids[0])[1]["errorMessage"]
+          and recs and recs[-1]["level"] == "ERROR" and "cannot reach SNS" in recs[-1]["message"]
+          and time.time() - t0 < 15, (result(ids[0]), recs))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_ok"),
+                                    AWS_SECRET_ACCESS_KEY="not-the-right-key"), ["{}"])
+    published(sns)
+    recs = notify_records(out)
+    check("sns: the double rejects a wrong signing key (verifier is live), logged",
+          len(sns.sig_failures) == 1 and "signature mismatch" in sns.sig_failures[0]
+          and recs and "SignatureDoesNotMatch" in recs[-1]["message"]
+          and "sns:Publish" in recs[-1]["message"]
+          and err_type(ids[0]) == "Function.SecretAccessDenied", (sns.sig_failures, recs))
+
+    rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_SNS_TOPIC_ARN="arn:aws:sqs:eu-west-1:123456789012:q"),
+                            ["{}"])
+    check("sns: a PG_MIGRATE_SNS_TOPIC_ARN that is no SNS topic ARN fails init",
+          rc != 0 and env.rt.init_errors
+          and "PG_MIGRATE_SNS_TOPIC_ARN must be an SNS topic ARN" in env.rt.init_errors[0]["body"],
+          (rc, env.rt.init_errors))
+
+
+def sns_modes(env, pg, m, sns):
+    rcv = env_ctx.rcv
+    pg.database("n_cfn", m["ok"])
+    sns.clear_log()
+    rcv.reset()
+    rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                    FLYWAY_URL=env.url("n_cfn")),
+                            [cfn_event(env, "Create", "n1"),
+                             cfn_event(env, "Delete", "n2", PhysicalResourceId="pg-migrate-Migrations")])
+    msgs = published(sns)
+    check("sns: cloudformation Create publishes its summary, Delete (no deploy) nothing",
+          len(msgs) == 1 and msgs[0][1].get("applied") == 2 and len(rcv.puts) == 2
+          and json.loads(rcv.puts[0]["body"]).get("Status") == "SUCCESS", (msgs, rcv.puts))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_cfn"), AWS_ENDPOINT_URL_SNS=None,
+                                    AWS_ENDPOINT_URL="http://127.0.0.1:%d/" % sns.port), ["{}"])
+    check("sns: AWS_ENDPOINT_URL serves SNS when AWS_ENDPOINT_URL_SNS is unset",
+          len(published(sns)) == 1, (sns.requests, notify_records(out)))
+
+    sns.clear_log()
+    rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url("n_cfn"),
+                                    PG_MIGRATE_SNS_TOPIC_ARN=FIFO_TOPIC), ["{}"])
+    form = sns.messages[0]["form"] if sns.messages else {}
+    published(sns)
+    check("sns: a FIFO topic gets a message group and the request id as deduplication id",
+          form.get("MessageGroupId") == "pg_migrate" and form.get("MessageDeduplicationId") == ids[0],
+          (sns.requests, notify_records(out)))
+
+
+    vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+          "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
+    for db, folder in (("n_vg_ok", m["ok"]), ("n_vg_fail", m["fail"])):
+        pg.database(db, folder)
+        sns.clear_log()
+        sns.statuses = [200, 500]
+        rc, out, err, ids = run(sns_env(env, sns, FLYWAY_URL=env.url(db)), ["{}", "{}"], timeout=240,
+                                wrapper=vg)
+        sns.statuses = []
+        published(sns)
+        check("sns: valgrind %s: published, then refused 3 times; no leaks, no invalid accesses" % db,
+              rc == 0 and not valgrind_ok(err) and len(sns.requests) == 4 and len(sns.messages) == 1,
+              (rc, valgrind_ok(err), len(sns.requests), err[-3000:]))
+
+
+def sns_over_https(env, pg, m, tls, ca, other):
+    sns = Sns(tls=tls)
+    sns.topics.add(TOPIC)
+    sns.seen = []
+    try:
+        pg.database("t_sns", m["ok"])
+        https = dict(FLYWAY_URL=env.url("t_sns"), AWS_ENDPOINT_URL_SNS="https://127.0.0.1:%d/" % sns.port)
+        rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_CA_BUNDLE=ca, **https), ["{}"])
+        check("HTTPS: the SNS summary over TLS, verified with PG_MIGRATE_CA_BUNDLE",
+              len(published(sns)) == 1 and not sns.sig_failures, (sns.requests, notify_records(out)))
+
+        sns.clear_log()
+        rc, out, err, ids = run(sns_env(env, sns, PG_MIGRATE_CA_BUNDLE=other, **https), ["{}"])
+        recs = notify_records(out)
+        check("HTTPS: an SNS certificate the bundle does not vouch for -> logged at once, not retried, "
+              "deploy unchanged",
+              result(ids[0])[0] == "response" and not sns.requests and len(recs) == 1
+              and "cannot verify SNS" in recs[0]["message"] and "PG_MIGRATE_CA_BUNDLE" in recs[0]["message"],
+              (result(ids[0]), recs))
+    finally:
+        sns.stop()
+
+
 def test_unit():
     p = subprocess.run([os.path.join(HERE, "test_unit")], capture_output=True, text=True, timeout=60)
     for line in p.stdout.splitlines():
@@ -1079,6 +1322,188 @@ def test_cdk():
         detail = sorted(types)
     check("cdk: synth offline in %.0fs (function in VPC, secret read, Trigger)" % (time.time() - t0),
           ok, detail)
+    if ok:
+        fn = function_of(t)
+        isolated = [k for k, r in t["Resources"].items() if r["Type"] == "AWS::EC2::Subnet"
+                    and "isolated" in k.lower()]
+        check("cdk: neither vpcId nor privateSubnetIds -> a VPC of its own, the function in its "
+              "isolated subnets, no topic",
+              "AWS::EC2::VPC" in types and len(isolated) == 2
+              and fn["VpcConfig"]["SubnetIds"] == [{"Ref": k} for k in isolated]
+              and "PG_MIGRATE_SNS_TOPIC_ARN" not in fn["Environment"]["Variables"]
+              and "sns:Publish" not in pol, (isolated, fn.get("VpcConfig")))
+    test_cdk_vpc()
+    test_cdk_sns()
+
+
+# What `cdk synth` caches in cdk.context.json after looking up CDK_VPC:
+# three private subnets, one per zone, and two public ones.
+CDK_ACCOUNT, CDK_REGION, CDK_VPC = "123456789012", "eu-west-1", "vpc-0a1b2c3d"
+
+
+def cached_vpc_lookup():
+    key = ("vpc-provider:account=%s:filter.vpc-id=%s:region=%s:returnAsymmetricSubnets=true"
+           % (CDK_ACCOUNT, CDK_VPC, CDK_REGION))
+
+    def subnet(sid, zone, n):
+        return {"subnetId": sid, "cidr": "10.0.%d.0/24" % n, "availabilityZone": CDK_REGION + zone,
+                "routeTableId": "rtb-0%d" % n}
+    return {key: {
+        "vpcId": CDK_VPC, "vpcCidrBlock": "10.0.0.0/16", "ownerAccountId": CDK_ACCOUNT,
+        "availabilityZones": [],
+        "subnetGroups": [
+            {"name": "Private", "type": "Private",
+             "subnets": [subnet("subnet-0a1", "a", 1), subnet("subnet-0b2", "b", 2),
+                         subnet("subnet-0c3", "c", 3)]},
+            {"name": "Public", "type": "Public",
+             "subnets": [subnet("subnet-0f1", "a", 4), subnet("subnet-0f2", "b", 5)]},
+        ]}}
+
+
+def cached_zones_lookup():
+    """The zones of CDK_REGION, which a VPC of the stack's own looks up."""
+    return {"availability-zones:account=%s:region=%s" % (CDK_ACCOUNT, CDK_REGION):
+            [CDK_REGION + z for z in "abc"]}
+
+
+def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
+    """`cdk synth -c key=value ...` of lambda/cdk as a platform engineer runs
+    it, but offline, from a scratch project directory: lambda/cdk's cdk.json
+    (the app by absolute path; in_cdk_json added to its context) and, when
+    given, a cdk.context.json of cached lookups.  No AWS credentials; the
+    account and region as cdk would find them.  Returns (returncode,
+    template or None, output)."""
+    cdk = os.path.join(LAMBDA, "cdk")
+    d = tempfile.mkdtemp(prefix="pgm-cdk-")
+    try:
+        with open(os.path.join(cdk, "cdk.json")) as f:
+            conf = json.load(f)
+        conf["app"] = "node " + os.path.join(cdk, "bin", "app.js")
+        conf["context"].update(in_cdk_json or {})
+        with open(os.path.join(d, "cdk.json"), "w") as f:
+            json.dump(conf, f)
+        if cached:
+            with open(os.path.join(d, "cdk.context.json"), "w") as f:
+                json.dump(cached, f)
+        argv = [os.path.join(cdk, "node_modules", ".bin", "cdk"), "synth", "--quiet", "--no-notices",
+                "--output", os.path.join(d, "cdk.out")]
+        for k, v in args.items():
+            argv += ["-c", "%s=%s" % (k, v)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true",
+                   AWS_EC2_METADATA_DISABLED="true", AWS_REGION=CDK_REGION)
+        if account:
+            env["CDK_DEFAULT_ACCOUNT"] = account
+        p = subprocess.run(argv, cwd=d, env=env, capture_output=True, text=True, timeout=180)
+        tpl = os.path.join(d, "cdk.out", "PgMigrateStack.template.json")
+        t = None
+        if p.returncode == 0 and os.path.exists(tpl):
+            with open(tpl) as f:
+                t = json.load(f)
+        return p.returncode, t, p.stderr + p.stdout
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def function_of(t):
+    for r in (t or {}).get("Resources", {}).values():
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Runtime") == "provided.al2023":
+            return r["Properties"]
+    return {}
+
+
+def fn_subnets(t):
+    return function_of(t).get("VpcConfig", {}).get("SubnetIds")
+
+
+def fn_sg_vpc(t):
+    """The VPC of the function's own security group."""
+    groups = function_of(t).get("VpcConfig", {}).get("SecurityGroupIds", [])
+    refs = [g["Fn::GetAtt"][0] for g in groups if isinstance(g, dict) and "Fn::GetAtt" in g]
+    return [t["Resources"][r]["Properties"].get("VpcId") for r in refs]
+
+
+def context_error(rc, out, text):
+    """Failed with the app's one-line message, not a stack trace."""
+    return rc != 0 and ("pg_migrate CDK app: " + text) in out and "\n    at " not in out
+
+
+def test_cdk_vpc():
+    cache = cached_vpc_lookup()
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC, "privateSubnetIds": '["subnet-0a1","subnet-0c3"]'}, cache)
+    check("cdk: privateSubnetIds as a JSON array string -> the function in those subnets of the VPC",
+          fn_subnets(t) == ["subnet-0a1", "subnet-0c3"] and fn_sg_vpc(t) == [CDK_VPC], out[-3000:])
+
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0c3, subnet-0a1,subnet-0b2"}, cache)
+    check("cdk: privateSubnetIds as a comma-separated list, three subnets in three zones",
+          fn_subnets(t) == ["subnet-0c3", "subnet-0a1", "subnet-0b2"], out[-3000:])
+
+    rc, t, out = cdk_synth({}, cache, in_cdk_json={"vpcId": CDK_VPC, "privateSubnetIds": ["subnet-0b2"]})
+    check("cdk: privateSubnetIds as an array in cdk.json, one subnet",
+          fn_subnets(t) == ["subnet-0b2"], out[-3000:])
+
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC}, cache)
+    check("cdk: vpcId alone (cached lookup) -> the VPC's private subnets with their zones, not its public ones",
+          fn_subnets(t) == ["subnet-0a1", "subnet-0b2", "subnet-0c3"] and fn_sg_vpc(t) == [CDK_VPC],
+          out[-3000:])
+
+    for args, text, what in (
+            ({"vpcId": CDK_VPC, "privateSubnetIds": '["subnet-0a1",'},
+             "privateSubnetIds is not valid JSON", "malformed JSON"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0a1;subnet-0b2"},
+             'privateSubnetIds: "subnet-0a1;subnet-0b2" is not a subnet id', "not a subnet id"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0dead"},
+             "privateSubnetIds: subnet-0dead is not a private subnet of vpc-0a1b2c3d (its private "
+             "subnets: subnet-0a1 in eu-west-1a, subnet-0b2 in eu-west-1b, subnet-0c3 in eu-west-1c)",
+             "a subnet of another VPC"),
+            ({"vpcId": CDK_VPC, "privateSubnetIds": "subnet-0f1"},
+             "privateSubnetIds: subnet-0f1 is a public subnet of vpc-0a1b2c3d", "a public subnet"),
+            ({"privateSubnetIds": "subnet-0a1"}, "privateSubnetIds needs vpcId", "subnets without vpcId"),
+            ({"vpcId": "vpc-x"}, 'vpcId: "vpc-x" is not a vpc id', "a bad vpcId"),
+            ({"secretArn": ""}, "secretArn is required", "no secretArn")):
+        rc, t, out = cdk_synth(args, cache)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
+    rc, t, out = cdk_synth({"vpcId": CDK_VPC}, cache, account=None)
+    check("cdk: vpcId with no account to look it up in fails with a clear message",
+          context_error(rc, out, "vpcId: looking up vpc-0a1b2c3d needs the account and the region"),
+          out[-3000:])
+
+
+def test_cdk_sns():
+    arn = "arn:aws:sns:eu-west-1:123456789012:deploys"
+    rc, t, out = cdk_synth({"snsTopicArn": arn}, cached_zones_lookup())
+    fn = function_of(t)
+    pol = [s for r in (t or {}).get("Resources", {}).values() if r["Type"] == "AWS::IAM::Policy"
+           for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    endpoints = [r["Properties"]["ServiceName"] for r in (t or {}).get("Resources", {}).values()
+                 if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    check("cdk: snsTopicArn -> sns:Publish on that topic, PG_MIGRATE_SNS_TOPIC_ARN, an SNS endpoint "
+          "in the VPC of its own",
+          {"Action": "sns:Publish", "Effect": "Allow", "Resource": arn} in pol
+          and fn.get("Environment", {}).get("Variables", {}).get("PG_MIGRATE_SNS_TOPIC_ARN") == arn
+          and any("sns" in json.dumps(e) for e in endpoints), (pol, endpoints, out[-2000:]))
+
+    rc, t, out = cdk_synth({"createSnsTopic": "true"}, cached_zones_lookup())
+    topics = [k for k, r in (t or {}).get("Resources", {}).items() if r["Type"] == "AWS::SNS::Topic"]
+    fn = function_of(t)
+    pol = [s for r in (t or {}).get("Resources", {}).values() if r["Type"] == "AWS::IAM::Policy"
+           for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    check("cdk: createSnsTopic=true -> a topic, sns:Publish on it, PG_MIGRATE_SNS_TOPIC_ARN, its ARN as output",
+          len(topics) == 1
+          and {"Action": "sns:Publish", "Effect": "Allow", "Resource": {"Ref": topics[0]}} in pol
+          and fn["Environment"]["Variables"].get("PG_MIGRATE_SNS_TOPIC_ARN") == {"Ref": topics[0]}
+          and t["Outputs"].get("NotificationTopicArn", {}).get("Value") == {"Ref": topics[0]},
+          (topics, pol, out[-2000:]))
+
+    for args, text, what in (
+            ({"snsTopicArn": "arn:aws:sqs:eu-west-1:123456789012:q"},
+             'snsTopicArn: "arn:aws:sqs:eu-west-1:123456789012:q" is not an SNS ARN', "an SQS ARN as topic"),
+            ({"snsTopicArn": arn, "createSnsTopic": "true"},
+             "snsTopicArn and createSnsTopic=true exclude each other", "a topic both named and created"),
+            ({"createSnsTopic": "yes"}, 'createSnsTopic must be true or false, not "yes"',
+             "createSnsTopic=yes")):
+        rc, t, out = cdk_synth(args)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
 
 
 class Ctx:
@@ -1116,6 +1541,7 @@ def main():
             raise SystemExit(1)
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
                          ("arguments", test_arguments), ("search_path", test_search_path),
+                         ("sns", test_sns),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("retries", test_retries),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),

@@ -4,7 +4,7 @@
  *	  Unit tests for the parts of the handler that need no server:
  *	  FLYWAY_URL parsing, FLYWAY_PLACEHOLDERS_* mapping, booleans, the RDS
  *	  secret layout, CloudFormation response size and Reason, secret
- *	  masking in responses and logs.
+ *	  masking in responses and logs, the SNS deploy summary.
  *
  * Prints "ok - name" / "not ok - name" lines; run_tests.py counts them.
  *
@@ -19,6 +19,7 @@
 #include "../config.h"
 #include "../log.h"
 #include "../secrets.h"
+#include "../summary.h"
 
 static int	failures;
 
@@ -266,10 +267,139 @@ test_scrub(void)
 	free(s);
 }
 
+static void
+test_failure_parse(void)
+{
+	char	   *script;
+	char	   *error;
+	int			line;
+
+	summary_parse_failure("migration V2__broken.sql failed at line 3: syntax error at or near \"SELEC\"",
+						  &script, &line, &error);
+	ok(eq(script, "V2__broken.sql") && line == 3 && eq(error, "syntax error at or near \"SELEC\""),
+	   "summary: script, line and error from the extension's message");
+	free(script);
+	free(error);
+	summary_parse_failure("undo script U4__my undo.sql failed after its statements ran: boom",
+						  &script, &line, &error);
+	ok(eq(script, "U4__my undo.sql") && line == 0 && eq(error, "boom"),
+	   "summary: a failure after the statements: script, no line");
+	free(script);
+	free(error);
+	summary_parse_failure("migration V3__c.sql line 4 cannot run inside a transaction block",
+						  &script, &line, &error);
+	ok(eq(script, "V3__c.sql") && line == 4 &&
+	   eq(error, "migration V3__c.sql line 4 cannot run inside a transaction block"),
+	   "summary: \"<script> line N ...\": the whole message is the error");
+	free(script);
+	free(error);
+	summary_parse_failure("canceling statement due to lock timeout", &script, &line, &error);
+	ok(script == NULL && line == 0 && eq(error, "canceling statement due to lock timeout"),
+	   "summary: a message naming no script");
+	free(script);
+	free(error);
+}
+
+/* A successful result of n migrations with long descriptions. */
+static cJSON *
+big_result(int n)
+{
+	cJSON	   *r = cJSON_CreateObject();
+	cJSON	   *list = cJSON_AddArrayToObject(r, "migrations");
+	char		v[32];
+	char		desc[201];
+
+	memset(desc, 'd', 200);
+	desc[200] = '\0';
+	for (int i = 1; i <= n; i++)
+	{
+		cJSON	   *m = cJSON_CreateObject();
+
+		snprintf(v, sizeof(v), "%d", i);
+		cJSON_AddStringToObject(m, "version", v);
+		cJSON_AddStringToObject(m, "description", desc);
+		cJSON_AddStringToObject(m, "script", "V1__x.sql");
+		cJSON_AddStringToObject(m, "type", "SQL");
+		cJSON_AddNumberToObject(m, "executionTime", 7);
+		cJSON_AddItemToArray(list, m);
+	}
+	cJSON_AddStringToObject(r, "schemaVersion", v);
+	return r;
+}
+
+static void
+test_summary(void)
+{
+	cJSON	   *r = big_result(3000);
+	cJSON	   *j;
+	char	   *subject;
+	char	   *message;
+	int			kept;
+	int			omitted;
+
+	summary_begin("req-1");
+	summary_note_database("caf\xc3\xa9 \"db\"\n", "h", "5432");
+	summary_build(r, NULL, NULL, 12, SUMMARY_MAX_MESSAGE, &subject, &message);
+	j = cJSON_Parse(message);
+	kept = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "migrations"));
+	omitted = cJSON_GetObjectItemCaseSensitive(j, "migrationsOmitted")->valueint;
+	ok(strlen(message) <= SUMMARY_MAX_MESSAGE && kept > 100 && kept + omitted == 3000 &&
+	   cJSON_GetObjectItemCaseSensitive(j, "applied")->valueint == 3000,
+	   "summary: 3000 migrations cut to 256 KB, the rest counted as omitted");
+	ok(eq(subject, "pg_migrate: caf?? \"db\"? at version 3000, 3000 migrations applied"),
+	   "summary: subject in printable ASCII");
+	cJSON_Delete(j);
+	free(subject);
+	free(message);
+	cJSON_Delete(r);
+
+	r = big_result(2);
+	summary_build(r, NULL, NULL, 12, SUMMARY_MAX_MESSAGE, &subject, &message);
+	j = cJSON_Parse(message);
+	ok(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "migrations")) == 2 &&
+	   cJSON_GetObjectItemCaseSensitive(j, "migrationsOmitted")->valueint == 0,
+	   "summary: a small deploy keeps every migration");
+	cJSON_Delete(j);
+	free(subject);
+	free(message);
+	cJSON_Delete(r);
+
+	summary_begin("req-2");
+	summary_note_database("a-database-with-a-name-long-enough-to-push-the-subject-past-one-hundred-characters",
+						  "h", "5432");
+	log_add_secret("pw-s3cr3t\"q");
+	summary_note_failure("migration V7__a_script_with_a_long_name.sql failed at line 12: "
+						 "bad pw-s3cr3t\"q", "XX000");
+	summary_build(NULL, "Function.MigrationFailed", "full text pw-s3cr3t\"q", 5,
+				  SUMMARY_MAX_MESSAGE, &subject, &message);
+	ok(strlen(subject) == SUMMARY_MAX_SUBJECT && strcmp(subject + SUMMARY_MAX_SUBJECT - 3, "...") == 0,
+	   "summary: a long subject cut to 99 characters");
+	ok(strstr(message, "pw-s3cr3t") == NULL && strstr(message, "bad ********") &&
+	   strstr(message, "full text ********"), "summary: registered secrets masked, escaped or not");
+	free(subject);
+	free(message);
+	log_clear_secrets();
+
+	summary_begin("req-3");
+	summary_build(NULL, "Function.SecretNotFound", "secret not found", 5, SUMMARY_MAX_MESSAGE,
+				  &subject, &message);
+	j = cJSON_Parse(message);
+	ok(eq(subject, "pg_migrate FAILED (Function.SecretNotFound)") &&
+	   cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "database")) &&
+	   cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "engine")),
+	   "summary: a failure before any database: no database, no engine");
+	cJSON_Delete(j);
+	free(subject);
+	free(message);
+	summary_end();
+}
+
 int
 main(void)
 {
 	test_urls();
+	test_failure_parse();
+	test_summary();
 	test_placeholders();
 	test_bools();
 	test_secret();

@@ -1,24 +1,45 @@
 #!/usr/bin/env node
 // CDK app: the pg_migrate Lambda in the application's VPC, run on every deploy.
-// Synthesizes offline: no context lookups; everything comes from cdk.json
-// context or -c key=value on the command line.
+// Everything comes from cdk.json context or -c key=value on the command line.
+// Only an existing VPC (vpcId) is looked up in the account; without one the
+// app synthesizes offline.
 import * as cdk from 'aws-cdk-lib';
+import { ContextError, arnContext, boolContext, idContext, idListContext, stringContext } from '../lib/context';
 import { PgMigrateStack } from '../lib/pg-migrate-stack';
 
 const app = new cdk.App();
-const ctx = (key: string): string | undefined => {
-  const v = app.node.tryGetContext(key);
-  return v === undefined || v === '' ? undefined : String(v);
-};
+const ctx = (key: string): string | undefined => stringContext(app.node, key);
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
 
-new PgMigrateStack(app, 'PgMigrateStack', {
-  functionZip: ctx('functionZip') ?? '../function.zip',
-  secretArn: ctx('secretArn')!,
-  flywayUrl: ctx('flywayUrl'),
-  vpcId: ctx('vpcId'),
-  dbSecurityGroupId: ctx('dbSecurityGroupId'),
-  // changes whenever the scripts change (CodeBuild passes their hash), so
-  // the function gets a new version and the Trigger runs again
-  migrationsHash: ctx('migrationsHash') ?? 'unversioned',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+try {
+  const vpcId = idContext(app.node, 'vpcId', 'vpc');
+  const secretArn = ctx('secretArn');
+
+  if (!secretArn) throw new ContextError('secretArn is required: the full ARN of the database secret');
+
+  if (vpcId && (!account || !region)) {
+    throw new ContextError(`vpcId: looking up ${vpcId} needs the account and the region: run cdk `
+      + 'with AWS credentials and a region; without credentials, when cdk.context.json holds the '
+      + 'lookup already, set CDK_DEFAULT_ACCOUNT and AWS_REGION');
+  }
+  new PgMigrateStack(app, 'PgMigrateStack', {
+    functionZip: ctx('functionZip') ?? '../function.zip',
+    secretArn,
+    flywayUrl: ctx('flywayUrl'),
+    vpcId,
+    privateSubnetIds: idListContext(app.node, 'privateSubnetIds', 'subnet'),
+    dbSecurityGroupId: idContext(app.node, 'dbSecurityGroupId', 'sg'),
+    snsTopicArn: arnContext(app.node, 'snsTopicArn', 'sns'),
+    createSnsTopic: boolContext(app.node, 'createSnsTopic'),
+    // changes whenever the scripts change (CodeBuild passes their hash), so
+    // the function gets a new version and the Trigger runs again
+    migrationsHash: ctx('migrationsHash') ?? 'unversioned',
+    env: { account, region },
+  });
+} catch (e) {
+  if (!(e instanceof ContextError)) throw e;
+  // a mistake in the context: the message says what to change, no stack trace
+  console.error(`pg_migrate CDK app: ${e.message}`);
+  process.exit(1);
+}

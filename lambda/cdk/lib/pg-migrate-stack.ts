@@ -5,8 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { ContextError } from './context';
 
 export interface PgMigrateStackProps extends StackProps {
   /** function.zip built by `make -C lambda package` */
@@ -15,8 +17,17 @@ export interface PgMigrateStackProps extends StackProps {
   readonly secretArn: string;
   /** optional jdbc:postgresql://host:port/db; otherwise host/port/dbname come from the secret */
   readonly flywayUrl?: string;
-  /** existing VPC (private subnets with a route to Secrets Manager); a new one otherwise */
+  /**
+   * existing VPC, looked up (Vpc.fromLookup: its subnets and their zones,
+   * cached in cdk.context.json); a new one otherwise
+   */
   readonly vpcId?: string;
+  /** the function's subnets in that VPC; by default its private ones */
+  readonly privateSubnetIds?: string[];
+  /** existing SNS topic for the deploy summaries */
+  readonly snsTopicArn?: string;
+  /** create a topic for the deploy summaries (instead of snsTopicArn) */
+  readonly createSnsTopic?: boolean;
   /** the database's security group, to allow the function in on 5432 */
   readonly dbSecurityGroupId?: string;
   readonly migrationsHash: string;
@@ -26,14 +37,10 @@ export class PgMigrateStack extends Stack {
   constructor(scope: Construct, id: string, props: PgMigrateStackProps) {
     super(scope, id, props);
 
-    // Offline synth: import by attributes, never Vpc.fromLookup.
-    const vpc = props.vpcId
-      ? ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-          vpcId: props.vpcId,
-          availabilityZones: ['a', 'b'].map((s) => `${this.region}${s}`),
-          privateSubnetIds: this.node.getContext('privateSubnetIds') as string[],
-        })
-      : this.demoVpc();
+    const topic = this.notificationTopic(props);
+    const { vpc, vpcSubnets } = props.vpcId
+      ? this.existingVpc(props.vpcId, props.privateSubnetIds)
+      : this.demoVpc(props.privateSubnetIds, topic !== undefined);
 
     const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'DbSecret', props.secretArn);
 
@@ -44,6 +51,7 @@ export class PgMigrateStack extends Stack {
       PG_MIGRATE_MIGRATIONS_HASH: props.migrationsHash,
     };
     if (props.flywayUrl) environment.FLYWAY_URL = props.flywayUrl;
+    if (topic) environment.PG_MIGRATE_SNS_TOPIC_ARN = topic.topicArn;
 
     const fn = new lambda.Function(this, 'Migrate', {
       runtime: lambda.Runtime.PROVIDED_AL2023,
@@ -53,14 +61,13 @@ export class PgMigrateStack extends Stack {
       memorySize: 128,
       timeout: Duration.minutes(10),
       vpc,
-      // an imported VPC's private subnets; the demo VPC's isolated ones
-      vpcSubnets: { subnetType: props.vpcId ? ec2.SubnetType.PRIVATE_WITH_EGRESS
-                                            : ec2.SubnetType.PRIVATE_ISOLATED },
+      vpcSubnets,
       environment,
       logGroup: new logs.LogGroup(this, 'MigrateLogs', { retention: logs.RetentionDays.ONE_MONTH }),
       description: `pg_migrate: SELECT migrate_apply() (${props.migrationsHash})`,
     });
     secret.grantRead(fn);
+    topic?.grantPublish(fn);
 
     if (props.dbSecurityGroupId) {
       const dbSg = ec2.SecurityGroup.fromSecurityGroupId(this, 'DbSg', props.dbSecurityGroupId);
@@ -77,9 +84,58 @@ export class PgMigrateStack extends Stack {
     });
 
     new CfnOutput(this, 'MigrateFunctionName', { value: fn.functionName });
+    if (topic) new CfnOutput(this, 'NotificationTopicArn', { value: topic.topicArn });
   }
 
-  private demoVpc(): ec2.IVpc {
+  /** The topic the function publishes each deploy's summary to, if any. */
+  private notificationTopic(props: PgMigrateStackProps): sns.ITopic | undefined {
+    if (props.snsTopicArn && props.createSnsTopic) {
+      throw new ContextError('snsTopicArn and createSnsTopic=true exclude each other: '
+        + 'name an existing topic or have one created, not both');
+    }
+    if (props.snsTopicArn) return sns.Topic.fromTopicArn(this, 'Notifications', props.snsTopicArn);
+    if (props.createSnsTopic) {
+      return new sns.Topic(this, 'Notifications', { displayName: 'pg_migrate deploys' });
+    }
+    return undefined;
+  }
+
+  /**
+   * The application's VPC as it is in the account: Vpc.fromLookup gives its
+   * subnets with their zones and route types (cached in cdk.context.json).
+   * The function goes into the subnets named, or else the private ones.
+   */
+  private existingVpc(vpcId: string, subnetIds?: string[]): Placement {
+    const vpc = ec2.Vpc.fromLookup(this, 'Vpc', { vpcId });
+
+    // first pass without a cached lookup: placeholders until the CLI has looked
+    // (an explicit, empty selection asks without selecting by type)
+    if (vpc.selectSubnets({ subnets: [] }).isPendingLookup) return { vpc, vpcSubnets: {} };
+    if (subnetIds) {
+      return { vpc, vpcSubnets: { subnets: subnetIds.map((id) => this.subnetOf(vpc, id)) } };
+    }
+    if (vpc.privateSubnets.length) return { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } };
+    if (vpc.isolatedSubnets.length) return { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } };
+    throw new ContextError(`${vpcId} has only public subnets (a Lambda function there gets no `
+      + 'public address, so it cannot reach Secrets Manager): give privateSubnetIds');
+  }
+
+  private subnetOf(vpc: ec2.IVpc, id: string): ec2.ISubnet {
+    const known = [...vpc.privateSubnets, ...vpc.isolatedSubnets];
+    const subnet = known.find((s) => s.subnetId === id);
+
+    if (subnet) return subnet;
+    if (vpc.publicSubnets.some((s) => s.subnetId === id)) {
+      throw new ContextError(`privateSubnetIds: ${id} is a public subnet of ${vpc.vpcId} (a Lambda `
+        + 'function there gets no public address, so it cannot reach Secrets Manager): name private subnets');
+    }
+    throw new ContextError(`privateSubnetIds: ${id} is not a private subnet of ${vpc.vpcId} `
+      + `(its private subnets: ${known.map((s) => `${s.subnetId} in ${s.availabilityZone}`).join(', ') || 'none'}). `
+      + 'If the subnet is new, drop the cached lookup (cdk context --reset) and synthesize again');
+  }
+
+  private demoVpc(subnetIds: string[] | undefined, notify: boolean): Placement {
+    if (subnetIds) throw new ContextError('privateSubnetIds needs vpcId: name the VPC the subnets belong to');
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 0,
       subnetConfiguration: [
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -89,6 +145,12 @@ export class PgMigrateStack extends Stack {
     vpc.addInterfaceEndpoint('SecretsManager', {
       service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
     });
-    return vpc;
+    if (notify) vpc.addInterfaceEndpoint('Sns', { service: ec2.InterfaceVpcEndpointAwsService.SNS });
+    return { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } };
   }
+}
+
+interface Placement {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
 }
