@@ -19,6 +19,7 @@
 
 #include "lib/stringinfo.h"
 
+#include "interrupts.h"
 #include "script_conf.h"
 
 static bool
@@ -145,6 +146,7 @@ script_config_parse(const char *text, size_t len, ScriptConfig *conf, char **err
 		size_t		begin = pos;
 		int			backslashes = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		while (eol < len && text[eol] != '\n' && text[eol] != '\r')
 			eol++;
 		line++;
