@@ -5,8 +5,8 @@
 #    some of them.  Splitting it used to cost a scan from the top of the
 #    script per statement (about 7 minutes, deaf to cancel and SIGTERM).
 #  - the same statements as a beforeValidate callback;
-#  - a repeatable that uses one of 50,000 placeholders 600,000 times (each
-#    lookup used to scan every name);
+#  - a repeatable that uses placeholders, given 400,000 of them (adding a
+#    name, like looking one up, used to scan every name);
 #  - V2__copies.sql: 3,000 COPY ... FROM stdin blocks, with "\." lines
 #    inside a string and a comment before them.
 # Checks:
@@ -16,7 +16,10 @@
 #     worker (and cancelling the caller of migrate_apply() stops its worker)
 #     while they split.  Each call must end, and no backend or worker stay
 #     behind, within $limit seconds: before the split was linear they did not
-#     (timings are not asserted otherwise);
+#     (timings are not asserted otherwise).  So that the timeout or signal
+#     comes while the long loop runs, not before it (when the server checked
+#     for interrupts already) nor after it (the loops are fast now), each
+#     call is followed by a long pg_sleep, and the timeout is 1 s;
 #  b. every statement of the big script is listed by migrate_plan() at its
 #     line (the last one at line 200000), the COPY blocks with their data,
 #     and both scripts apply.
@@ -30,8 +33,8 @@ use Test::More;
 
 my $limit = 60;				# seconds a stopped call or backend may take
 my $nstmts = 200_000;
-my $nplaceholders = 50_000;
-my $nuses = 600_000;
+my $nplaceholders = 400_000;
+my $nuses = 100_000;
 my $ncopies = 3_000;
 
 # --- fixtures ------------------------------------------------------------------
@@ -64,7 +67,7 @@ mkdir("$root/$_") or die "$root/$_: $!" for qw(many validate info copies);
 write_file("$root/many/V1__many_statements.sql", $big);
 # after each migration: a sleep to be stopped in, if the split was not
 write_file("$root/many/afterEachMigrate.sql", "SELECT pg_sleep(\${sleep});\n");
-write_file("$root/validate/beforeValidate.sql", $big);
+write_file("$root/validate/beforeValidate.sql", $big . "SELECT pg_sleep(600);\n");
 write_file("$root/info/R__placeholders.sql",
 	("SELECT '\${p" . ($nplaceholders - 1) . "}';\n") x $nuses);
 my $placeholders = '{' . join(',', map { "\"p$_\": \"v$_\"" } 0 .. $nplaceholders - 1) . '}';
@@ -179,7 +182,7 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 # --- a. statement_timeout -------------------------------------------------------
 {
 	my ($ok, $err) = run_sql('many',
-		"SET statement_timeout = '10ms'; SELECT count(*) FROM migrate_plan();");
+		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan()) AS p;");
 	ok($ok, "many: migrate_plan() under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
 		'many: migrate_plan() stopped by statement_timeout');
@@ -194,18 +197,18 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 		"many: the apply worker is gone within $limit s of the timeout");
 }
 {
-	my ($ok, $err) = run_sql('validate',
-		"SET statement_timeout = '10ms'; SELECT migrate_validate();");
+	my ($ok, $err) = run_sql('validate', "SET statement_timeout = '1s'; SELECT migrate_validate();");
 	ok($ok, "validate: migrate_validate() under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
 		'validate: migrate_validate() (its beforeValidate callback) stopped by statement_timeout');
 }
 {
 	my ($ok, $err) = run_sql('info',
-		"SET statement_timeout = '10ms'; SELECT count(*) FROM migrate_info(placeholders => '$placeholders');");
+		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM "
+		  . "(SELECT count(*) FROM migrate_info(placeholders => '$placeholders')) AS i;");
 	ok($ok, "info: migrate_info() under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
-		'info: migrate_info() (placeholder replacement) stopped by statement_timeout');
+		"info: migrate_info() with $nplaceholders placeholders stopped by statement_timeout");
 }
 
 # --- a. cancel and terminate the caller of migrate_plan() ------------------------
