@@ -229,6 +229,7 @@ raise_plan_errors(MigrationPlan *plan, const char *what)
 	{
 		PlanError  *e = &plan->errors[i];
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&detail, "%s%s%s%s", i ? "\n" : "", e->message,
 						 e->detail ? "\n" : "", e->detail ? e->detail : "");
 		if (strcmp(e->code, "CHECKSUM_MISMATCH") == 0)
@@ -926,8 +927,11 @@ plan_undo(CommandState *st, const CallOptions *options)
 
 	/* find each one's U script; refuse before anything runs */
 	for (int i = 0; i < st->scripts->nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (st->scripts->scripts[i]->kind == SCRIPT_UNDO)
 			undo_scripts[nundo++] = st->scripts->scripts[i];
+	}
 	if (nundo > 1)
 		qsort(undo_scripts, nundo, sizeof(ResolvedScript *), compare_script_versions);
 	foreach(lc, result)

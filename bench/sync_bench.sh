@@ -102,8 +102,9 @@ ms_of() {	# run SQL once, print elapsed ms (psql \timing)
 stats __reset >/dev/null
 first=$(ms_of "SET pg_migrate.locations = 'https://127.0.0.1:$https/app/'; SELECT status, added FROM migrate_sync()")
 st=$(stats __stats)
-requests=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requests"])' "$st")
-conns=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["connections"])' "$st")
+# (on stdin: with a large N the stats list N paths, too long for an argument)
+requests=$(printf '%s' "$st" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+conns=$(printf '%s' "$st" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"])')
 kept=$(psql_q -c "SELECT count(*) FROM pg_migrate_fetched_scripts")
 
 # 2. unchanged polls over HTTPS: wall and server CPU
