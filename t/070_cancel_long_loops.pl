@@ -8,7 +8,9 @@
 #  - a repeatable that uses placeholders, given 400,000 of them (adding a
 #    name, like looking one up, used to scan every name);
 #  - V2__copies.sql: 3,000 COPY ... FROM stdin blocks, with "\." lines
-#    inside a string and a comment before them.
+#    inside a string and a comment before them;
+#  - V1__dump.sql: 200,000 COPY blocks, as a dump of many tables has them
+#    (finding each block used to copy the whole rest of the script).
 # Checks:
 #  a. statement_timeout stops migrate_plan(), migrate_apply(),
 #     migrate_validate() and migrate_info() on them; pg_cancel_backend and
@@ -36,6 +38,7 @@ my $nstmts = 200_000;
 my $nplaceholders = 400_000;
 my $nuses = 100_000;
 my $ncopies = 3_000;
+my $ndumped = 200_000;
 
 # --- fixtures ------------------------------------------------------------------
 sub write_file
@@ -63,7 +66,7 @@ sub many_statements
 
 my $root = PostgreSQL::Test::Utils::tempdir();
 my $big = many_statements();
-mkdir("$root/$_") or die "$root/$_: $!" for qw(many validate info copies);
+mkdir("$root/$_") or die "$root/$_: $!" for qw(many validate info copies dump);
 write_file("$root/many/V1__many_statements.sql", $big);
 # after each migration: a sleep to be stopped in, if the split was not
 write_file("$root/many/afterEachMigrate.sql", "SELECT pg_sleep(\${sleep});\n");
@@ -92,11 +95,13 @@ my ($copies, @copy_plan);
 	$copies = join("\n", @lines) . "\n";
 }
 write_file("$root/copies/V2__copies.sql", $copies);
+write_file("$root/dump/V1__dump.sql",
+	"CREATE TABLE dumped (n integer);\n" . join('', map { "COPY dumped FROM stdin;\n$_\n\\.\n" } 1 .. $ndumped));
 
 my $node = PostgreSQL::Test::Cluster->new('long_loops');
 $node->init;
 $node->start;
-for my $db (qw(many validate info copies))
+for my $db (qw(many validate info copies dump))
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, 'CREATE EXTENSION pg_migrate');
@@ -209,6 +214,18 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 	ok($ok, "info: migrate_info() under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
 		"info: migrate_info() with $nplaceholders placeholders stopped by statement_timeout");
+}
+
+{
+	my ($ok, $err) = run_sql('dump',
+		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan()) AS p;");
+	ok($ok, "dump: migrate_plan() of $ndumped COPY blocks under statement_timeout returned within $limit s");
+	like($err, qr/canceling statement due to statement timeout/,
+		'dump: migrate_plan() stopped by statement_timeout');
+	($ok, $err, my $out) = run_sql('dump', 'SELECT count(*), max(line) FROM migrate_plan() WHERE line > 0;');
+	is($out, ($ndumped + 1) . '|' . (3 * $ndumped - 1) . "\n",
+		"dump: $ndumped COPY blocks planned, the last at its line")
+	  or diag($err);
 }
 
 # --- a. cancel and terminate the caller of migrate_plan() ------------------------
