@@ -152,6 +152,8 @@ relay_messages(shm_mq_handle *queue, ResultSink sink, void *sink_arg)
 		StringInfoData msg;
 		char		msgtype;
 
+		/* a worker that keeps the queue full never makes us wait (and check) */
+		CHECK_FOR_INTERRUPTS();
 		res = shm_mq_receive(queue, &nbytes, &data, false);
 		if (res != SHM_MQ_SUCCESS)
 			return false;

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "checksum.h"
+#include "interrupts.h"
 
 /*
  * Length of the valid UTF-8 sequence at data[0..avail), or 0 if it is not
@@ -80,22 +81,29 @@ utf8_check(const char *data, size_t len, int *bad_line)
 
 	while (offset < len)
 	{
-		int			seqlen;
+		size_t		chunk_end = Min(len, offset + INTERRUPT_CHECK_BYTES);
 
-		/* ASCII fast path: most scripts are mostly ASCII. */
-		if (bytes[offset] > 0 && bytes[offset] < 0x80)
+		/* a script can be hundreds of megabytes: let a cancel in between */
+		CHECK_FOR_INTERRUPTS();
+		while (offset < chunk_end)
 		{
-			offset++;
-			continue;
+			int			seqlen;
+
+			/* ASCII fast path: most scripts are mostly ASCII. */
+			if (bytes[offset] > 0 && bytes[offset] < 0x80)
+			{
+				offset++;
+				continue;
+			}
+			seqlen = utf8_sequence_length(bytes + offset, len - offset);
+			if (seqlen == 0)
+			{
+				if (bad_line)
+					*bad_line = line_of_offset(data, len, offset);
+				return false;
+			}
+			offset += seqlen;
 		}
-		seqlen = utf8_sequence_length(bytes + offset, len - offset);
-		if (seqlen == 0)
-		{
-			if (bad_line)
-				*bad_line = line_of_offset(data, len, offset);
-			return false;
-		}
-		offset += seqlen;
 	}
 	return true;
 }
@@ -112,12 +120,16 @@ flyway_checksum(const char *data, size_t len)
 	if (len >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
 		start = 3;
 
-	/* Hash each run of bytes between line breaks; crc32 takes a uInt length. */
+	/*
+	 * Hash each run of bytes between line breaks, a megabyte at most at a
+	 * time (crc32 takes a uInt length, and a cancel must get in).
+	 */
 	while (start < len)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (i = start; i < len && bytes[i] != '\n' && bytes[i] != '\r'; i++)
 		{
-			if (i - start == (size_t) UINT_MAX)
+			if (i - start == INTERRUPT_CHECK_BYTES)
 				break;
 		}
 		if (i > start)
@@ -133,17 +145,44 @@ flyway_checksum(const char *data, size_t len)
 int
 line_of_offset(const char *data, size_t len, size_t offset)
 {
-	int			line = 1;
+	LineCounter counter;
+
+	line_counter_init(&counter, data, len);
+	return line_counter_line(&counter, offset);
+}
+
+void
+line_counter_init(LineCounter *counter, const char *data, size_t len)
+{
+	counter->data = data;
+	counter->len = len;
+	counter->offset = 0;
+	counter->line = 1;
+}
+
+int
+line_counter_line(LineCounter *counter, size_t offset)
+{
+	const char *data = counter->data;
+	size_t		len = counter->len;
 	size_t		i;
+	int			line;
 
 	if (offset > len)
 		offset = len;
-	for (i = 0; i < offset; i++)
+	if (offset < counter->offset)
+		line_counter_init(counter, data, len);
+	line = counter->line;
+	for (i = counter->offset; i < offset; i++)
 	{
+		if (((i - counter->offset) & (INTERRUPT_CHECK_BYTES - 1)) == 0)
+			CHECK_FOR_INTERRUPTS();
 		/* "\r\n" is one line break: count it at its '\n'. */
 		if (data[i] == '\n' ||
 			(data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n')))
 			line++;
 	}
+	counter->offset = offset;
+	counter->line = line;
 	return line;
 }

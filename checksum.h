@@ -28,4 +28,21 @@ extern int32 flyway_checksum(const char *data, size_t len);
 /* Number of the line (1-based) that byte offset "offset" of data lies on. */
 extern int	line_of_offset(const char *data, size_t len, size_t offset);
 
+/*
+ * The same for many offsets of one text asked in increasing order, as a
+ * script's statements are: each call counts only from the previous offset,
+ * so numbering every statement costs one pass over the script rather than
+ * one per statement.  An offset below the previous one counts from the top.
+ */
+typedef struct LineCounter
+{
+	const char *data;
+	size_t		len;
+	size_t		offset;			/* counted up to here */
+	int			line;			/* the line "offset" lies on */
+} LineCounter;
+
+extern void line_counter_init(LineCounter *counter, const char *data, size_t len);
+extern int	line_counter_line(LineCounter *counter, size_t offset);
+
 #endif							/* PG_MIGRATE_CHECKSUM_H */

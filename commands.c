@@ -139,7 +139,10 @@ report_invalid_names(ScriptSet *scripts)
 		return;
 	initStringInfo(&list);
 	foreach(lc, scripts->invalid_names)
+	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&list, "%s%s", list.len ? "\n" : "", (char *) lfirst(lc));
+	}
 
 	if (pgm_validate_naming)
 		ereport(ERROR,
@@ -253,6 +256,7 @@ raise_plan_errors(MigrationPlan *plan, const char *what)
 	{
 		PlanError  *e = &plan->errors[i];
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&detail, "%s%s%s%s", i ? "\n" : "", e->message,
 						 e->detail ? "\n" : "", e->detail ? e->detail : "");
 		if (strcmp(e->code, "CHECKSUM_MISMATCH") == 0)
@@ -378,10 +382,13 @@ reject_mixed(ParsedScript *parsed)
 	{
 		ScriptStatement *stmt = lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		if (stmt->transactional && transactional == NULL)
 			transactional = stmt;
 		if (!stmt->transactional && other == NULL)
 			other = stmt;
+		if (transactional != NULL && other != NULL)
+			break;
 	}
 	if (transactional != NULL)
 		ereport(ERROR,
@@ -438,6 +445,7 @@ callbacks_of(CommandState *st, const char *event)
 	{
 		ResolvedScript *cb = lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		if (strcmp(cb->event, event) == 0)
 			result = lappend(result, cb);
 	}
@@ -469,6 +477,7 @@ run_callbacks_toplevel(CommandState *st, const char *event, bool block_open)
 		const ResolvedScript *cb = lfirst(lc);
 		ParsedScript *parsed;
 
+		CHECK_FOR_INTERRUPTS();
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		MemoryContextSwitchTo(st->keep);
@@ -886,20 +895,74 @@ apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 					   AllocSetContextCreate(TopMemoryContext, "pg_migrate apply",
 											 ALLOCSET_DEFAULT_SIZES));
 	for (int i = 0; i < st.plan->npending; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		pending = lappend(pending, (void *) st.plan->pending[i]);
+	}
 	run_toplevel_scripts(&st, pending, false, sink, sink_arg);
 	end_toplevel_run(&st);
+}
+
+/* An applied entry that may be undone, with its place in info order. */
+typedef struct UndoCandidate
+{
+	InfoEntry  *entry;
+	int			position;
+} UndoCandidate;
+
+/* Newest version first; equal versions keep info order. */
+static int
+compare_undo_candidates(const void *a, const void *b)
+{
+	const UndoCandidate *x = a;
+	const UndoCandidate *y = b;
+	int			c = version_compare(&y->entry->applied->parsed, &x->entry->applied->parsed);
+
+	return c != 0 ? c : x->position - y->position;
+}
+
+static int
+compare_script_versions(const void *a, const void *b)
+{
+	return version_compare(&(*(ResolvedScript *const *) a)->version,
+						   &(*(ResolvedScript *const *) b)->version);
+}
+
+/* The U script of a version among U scripts sorted by version, or NULL. */
+static const ResolvedScript *
+find_undo_script(ResolvedScript **sorted, int n, const MigrationVersion *version)
+{
+	int			lo = 0;
+	int			hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = version_compare(&sorted[mid]->version, version);
+
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
 }
 
 /*
  * The undo scripts to run, newest version first: the highest applied
  * versioned migration, or with a target every one above it.  Every one must
- * have its U script, or nothing runs.
+ * have its U script, or nothing runs.  Sorted once and searched, so undoing
+ * many versions costs O(n log n).
  */
 static List *
 plan_undo(CommandState *st, const CallOptions *options)
 {
-	List	   *applied = NIL;
+	UndoCandidate *applied = palloc(sizeof(UndoCandidate) * (st->plan->nentries + 1));
+	int			napplied = 0;
+	ResolvedScript **undo_scripts = palloc(sizeof(ResolvedScript *) * (st->scripts->nscripts + 1));
+	int			nundo = 0;
 	List	   *result = NIL;
 	ListCell   *lc;
 	MigrationVersion target;
@@ -917,6 +980,7 @@ plan_undo(CommandState *st, const CallOptions *options)
 	{
 		InfoEntry  *e = &st->plan->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (e->applied == NULL || e->applied->version == NULL ||
 			(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER &&
 			 e->state != STATE_BASELINE && e->state != STATE_FUTURE_SUCCESS &&
@@ -925,52 +989,46 @@ plan_undo(CommandState *st, const CallOptions *options)
 		if (strcmp(e->applied->type, "SQL") != 0 && strcmp(e->applied->type, "BASELINE") != 0 &&
 			strcmp(e->applied->type, "SQL_BASELINE") != 0)
 			continue;
-		applied = lappend(applied, e);
+		applied[napplied].entry = e;
+		applied[napplied].position = napplied;
+		napplied++;
 	}
-	/* newest version first */
-	for (;;)
+	/* newest version first, down to the target (without one: the newest only) */
+	if (napplied > 1)
+		qsort(applied, napplied, sizeof(UndoCandidate), compare_undo_candidates);
+	for (int i = 0; i < napplied; i++)
 	{
-		InfoEntry  *best = NULL;
-
-		foreach(lc, applied)
-		{
-			InfoEntry  *e = lfirst(lc);
-
-			if (e != NULL && (best == NULL ||
-							  version_compare(&e->applied->parsed, &best->applied->parsed) > 0))
-				best = e;
-		}
-		if (best == NULL)
+		CHECK_FOR_INTERRUPTS();
+		if (options->target != NULL &&
+			version_compare(&applied[i].entry->applied->parsed, &target) <= 0)
 			break;
-		if (options->target != NULL && version_compare(&best->applied->parsed, &target) <= 0)
-			break;
-		result = lappend(result, best);
-		foreach(lc, applied)
-			if (lfirst(lc) == best)
-				lfirst(lc) = NULL;
+		result = lappend(result, applied[i].entry);
 		if (options->target == NULL)
 			break;
 	}
 
 	/* find each one's U script; refuse before anything runs */
+	for (int i = 0; i < st->scripts->nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (st->scripts->scripts[i]->kind == SCRIPT_UNDO)
+			undo_scripts[nundo++] = st->scripts->scripts[i];
+	}
+	if (nundo > 1)
+		qsort(undo_scripts, nundo, sizeof(ResolvedScript *), compare_script_versions);
 	foreach(lc, result)
 	{
 		InfoEntry  *e = lfirst(lc);
-		const ResolvedScript *undo = NULL;
+		const ResolvedScript *undo;
 
+		CHECK_FOR_INTERRUPTS();
 		if (strcmp(e->applied->type, "SQL") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot undo version %s: it is a baseline", e->applied->version),
 					 errdetail("A baseline records a state that no script created."),
 					 errhint("Give a target above version %s.", e->applied->version)));
-		for (int i = 0; i < st->scripts->nscripts; i++)
-		{
-			const ResolvedScript *s = st->scripts->scripts[i];
-
-			if (s->kind == SCRIPT_UNDO && version_compare(&s->version, &e->applied->parsed) == 0)
-				undo = s;
-		}
+		undo = find_undo_script(undo_scripts, nundo, &e->applied->parsed);
 		if (undo == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -1223,10 +1281,16 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 			scripts = plan_undo(&st, options);
 		else
 			for (int i = 0; i < st.plan->npending; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
 				scripts = lappend(scripts, (void *) st.plan->pending[i]);
+			}
 	}
 	for (int i = 0; i < st.nrows; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		rank = Max(rank, st.rows[i]->installed_rank + 1);
+	}
 	SPI_finish();
 	MemoryContextSwitchTo(st.keep);
 
@@ -1250,17 +1314,22 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 	{
 		const ResolvedScript *script = lfirst(lc);
 		size_t		len;
-		char	   *text = script_text_for_run(script, &st.placeholders, &len);
-		ParsedScript *parsed = script_parse(script, text, len);
+		char	   *text;
+		ParsedScript *parsed;
 		ListCell   *sc;
 
+		CHECK_FOR_INTERRUPTS();
+		text = script_text_for_run(script, &st.placeholders, &len);
+		parsed = script_parse(script, text, len);
 		if (parsed->transactional)
 			sink(++seq, script->script, 0, "BEGIN", sink_arg);
 		foreach(sc, parsed->statements)
 		{
 			ScriptStatement *stmt = lfirst(sc);
-			char	   *sql = pnstrdup(parsed->text + stmt->location, stmt->length);
+			char	   *sql;
 
+			CHECK_FOR_INTERRUPTS();
+			sql = pnstrdup(parsed->text + stmt->location, stmt->length);
 			if (stmt->copy_data)
 				sql = psprintf("%s;\n%s%s\\.", sql, stmt->copy_data,
 							   stmt->copy_len > 0 && stmt->copy_data[stmt->copy_len - 1] != '\n' ? "\n" : "");
@@ -1311,6 +1380,7 @@ command_info(const CallOptions *options, InfoSink sink, void *sink_arg)
 		const ResolvedScript *r = e->resolved;
 		InfoRow		row;
 
+		CHECK_FOR_INTERRUPTS();
 		memset(&row, 0, sizeof(row));
 		row.category = e->category;
 		row.type = e->type;
@@ -1400,6 +1470,7 @@ command_baseline(const char *version, const char *description, BaselineSink sink
 		{
 			AppliedRow *row = st.rows[i];
 
+			CHECK_FOR_INTERRUPTS();
 			if (strcmp(row->type, "BASELINE") == 0)
 			{
 				if (row->version && version_compare(&row->parsed, &parsed) == 0)
@@ -1464,6 +1535,7 @@ command_repair(const CallOptions *options, RepairSink sink, void *sink_arg)
 		RepairAction *a = &actions[i];
 		const AppliedRow *row = a->row;
 
+		CHECK_FOR_INTERRUPTS();
 		switch (a->action)
 		{
 			case REPAIR_DELETE_FAILED:

@@ -421,8 +421,11 @@ read_all_rows(HistoryTable *history, int *nrows)
 			rows = repalloc(rows, sizeof(AppliedRow *) * capacity);
 		}
 		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			rows[(*nrows)++] = row_from_tuple(history, SPI_tuptable->vals[i],
 											  SPI_tuptable->tupdesc);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		SPI_freetuptable(SPI_tuptable);
 	}

@@ -351,6 +351,7 @@ location_read_file(const char *root_real, int dirfd, const char *name, const cha
 			size_t		want;
 			ssize_t		n;
 
+			CHECK_FOR_INTERRUPTS();
 			if (buf->maxlen - buf->len < 2)
 				enlargeStringInfo(buf, Min(buf->maxlen, LOCATION_MAX_FILE_SIZE + 1 - buf->len));
 			want = buf->maxlen - buf->len - 1;

@@ -206,6 +206,7 @@ load_saved_checksums(void)
 			int64		mtime = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
 			int64		ctime = DatumGetInt64(SPI_getbinval(t, d, 6, &isnull));
 
+			CHECK_FOR_INTERRUPTS();
 			e->dev = (dev_t) DatumGetInt64(SPI_getbinval(t, d, 2, &isnull));
 			e->ino = (ino_t) DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
 			e->size = (off_t) DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
@@ -270,6 +271,7 @@ locations_save_checksums(void)
 	hash_seq_init(&seq, checksum_cache);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (e->saved || e->path == NULL)
 			continue;
 		paths = accumArrayResult(paths, CStringGetTextDatum(e->path), false, TEXTOID,
@@ -521,38 +523,51 @@ pg_str_endswith_ci(const char *s, const char *suffix)
 	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* The "<script>.sql.conf" of a remote script, if its release has one. */
+static int
+compare_kept_paths(const void *a, const void *b)
+{
+	return strcmp((*(KeptScript *const *) a)->path, (*(KeptScript *const *) b)->path);
+}
+
+/*
+ * The "<script>.sql.conf" of a remote script, if its release has one; confs
+ * is sorted by path (looked up once per script: no scan of them all).
+ */
 static void
-apply_kept_conf(WalkState *state, List *kept_confs, ResolvedScript *script,
+apply_kept_conf(WalkState *state, KeptScript **confs, int nconfs, ResolvedScript *script,
 				const char *script_path)
 {
-	char	   *conf_name;
-	ListCell   *lc;
+	KeptScript	key;
+	KeptScript *keyp = &key;
+	KeptScript **found;
 
-	if (kept_confs == NIL)
+	if (nconfs == 0)
 		return;
-	conf_name = psprintf("%s.conf", script_path);
-	foreach(lc, kept_confs)
-	{
-		KeptScript *kept = lfirst(lc);
-
-		if (strcmp(kept->path, conf_name) == 0)
-			load_conf_text(state, script, kept->content, kept->len,
-						   psprintf("%s%s", state->location, kept->path));
-	}
+	key.path = psprintf("%s.conf", script_path);
+	found = bsearch(&keyp, confs, nconfs, sizeof(KeptScript *), compare_kept_paths);
+	if (found != NULL)
+		load_conf_text(state, script, (*found)->content, (*found)->len,
+					   psprintf("%s%s", state->location, (*found)->path));
+	pfree(key.path);
 }
 
 static void
 add_remote_scripts(WalkState *state)
 {
 	List	   *kept_files = sync_kept_scripts(state->location);
-	List	   *kept_confs = NIL;
+	KeptScript **confs = palloc(sizeof(KeptScript *) * (list_length(kept_files) + 1));
+	int			nconfs = 0;
 	ListCell   *lc;
 
 	/* .conf files first: rare, and looked up for every script */
 	foreach(lc, kept_files)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (pg_str_endswith_ci(((KeptScript *) lfirst(lc))->path, ".sql.conf"))
-			kept_confs = lappend(kept_confs, lfirst(lc));
+			confs[nconfs++] = lfirst(lc);
+	}
+	if (nconfs > 1)
+		qsort(confs, nconfs, sizeof(KeptScript *), compare_kept_paths);
 
 	foreach(lc, kept_files)
 	{
@@ -585,7 +600,7 @@ add_remote_scripts(WalkState *state)
 				script->execute_in_transaction = -1;
 				script->placeholder_replacement = -1;
 				/* its .conf, kept in the same release, decides before the checksum */
-				apply_kept_conf(state, kept_confs, script, kept->path);
+				apply_kept_conf(state, confs, nconfs, script, kept->path);
 				reject_bad_encoding(script->path, kept->content, kept->len);
 				compute_checksums(script, kept->content, kept->len, state->placeholders);
 				if (name.kind == SCRIPT_CALLBACK)
@@ -595,35 +610,53 @@ add_remote_scripts(WalkState *state)
 				break;
 		}
 	}
+	pfree(confs);
 }
 
 
+static int
+compare_script_paths(const void *a, const void *b)
+{
+	return strcmp((*(ResolvedScript *const *) a)->path, (*(ResolvedScript *const *) b)->path);
+}
+
+/*
+ * Each "<script>.sql.conf" found goes to its script, looked up by path among
+ * the scripts and callbacks sorted once (not a scan of them all per file).
+ */
 static void
 apply_conf_files(WalkState *state)
 {
+	int			n = list_length(state->scripts) + list_length(state->callbacks);
+	ResolvedScript **by_path = palloc(sizeof(ResolvedScript *) * (n + 1));
+	int			i = 0;
 	ListCell   *lc;
+
+	foreach(lc, state->scripts)
+		by_path[i++] = lfirst(lc);
+	foreach(lc, state->callbacks)
+		by_path[i++] = lfirst(lc);
+	if (n > 1)
+		qsort(by_path, n, sizeof(ResolvedScript *), compare_script_paths);
 
 	foreach(lc, state->conf_files)
 	{
 		const char *conf_path = lfirst(lc);
-		size_t		script_len = strlen(conf_path) - strlen(".conf");
-		ResolvedScript *script = NULL;
-		ListCell   *sc;
+		ResolvedScript key;
+		ResolvedScript *keyp = &key;
+		ResolvedScript **found;
 
-		foreach(sc, state->scripts)
-			if (strlen(((ResolvedScript *) lfirst(sc))->path) == script_len &&
-				strncmp(((ResolvedScript *) lfirst(sc))->path, conf_path, script_len) == 0)
-				script = lfirst(sc);
-		foreach(sc, state->callbacks)
-			if (strlen(((ResolvedScript *) lfirst(sc))->path) == script_len &&
-				strncmp(((ResolvedScript *) lfirst(sc))->path, conf_path, script_len) == 0)
-				script = lfirst(sc);
-		if (script == NULL)
+		CHECK_FOR_INTERRUPTS();
+		key.path = pnstrdup(conf_path, strlen(conf_path) - strlen(".conf"));
+		found = bsearch(&keyp, by_path, n, sizeof(ResolvedScript *), compare_script_paths);
+		pfree(key.path);
+		if (found == NULL)
 			continue;			/* a .conf of a file that is not a script: Flyway ignores it too */
 
-		if (script->kind != SCRIPT_REPEATABLE)	/* repeatables had theirs read first */
-			load_conf_file(state, script, AT_FDCWD, conf_path, conf_path);
+		if ((*found)->kind != SCRIPT_REPEATABLE)	/* repeatables had theirs read first */
+			load_conf_file(state, *found, AT_FDCWD, conf_path, conf_path);
 	}
+	pfree(by_path);
 }
 
 static int
@@ -648,6 +681,7 @@ reject_duplicate_callbacks(List *callbacks)
 	{
 		const ResolvedScript *cb = lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		if (prev && strcmp(prev->event, cb->event) == 0 &&
 			strcmp(prev->description, cb->description) == 0)
 			ereport(ERROR,
@@ -820,15 +854,6 @@ compare_names(const ListCell *a, const ListCell *b)
 	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
 }
 
-static int
-compare_scripts(const void *a, const void *b)
-{
-	const ResolvedScript *sa = *(ResolvedScript *const *) a;
-	const ResolvedScript *sb = *(ResolvedScript *const *) b;
-
-	return strcmp(sa->path, sb->path);
-}
-
 /*
  * locations_resolve
  *		Every V, R, B and U script in the locations, read and checksummed.
@@ -865,14 +890,17 @@ locations_resolve(PlaceholderSet *placeholders)
 	set->nscripts = list_length(state.scripts);
 	set->scripts = palloc(sizeof(ResolvedScript *) * (set->nscripts + 1));
 	foreach(lc, state.scripts)
+	{
+		CHECK_FOR_INTERRUPTS();
 		set->scripts[i++] = lfirst(lc);
+	}
 	if (state.conf_files != NIL)
 		apply_conf_files(&state);
 	reject_duplicate_callbacks(state.callbacks);
 	set->callbacks = state.callbacks;
 
 	/* readdir() order differs between machines; messages must not */
-	qsort(set->scripts, set->nscripts, sizeof(ResolvedScript *), compare_scripts);
+	qsort(set->scripts, set->nscripts, sizeof(ResolvedScript *), compare_script_paths);
 	list_sort(state.invalid_names, compare_names);
 	set->invalid_names = state.invalid_names;
 	return set;

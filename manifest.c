@@ -8,7 +8,8 @@
  * The rules are described in manifest.h.  Pure logic: builds as backend
  * code and with -DFRONTEND; no ereport/elog, errors are returned as palloc'd
  * strings.  cJSON allocates with malloc; its tree is always deleted before
- * returning.
+ * returning, and no loop checks for interrupts while it lives (a cancel
+ * would leak it): the checks come once it is gone.
  *
  * IDENTIFICATION
  *	  manifest.c
@@ -28,6 +29,7 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 
+#include "interrupts.h"
 #include "manifest.h"
 
 static bool text_valid(const char *s, size_t maxlen, const char *what, char **errmsg);
@@ -144,6 +146,7 @@ check_duplicates(const ManifestFile *files, int nfiles, char **errmsg)
 	qsort(sorted, nfiles, sizeof(ManifestFile *), compare_entry_ptrs);
 	for (i = 1; i < nfiles; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (strcmp(sorted[i - 1]->path, sorted[i]->path) == 0)
 		{
 			*errmsg = psprintf("path \"%s\" is listed more than once", sorted[i]->path);
@@ -362,6 +365,8 @@ manifest_parse(const char *json, size_t len, char **errmsg)
 		i++;
 	}
 	m->nfiles = i;
+	cJSON_Delete(root);
+	root = NULL;
 	if (!check_duplicates(m->files, m->nfiles, errmsg))
 	{
 		manifest_free(m);
@@ -413,6 +418,9 @@ manifest_sha256_hex(const char *data, size_t len, char *out, char **errmsg)
 	static const char hex[] = "0123456789abcdef";
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	size_t		done;
+	size_t		chunk = 0;
+	bool		ok;
 	int			i;
 
 	ctx = pg_cryptohash_create(PG_SHA256);
@@ -421,9 +429,15 @@ manifest_sha256_hex(const char *data, size_t len, char *out, char **errmsg)
 		*errmsg = pstrdup("could not compute SHA-256: out of memory");
 		return false;
 	}
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	ok = pg_cryptohash_init(ctx) == 0;
+	/* a megabyte at a time, so that a cancel gets in (the backend's resource owner frees ctx) */
+	for (done = 0; ok && done < len; done += chunk)
+	{
+		CHECK_FOR_INTERRUPTS();
+		chunk = Min(len - done, INTERRUPT_CHECK_BYTES);
+		ok = pg_cryptohash_update(ctx, (const uint8 *) data + done, chunk) == 0;
+	}
+	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 	{
 		*errmsg = psprintf("could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 		pg_cryptohash_free(ctx);
@@ -545,6 +559,7 @@ manifest_write(const char *release, const ManifestFile *files, int nfiles, char 
 	}
 	for (i = 0; i < nfiles; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!manifest_path_valid(files[i].path, &why))
 		{
 			*errmsg = psprintf("\"%s\": %s", files[i].path, why);
@@ -577,6 +592,7 @@ manifest_write(const char *release, const ManifestFile *files, int nfiles, char 
 	appendStringInfoString(&buf, ",\n  \"files\": [");
 	for (i = 0; i < nfiles; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, i == 0 ? "\n    {\"path\": " : ",\n    {\"path\": ");
 		append_json_string(&buf, sorted[i]->path);
 		appendStringInfo(&buf, ", \"size\": " INT64_FORMAT ", \"sha256\": \"%s\"}",

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "checksum.h"
+#include "interrupts.h"
 #include "placeholders.h"
 
 #define BUILTIN_PREFIX		"flyway:"
@@ -30,6 +31,8 @@ placeholders_init(PlaceholderSet *set)
 	set->capacity = 0;
 	set->names = NULL;
 	set->values = NULL;
+	set->slots = NULL;
+	set->nslots = 0;
 #ifndef FRONTEND
 	set->mcxt = CurrentMemoryContext;
 #else
@@ -37,18 +40,81 @@ placeholders_init(PlaceholderSet *set)
 #endif
 }
 
-/* Index of the (already lower-cased) name, or -1. */
-static int
-find_lower(const PlaceholderSet *set, const char *lower, size_t len)
+/* FNV-1a of name[0..len) lower-cased: the same for any case of it. */
+static uint32
+name_hash(const char *name, size_t len)
 {
-	int			i;
+	uint32		hash = 2166136261u;
+	size_t		i;
 
-	for (i = 0; i < set->count; i++)
+	for (i = 0; i < len; i++)
 	{
-		if (strlen(set->names[i]) == len && memcmp(set->names[i], lower, len) == 0)
-			return i;
+		hash ^= (unsigned char) pg_ascii_tolower((unsigned char) name[i]);
+		hash *= 16777619u;
+	}
+	return hash;
+}
+
+/* Is the stored (lower-cased) name name[0..len) in some case? */
+static bool
+name_equals(const char *stored, const char *name, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		if (stored[i] == '\0' || (unsigned char) stored[i] != pg_ascii_tolower((unsigned char) name[i]))
+			return false;
+	}
+	return stored[len] == '\0';
+}
+
+/* Index of name[0..len) in any case, or -1. */
+static int
+find_name(const PlaceholderSet *set, const char *name, size_t len)
+{
+	uint32		mask;
+	uint32		slot;
+
+	if (set->nslots == 0)
+		return -1;
+	mask = (uint32) set->nslots - 1;
+	for (slot = name_hash(name, len) & mask; set->slots[slot] != 0; slot = (slot + 1) & mask)
+	{
+		if (name_equals(set->names[set->slots[slot] - 1], name, len))
+			return set->slots[slot] - 1;
 	}
 	return -1;
+}
+
+/* Enter names[index] in the hash table, which has room for it. */
+static void
+add_slot(PlaceholderSet *set, int index)
+{
+	uint32		mask = (uint32) set->nslots - 1;
+	uint32		slot = name_hash(set->names[index], strlen(set->names[index])) & mask;
+
+	while (set->slots[slot] != 0)
+		slot = (slot + 1) & mask;
+	set->slots[slot] = index + 1;
+}
+
+/* Keep the hash table at most half full with one name more. */
+static void
+reserve_slot(PlaceholderSet *set)
+{
+	int			nslots;
+	int			i;
+
+	if ((set->count + 1) * 2 <= set->nslots)
+		return;
+	nslots = set->nslots == 0 ? 16 : set->nslots * 2;
+	if (set->slots != NULL)
+		pfree(set->slots);
+	set->slots = palloc0(nslots * sizeof(int));
+	set->nslots = nslots;
+	for (i = 0; i < set->count; i++)
+		add_slot(set, i);
 }
 
 /* Lower-cased copy of name[0..len).  ASCII letters only. */
@@ -71,15 +137,14 @@ placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 	MemoryContext oldcxt = MemoryContextSwitchTo((MemoryContext) set->mcxt);
 #endif
 	size_t		len = strlen(name);
-	char	   *lower = lower_name(name, len);
-	int			index = find_lower(set, lower, len);
+	int			index = find_name(set, name, len);
+	char	   *lower;
 
 	if (index >= 0)
 	{
 		/* Copy first: value may be the very string being replaced. */
 		char	   *copy = pstrdup(value);
 
-		pfree(lower);
 		pfree(set->values[index]);
 		set->values[index] = copy;
 #ifndef FRONTEND
@@ -103,8 +168,11 @@ placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 		}
 		set->capacity = newcap;
 	}
+	reserve_slot(set);
+	lower = lower_name(name, len);
 	set->names[set->count] = lower;
 	set->values[set->count] = pstrdup(value);
+	add_slot(set, set->count);
 	set->count++;
 #ifndef FRONTEND
 	MemoryContextSwitchTo(oldcxt);
@@ -115,10 +183,8 @@ placeholders_set(PlaceholderSet *set, const char *name, const char *value)
 static const char *
 lookup(const PlaceholderSet *set, const char *name, size_t len)
 {
-	char	   *lower = lower_name(name, len);
-	int			index = find_lower(set, lower, len);
+	int			index = find_name(set, name, len);
 
-	pfree(lower);
 	return index >= 0 ? set->values[index] : NULL;
 }
 
@@ -263,10 +329,14 @@ placeholders_add_json(PlaceholderSet *set, const char *json, char **errmsg)
 	}
 	cJSON_Delete(root);
 
+	/* (not while cJSON's malloc'd tree lives: an interrupt would leak it) */
 	if (!error)
 	{
 		for (i = 0; i < nmembers; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			placeholders_set(set, names[i], values[i]);
+		}
 	}
 
 	/* placeholders_set made its own copies. */
@@ -308,15 +378,17 @@ placeholders_replace(const char *text, size_t len,
 
 	while (i < len)
 	{
-		size_t		run = i;
+		const char *dollar;
+		size_t		run;
 		const char *close;
 		const char *value;
 		size_t		namestart;
 		size_t		namelen;
 
+		CHECK_FOR_INTERRUPTS();
 		/* Copy everything up to the next '$' in one go. */
-		while (run < len && text[run] != '$')
-			run++;
+		dollar = memchr(text + i, '$', len - i);
+		run = dollar ? (size_t) (dollar - text) : len;
 		if (run > i)
 			appendBinaryStringInfo(out, text + i, run - i);
 		i = run;

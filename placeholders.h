@@ -12,13 +12,19 @@
 
 #include "lib/stringinfo.h"
 
-/* Name -> value.  Names are stored lower-cased: lookup is case-insensitive. */
+/*
+ * Name -> value.  Names are stored lower-cased: lookup is case-insensitive.
+ * A hash table of their indexes makes a lookup cost the same however many
+ * names there are: replacement looks a name up per ${...} of a script.
+ */
 typedef struct PlaceholderSet
 {
 	int			count;
 	int			capacity;
 	char	  **names;
 	char	  **values;
+	int		   *slots;			/* open addressing: index + 1, 0 = empty */
+	int			nslots;			/* a power of two, at least twice count */
 	void	   *mcxt;			/* backend: the memory context everything lives in */
 } PlaceholderSet;
 

@@ -14,7 +14,8 @@
  *
  * Everything is sort-and-merge: scripts and rows are sorted once and
  * matched by binary search or by walking groups, so a plan of n scripts
- * and m rows costs O((n + m) log(n + m)).
+ * and m rows costs O((n + m) log(n + m)); the loops over them check for
+ * interrupts (interrupts.h).
  *
  * Pure logic: no I/O, no ereport/elog; builds with -DFRONTEND.
  *
@@ -26,6 +27,7 @@
 #include "postgres.h"
 #endif
 
+#include "interrupts.h"
 #include "plan.h"
 
 /* Flyway prints a NULL checksum as Java prints a null Integer. */
@@ -880,6 +882,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 	{
 		const ResolvedScript *s = scripts[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (s->kind == SCRIPT_REPEATABLE)
 			rs[nrs++] = s;
 		else if (script_is_versioned(s))
@@ -945,6 +948,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		{
 			const AppliedRow *r = vrows[i];
 
+			CHECK_FOR_INTERRUPTS();
 			byver[i].r = r;
 			byver[i].item = -1;
 			byver[i].key = vkey_of(&r->parsed);
@@ -960,22 +964,27 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 
 		for (i = 0; i < nvrows; i = j)
 		{
-			int			nlisted = 0;
+			/*
+			 * What the markings look for, kept as the group is walked (no walk
+			 * back per row): the latest non-synthetic row, and in listed[] the
+			 * rows an undo row can still undo (not synthetic, not undo rows,
+			 * not undone), latest last.
+			 */
+			int			last_real = -1;
+			int			nundoable = 0;
 
 			for (j = i; j < nvrows && vkey_cmp(&byver[j].key, &byver[i].key) == 0; j++)
 			{
 				const AppliedRow *r = byver[j].r;
+				int			item = byver[j].item;
 
-				if (byver[j].item < 0)
+				CHECK_FOR_INTERRUPTS();
+				if (item < 0)
 				{
 					/* a successful DELETE row */
-					for (k = nlisted - 1; k >= 0; k--)
+					if (last_real >= 0)
 					{
-						Item	   *t = &items[listed[k]];
-
-						if (type_is_synthetic(t->applied->type))
-							continue;
-						if (t->deleted)
+						if (items[last_real].deleted)
 						{
 							/* Flyway: "Corrupted schema history: multiple delete entries" */
 							if (!dup_delete)
@@ -983,25 +992,18 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 							dup_delete = true;
 						}
 						else
-							t->deleted = true;
-						break;
+							items[last_real].deleted = true;
 					}
 					continue;
 				}
-				if (type_is_undo(r->type))
+				if (type_is_undo(r->type) && nundoable > 0)
+					items[listed[--nundoable]].undone = true;
+				if (!type_is_synthetic(r->type))
 				{
-					for (k = nlisted - 1; k >= 0; k--)
-					{
-						Item	   *t = &items[listed[k]];
-
-						if (type_is_synthetic(t->applied->type) || type_is_undo(t->applied->type) ||
-							t->undone)
-							continue;
-						t->undone = true;
-						break;
-					}
+					last_real = item;
+					if (!type_is_undo(r->type))
+						listed[nundoable++] = item;
 				}
-				listed[nlisted++] = byver[j].item;
 			}
 		}
 		for (i = 0; i < nvrows; i++)
@@ -1046,6 +1048,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		int			kind = type_script_kind(it->applied->type);
 		int			idx;
 
+		CHECK_FOR_INTERRUPTS();
 		if (kind < 0)
 			continue;
 		idx = find_vscript(vs, nvs, &it->key, kind);
@@ -1099,25 +1102,20 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		for (i = 0; i < nrrows; i = j)
 		{
 			int			idx = find_rscript(rs, nrs, bydesc[i]->description);
-			int			start = nitems;
+			int			last_real = -1; /* the latest non-synthetic row's item */
 
 			for (j = i; j < nrrows && strcmp(bydesc[j]->description, bydesc[i]->description) == 0; j++)
 			{
 				const AppliedRow *r = bydesc[j];
 				Item	   *it = &items[nitems++];
 
+				CHECK_FOR_INTERRUPTS();
 				it->applied = r;
 				it->resolved = idx >= 0 ? rs[idx] : NULL;
-				if (type_is(r->type, "DELETE") && r->success)
-				{
-					for (k = nitems - 2; k >= start; k--)
-					{
-						if (type_is_synthetic(items[k].applied->type))
-							continue;
-						items[k].deleted = true;
-						break;
-					}
-				}
+				if (type_is(r->type, "DELETE") && r->success && last_real >= 0)
+					items[last_real].deleted = true;
+				if (!type_is_synthetic(r->type))
+					last_real = nitems - 1;
 			}
 			items[nitems - 1].latest = true;
 			if (idx >= 0)
@@ -1147,6 +1145,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 	{
 		Item	   *it = &items[i];
 
+		CHECK_FOR_INTERRUPTS();
 		it->state = item_state(it, &ctx);
 		if (it->applied)
 			it->group = 1;
@@ -1192,6 +1191,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		InfoEntry  *e = &plan->entries[i];
 		const Item *it = order[i];
 
+		CHECK_FOR_INTERRUPTS();
 		e->resolved = it->resolved;
 		e->applied = it->applied;
 		e->state = it->state;
@@ -1283,7 +1283,10 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 				  NULL, e);
 	}
 	for (i = 0; i < nitems; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		validate_entry(plan, &errcap, &plan->entries[i], &ctx, !for_validate);
+	}
 
 	for (i = 0; i < nvs; i++)
 		pfree((void *) vs[i].key.b);
@@ -1387,6 +1390,7 @@ plan_find_duplicates(ResolvedScript *const *scripts, int nscripts,
 	{
 		ScriptKind kind = scripts[i]->kind;
 
+		CHECK_FOR_INTERRUPTS();
 		if (kind != SCRIPT_VERSIONED && kind != SCRIPT_REPEATABLE &&
 			kind != SCRIPT_BASELINE && kind != SCRIPT_UNDO)
 			continue;
@@ -1468,6 +1472,7 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 	{
 		const InfoEntry *e = &after->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (e->applied == NULL || type_is_synthetic(e->applied->type) || type_is_undo(e->applied->type))
 			continue;
 		if (e->state == STATE_MISSING_SUCCESS || e->state == STATE_MISSING_FAILED ||
@@ -1481,6 +1486,7 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 		const AppliedRow *r = e->applied;
 		const ResolvedScript *s = e->resolved;
 
+		CHECK_FOR_INTERRUPTS();
 		if (r == NULL || s == NULL || type_is_synthetic(r->type) || type_is_undo(r->type) ||
 			s->kind == SCRIPT_UNDO || e->state == STATE_IGNORED)
 			continue;

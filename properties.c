@@ -19,6 +19,7 @@
 
 #include "lib/stringinfo.h"
 
+#include "interrupts.h"
 #include "properties.h"
 
 static bool
@@ -121,6 +122,7 @@ properties_parse(const char *text, size_t len, PropertyCallback callback, void *
 		size_t		begin = pos;
 		int			backslashes = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		while (eol < len && text[eol] != '\n' && text[eol] != '\r')
 			eol++;
 		line++;

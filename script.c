@@ -289,9 +289,12 @@ keyword_token(const char *word)
 	return kwnum >= 0 ? ScanKeywordTokens[kwnum] : -1;
 }
 
-/* Where the statement ending at "from" (a ';') is COPY ... FROM STDIN, or -1. */
+/*
+ * Where the first COPY ... FROM STDIN statement in text[from..to) ends (just
+ * after its ';'), or -1.  "to" is the end of the text or the end of a line.
+ */
 static pg_noinline int
-next_copy_from_stdin_end(const char *text, int from)
+next_copy_from_stdin_end(char *text, int from, int to)
 {
 	int			kw_copy = keyword_token("copy");
 	int			kw_from = keyword_token("from");
@@ -302,8 +305,12 @@ next_copy_from_stdin_end(const char *text, int from)
 	YYLTYPE		lloc;
 	volatile int result = -1;
 	MemoryContext oldcxt = CurrentMemoryContext;
+	char		saved = text[to];
 
+	/* the scanner copies the text it is given: end it at "to" just for that */
+	text[to] = '\0';
 	scanner = scanner_init(text + from, &yyext, &ScanKeywords, ScanKeywordTokens);
+	text[to] = saved;
 	PG_TRY();
 	{
 		bool		first = true;
@@ -314,6 +321,7 @@ next_copy_from_stdin_end(const char *text, int from)
 
 		while ((tok = core_yylex(&lval, &lloc, scanner)) != 0)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (tok == ';')
 			{
 				if (is_copy && from_stdin)
@@ -336,6 +344,9 @@ next_copy_from_stdin_end(const char *text, int from)
 	}
 	PG_CATCH();
 	{
+		/* a cancel or a timeout is not the script's fault: let it through */
+		if (geterrcode() == ERRCODE_QUERY_CANCELED)
+			PG_RE_THROW();
 		/* a lexical error: leave it to raw_parser(), which reports it properly */
 		MemoryContextSwitchTo(oldcxt);
 		FlushErrorState();
@@ -346,6 +357,52 @@ next_copy_from_stdin_end(const char *text, int from)
 	return result;
 }
 
+/* Is text[start..end) a line that ends COPY data: "\." with blanks around? */
+static bool
+is_end_of_data_line(const char *text, int start, int end)
+{
+	while (start < end && (text[start] == ' ' || text[start] == '\t'))
+		start++;
+	while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+		end--;
+	return end - start == 2 && text[start] == '\\' && text[start + 1] == '.';
+}
+
+/*
+ * The first line from "from" on (a line start) that ends COPY data: sets
+ * *line_start to its start and returns where the line after it starts.
+ * Without one: len, and *line_start = len.
+ */
+static int
+next_end_of_data_line(const char *text, int from, int len, int *line_start)
+{
+	int			p = from;
+
+	while (p < len)
+	{
+		const char *nl = memchr(text + p, '\n', len - p);
+		int			eol = nl ? (int) (nl - text) : len;
+
+		CHECK_FOR_INTERRUPTS();
+		if (is_end_of_data_line(text, p, eol))
+		{
+			*line_start = p;
+			return eol < len ? eol + 1 : len;
+		}
+		p = eol < len ? eol + 1 : len;
+	}
+	*line_start = len;
+	return len;
+}
+
+/*
+ * The scanner is given the text up to the next "\." line only: pg_dump ends
+ * every COPY block with one, and giving it the whole rest of the script for
+ * every block would make a dump of many tables quadratic.  Cut there, the
+ * scan agrees with a scan of the whole rest: a line end cuts no token but a
+ * comment or quoted text, which then fails to end.  So when nothing is found
+ * before that line (it was in a comment or a string), scan the whole rest.
+ */
 static pg_noinline List *
 cut_copy_blocks(char *text, int len)
 {
@@ -358,11 +415,15 @@ cut_copy_blocks(char *text, int len)
 
 	while (pos < len)
 	{
-		int			end = next_copy_from_stdin_end(text, pos);
+		int			marker;
+		int			window_end = next_end_of_data_line(text, pos, len, &marker);
+		int			end = next_copy_from_stdin_end(text, pos, window_end);
 		CopyBlock  *block;
 		int			p;
 		int			resume;
 
+		if (end < 0 && window_end < len)
+			end = next_copy_from_stdin_end(text, pos, len);
 		if (end < 0)
 			break;
 		block = palloc0(sizeof(CopyBlock));
@@ -372,29 +433,7 @@ cut_copy_blocks(char *text, int len)
 		if (p < len)
 			p++;
 		block->data_start = p;
-		block->data_end = len;
-		resume = len;
-		while (p < len)
-		{
-			int			eol = p;
-			int			a = p;
-			int			b;
-
-			while (eol < len && text[eol] != '\n')
-				eol++;
-			b = eol;
-			while (a < b && (text[a] == ' ' || text[a] == '\t'))
-				a++;
-			while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r'))
-				b--;
-			if (b - a == 2 && text[a] == '\\' && text[a + 1] == '.')
-			{
-				block->data_end = p;
-				resume = eol < len ? eol + 1 : len;
-				break;
-			}
-			p = eol < len ? eol + 1 : len;
-		}
+		resume = next_end_of_data_line(text, p, len, &block->data_end);
 		block->data = pnstrdup(text + block->data_start, block->data_end - block->data_start);
 		for (int i = end; i < resume; i++)
 			if (text[i] != '\n' && text[i] != '\r')
@@ -415,7 +454,11 @@ offset_of_char_position(const ParsedScript *parsed, int start, int charpos)
 	int			pos = start;
 
 	for (int i = 1; i < charpos && pos < (int) parsed->len; i++)
+	{
+		if ((i & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		pos += pg_mblen(parsed->text + pos);
+	}
 	return pos;
 }
 
@@ -449,6 +492,7 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 	List	   *copy_blocks;
 	ListCell   *lc;
 	ListCell   *next_block;
+	LineCounter lines;
 	char	   *sql = pnstrdup(text, len);
 
 	copy_blocks = cut_copy_blocks(sql, (int) len);
@@ -483,6 +527,8 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 	}
 	PG_END_TRY();
 
+	/* statements come in text order: one pass numbers their lines */
+	line_counter_init(&lines, sql, len);
 	next_block = list_head(copy_blocks);
 	foreach(lc, raw)
 	{
@@ -490,7 +536,12 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		ScriptStatement *stmt = palloc0(sizeof(ScriptStatement));
 		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : (int) len;
 
-		/* the n-th COPY FROM STDIN owns the n-th data block */
+		CHECK_FOR_INTERRUPTS();
+		stmt->location = skip_blanks_and_comments(sql, rs->stmt_location, end);
+		stmt->length = end - stmt->location;
+		stmt->line = line_counter_line(&lines, stmt->location);
+
+		/* the n-th COPY FROM STDIN owns the n-th data block, which follows it */
 		if (IsA(rs->stmt, CopyStmt) && ((CopyStmt *) rs->stmt)->is_from &&
 			((CopyStmt *) rs->stmt)->filename == NULL && next_block != NULL)
 		{
@@ -498,13 +549,10 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 
 			stmt->copy_data = block->data;
 			stmt->copy_len = block->data_end - block->data_start;
-			stmt->copy_line = line_of_offset(sql, len, block->data_start);
+			stmt->copy_line = line_counter_line(&lines, block->data_start);
 			next_block = lnext(copy_blocks, next_block);
 		}
 
-		stmt->location = skip_blanks_and_comments(sql, rs->stmt_location, end);
-		stmt->length = end - stmt->location;
-		stmt->line = line_of_offset(sql, len, stmt->location);
 		stmt->raw = rs;
 		stmt->is_transaction_control = IsA(rs->stmt, TransactionStmt);
 		stmt->transactional = !needs_own_transaction(rs->stmt);
@@ -873,6 +921,7 @@ script_check_spi(ParsedScript *parsed)
 	{
 		ScriptStatement *stmt = lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		if (stmt->is_transaction_control)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),

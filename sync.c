@@ -173,6 +173,7 @@ sync_remote_locations(void)
 		ListCell   *lc;
 		bool		dup = false;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!sync_is_remote(entry))
 			continue;
 		norm = sync_normalize_location(entry);
@@ -315,10 +316,13 @@ sync_kept_scripts(const char *location)
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		bool		isnull;
 		Datum		d;
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		KeptScript *k = palloc(sizeof(KeptScript));
+		MemoryContext old;
+		KeptScript *k;
 		bytea	   *content;
 
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(cxt);
+		k = palloc(sizeof(KeptScript));
 		k->path = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
 		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
 		content = DatumGetByteaPP(d);
@@ -670,6 +674,25 @@ typedef struct KeptFile
 	bool		listed;			/* in the new manifest */
 } KeptFile;
 
+static int
+compare_kept_files(const void *a, const void *b)
+{
+	return strcmp(((const KeptFile *) a)->path, ((const KeptFile *) b)->path);
+}
+
+/*
+ * The kept file of a path, among kept files sorted by path (byte order, as
+ * strcmp compares: the database's collation plays no part), or NULL.
+ */
+static KeptFile *
+find_kept_file(KeptFile *sorted, int n, const char *path)
+{
+	KeptFile	key;
+
+	key.path = (char *) path;
+	return bsearch(&key, sorted, n, sizeof(KeptFile), compare_kept_files);
+}
+
 static void
 copy_str(char *dst, size_t size, const char *src)
 {
@@ -721,9 +744,13 @@ sync_one_in_xact(const char *location, SyncResult *r)
 	kept = palloc0(sizeof(KeptFile) * (nkept + 1));
 	for (int i = 0; i < nkept; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		kept[i].path = spi_text(i, 1);
 		kept[i].sha256 = spi_text(i, 2);
 	}
+	/* sorted, so each entry of the new manifest is found by a binary search */
+	if (nkept > 1)
+		qsort(kept, nkept, sizeof(KeptFile), compare_kept_files);
 	copy_str(r->previous_release, sizeof(r->previous_release), old_release);
 	copy_str(r->release, sizeof(r->release), old_release);
 	r->has_release = old_release != NULL;
@@ -762,15 +789,10 @@ sync_one_in_xact(const char *location, SyncResult *r)
 	for (int i = 0; i < m->nfiles; i++)
 	{
 		const ManifestFile *f = &m->files[i];
-		KeptFile   *k = NULL;
+		KeptFile   *k;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int j = 0; j < nkept; j++)
-			if (strcmp(kept[j].path, f->path) == 0)
-			{
-				k = &kept[j];
-				break;
-			}
+		k = find_kept_file(kept, nkept, f->path);
 		if (k)
 			k->listed = true;
 		if (k && strcmp(k->sha256, f->sha256) == 0)
@@ -821,12 +843,15 @@ sync_one_in_xact(const char *location, SyncResult *r)
 	sql = psprintf("DELETE FROM %s WHERE location OPERATOR(pg_catalog.=) $1 AND path OPERATOR(pg_catalog.=) $2",
 				   a.files_table);
 	for (int j = 0; j < nkept; j++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (!kept[j].listed)
 		{
 			spi_exec(sql, 2, (Oid[]) {TEXTOID, TEXTOID},
 					 (Datum[]) {loc_datum, CStringGetTextDatum(kept[j].path)}, NULL, SPI_OK_DELETE);
 			r->removed++;
 		}
+	}
 
 	/* 5. the release must not have changed while we fetched it */
 	if (r->added + r->changed > 0)
@@ -918,6 +943,7 @@ sync_run_all(List *locations, SyncResult *results, int max_results)
 
 		if (n >= max_results)
 			break;
+		CHECK_FOR_INTERRUPTS();
 		memset(r, 0, sizeof(SyncResult));
 		copy_str(r->location, sizeof(r->location), location);
 		MemoryContextReset(cxt);

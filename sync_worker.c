@@ -366,6 +366,7 @@ databases_to_serve(void)
 			Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
 			bool		listed = false;
 
+			CHECK_FOR_INTERRUPTS();
 			if (!db->datallowconn || db->datistemplate)
 				continue;
 			foreach(lc, names)

@@ -21,6 +21,7 @@ TOOLS=$ALL_TOOLS
 REPEAT=3
 NOOP_N=10000                   # applied migrations for the no-op measurements
 NOOP_RUNS=10
+SPLIT_N=80000                  # statements in the one script of the split phase
 MARKDOWN=""
 KEEP=0
 ALLOW_STANDIN=0
@@ -33,14 +34,16 @@ usage: bench/run.sh [--sizes 100,1000,10000] [--tools LIST] [--repeat R]
   --sizes     migration counts to apply (default $SIZES)
   --tools     comma-separated subset of: $ALL_TOOLS,psql-proc
               (psql-proc = one psql process per file; not in the default set)
-              add 'noop' to run only the no-op phase, or 'nonoop' to skip it
+              add 'noop' to run only the no-op phase, or 'nonoop' to skip it;
+              'split' to run only the split phase, or 'nosplit' to skip it
   --repeat    runs per (tool, N); the median is reported (default $REPEAT)
   --noop-n    migrations applied before the no-op apply/info timing (default $NOOP_N)
+  --split-n   statements in the one script of the split phase (default $SPLIT_N)
   --budget    seconds allowed per (tool, N) (default $BUDGET): a tool whose
               time at the previous N, scaled linearly, says R runs would not
               fit gets fewer runs (shown as "(k runs)"), or is skipped
   --markdown  also write the results as markdown to FILE
-  --quick     smoke test: --sizes 100 --repeat 1 --noop-n 100
+  --quick     smoke test: --sizes 100 --repeat 1 --noop-n 100 --split-n 1000
   --keep      keep the temp dir (cluster, generated files, logs) for inspection
   --allow-standin  time a pg_migrate without C functions (harness testing only)
 EOF
@@ -53,9 +56,10 @@ parse_args() {
             --tools) TOOLS=$2; shift ;;
             --repeat) REPEAT=$2; shift ;;
             --noop-n) NOOP_N=$2; shift ;;
+            --split-n) SPLIT_N=$2; shift ;;
             --budget) BUDGET=$2; shift ;;
             --markdown) MARKDOWN=$2; shift ;;
-            --quick) SIZES=100; REPEAT=1; NOOP_N=100 ;;
+            --quick) SIZES=100; REPEAT=1; NOOP_N=100; SPLIT_N=1000 ;;
             --keep) KEEP=1 ;;
             --allow-standin) ALLOW_STANDIN=1 ;;
             -h|--help) usage; exit 0 ;;
@@ -66,6 +70,9 @@ parse_args() {
 }
 
 has_tool() { [[ ",$TOOLS," == *",$1,"* ]]; }
+
+# Names in --tools that select or skip a phase rather than name a tool.
+is_phase() { [[ $1 == noop || $1 == nonoop || $1 == split || $1 == nosplit ]]; }
 
 log() { echo "[bench] $*" >&2; }
 
@@ -342,6 +349,50 @@ noop_phase() {
     drop_db "$db"
 }
 
+# ---------------------------------------------------------------- split -----
+# One script of SPLIT_N one-line statements ("SELECT 1;"): migrate_plan()
+# splits it and lists every statement with its line; migrate_apply() splits
+# it in the worker and runs it. REPEAT runs of each in one psql session with
+# \timing (the history is dropped, untimed, between applies). The plan's last
+# line must be SPLIT_N and the apply must report one migration, or FAIL.
+split_phase() {
+    local db=bench_split lg=$WORK/logs/split.log dir=$WORK/mig/split r
+    if ! pg_migrate_available; then
+        SPLIT_PLAN="not measured ($PGM_STATUS)"; SPLIT_APPLY=$SPLIT_PLAN
+        log "split: $PGM_STATUS — skipped"; return
+    fi
+    mkdir -p "$dir"
+    yes 'SELECT 1;' | head -n "$SPLIT_N" >"$dir/V1__many_statements.sql" || true
+    fresh_db "$db"
+    {
+        echo "SET pg_migrate.locations = 'filesystem:$dir';"
+        echo '\timing on'
+        for ((r = 0; r < REPEAT; r++)); do
+            echo "SELECT 'plan', count(*), max(line) FROM migrate_plan();"
+        done
+        for ((r = 0; r < REPEAT; r++)); do
+            echo "SELECT 'apply', count(*) FROM migrate_apply();"
+            echo '\timing off'
+            echo 'DROP TABLE flyway_schema_history;'
+            echo '\timing on'
+        done
+    } >"$WORK/split.sql"
+    if ! { setup_pg_migrate 0 "$db" &&
+        psql -X -v ON_ERROR_STOP=1 -At -d "$db" -f "$WORK/split.sql"; } >"$lg" 2>&1; then
+        log "split: failed: $(tail -n 5 "$lg")"; SPLIT_PLAN=FAIL; SPLIT_APPLY=FAIL; return
+    fi
+    # Timed lines alternate "<result>" and "Time: X ms": REPEAT plans, then REPEAT applies.
+    local times bad
+    times=$(awk '/^Time:/ { print $2 }' "$lg")
+    bad=$(grep -E '^(plan|apply)\|' "$lg" | grep -v -E "^plan\|[0-9]+\|$SPLIT_N\$|^apply\|1\$" || true)
+    if [[ -n $bad ]]; then
+        log "split: wrong result: $bad"; SPLIT_PLAN=FAIL; SPLIT_APPLY=FAIL; return
+    fi
+    SPLIT_PLAN=$(head -n "$REPEAT" <<<"$times" | median)
+    SPLIT_APPLY=$(tail -n "$REPEAT" <<<"$times" | median)
+    drop_db "$db"
+}
+
 # --------------------------------------------------------------- report -----
 machine_info() {
     local fs
@@ -369,6 +420,7 @@ ratio() { [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v a="$1" -v b="$2" 'B
 declare -A RESULT RUNS TIMES LAST_N LAST_S
 NOOP_APPLY="not run (see --tools)" NOOP_INFO="not run (see --tools)"
 NOOP_APPLY_ROWS="" NOOP_INFO_ROWS=""
+SPLIT_PLAN="not run (see --tools)" SPLIT_APPLY="not run (see --tools)"
 
 # print_table FORMAT(text|md)
 print_table() {
@@ -381,7 +433,7 @@ print_table() {
     fi
     for n in ${SIZES//,/ }; do
         for tool in ${TOOLS//,/ }; do
-            [[ $tool == noop || $tool == nonoop ]] && continue
+            is_phase "$tool" && continue
             s=${RESULT[$tool,$n]:-"-"}
             range=$(spread "${TIMES[$tool,$n]:-}")
             r1=$(ratio "$s" "${RESULT[psql-1,$n]:-}")
@@ -400,7 +452,13 @@ print_table() {
 
 # ms_or_status VALUE -> "median X ms of R runs" or the reason it was not measured
 ms_or_status() {
-    [[ $1 =~ ^[0-9.]+$ ]] && echo "median $1 ms of $NOOP_RUNS runs" || echo "$1"
+    [[ $1 =~ ^[0-9.]+$ ]] && echo "median $1 ms of ${2:-$NOOP_RUNS} runs" || echo "$1"
+}
+
+split_lines() {
+    echo "- migrate_plan() of one script of $SPLIT_N statements (one per line): $(ms_or_status "$SPLIT_PLAN" "$REPEAT")"
+    echo "- migrate_apply() of it (split and run in the worker, one transaction): $(ms_or_status "$SPLIT_APPLY" "$REPEAT")"
+    echo "- Timed with psql \\timing inside one session; each plan lists every statement with its line, the last one checked to be line $SPLIT_N"
 }
 
 noop_lines() {
@@ -422,6 +480,10 @@ write_markdown() {
         echo "## Engine: no-op apply and info"
         echo
         noop_lines
+        echo
+        echo "## Engine: splitting a large script"
+        echo
+        split_lines
     } >"$MARKDOWN"
     log "markdown written to $MARKDOWN"
 }
@@ -432,7 +494,7 @@ write_markdown() {
 measure_size() {
     local n=$1 r tool t tools=()
     for tool in ${TOOLS//,/ }; do
-        [[ $tool == noop || $tool == nonoop ]] && continue
+        is_phase "$tool" && continue
         declare -F "run_$tool" >/dev/null || { echo "unknown tool: $tool" >&2; exit 2; }
         if [[ $tool == pg_migrate* ]] && ! pg_migrate_available; then
             log "$tool N=$n: $PGM_STATUS — skipped"; RESULT[$tool,$n]="not installed"; continue
@@ -471,8 +533,10 @@ main() {
     start_cluster
     probe_pg_migrate
     SO_AT_START=$(pg_migrate_so_sum)
-    local n tool
+    local n tool apply_tools=0
+    for tool in ${TOOLS//,/ }; do is_phase "$tool" || apply_tools=1; done
     for n in ${SIZES//,/ }; do
+        ((apply_tools)) || break
         log "generating $n migrations"
         generate "$n"
         measure_size "$n"
@@ -480,6 +544,10 @@ main() {
     if ! has_tool nonoop && { has_tool noop || has_tool pg_migrate || has_tool pg_migrate-1; }; then
         log "no-op phase with $NOOP_N applied migrations"
         noop_phase
+    fi
+    if ! has_tool nosplit && { has_tool split || has_tool pg_migrate || has_tool pg_migrate-1; }; then
+        log "split phase: one script of $SPLIT_N statements"
+        split_phase
     fi
     SO_NOTE="pg_migrate.so sha256 ${SO_AT_START}…, unchanged during the run"
     if [[ $(pg_migrate_so_sum) != "$SO_AT_START" ]]; then
@@ -492,6 +560,8 @@ main() {
     print_table text
     echo
     noop_lines
+    echo
+    split_lines
     [[ -z $MARKDOWN ]] || write_markdown
 }
 

@@ -48,6 +48,8 @@ free_set(PlaceholderSet *set)
 		pfree(set->names);
 		pfree(set->values);
 	}
+	if (set->slots)
+		pfree(set->slots);
 }
 
 static void

@@ -902,6 +902,72 @@ test_undo_rows(void)
 	CHECK_INT(p->npending, 0);
 }
 
+/*
+ * Rows of one version marked by later DELETE and undo rows: each marks the
+ * right earlier row however long the group is (the group is walked once).
+ */
+static void
+test_marking_groups(void)
+{
+	static AppliedRow *lr[12001];
+	MigrationPlan *p;
+	int			nr = 0;
+	int			undone = 0;
+	int			i;
+
+	/* two runs, then two undos: the latest run is undone first */
+	reset();
+	addV("5", "five", 5);
+	addU("5", "undo five", 50);
+	addrow("5", "five", "SQL", 5, true);
+	addrow("5", "five", "SQL", 5, true);
+	addrow("5", "undo five", "UNDO_SQL", 50, true);
+	p = build(false);
+	CHECK_STR(entries_str(p), "*5:Success|*5:Undone|*5:Success");
+	addrow("5", "undo five", "UNDO_SQL", 50, true);
+	p = build(false);
+	CHECK_STR(entries_str(p), "*5:Undone|*5:Undone|*5:Success|*5:Success|5:Pending");
+	/* applied again and undone again: only the new run is undone */
+	addrow("5", "five", "SQL", 5, true);
+	addrow("5", "undo five", "UNDO_SQL", 50, true);
+	p = build(false);
+	CHECK_STR(entries_str(p), "*5:Undone|*5:Undone|*5:Success|*5:Success|*5:Undone|*5:Success|5:Pending");
+
+	/* a DELETE row passes over a BASELINE marker to the migration before it */
+	reset();
+	addrow("3", "three", "SQL", 3, true);
+	addrow("3", "baseline", "BASELINE", 0, true);
+	addrow("3", "three", "DELETE", 3, true);
+	p = build(false);
+	CHECK_STR(entries_str(p), "*3:Deleted|*3:Baseline");
+	CHECK_INT(p->nerrors, 0);
+
+	/* a repeatable's DELETE row passes over an earlier DELETE row */
+	reset();
+	addrow(NULL, "r", "SQL", 1, true);
+	addrow(NULL, "r", "DELETE", 1, true);
+	addrow(NULL, "r", "DELETE", 1, true);
+	p = build(false);
+	CHECK_STR(entries_str(p), "*r:Deleted|*r:Success|*r:Success");
+
+	/* a long group: 6000 runs of version 7, then 6000 undo rows undo them all */
+	for (i = 0; i < 6000; i++, nr++)
+		lr[nr] = mkrow(nr + 1, "7", "seven", "SQL", false, 7, true);
+	for (i = 0; i < 6000; i++, nr++)
+		lr[nr] = mkrow(nr + 1, "7", "undo seven", "UNDO_SQL", false, 70, true);
+	/* and one more DELETE row: it marks the latest undo row */
+	lr[nr] = mkrow(nr + 1, "7", "seven", "DELETE", false, 7, true);
+	nr++;
+	reset();
+	p = plan_build(NULL, 0, lr, nr, &OPTS, false);
+	CHECK_INT(p->nentries, 12000);
+	for (i = 0; i < p->nentries; i++)
+		undone += p->entries[i].state == STATE_UNDONE;
+	CHECK_INT(undone, 6000);
+	CHECK(p->entries[11999].state == STATE_DELETED);
+	CHECK(p->entries[11998].state != STATE_DELETED);
+}
+
 static void
 test_duplicates(void)
 {
@@ -1115,6 +1181,7 @@ main(void)
 	test_type_mismatch_and_unknown_types();
 	test_delete_rows();
 	test_undo_rows();
+	test_marking_groups();
 	test_duplicates();
 	test_repair();
 	test_large();
