@@ -40,6 +40,19 @@ extern int	http_status_retryable(long status);
 extern int	http_retry_pause(const char *phase, int attempt, const char *why,
 							 long *backoff_ms, long deadline_ms);
 
+/*
+ * Make curl's request a POST of body (NUL-terminated, kept by the caller
+ * until the transfer ends) to an AWS service, signed by libcurl with SigV4
+ * for service in region with the given keys; a session token goes in its
+ * header.  headers are the caller's extra ones; returns the list to set and
+ * later free with curl_slist_free_all().
+ */
+extern struct curl_slist *http_aws_signed_post(CURL *curl, const char *region,
+											   const char *service, const char *access_key,
+											   const char *secret_key,
+											   const char *session_token, const char *body,
+											   struct curl_slist *headers);
+
 /* The last attempt's message, saying how many were made when more than one. */
 extern char *http_gave_up(char *msg, int attempts);
 

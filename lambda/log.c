@@ -108,6 +108,16 @@ log_forget_all_secrets(void)
 }
 
 /* Returns a malloc'd copy of text with every registered secret masked. */
+void
+log_cut_utf8(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
 char *
 log_scrub(const char *text)
 {
@@ -169,17 +179,6 @@ format_message(const char *fmt, va_list ap)
 	return s;
 }
 
-/* Cut s to at most max bytes, not inside a UTF-8 sequence. */
-static void
-cut_utf8(char *s, size_t max)
-{
-	if (strlen(s) <= max)
-		return;
-	while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
-		max--;
-	s[max] = '\0';
-}
-
 void
 log_json(log_level level, const char *phase, long duration_ms, cJSON *extra,
 		 const char *fmt,...)
@@ -219,7 +218,7 @@ log_json(log_level level, const char *phase, long duration_ms, cJSON *extra,
 		memset(msg, 0, strlen(msg));
 	free(msg);
 	if (scrubbed_msg)
-		cut_utf8(scrubbed_msg, MAX_MESSAGE);
+		log_cut_utf8(scrubbed_msg, MAX_MESSAGE);
 
 	rec = extra ? extra : cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "timestamp", ts);

@@ -12,6 +12,8 @@
 #ifndef PGM_LOG_H
 #define PGM_LOG_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 typedef enum
@@ -30,6 +32,8 @@ extern void log_add_persistent_secret(const char *secret);
 extern void log_clear_secrets(void);
 extern void log_forget_all_secrets(void);
 extern char *log_scrub(const char *text);
+/* Cut s to at most max bytes, not inside a UTF-8 sequence. */
+extern void log_cut_utf8(char *s, size_t max);
 
 /* extra (may be NULL) is consumed: the record takes ownership */
 extern void log_json(log_level level, const char *phase, long duration_ms,

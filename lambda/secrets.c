@@ -238,28 +238,16 @@ attempt(const config *cfg, long deadline_ms, http_body *body, const char **error
 	else
 	{
 		cJSON	   *req = cJSON_CreateObject();
-		char		sigv4[200];
 
 		cJSON_AddStringToObject(req, "SecretId", cfg->secret_id);
 		request = cJSON_PrintUnformatted(req);
 		cJSON_Delete(req);
 
 		snprintf(url, sizeof(url), "%s", cfg->sm_endpoint);
-		/* region and service explicit: 7.88 would guess them from the host */
-		snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:secretsmanager", cfg->region);
-		curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->access_key);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->secret_key);
-		/* POSTFIELDS, not a read callback: 7.88 hashes only this */
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) strlen(request));
 		h = curl_slist_append(h, "Content-Type: application/x-amz-json-1.1");
 		h = curl_slist_append(h, "X-Amz-Target: secretsmanager.GetSecretValue");
-		if (cfg->session_token && cfg->session_token[0])
-		{
-			snprintf(hdr, sizeof(hdr), "X-Amz-Security-Token: %s", cfg->session_token);
-			h = curl_slist_append(h, hdr);
-		}
+		h = http_aws_signed_post(curl, cfg->region, "secretsmanager", cfg->access_key,
+								 cfg->secret_key, cfg->session_token, request, h);
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);

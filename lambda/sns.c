@@ -150,8 +150,6 @@ attempt(const config *cfg, const char *subject, const char *message, const char 
 	struct curl_slist *h = NULL;
 	http_body	resp = {NULL, 0, SNS_MAX_RESPONSE};
 	char	   *body;
-	char		sigv4[200];
-	char		hdr[4096];
 	char		curl_error[CURL_ERROR_SIZE] = "";
 	long		left = deadline_ms - now_ms();
 	long		status = 0;
@@ -173,21 +171,9 @@ attempt(const config *cfg, const char *subject, const char *message, const char 
 	if (cfg->ca_bundle)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_bundle);
 	curl_easy_setopt(curl, CURLOPT_URL, cfg->sns_endpoint);
-	/* region and service explicit: 7.88 would guess them from the host */
-	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:sns", cfg->sns_region);
-	curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
-	curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->access_key);
-	curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->secret_key);
-	/* POSTFIELDS, not a read callback: 7.88 hashes only this */
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) (body ? strlen(body) : 0));
 	h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded; charset=utf-8");
-	if (cfg->session_token && cfg->session_token[0])
-	{
-		snprintf(hdr, sizeof(hdr), "X-Amz-Security-Token: %s", cfg->session_token);
-		h = curl_slist_append(h, hdr);
-	}
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	h = http_aws_signed_post(curl, cfg->sns_region, "sns", cfg->access_key, cfg->secret_key,
+							 cfg->session_token, body, h);
 
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)

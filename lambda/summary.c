@@ -149,17 +149,6 @@ summary_parse_failure(const char *m, char **script, int *line, char **error)
 		*script = strndup(rest, strcspn(rest, " "));
 }
 
-/* Cut s to at most max bytes, not inside a UTF-8 sequence. */
-static void
-cut_utf8(char *s, size_t max)
-{
-	if (strlen(s) <= max)
-		return;
-	while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
-		max--;
-	s[max] = '\0';
-}
-
 /* Add text masked and bounded, or null. */
 static void
 add_text(cJSON *o, const char *key, const char *text)
@@ -174,7 +163,7 @@ add_text(cJSON *o, const char *key, const char *text)
 	clean = log_scrub(text);
 	if (clean == NULL)
 		return;
-	cut_utf8(clean, MAX_TEXT);
+	log_cut_utf8(clean, MAX_TEXT);
 	cJSON_AddStringToObject(o, key, clean);
 	free(clean);
 }
