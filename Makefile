@@ -52,6 +52,11 @@ include $(PGXS)
 # PGXS does not track header dependencies; every object depends on all ours.
 $(OBJS): $(wildcard $(srcdir)/src/*/*.h)
 
+# A VPATH build writes the objects into the build folder's own src/*/.
+ifneq ($(abspath $(srcdir)),$(CURDIR))
+$(shell mkdir -p $(sort $(dir $(OBJS))))
+endif
+
 # Regression tests read scripts from fixed paths, so expected output never
 # contains the checkout's location: copy the fixtures there first.
 REGRESS_FIXTURES = /tmp/pg_migrate_regress
