@@ -47,7 +47,7 @@
  *	  of the request masked as a last step.
  *
  * IDENTIFICATION
- *	  fetch.c
+ *	  src/remote/fetch.c
  *
  *-------------------------------------------------------------------------
  */

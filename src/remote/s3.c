@@ -9,7 +9,7 @@
  * reach the ECS and EC2 metadata endpoints.
  *
  * IDENTIFICATION
- *	  s3.c
+ *	  src/remote/s3.c
  *
  *-------------------------------------------------------------------------
  */

@@ -5,7 +5,7 @@
  *	  (aws_credentials.h).  Same rules and results as fetch.h's requests.
  *
  * IDENTIFICATION
- *	  s3.h
+ *	  src/remote/s3.h
  *
  *-------------------------------------------------------------------------
  */
