@@ -15,13 +15,20 @@ EXTVERSION = 1.0
 # parts (test/pgxn/run.sh checks all of them agree).
 DISTVERSION = 1.0.0
 MODULE_big = pg_migrate
-OBJS = pg_migrate.o apply_worker.o checksum.o commands.o history.o locations.o location_files.o \
-	properties.o script_conf.o names.o placeholders.o plan.o script.o
+# pg_migrate.c: the entry points and settings; src/core/: pure logic (also
+# built with -DFRONTEND by the unit tests); src/backend/: the server side;
+# src/remote/: fetching releases (README.md, "Layout")
+OBJS = pg_migrate.o
+OBJS += $(addprefix src/core/,names.o checksum.o placeholders.o plan.o properties.o \
+	script_conf.o manifest.o)
+OBJS += $(addprefix src/backend/,apply_worker.o commands.o history.o locations.o \
+	location_files.o script.o extension_owner.o settings.o)
 # what a migration must not do to its run (re-entry, the run's lock), and
 # the session state every script starts from
-OBJS += reentry.o session_state.o
+OBJS += $(addprefix src/backend/,reentry.o session_state.o)
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
-OBJS += sync.o sync_worker.o fetch.o curl_api.o manifest.o aws_credentials.o
+OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
+OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o)
 DATA = pg_migrate--$(EXTVERSION).sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 
@@ -32,6 +39,7 @@ ISOLATION_OPTS = --load-extension=pg_migrate
 TAP_TESTS = 1
 
 PG_CPPFLAGS = -DEXTVERSION=\"$(EXTVERSION)\"
+PG_CPPFLAGS += -I$(srcdir)/src/core -I$(srcdir)/src/backend -I$(srcdir)/src/remote
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare $(EXTRA_CFLAGS)
 # libcurl is not linked: curl_api.c opens it when a process first fetches
@@ -42,7 +50,12 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS does not track header dependencies; every object depends on all ours.
-$(OBJS): $(wildcard *.h)
+$(OBJS): $(wildcard $(srcdir)/src/*/*.h)
+
+# A VPATH build writes the objects into the build folder's own src/*/.
+ifneq ($(abspath $(srcdir)),$(CURDIR))
+$(shell mkdir -p $(sort $(dir $(OBJS))))
+endif
 
 # Regression tests read scripts from fixed paths, so expected output never
 # contains the checkout's location: copy the fixtures there first.

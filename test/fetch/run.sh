@@ -1,8 +1,8 @@
 #!/bin/bash
 # test/fetch/run.sh
-#   Builds test/fetch/test_fetch (frontend build of fetch.c,
-#   aws_credentials.c and manifest.c), makes a test CA and certificates with
-#   openssl, starts the loopback servers of server.py, runs the tests and
+#   Builds test/fetch/test_fetch (frontend build of src/remote/: fetch.c,
+#   s3.c, curl_api.c, aws_credentials.c; and src/core/manifest.c), makes a
+#   test CA and certificates with openssl, starts the loopback servers of server.py, runs the tests and
 #   stops the servers; then test_no_libcurl (the same fetch.c where libcurl
 #   cannot be found).  Last line: "fetch: N passed, N failed"; exit status
 #   non-zero on failure.
@@ -36,14 +36,14 @@ fail() {
 # --- build -------------------------------------------------------------------
 CFLAGS="-std=gnu99 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wdeclaration-after-statement -Wmissing-prototypes"
-CPPFLAGS="-DFRONTEND -I$top -I$($PG_CONFIG --includedir-server) -I$($PG_CONFIG --includedir)"
+CPPFLAGS="-DFRONTEND -I$top/src/remote -I$top/src/core -I$($PG_CONFIG --includedir-server) -I$($PG_CONFIG --includedir)"
 LIBS="-L$($PG_CONFIG --pkglibdir) -L$($PG_CONFIG --libdir) -lpgcommon -lpgport -lcjson -lcrypto -lm"
-cc $CPPFLAGS $CFLAGS -o "$work/test_fetch" "$here/test_fetch.c" "$top/fetch.c" \
-	"$top/curl_api.c" "$top/aws_credentials.c" "$top/manifest.c" $LIBS || fail "build failed"
+remote="$top/src/remote/fetch.c $top/src/remote/s3.c $top/src/remote/curl_api.c $top/src/remote/aws_credentials.c"
+cc $CPPFLAGS $CFLAGS -o "$work/test_fetch" "$here/test_fetch.c" $remote \
+	"$top/src/core/manifest.c" $LIBS || fail "build failed"
 # the same fetch.c where libcurl cannot be found
 cc $CPPFLAGS $CFLAGS -DCURL_SONAME='"libcurl-not-installed.so.4"' -o "$work/test_no_libcurl" \
-	"$here/test_no_libcurl.c" "$top/fetch.c" "$top/curl_api.c" "$top/aws_credentials.c" \
-	"$top/manifest.c" $LIBS || fail "build failed"
+	"$here/test_no_libcurl.c" $remote "$top/src/core/manifest.c" $LIBS || fail "build failed"
 
 # --- certificates: a test CA, a server certificate for 127.0.0.1/localhost,
 # one for another host name, and an unrelated CA ---------------------------------

@@ -24,6 +24,7 @@
 #include "aws_credentials.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "s3.h"
 #include "../unit/unit.h"
 
 static int	port_https,

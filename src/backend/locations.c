@@ -25,20 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "access/genam.h"
-#include "access/table.h"
-#include "catalog/pg_extension.h"
 #include "commands/dbcommands.h"
 #include "utils/array.h"
 #include "executor/spi.h"
-#include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
 #include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -134,47 +128,11 @@ checksum_cache_entry(const char *path, bool create)
 }
 
 /*
- * The persistent part of the cache (pg_migrate_checksums), read and written
- * as the extension's owner: the table is granted to nobody, so a role that
- * may migrate can neither read it nor plant a checksum in it.  Needs SPI.
+ * The persistent part of the cache (pg_migrate_checksums) is read and
+ * written as the extension's owner (become_extension_owner()): the table is
+ * granted to nobody, so a role that may migrate can neither read it nor
+ * plant a checksum in it.  Needs SPI.
  */
-Oid
-become_extension_owner(char **schema, Oid *saved_user, int *saved_sec)
-{
-	Oid			ext = get_extension_oid("pg_migrate", true);
-	Oid			owner = InvalidOid;
-	Oid			namespace = InvalidOid;
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-
-	if (!OidIsValid(ext))
-		return InvalidOid;
-
-	/*
-	 * An index lookup rather than a query: in a new session, planning a
-	 * catalog join here was a millisecond of the first call.
-	 */
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(ext));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-	{
-		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
-		namespace = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-
-	if (!OidIsValid(owner) || (*schema = get_namespace_name(namespace)) == NULL)
-		return InvalidOid;
-	GetUserIdAndSecContext(saved_user, saved_sec);
-	SetUserIdAndSecContext(owner, *saved_sec | SECURITY_LOCAL_USERID_CHANGE);
-	return owner;
-}
 
 /* Load the saved checksums once per session, before the first walk. */
 static void
@@ -774,32 +732,6 @@ walk_directory(WalkState *state, const LocationFolder *folder, const char *reldi
 		pfree(path);
 	}
 	FreeDir(d);
-}
-
-/*
- * locations_entries
- *		The entries of pg_migrate.locations, split at commas and trimmed;
- *		empty ones dropped.  Shared by the local walk and sync.c.
- */
-List *
-locations_entries(void)
-{
-	List	   *result = NIL;
-	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
-	char	   *entry;
-	char	   *saveptr = NULL;
-
-	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
-	{
-		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
-			entry++;
-		for (char *end = entry + strlen(entry); end > entry &&
-			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
-			end[-1] = '\0';
-		if (*entry != '\0')
-			result = lappend(result, entry);
-	}
-	return result;
 }
 
 /*

@@ -55,6 +55,7 @@
 #include "fetch.h"
 #include "location_files.h"
 #include "pg_migrate.h"
+#include "s3.h"
 #include "sync.h"
 
 /* Key of the per-location advisory locks: hashtext('pg_migrate sync'), location. */

@@ -12,7 +12,7 @@
  * would leak it): the checks come once it is gone.
  *
  * IDENTIFICATION
- *	  manifest.c
+ *	  src/core/manifest.c
  *
  *-------------------------------------------------------------------------
  */

@@ -35,6 +35,12 @@ extern char *pgm_baseline_description;
 extern char *pgm_installed_by;
 extern bool pgm_mixed;
 
+/* settings.c: the settings as lists */
+extern List *locations_entries(void);
+
+/* extension_owner.c: act as the extension's owner, for its own tables */
+extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
+
 /* What a call asked for, beyond the settings. */
 typedef struct CallOptions
 {
@@ -70,11 +76,9 @@ typedef struct ScriptSet
 	List	   *invalid_names;	/* char *: "path: reason" for badly named .sql files */
 } ScriptSet;
 
-extern List *locations_entries(void);
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
 extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
 								 size_t *len);
-extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
 extern int	locations_unsaved_checksums(void);
 extern void locations_forget_unsaved_checksums(void);
 extern void locations_save_checksums(void);

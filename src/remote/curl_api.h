@@ -8,7 +8,7 @@
  * nothing but curl_api_load() may run before a successful curl_api_load().
  *
  * IDENTIFICATION
- *	  curl_api.h
+ *	  src/remote/curl_api.h
  *
  *-------------------------------------------------------------------------
  */

@@ -19,7 +19,7 @@
  * one the build saw.
  *
  * IDENTIFICATION
- *	  curl_api.c
+ *	  src/remote/curl_api.c
  *
  *-------------------------------------------------------------------------
  */

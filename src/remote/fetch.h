@@ -2,7 +2,7 @@
  *
  * fetch.h
  *	  HTTPS and S3 downloads with libcurl, safe inside a PostgreSQL backend
- *	  or background worker.
+ *	  or background worker.  S3 objects and their signing: s3.h.
  *
  * What the caller gets:
  *	- libcurl is initialised lazily, once per process, on the first fetch
@@ -95,7 +95,7 @@ typedef struct FetchResponse
 	int			attempts;		/* requests made */
 } FetchResponse;
 
-/* A low-level request (fetch_https and fetch_s3 are built on it). */
+/* A low-level request (fetch_https and s3.c's fetch_s3 are built on it). */
 typedef struct FetchRequest
 {
 	const char *method;			/* "GET" (NULL) or "PUT" (empty body) */
@@ -112,18 +112,6 @@ typedef struct FetchRequest
 	int			nsecrets;
 } FetchRequest;
 
-/* Where an S3 object is and how to sign for it. */
-typedef struct S3Location
-{
-	const char *bucket;
-	const char *key;			/* object key, not URL-encoded */
-	const char *region;			/* e.g. "eu-west-1"; required */
-	const char *endpoint;		/* NULL/"" = AWS (virtual-hosted style);
-								 * else "https://host[:port]" path style */
-} S3Location;
-
-typedef struct AwsCredentials AwsCredentials;	/* aws_credentials.h */
-
 /* Defaults: 10 s connect, 60 s total, 10 MB cap, 3 retries from 200 ms to 5 s. */
 extern void fetch_options_init(FetchOptions *opts);
 
@@ -131,23 +119,9 @@ extern void fetch_options_init(FetchOptions *opts);
 extern FetchStatus fetch_https(const char *url, const char *if_none_match,
 							   const FetchOptions *opts, FetchResponse *resp);
 
-/* GET an S3 object signed with SigV4 (GetObject). */
-extern FetchStatus fetch_s3(const S3Location *loc, const AwsCredentials *creds,
-							const char *if_none_match, const FetchOptions *opts,
-							FetchResponse *resp);
-
-/* The lower-level request used by the two above and by aws_credentials.c. */
+/* The lower-level request used by fetch_https, s3.c and aws_credentials.c. */
 extern FetchStatus fetch_request(const FetchRequest *req, const FetchOptions *opts,
 								 FetchResponse *resp);
-
-/*
- * The https URL of an S3 object: virtual-hosted style on AWS
- * ("https://bucket.s3.region.amazonaws.com/key"; path style when the bucket
- * name has a dot, since the wildcard certificate would not match), path
- * style against an endpoint ("https://host:port/bucket/key").  The key is
- * URI-encoded as SigV4 wants it ('/' kept).  NULL and *errmsg on bad input.
- */
-extern char *s3_object_url(const S3Location *loc, char **errmsg);
 
 /* URI-encode a key the SigV4 way: unreserved and '/' kept, %XX upper case. */
 extern char *fetch_uri_encode_path(const char *path);

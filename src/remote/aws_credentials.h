@@ -32,6 +32,8 @@
 /* Refresh this long before expiry by default (the SDKs use 5 minutes). */
 #define AWS_CREDENTIALS_REFRESH_MARGIN 300
 
+typedef struct AwsCredentials AwsCredentials;
+
 struct AwsCredentials
 {
 	char	   *access_key_id;	/* palloc'd */

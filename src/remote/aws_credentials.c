@@ -11,7 +11,7 @@
  * without query, and fetch.c's already-masked messages.
  *
  * IDENTIFICATION
- *	  aws_credentials.c
+ *	  src/remote/aws_credentials.c
  *
  *-------------------------------------------------------------------------
  */
