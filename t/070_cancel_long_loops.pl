@@ -10,7 +10,10 @@
 #  - V2__copies.sql: 3,000 COPY ... FROM stdin blocks, with "\." lines
 #    inside a string and a comment before them;
 #  - V1__dump.sql: 200,000 COPY blocks, as a dump of many tables has them
-#    (finding each block used to copy the whole rest of the script).
+#    (finding each block used to copy the whole rest of the script);
+#  - a history of 100,000 BASELINE rows of one version followed by 100,000
+#    DELETE rows, and one of 100,000 runs followed by 100,000 undo rows
+#    (each DELETE or undo row used to walk back over the rows before it).
 # Checks:
 #  a. statement_timeout stops migrate_plan(), migrate_apply(),
 #     migrate_validate() and migrate_info() on them; pg_cancel_backend and
@@ -66,7 +69,7 @@ sub many_statements
 
 my $root = PostgreSQL::Test::Utils::tempdir();
 my $big = many_statements();
-mkdir("$root/$_") or die "$root/$_: $!" for qw(many validate info copies dump);
+mkdir("$root/$_") or die "$root/$_: $!" for qw(many validate info copies dump history);
 write_file("$root/many/V1__many_statements.sql", $big);
 # after each migration: a sleep to be stopped in, if the split was not
 write_file("$root/many/afterEachMigrate.sql", "SELECT pg_sleep(\${sleep});\n");
@@ -101,7 +104,7 @@ write_file("$root/dump/V1__dump.sql",
 my $node = PostgreSQL::Test::Cluster->new('long_loops');
 $node->init;
 $node->start;
-for my $db (qw(many validate info copies dump))
+for my $db (qw(many validate info copies dump history))
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, 'CREATE EXTENSION pg_migrate');
@@ -227,6 +230,27 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 		"dump: $ndumped COPY blocks planned, the last at its line")
 	  or diag($err);
 }
+
+for my $case ([ 'BASELINE', 'DELETE' ], [ 'SQL', 'UNDO_SQL' ])
+{
+	my ($first, $then) = @$case;
+	$node->safe_psql(
+		'history', qq{
+DROP TABLE IF EXISTS flyway_schema_history;
+SELECT count(*) FROM migrate_baseline('1', 'b');
+INSERT INTO flyway_schema_history
+	(installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+SELECT i, '1', 'b', CASE WHEN i <= 100000 THEN '$first' ELSE '$then' END, 'b', NULL, 'x', 0, true
+  FROM pg_catalog.generate_series(2, 200000) AS i;});
+	my ($ok, $err) = run_sql('history',
+		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_info()) AS i;");
+	ok($ok, "history: migrate_info() of 100,000 $first then 100,000 $then rows under statement_timeout returned within $limit s");
+	like($err, qr/canceling statement due to statement timeout/,
+		"history: migrate_info() of $first then $then rows stopped by statement_timeout");
+}
+# (the baseline's own row, the runs 2 to 100000, and undo rows that no file resolves)
+is($node->safe_psql('history', q{SELECT state, count(*) FROM migrate_info() GROUP BY state ORDER BY state}),
+	"Baseline|1\nFuture|100000\nUndone|99999", 'history: every run undone by an undo row');
 
 # --- a. cancel and terminate the caller of migrate_plan() ------------------------
 # The plan is materialized before the sleep: a signal lands in the split, or
