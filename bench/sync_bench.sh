@@ -11,7 +11,9 @@
 #   2. an unchanged-release poll: migrate_sync() answered by one conditional
 #      request (304), wall time per poll and the server's CPU per poll
 #      (utime+stime of the server process over 200 polls, from /proc);
-#   3. the same poll on S3 (SigV4 checked by botocore in the double);
+#   3. the same poll on S3 (SigV4 checked by botocore in the double; the key
+#      in a chmod 600 pg_migrate.s3_credentials_file; the bench stops if the
+#      release did not arrive);
 #   4. a re-sync over HTTPS after one of the N scripts changed (a new
 #      release: the manifest is read again and matched with the N kept
 #      files, one script is fetched).
@@ -78,6 +80,13 @@ cpu_ticks() { awk '{print $14 + $15}' /proc/$server_pid/stat; }
 # --- cluster ------------------------------------------------------------------------
 chown postgres "$work" 2>/dev/null || true
 as_pg initdb -D "$work/data" -A trust -U postgres >/dev/null
+# the S3 double's key, in a credentials file as a server keeps it: no secret
+# is ever a setting; the server's user must own it and no one else read it
+creds=$work/s3-credentials
+printf '[default]\naws_access_key_id = AKIDPLAINTEST000001\naws_secret_access_key = %s\n' \
+	'plainSecretKey/0123456789abcdefghijKLMN' >"$creds"
+chmod 600 "$creds"
+[ "$(id -u)" -eq 0 ] && chown postgres "$creds"
 cat >> "$work/data/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$work'
@@ -86,9 +95,13 @@ fsync = off
 pg_migrate.ca_file = '$c/ca.crt'
 pg_migrate.s3_endpoint = 'https://127.0.0.1:$s3'
 pg_migrate.s3_region = 'eu-west-1'
-pg_migrate.s3_access_key_id = 'AKIDPLAINTEST000001'
-pg_migrate.s3_secret_access_key = 'plainSecretKey/0123456789abcdefghijKLMN'
+pg_migrate.s3_credentials_file = '$creds'
 EOF
+# only that file: no instance metadata or container endpoint (link-local,
+# not loopback), no credentials from the caller's environment
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+	AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 [ -n "${CORES:-}" ] && ulimit -c unlimited
 as_pg pg_ctl -D "$work/data" -l "$work/log" -w start >/dev/null
 psql_q() { as_pg psql -h "$work" -p 54339 -U postgres -d postgres -XAtq "$@"; }
@@ -127,6 +140,13 @@ if [ -z "${NO_S3:-}" ]; then
 	w1=$(date +%s%N); t1=$(cpu_ticks)
 	s3_wall=$(awk -v a=$w0 -v b=$w1 -v n=$POLLS 'BEGIN { printf "%.1f", (b - a) / 1e6 / n }')
 	s3_cpu=$(awk -v a=$t0 -v b=$t1 -v n=$POLLS -v hz=$hz 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / n }')
+	# timings of failed syncs are no benchmark: the release must have arrived
+	s3_status=$(psql_q -c "$s3_sql" 2>&1) || true
+	if [ "$s3_status" != unchanged ]; then
+		echo "the S3 sync failed: $s3_status" >&2
+		psql_q -c "SELECT * FROM migrate_sync_status()" >&2 || true
+		exit 1
+	fi
 fi
 
 # 4. one script of N changed, in a new release: a re-sync over HTTPS

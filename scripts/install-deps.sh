@@ -11,6 +11,7 @@
 #   scripts/install-deps.sh --lambda what a deploy pipeline needs for lambda/
 #                                    (build, package, test) and tools/, with
 #                                    deb-src (docs/pipeline.md)
+#   scripts/install-deps.sh --help   this usage; installs nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,13 @@ case "${1:-}" in
 '') ;;
 --demo) mode=demo ;;
 --lambda) mode=lambda ;;
+-h|--help)
+	echo "usage: $0 [--demo | --lambda]"
+	echo "  (none)    what every test suite needs (test/run_all.sh)"
+	echo "  --demo    building the extension and running examples/demo.sh"
+	echo "  --lambda  a deploy pipeline: lambda/ and tools/ (docs/pipeline.md)"
+	exit 0
+	;;
 *)
 	echo "usage: $0 [--demo | --lambda]" >&2
 	exit 2
@@ -38,7 +46,7 @@ elif [ "$mode" = all ]; then
 	packages+=(libipc-run-perl)
 	# the other suites list their own extra packages
 	deps_files=(lambda/DEPENDENCIES test/fetch/DEPENDENCIES test/sync/DEPENDENCIES
-		test/packages/DEPENDENCIES test/pgxn/DEPENDENCIES)
+		test/packages/DEPENDENCIES test/pgxn/DEPENDENCIES test/pipeline/DEPENDENCIES)
 fi
 for f in "${deps_files[@]}"; do
 	[ -f "$f" ] && while read -r p _; do

@@ -6,7 +6,8 @@
 #
 # Suites: unit (pure logic), regress + isolation + TAP (make installcheck on a
 # throwaway cluster), lambda (make -C lambda check), fetch (test/fetch/run.sh),
-# pgxn (test/pgxn/run.sh: META.json and make dist), and last packages
+# pgxn (test/pgxn/run.sh: META.json and make dist), pipeline
+# (test/pipeline/run.sh: the buildspecs in examples/), and last packages
 # (test/packages/run.sh: the Debian package built, linted, installed, tested
 # and purged; it installs from source again afterwards).
 set -uo pipefail
@@ -113,6 +114,12 @@ if [ -f test/pgxn/run.sh ]; then
 	echo "== PGXN: META.json and make dist"
 	bash test/pgxn/run.sh 2>&1 | tee "$log_dir/pgxn.log"
 	counts_from_line pgxn "$log_dir/pgxn.log"
+fi
+
+if [ -f test/pipeline/run.sh ]; then
+	echo "== pipeline: the CodeBuild buildspecs in examples/"
+	bash test/pipeline/run.sh 2>&1 | tee "$log_dir/pipeline.log"
+	counts_from_line pipeline "$log_dir/pipeline.log"
 fi
 
 # Last: installing the .deb replaces the files "make install" put in place
