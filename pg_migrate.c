@@ -6,8 +6,8 @@
  *	  migrate_baseline() and migrate_repair().
  *
  * The functions here only check arguments and shape results; the commands
- * themselves live in commands.c, the per-migration worker in
- * apply_worker.c.  Nothing here needs shared_preload_libraries.
+ * themselves live in src/backend/commands.c, the per-migration worker in
+ * apply_worker.c, the settings in settings.c.  Nothing here needs shared_preload_libraries.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,298 +19,29 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "commands.h"
-#include "fetch.h"
-#include "location_files.h"
 #include "pg_migrate.h"
 #include "reentry.h"
 #include "sync.h"
 
 PG_MODULE_MAGIC;
 
-/* Settings; see docs/reference.md for what each one means. */
-char	   *pgm_locations = NULL;
-char	   *pgm_schema = NULL;
-char	   *pgm_table = NULL;
-char	   *pgm_placeholders = NULL;
-bool		pgm_placeholder_replacement = true;
-bool		pgm_validate_naming = false;
-bool		pgm_out_of_order = false;
-bool		pgm_baseline_on_migrate = false;
-char	   *pgm_baseline_version = NULL;
-char	   *pgm_baseline_description = NULL;
-char	   *pgm_installed_by = NULL;
-bool		pgm_mixed = false;
-
-/* Remote locations and the sync worker (sync.c, sync_worker.c). */
-bool		pgm_sync_on_apply = true;
-char	   *pgm_ca_file = NULL;
-int			pgm_http_timeout = 30;
-int			pgm_max_script_size = 10 * 1024;	/* kB */
-int			pgm_fetch_retries = 3;
-char	   *pgm_s3_region = NULL;
-char	   *pgm_s3_endpoint = NULL;
-char	   *pgm_s3_credentials_file = NULL;
-char	   *pgm_sync_redirect_hosts = NULL;
-char	   *pgm_databases = NULL;
-int			pgm_sync_interval = 60;
-bool		pgm_auto_apply = false;
-char	   *pgm_apply_role = NULL;
-
 void		_PG_init(void);
 
-static void define_sync_settings(void);
-
-static bool check_placeholders(char **newval, void **extra, GucSource source);
-static bool check_version_setting(char **newval, void **extra, GucSource source);
-static bool check_installed_by(char **newval, void **extra, GucSource source);
-static bool check_table_name(char **newval, void **extra, GucSource source);
-static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
-static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
-
+/*
+ * Module load: the settings (settings.c), and the sync worker's launcher
+ * when preloaded (the SQL functions work without preloading; it does not).
+ */
 void
 _PG_init(void)
 {
-	DefineCustomStringVariable("pg_migrate.locations",
-							   "Where migration scripts are read from.",
-							   "A comma-separated list of filesystem:/absolute/dir entries, read recursively.",
-							   &pgm_locations, "",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.allow_symlinks_outside_locations",
-							 "Follow symbolic links in a location that lead outside it.",
-							 "Off: such a link is refused, since whoever can write into a location could read any file the server can.",
-							 &pgm_allow_symlinks_outside_locations, false,
-							 PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.schema",
-							   "Schema of the history table; empty means the current schema.",
-							   NULL, &pgm_schema, "",
-							   PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.table",
-							   "Name of the history table.",
-							   NULL, &pgm_table, "flyway_schema_history",
-							   PGC_USERSET, 0, check_table_name, NULL, NULL);
-	/*
-	 * Superuser-only: its values become SQL text in the scripts, so one a
-	 * database owner preset (ALTER DATABASE ... SET) would run with the
-	 * rights of whoever migrates next.  A caller passes its own per call.
-	 */
-	DefineCustomStringVariable("pg_migrate.placeholders",
-							   "Placeholder values, as a JSON object of name to value.",
-							   NULL, &pgm_placeholders, "",
-							   PGC_SUSET, 0, check_placeholders, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.placeholder_replacement",
-							 "Replace ${name} placeholders in scripts.",
-							 NULL, &pgm_placeholder_replacement, true,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.validate_naming",
-							 "Fail on badly named .sql files instead of skipping them with a warning.",
-							 NULL, &pgm_validate_naming, false,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.out_of_order",
-							 "Apply pending versions lower than the highest applied version.",
-							 NULL, &pgm_out_of_order, false,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.baseline_on_migrate",
-							 "Baseline a non-empty schema that has no history table before applying.",
-							 NULL, &pgm_baseline_on_migrate, false,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.baseline_version",
-							   "Version recorded by a baseline.",
-							   NULL, &pgm_baseline_version, "1",
-							   PGC_USERSET, 0, check_version_setting, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.baseline_description",
-							   "Description recorded by a baseline.",
-							   NULL, &pgm_baseline_description, "<< Flyway Baseline >>",
-							   PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.installed_by",
-							   "Name recorded in installed_by; empty means the current user.",
-							   NULL, &pgm_installed_by, "",
-							   PGC_SUSET, 0, check_installed_by, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.mixed",
-							 "Allow scripts that mix statements that must run outside a transaction with others.",
-							 NULL, &pgm_mixed, false,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-
-	define_sync_settings();
-
-#if PG_VERSION_NUM >= 150000
-	MarkGUCPrefixReserved("pg_migrate");
-#else
-	EmitWarningsOnPlaceholders("pg_migrate");
-#endif
-}
-
-/*
- * Settings of remote locations, then (only when preloaded) those of the
- * sync worker and its registration.  Connection settings are PGC_SUSET: a
- * role that may call migrate_sync() must not point the server at another
- * host or CA.  Credentials are also GUC_SUPERUSER_ONLY (hidden from
- * pg_settings and SHOW for everyone else) and GUC_NO_SHOW_ALL.
- */
-static void
-define_sync_settings(void)
-{
-	DefineCustomBoolVariable("pg_migrate.sync_on_apply",
-							 "Sync remote locations before migrate_apply() and migrate_info().",
-							 NULL, &pgm_sync_on_apply, true,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.ca_file",
-							   "CA certificates (PEM) trusted for https and S3; empty means the system bundle.",
-							   NULL, &pgm_ca_file, "",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_migrate.http_timeout",
-							"Time limit of one request to a remote location.",
-							"The connect phase gets at most 10 s of it.",
-							&pgm_http_timeout, 30, 1, 3600,
-							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_migrate.max_script_size",
-							"Largest script fetched from a remote location.",
-							NULL, &pgm_max_script_size, 10 * 1024, 1, 512 * 1024,
-							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_migrate.fetch_retries",
-							"Retries of a request that failed with a network error or a 5xx status.",
-							NULL, &pgm_fetch_retries, 3, 0, 10,
-							PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.s3_region",
-							   "Region of s3:// locations; empty means AWS_REGION, AWS_DEFAULT_REGION, else us-east-1.",
-							   NULL, &pgm_s3_region, "",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.s3_endpoint",
-							   "https://host[:port] of an S3-compatible store (path-style requests); empty means AWS.",
-							   NULL, &pgm_s3_endpoint, "",
-							   PGC_SUSET, 0, check_s3_endpoint, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.sync_redirect_hosts",
-							   "Hosts other than a location's own that its https redirects may lead to.",
-							   "Host names separated by commas; empty means redirects stay on the location's host and port.",
-							   &pgm_sync_redirect_hosts, "",
-							   PGC_SUSET, 0, check_redirect_hosts, NULL, NULL);
-	/*
-	 * Secrets never go into settings: PostgreSQL logs a setting's new value
-	 * on reload, shows custom settings to anyone in a session that has not
-	 * loaded the library, and lets everyone read ALTER DATABASE/ROLE SET
-	 * values.  The setting names a file only the server's user can read.
-	 */
-	DefineCustomStringVariable("pg_migrate.s3_credentials_file",
-							   "File with the AWS credentials for s3:// locations; empty means the environment, ECS or EC2.",
-							   "AWS shared-credentials format: aws_access_key_id, aws_secret_access_key, aws_session_token.",
-							   &pgm_s3_credentials_file, "",
-							   PGC_SUSET, 0, NULL, NULL, NULL);
-
-	/* The SQL functions work without preloading; the worker does not. */
-	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
-		return;
-
-	DefineCustomStringVariable("pg_migrate.databases",
-							   "Databases the sync worker serves: a comma-separated list, or * for all.",
-							   NULL, &pgm_databases, "",
-							   PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_migrate.sync_interval",
-							"Time between two syncs by the sync worker; 0 means only on demand.",
-							NULL, &pgm_sync_interval, 60, 0, 7 * 24 * 3600,
-							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pg_migrate.auto_apply",
-							 "Apply after a sync by the worker that brought new scripts.",
-							 NULL, &pgm_auto_apply, false,
-							 PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_migrate.apply_role",
-							   "Role the sync worker connects as, and applies as with pg_migrate.auto_apply.",
-							   NULL, &pgm_apply_role, "",
-							   PGC_SIGHUP, 0, NULL, NULL, NULL);
-	sync_worker_register_launcher();
-}
-
-static bool
-check_s3_endpoint(char **newval, void **extra, GucSource source)
-{
-	if (**newval != '\0' && pg_strncasecmp(*newval, "https://", 8) != 0)
-	{
-		GUC_check_errdetail("The endpoint must be an https:// URL.");
-		GUC_check_errhint("Give https://host[:port], or nothing for AWS.");
-		return false;
-	}
-	return true;
-}
-
-static bool
-check_redirect_hosts(char **newval, void **extra, GucSource source)
-{
-	char	   *why = NULL;
-
-	if (!fetch_redirect_hosts_valid(*newval, &why))
-	{
-		GUC_check_errdetail("%s", why);
-		GUC_check_errhint("Give host names separated by commas, such as 'cdn.example.com, downloads.example.net'.");
-		return false;
-	}
-	return true;
-}
-
-/* A bad JSON value is refused at SET time, not at the next apply. */
-static bool
-check_placeholders(char **newval, void **extra, GucSource source)
-{
-	PlaceholderSet set;
-	char	   *why = NULL;
-
-	placeholders_init(&set);
-	if (!placeholders_add_json(&set, *newval, &why))
-	{
-		/* PostgreSQL's own message would quote the value, secrets and all */
-		GUC_check_errmsg("invalid value for parameter \"pg_migrate.placeholders\"");
-		GUC_check_errdetail("%s", why);
-		GUC_check_errhint("Give a JSON object such as '{\"schema_owner\": \"app\"}'.");
-		return false;
-	}
-	return true;
-}
-
-static bool
-check_version_setting(char **newval, void **extra, GucSource source)
-{
-	MigrationVersion version;
-	char	   *why = NULL;
-
-	if (!version_parse(*newval, &version, &why) || !version_fits_history(*newval, &why))
-	{
-		GUC_check_errdetail("%s", why);
-		return false;
-	}
-	return true;
-}
-
-/* A name the history table cannot hold would fail every apply after its first migration. */
-static bool
-check_installed_by(char **newval, void **extra, GucSource source)
-{
-	char	   *why = NULL;
-
-	if (!history_column_fits(*newval, HISTORY_INSTALLED_BY_CHARS, "installed_by", &why))
-	{
-		GUC_check_errdetail("%s", why);
-		return false;
-	}
-	return true;
-}
-
-static bool
-check_table_name(char **newval, void **extra, GucSource source)
-{
-	if (**newval == '\0')
-	{
-		GUC_check_errdetail("The history table needs a name.");
-		return false;
-	}
-	if (strlen(*newval) >= NAMEDATALEN)
-	{
-		GUC_check_errdetail("Table names are at most %d bytes long.", NAMEDATALEN - 1);
-		return false;
-	}
-	return true;
+	settings_define();
+	if (process_shared_preload_libraries_in_progress && !IsBinaryUpgrade)
+		sync_worker_register_launcher();
 }
 
 /*

@@ -51,8 +51,6 @@
 
 #include "location_files.h"
 
-bool		pgm_allow_symlinks_outside_locations = false;
-
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
 /* realpath() into palloc'd memory, or NULL with errno set. */

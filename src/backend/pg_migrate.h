@@ -21,7 +21,7 @@
 #include "placeholders.h"
 #include "plan.h"
 
-/* Settings (pg_migrate.*), defined in pg_migrate.c. */
+/* Settings (pg_migrate.*), defined in settings.c. */
 extern char *pgm_locations;
 extern char *pgm_schema;
 extern char *pgm_table;
@@ -35,7 +35,8 @@ extern char *pgm_baseline_description;
 extern char *pgm_installed_by;
 extern bool pgm_mixed;
 
-/* settings.c: the settings as lists */
+/* settings.c: defining the settings, and reading them as lists */
+extern void settings_define(void);
 extern List *locations_entries(void);
 
 /* extension_owner.c: act as the extension's owner, for its own tables */
