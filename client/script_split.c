@@ -302,16 +302,39 @@ is_copy_from_stdin_text(const char *text, int len)
 }
 
 /*
+ * libpg_query's scanner split of text[0..len), stopped before the first
+ * token the scanner rejects: the server's scanner, which script.c runs a
+ * token at a time, has seen every statement before that one.
+ */
+static PgQuerySplitResult
+split_up_to_lexical_error(char *text, int len)
+{
+	PgQuerySplitResult split = pg_query_split_with_scanner(text);
+
+	while (split.error != NULL && split.error->cursorpos > 1)
+	{
+		int			cut = offset_of_char_position(text, len, split.error->cursorpos);
+
+		if (cut >= len)
+			break;
+		pg_query_free_split_result(split);
+		text[cut] = '\0';
+		len = cut;
+		split = pg_query_split_with_scanner(text);
+	}
+	return split;
+}
+
+/*
  * Where the first COPY ... FROM STDIN statement in text[from..to) ends
  * (just after its ';'), or -1: as next_copy_from_stdin_end() in script.c.
- * A lexical error (a comment or string cut by "to") finds nothing.
  */
 static int
 next_copy_from_stdin_end(const char *text, int from, int to)
 {
 	char	   *window = xstrndup(text + from, to - from);
-	int			wlen = to - from;
-	PgQuerySplitResult split = pg_query_split_with_scanner(window);
+	PgQuerySplitResult split = split_up_to_lexical_error(window, to - from);
+	int			wlen = (int) strlen(window);
 	int			result = -1;
 
 	for (int i = 0; split.error == NULL && i < split.n_stmts; i++)
