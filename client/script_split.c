@@ -11,10 +11,11 @@
  *	  line breaks kept; the extension finds the statements with the server's
  *	  scanner, this file with libpg_query's scanner (to split) and grammar
  *	  (to tell a CopyStmt FROM STDIN), over the same windows;
- *	- the whole text is parsed at once (pg_query_parse, a JSON parse tree),
- *	  so the statements' places are the grammar's, as raw_parser() gives;
- *	- each statement is described as a StatementKind and classified by the
- *	  rule the extension uses (src/core/statement_kind.c).
+ *	- the whole text is split by the grammar (pg_query_split_with_parser),
+ *	  so the statements' places are raw_parser()'s;
+ *	- each statement that may matter (by its first word) is parsed alone
+ *	  (pg_query_parse, a JSON parse tree), described as a StatementKind and
+ *	  classified by the rule the extension uses (src/core/statement_kind.c).
  * When the grammar rejects the script, libpg_query's scanner still splits
  * it (syntax newer than PostgreSQL 15's): kinds are then unknown.
  *
@@ -268,37 +269,68 @@ describe_statement(const cJSON *stmt, StatementKind *kind)
 		kind->kind = STMT_KIND_COPY_FROM_STDIN;
 }
 
-/* Is this one statement's text (no ';') a COPY ... FROM STDIN? */
+/*
+ * The first words of the statements whose kind the rule reads: any other
+ * statement is of no kind that matters, and is spared a parse of its own.
+ */
+static const char *const kind_words[] = {
+	"create", "drop", "reindex", "vacuum", "alter", "discard", "cluster", "copy",
+	"begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "prepare",
+};
+
 static bool
-is_copy_from_stdin_text(const char *text, int len)
+starts_with_kind_word(const char *text, int len)
 {
 	int			start = skip_blanks_and_comments(text, 0, len);
+	int			end = start;
+
+	while (end < len && (isalnum((unsigned char) text[end]) || text[end] == '_'))
+		end++;
+	for (size_t i = 0; i < lengthof(kind_words); i++)
+		if ((int) strlen(kind_words[i]) == end - start &&
+			pg_strncasecmp(text + start, kind_words[i], end - start) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Describe one statement from its own text (no ';'), parsed alone: the
+ * same node as in the whole script's parse.  UNKNOWN if it does not parse.
+ */
+static void
+describe_statement_text(const char *text, int len, StatementKind *kind)
+{
 	char	   *sql;
 	PgQueryParseResult parsed;
 	cJSON	   *tree;
-	bool		result = false;
 
-	/* most statements are not COPY: spare them the parse */
-	if (len - start < 4 || pg_strncasecmp(text + start, "copy", 4) != 0)
-		return false;
+	memset(kind, 0, sizeof(*kind));
+	kind->kind = STMT_KIND_OTHER;
+	if (!starts_with_kind_word(text, len))
+		return;
+	kind->kind = STMT_KIND_UNKNOWN;
 	sql = xstrndup(text, len);
 	parsed = pg_query_parse(sql);
 	free(sql);
 	if (parsed.error == NULL && (tree = cJSON_Parse(parsed.parse_tree)) != NULL)
 	{
 		cJSON	   *stmts = cJSON_GetObjectItemCaseSensitive(tree, "stmts");
-		StatementKind kind;
 
 		if (cJSON_GetArraySize(stmts) == 1)
-		{
 			describe_statement(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(stmts, 0), "stmt"),
-							   &kind);
-			result = kind.kind == STMT_KIND_COPY_FROM_STDIN;
-		}
+							   kind);
 		cJSON_Delete(tree);
 	}
 	pg_query_free_parse_result(parsed);
-	return result;
+}
+
+static bool
+is_copy_from_stdin_text(const char *text, int len)
+{
+	StatementKind kind;
+
+	describe_statement_text(text, len, &kind);
+	return kind.kind == STMT_KIND_COPY_FROM_STDIN;
 }
 
 /*
@@ -427,31 +459,34 @@ attach_block(SplitStatement *stmt, const CutBlock *block, LineCounter *lines)
 	stmt->copy_line = line_counter_line(lines, block->data_start);
 }
 
-/* The statements of a parse tree, as script_parse() makes them. */
+/*
+ * The statements of the grammar's split (raw_parser()'s RawStmt places),
+ * as script_parse() makes them.  Parsing the whole script into one JSON
+ * tree would cost hundreds of megabytes for a large one: each statement
+ * that can matter is parsed alone instead.
+ */
 static void
-statements_from_tree(const cJSON *tree, const char *sql, int len, const CutBlocks *blocks,
-					 SplitScript *result)
+statements_from_parser(const PgQuerySplitResult *split, const char *sql, int len,
+					   const CutBlocks *blocks, SplitScript *result)
 {
-	const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(tree, "stmts");
-	const cJSON *raw;
 	LineCounter lines;
 	int			next_block = 0;
 
-	result->statements = xmalloc(sizeof(SplitStatement) * (cJSON_GetArraySize(stmts) + 1));
+	result->statements = xmalloc(sizeof(SplitStatement) * (split->n_stmts + 1));
 	line_counter_init(&lines, sql, len);
-	cJSON_ArrayForEach(raw, stmts)
+	for (int i = 0; i < split->n_stmts; i++)
 	{
 		SplitStatement *stmt = &result->statements[result->count++];
 		StatementKind kind;
 
 		memset(stmt, 0, sizeof(*stmt));
-		place_statement(stmt, sql, len, json_int(raw, "stmt_location"), json_int(raw, "stmt_len"),
-						&lines);
-		describe_statement(cJSON_GetObjectItemCaseSensitive(raw, "stmt"), &kind);
+		place_statement(stmt, sql, len, split->stmts[i]->stmt_location,
+						split->stmts[i]->stmt_len, &lines);
+		describe_statement_text(sql + stmt->location, stmt->length, &kind);
 		/* the n-th COPY FROM STDIN owns the n-th data block, which follows it */
 		if (kind.kind == STMT_KIND_COPY_FROM_STDIN && next_block < blocks->count)
 			attach_block(stmt, &blocks->items[next_block++], &lines);
-		stmt->kind_known = true;
+		stmt->kind_known = kind.kind != STMT_KIND_UNKNOWN;
 		stmt->is_transaction_control = statement_is_transaction_control(&kind);
 		stmt->transactional = !statement_needs_own_transaction(&kind);
 	}
@@ -483,7 +518,7 @@ only_blanks_between(const char *text, int from, int to)
  */
 static bool
 statements_from_scanner(const PgQuerySplitResult *split, const char *sql, int len,
-						const CutBlocks *blocks, SplitScript *result, int *left_out)
+						const CutBlocks *blocks, SplitScript *result)
 {
 	LineCounter lines;
 	int			next_block = 0;
@@ -499,10 +534,7 @@ statements_from_scanner(const PgQuerySplitResult *split, const char *sql, int le
 
 		memset(stmt, 0, sizeof(*stmt));
 		if (!only_blanks_between(sql, prev_end, split->stmts[i]->stmt_location))
-		{
-			*left_out = prev_end;
 			return false;
-		}
 		place_statement(stmt, sql, len, split->stmts[i]->stmt_location,
 						split->stmts[i]->stmt_len, &lines);
 		prev_end = stmt->location + stmt->length;
@@ -512,7 +544,6 @@ statements_from_scanner(const PgQuerySplitResult *split, const char *sql, int le
 		stmt->is_transaction_control = statement_is_transaction_control(&kind);
 		stmt->transactional = !statement_needs_own_transaction(&kind);
 	}
-	*left_out = prev_end;
 	return only_blanks_between(sql, prev_end, len);
 }
 
@@ -530,8 +561,7 @@ script_split(const char *text, size_t len, SplitScript *result, char **errmsg, i
 	char	   *sql;
 	const char *nul = memchr(text, '\0', len);
 	CutBlocks	blocks = {0};
-	PgQueryParseResult parsed;
-	cJSON	   *tree = NULL;
+	PgQuerySplitResult parsed;
 	bool		ok = true;
 
 	memset(result, 0, sizeof(*result));
@@ -547,20 +577,18 @@ script_split(const char *text, size_t len, SplitScript *result, char **errmsg, i
 		memset(sql, ' ', 3);
 	cut_copy_blocks(sql, (int) len, &blocks);
 
-	parsed = pg_query_parse(sql);
+	parsed = pg_query_split_with_parser(sql);
 	if (parsed.error == NULL)
-		tree = cJSON_Parse(parsed.parse_tree);
-	if (tree != NULL)
 	{
+		statements_from_parser(&parsed, sql, (int) len, &blocks, result);
 		result->kinds_known = true;
-		statements_from_tree(tree, sql, (int) len, &blocks, result);
-		cJSON_Delete(tree);
+		for (int i = 0; i < result->count; i++)
+			if (!result->statements[i].kind_known)
+				result->kinds_known = false;
 	}
 	else
 	{
 		PgQuerySplitResult split = pg_query_split_with_scanner(sql);
-
-		int			left_out;
 
 		if (split.error != NULL)
 		{
@@ -570,10 +598,9 @@ script_split(const char *text, size_t len, SplitScript *result, char **errmsg, i
 		}
 		else
 		{
-			result->parse_error = xprintf("%s", parsed.error ? parsed.error->message :
-										  "libpg_query's parse tree is not JSON");
-			result->parse_error_line = parsed.error ? error_line(sql, (int) len, parsed.error) : 1;
-			if (!statements_from_scanner(&split, sql, (int) len, &blocks, result, &left_out))
+			result->parse_error = xprintf("%s", parsed.error->message);
+			result->parse_error_line = error_line(sql, (int) len, parsed.error);
+			if (!statements_from_scanner(&split, sql, (int) len, &blocks, result))
 			{
 				/* the grammar's error says what is wrong there */
 				*errmsg = xprintf("%s", result->parse_error);
@@ -583,7 +610,7 @@ script_split(const char *text, size_t len, SplitScript *result, char **errmsg, i
 		}
 		pg_query_free_split_result(split);
 	}
-	pg_query_free_parse_result(parsed);
+	pg_query_free_split_result(parsed);
 
 	result->transactional = true;
 	for (int i = 0; i < result->count; i++)
