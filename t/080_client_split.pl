@@ -5,7 +5,7 @@
 # transaction block (its BEGIN row) must equal what test/client/split_script
 # prints; a script the extension rejects with a syntax error must be
 # rejected by the client at the same line, or split with the statements'
-# kinds unknown and that line given.
+# kinds unknown and that line given.  It also runs test/client's unit tests.
 use strict;
 use warnings;
 use File::Basename qw(dirname basename);
@@ -20,6 +20,11 @@ my $driver = "$top/test/client/split_script";
 my ($build_out, $build_err) = ('', '');
 my $built = IPC::Run::run([ 'make', '-s', '-C', "$top/test/client" ], '>', \$build_out, '2>', \$build_err);
 ok($built && -x $driver, 'test/client/split_script builds') or BAIL_OUT("cannot build $driver: $build_err");
+
+# the splitter's own unit tests: the scanner fallback and the errors
+my $unit = `"$top/test/client/test_script_split" 2>&1`;
+like($unit, qr/^script_split: [1-9][0-9]* passed, 0 failed$/m, 'test/client/test_script_split passes')
+  or diag($unit);
 
 my $node = PostgreSQL::Test::Cluster->new('split');
 $node->init;
