@@ -11,6 +11,7 @@ use warnings;
 use File::Basename qw(dirname basename);
 use File::Find;
 use Cwd qw(abs_path);
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
