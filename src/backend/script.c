@@ -56,6 +56,7 @@
 
 #include "checksum.h"
 #include "pg_migrate.h"
+#include "statement_kind.h"
 
 /* The statement being run, and its script, for error reports (NULL between). */
 ScriptStatement *script_current_statement = NULL;
@@ -149,120 +150,134 @@ mask_secrets_in_report(ErrorData *edata)
 		prev_emit_log_hook(edata);
 }
 
-/* Skip blanks and comments: a RawStmt starts right after the previous ';'. */
-static int
-skip_blanks_and_comments(const char *text, int pos, int end)
+/* REINDEX: its target, and CONCURRENTLY (an option since PostgreSQL 14) */
+static void
+describe_reindex(ReindexStmt *r, StatementKind *kind)
 {
-	while (pos < end)
+	kind->kind = STMT_KIND_REINDEX;
+	switch (r->kind)
 	{
-		char		c = text[pos];
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-			pos++;
-		else if (c == '-' && pos + 1 < end && text[pos + 1] == '-')
-		{
-			while (pos < end && text[pos] != '\n' && text[pos] != '\r')
-				pos++;
-		}
-		else if (c == '/' && pos + 1 < end && text[pos + 1] == '*')
-		{
-			int			depth = 0;
-
-			/* SQL block comments nest */
-			while (pos < end)
-			{
-				if (text[pos] == '/' && pos + 1 < end && text[pos + 1] == '*')
-				{
-					depth++;
-					pos += 2;
-				}
-				else if (text[pos] == '*' && pos + 1 < end && text[pos + 1] == '/')
-				{
-					depth--;
-					pos += 2;
-					if (depth == 0)
-						break;
-				}
-				else
-					pos++;
-			}
-		}
-		else
+		case REINDEX_OBJECT_INDEX:
+			kind->reindex_target = STMT_REINDEX_INDEX;
+			break;
+		case REINDEX_OBJECT_TABLE:
+			kind->reindex_target = STMT_REINDEX_TABLE;
+			break;
+		case REINDEX_OBJECT_SCHEMA:
+			kind->reindex_target = STMT_REINDEX_SCHEMA;
+			break;
+		case REINDEX_OBJECT_SYSTEM:
+			kind->reindex_target = STMT_REINDEX_SYSTEM;
+			break;
+		case REINDEX_OBJECT_DATABASE:
+			kind->reindex_target = STMT_REINDEX_DATABASE;
 			break;
 	}
-	return pos;
+#if PG_VERSION_NUM >= 140000
+	{
+		ListCell   *lc;
+
+		foreach(lc, r->params)
+		{
+			DefElem    *opt = lfirst(lc);
+
+			if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
+				kind->concurrent = true;
+		}
+	}
+#else
+	kind->concurrent = r->concurrent;
+#endif
+}
+
+/* ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14 on) */
+static bool
+alter_table_detaches_concurrently(AlterTableStmt *stmt)
+{
+#if PG_VERSION_NUM >= 140000
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_DetachPartition &&
+			((PartitionCmd *) cmd->def)->concurrent)
+			return true;
+	}
+#endif
+	return false;
 }
 
 /*
- * Would PostgreSQL refuse this statement inside a transaction block?
- * These are the statements that call PreventInTransactionBlock(), a superset
- * of Flyway's list (docs/flyway-compatibility.md).
+ * The neutral description of a parsed statement that the rule in
+ * statement_kind.c reads (the client fills the same from libpg_query).
  */
-static bool
-needs_own_transaction(Node *stmt)
+static void
+describe_statement(Node *stmt, StatementKind *kind)
 {
+	memset(kind, 0, sizeof(*kind));
+	kind->kind = STMT_KIND_OTHER;
 	switch (nodeTag(stmt))
 	{
 		case T_IndexStmt:
-			return ((IndexStmt *) stmt)->concurrent;
+			kind->kind = STMT_KIND_INDEX;
+			kind->concurrent = ((IndexStmt *) stmt)->concurrent;
+			break;
 		case T_DropStmt:
-			return ((DropStmt *) stmt)->concurrent;
+			kind->kind = STMT_KIND_DROP;
+			kind->concurrent = ((DropStmt *) stmt)->concurrent;
+			break;
 		case T_ReindexStmt:
-			{
-				ReindexStmt *r = (ReindexStmt *) stmt;
-				ListCell   *lc;
-
-				if (r->kind == REINDEX_OBJECT_SCHEMA || r->kind == REINDEX_OBJECT_SYSTEM ||
-					r->kind == REINDEX_OBJECT_DATABASE)
-					return true;
-#if PG_VERSION_NUM >= 140000
-				foreach(lc, r->params)
-				{
-					DefElem    *opt = lfirst(lc);
-
-					if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
-						return true;
-				}
-#else
-				(void) lc;
-				return r->concurrent;
-#endif
-				return false;
-			}
+			describe_reindex((ReindexStmt *) stmt, kind);
+			break;
 		case T_VacuumStmt:
-			return ((VacuumStmt *) stmt)->is_vacuumcmd;
+			kind->kind = STMT_KIND_VACUUM;
+			kind->is_vacuumcmd = ((VacuumStmt *) stmt)->is_vacuumcmd;
+			break;
 		case T_CreatedbStmt:
+			kind->kind = STMT_KIND_CREATEDB;
+			break;
 		case T_DropdbStmt:
+			kind->kind = STMT_KIND_DROPDB;
+			break;
 		case T_CreateTableSpaceStmt:
+			kind->kind = STMT_KIND_CREATE_TABLESPACE;
+			break;
 		case T_DropTableSpaceStmt:
+			kind->kind = STMT_KIND_DROP_TABLESPACE;
+			break;
 		case T_AlterSystemStmt:
-			return true;
+			kind->kind = STMT_KIND_ALTER_SYSTEM;
+			break;
 		case T_CreateSubscriptionStmt:
+			kind->kind = STMT_KIND_CREATE_SUBSCRIPTION;
+			break;
 		case T_DropSubscriptionStmt:
-			/* only when a replication slot is involved; be conservative */
-			return true;
+			kind->kind = STMT_KIND_DROP_SUBSCRIPTION;
+			break;
 		case T_DiscardStmt:
-			return ((DiscardStmt *) stmt)->target == DISCARD_ALL;
+			kind->kind = STMT_KIND_DISCARD;
+			kind->discard_all = ((DiscardStmt *) stmt)->target == DISCARD_ALL;
+			break;
 		case T_ClusterStmt:
-			return ((ClusterStmt *) stmt)->relation == NULL;
-#if PG_VERSION_NUM >= 140000
+			kind->kind = STMT_KIND_CLUSTER;
+			kind->cluster_has_relation = ((ClusterStmt *) stmt)->relation != NULL;
+			break;
 		case T_AlterTableStmt:
-			{
-				ListCell   *lc;
-
-				foreach(lc, ((AlterTableStmt *) stmt)->cmds)
-				{
-					AlterTableCmd *cmd = lfirst(lc);
-
-					if (cmd->subtype == AT_DetachPartition &&
-						((PartitionCmd *) cmd->def)->concurrent)
-						return true;
-				}
-				return false;
-			}
-#endif
+			kind->kind = STMT_KIND_ALTER_TABLE;
+			kind->detach_concurrently = alter_table_detaches_concurrently((AlterTableStmt *) stmt);
+			break;
+		case T_TransactionStmt:
+			kind->kind = STMT_KIND_TRANSACTION;
+			break;
+		case T_CopyStmt:
+			if (((CopyStmt *) stmt)->is_from && ((CopyStmt *) stmt)->filename == NULL &&
+				!((CopyStmt *) stmt)->is_program)
+				kind->kind = STMT_KIND_COPY_FROM_STDIN;
+			break;
 		default:
-			return false;
+			break;
 	}
 }
 
@@ -357,44 +372,6 @@ next_copy_from_stdin_end(char *text, int from, int to)
 	return result;
 }
 
-/* Is text[start..end) a line that ends COPY data: "\." with blanks around? */
-static bool
-is_end_of_data_line(const char *text, int start, int end)
-{
-	while (start < end && (text[start] == ' ' || text[start] == '\t'))
-		start++;
-	while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
-		end--;
-	return end - start == 2 && text[start] == '\\' && text[start + 1] == '.';
-}
-
-/*
- * The first line from "from" on (a line start) that ends COPY data: sets
- * *line_start to its start and returns where the line after it starts.
- * Without one: len, and *line_start = len.
- */
-static int
-next_end_of_data_line(const char *text, int from, int len, int *line_start)
-{
-	int			p = from;
-
-	while (p < len)
-	{
-		const char *nl = memchr(text + p, '\n', len - p);
-		int			eol = nl ? (int) (nl - text) : len;
-
-		CHECK_FOR_INTERRUPTS();
-		if (is_end_of_data_line(text, p, eol))
-		{
-			*line_start = p;
-			return eol < len ? eol + 1 : len;
-		}
-		p = eol < len ? eol + 1 : len;
-	}
-	*line_start = len;
-	return len;
-}
-
 /*
  * The scanner is given the text up to the next "\." line only: pg_dump ends
  * every COPY block with one, and giving it the whole rest of the script for
@@ -419,7 +396,6 @@ cut_copy_blocks(char *text, int len)
 		int			window_end = next_end_of_data_line(text, pos, len, &marker);
 		int			end = next_copy_from_stdin_end(text, pos, window_end);
 		CopyBlock  *block;
-		int			p;
 		int			resume;
 
 		if (end < 0 && window_end < len)
@@ -427,17 +403,10 @@ cut_copy_blocks(char *text, int len)
 		if (end < 0)
 			break;
 		block = palloc0(sizeof(CopyBlock));
-		p = end;
-		while (p < len && text[p] != '\n')
-			p++;
-		if (p < len)
-			p++;
-		block->data_start = p;
-		resume = next_end_of_data_line(text, p, len, &block->data_end);
+		block->data_start = copy_data_start(text, end, len);
+		resume = next_end_of_data_line(text, block->data_start, len, &block->data_end);
 		block->data = pnstrdup(text + block->data_start, block->data_end - block->data_start);
-		for (int i = end; i < resume; i++)
-			if (text[i] != '\n' && text[i] != '\r')
-				text[i] = ' ';
+		blank_out_keeping_lines(text, end, resume);
 		blocks = lappend(blocks, block);
 		pos = resume;
 	}
@@ -535,15 +504,16 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
 		ScriptStatement *stmt = palloc0(sizeof(ScriptStatement));
 		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : (int) len;
+		StatementKind kind;
 
 		CHECK_FOR_INTERRUPTS();
 		stmt->location = skip_blanks_and_comments(sql, rs->stmt_location, end);
 		stmt->length = end - stmt->location;
 		stmt->line = line_counter_line(&lines, stmt->location);
 
+		describe_statement(rs->stmt, &kind);
 		/* the n-th COPY FROM STDIN owns the n-th data block, which follows it */
-		if (IsA(rs->stmt, CopyStmt) && ((CopyStmt *) rs->stmt)->is_from &&
-			((CopyStmt *) rs->stmt)->filename == NULL && next_block != NULL)
+		if (kind.kind == STMT_KIND_COPY_FROM_STDIN && next_block != NULL)
 		{
 			CopyBlock  *block = lfirst(next_block);
 
@@ -554,8 +524,8 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 		}
 
 		stmt->raw = rs;
-		stmt->is_transaction_control = IsA(rs->stmt, TransactionStmt);
-		stmt->transactional = !needs_own_transaction(rs->stmt);
+		stmt->is_transaction_control = statement_is_transaction_control(&kind);
+		stmt->transactional = !statement_needs_own_transaction(&kind);
 		if (!stmt->transactional)
 			parsed->transactional = false;
 		parsed->statements = lappend(parsed->statements, stmt);
