@@ -331,6 +331,7 @@ next_copy_from_stdin_end(char *text, int from, int to)
 		bool		first = true;
 		bool		is_copy = false;
 		bool		from_stdin = false;
+		int			depth = 0;
 		int			prev = 0;
 		int			tok;
 
@@ -346,12 +347,17 @@ next_copy_from_stdin_end(char *text, int from, int to)
 				}
 				first = true;
 				is_copy = from_stdin = false;
-				prev = 0;
+				depth = prev = 0;
 				continue;
 			}
+			if (tok == '(')
+				depth++;
+			else if (tok == ')' && depth > 0)
+				depth--;
 			if (first)
 				is_copy = (tok == kw_copy);
-			else if (tok == kw_stdin && prev == kw_from)
+			/* in parentheses, FROM stdin is a COPY's query naming a table */
+			else if (tok == kw_stdin && prev == kw_from && depth == 0)
 				from_stdin = true;
 			first = false;
 			prev = tok;
