@@ -463,7 +463,7 @@ static int
 apply_settings(PGconn *conn, const config *cfg, const char **error_type, char **errmsg)
 {
 	const char *params[2 * MAX_SESSION_SETTINGS];
-	char		sql[64 + MAX_SESSION_SETTINGS * 80];
+	char		sql[256 + MAX_SESSION_SETTINGS * 80];
 	size_t		len;
 	PGresult   *res;
 	const session_setting *bad;
@@ -472,14 +472,21 @@ apply_settings(PGconn *conn, const config *cfg, const char **error_type, char **
 
 	if (cfg->nsettings == 0)
 		return 0;
-	len = snprintf(sql, sizeof(sql), "SELECT ");
+	/*
+	 * The init plan that starts (never runs) a scan of migrate_info() loads
+	 * the extension's library, which defines the pg_migrate.* settings,
+	 * before set_config() runs: a setting set before that would only be a
+	 * placeholder, neither checked nor restricted to superusers.
+	 */
+	len = snprintf(sql, sizeof(sql), "SELECT (SELECT 1 FROM %s.migrate_info() LIMIT 0)",
+				   extension_schema);
 	for (int i = 0; i < cfg->nsettings; i++)
 	{
 		params[2 * i] = cfg->settings[i].name;
 		params[2 * i + 1] = cfg->settings[i].value;
 		len += snprintf(sql + len, sizeof(sql) - len,
-						"%spg_catalog.set_config($%d::pg_catalog.text, $%d::pg_catalog.text, false)",
-						i ? ", " : "", 2 * i + 1, 2 * i + 2);
+						", pg_catalog.set_config($%d::pg_catalog.text, $%d::pg_catalog.text, false)",
+						2 * i + 1, 2 * i + 2);
 	}
 	res = exec_bounded(conn, sql, 2 * cfg->nsettings, params);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
@@ -487,25 +494,24 @@ apply_settings(PGconn *conn, const config *cfg, const char **error_type, char **
 		PQclear(res);
 		return 0;
 	}
-	if (res == NULL)
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	bad = res ? refused_setting(cfg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) : NULL;
+	if (bad == NULL)
 	{
-		statement_error_as(res, "set_config", "Function.DatabaseError", error_type, errmsg);
+		/* not about a value (a timeout, migrate_info() not granted) */
+		statement_error_as(res, "migrate_info", "Function.DatabaseError", error_type, errmsg);
+		PQclear(res);
 		return -1;
 	}
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	bad = refused_setting(cfg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
 	*error_type = "Function.SettingRefused";
-	if (bad && state && strcmp(state, "42501") == 0)
+	if (state && strcmp(state, "42501") == 0)
 		snprintf(buf, sizeof(buf), "%s: this role may not set %s (only a superuser may): "
 				 "connect as a superuser, or remove %s [SQLSTATE 42501]",
 				 bad->variable, bad->name, bad->variable);
-	else if (bad)
+	else
 		snprintf(buf, sizeof(buf), "%s: the database refused its value for %s "
 				 "(the value is not shown) [SQLSTATE %s]", bad->variable, bad->name,
 				 state ? state : "?????");
-	else
-		snprintf(buf, sizeof(buf), "the database refused the FLYWAY_* settings for this "
-				 "session [SQLSTATE %s]", state ? state : "?????");
 	*errmsg = strdup(buf);
 	PQclear(res);
 	return -1;
