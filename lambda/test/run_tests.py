@@ -617,7 +617,8 @@ def test_flyway_env(env, pg, m):
     # FLYWAY_CONNECT_RETRIES: an unreachable database is tried again
     rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok", port=free_port()),
                                      FLYWAY_CONNECT_RETRIES="1"), ["{}"])
-    retries = [r for r in log_records(out) if "FLYWAY_CONNECT_RETRIES" in r.get("message", "")]
+    retries = [r for r in log_records(out) if r.get("phase") == "connect"
+               and "retrying" in r.get("message", "")]
     check("flyway_env: FLYWAY_CONNECT_RETRIES=1 retries an unreachable database once",
           err_type(ids[0]) == "Function.DatabaseUnreachable" and len(retries) == 1,
           (result(ids[0]), retries))
