@@ -24,34 +24,6 @@
 
 #define MAX_POLL_FAILURES 3
 
-extern char **environ;
-
-/*
- * The old Flyway function may carry FLYWAY_* settings that belong to the
- * database now (pg_migrate.* settings); say so once instead of silently
- * ignoring them.  Names only: values may be secret.
- */
-static void
-warn_ignored_flyway_settings(void)
-{
-	static const char *const used[] = {"FLYWAY_URL=", "FLYWAY_USER=", "FLYWAY_PASSWORD=",
-		"FLYWAY_TARGET=", "FLYWAY_GROUP=", "FLYWAY_OUT_OF_ORDER=", "FLYWAY_PLACEHOLDERS_"};
-
-	for (char **e = environ; *e; e++)
-	{
-		int			known = 0;
-
-		if (strncmp(*e, "FLYWAY_", 7) != 0)
-			continue;
-		for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
-			if (strncmp(*e, used[i], strlen(used[i])) == 0)
-				known = 1;
-		if (!known)
-			log_warn("init", "%.*s is ignored: configure it in the database (pg_migrate.* settings)",
-					 (int) strcspn(*e, "="), *e);
-	}
-}
-
 int
 main(void)
 {
@@ -84,7 +56,6 @@ main(void)
 		curl_global_cleanup();
 		return 1;
 	}
-	warn_ignored_flyway_settings();
 	log_info("init", "pg_migrate lambda ready (mode %s)", mode_name(cfg.mode));
 
 	for (;;)

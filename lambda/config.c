@@ -9,7 +9,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "flyway_config.h"
 #include "log.h"
 
 extern char **environ;
@@ -89,45 +90,13 @@ parse_ms(const char *name, long *out, char **errmsg)
 }
 
 /*
- * FLYWAY_PLACEHOLDERS_<NAME>=value becomes {"<name>": "value"}: Flyway
- * lower-cases the name (ConfigUtils.convertKey) and keeps underscores.
- */
-cJSON *
-placeholders_from_env(char **env)
-{
-	static const char prefix[] = "FLYWAY_PLACEHOLDERS_";
-	cJSON	   *obj = NULL;
-
-	for (char **e = env; e && *e; e++)
-	{
-		const char *eq;
-		char	   *name;
-
-		if (strncmp(*e, prefix, strlen(prefix)) != 0)
-			continue;
-		eq = strchr(*e, '=');
-		if (eq == NULL || eq == *e + strlen(prefix))
-			continue;
-		name = strndup(*e + strlen(prefix), eq - *e - strlen(prefix));
-		for (char *c = name; *c; c++)
-			*c = tolower((unsigned char) *c);
-		if (obj == NULL)
-			obj = cJSON_CreateObject();
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-		cJSON_AddStringToObject(obj, name, eq + 1);
-		free(name);
-	}
-	return obj;
-}
-
-/*
  * FLYWAY_URL, a JDBC URL (client/jdbc_url.c).  Parameters only the Java
  * driver knows are named in a warning, not dropped without a word.
  */
 static int
-read_flyway_url(config *cfg, char **errmsg)
+read_flyway_url(config *cfg, const FlywayConfig *fc, char **errmsg)
 {
-	const char *s = getenv("FLYWAY_URL");
+	const char *s = flyway_config_get(fc, FK_URL);
 	char	   *error = NULL;
 
 	if (s == NULL || *s == '\0')
@@ -143,6 +112,166 @@ read_flyway_url(config *cfg, char **errmsg)
 		log_warn("init", "FLYWAY_URL parameters with no libpq equivalent, ignored: %s",
 				 cfg->url.ignored);
 	return 0;
+}
+
+/* The value a FLYWAY_* variable gave, or NULL (a default is not "given"). */
+static const char *
+given(const FlywayConfig *fc, FlywayKey key)
+{
+	return flyway_config_value(fc, key)->value;
+}
+
+/* The given value, or NULL when unset or empty. */
+static char *
+given_dup(const FlywayConfig *fc, FlywayKey key)
+{
+	return xstrdup_or_null(given(fc, key));
+}
+
+static void
+add_setting(config *cfg, const FlywayConfig *fc, FlywayKey key, const char *name,
+			const char *value)
+{
+	session_setting *s = &cfg->settings[cfg->nsettings++];
+
+	s->name = name;
+	s->variable = strdup(flyway_config_value(fc, key)->origin);
+	s->value = strdup(value);
+}
+
+/*
+ * pg_migrate.schema: the history table's schema, first on the search_path.
+ * That is Flyway's default schema: defaultSchema, else the first of
+ * schemas.  The extension manages one schema, so a second one is refused.
+ */
+static int
+read_schema(config *cfg, const FlywayConfig *fc, char **errmsg)
+{
+	int			n;
+	char	  **schemas = flyway_config_list(fc, FK_SCHEMAS, &n);
+	const char *def = given(fc, FK_DEFAULT_SCHEMA);
+	int			rc = 0;
+
+	if (n > 1)
+	{
+		*errmsg = strdup("FLYWAY_SCHEMAS names more than one schema: in extension mode only one "
+						 "schema is supported for now (pg_migrate.schema, where the history table "
+						 "goes); name one schema, or leave the others to your migrations");
+		rc = -1;
+	}
+	else if (def && *def && n == 1 && strcmp(def, schemas[0]) != 0)
+	{
+		*errmsg = strdup("FLYWAY_DEFAULT_SCHEMA and FLYWAY_SCHEMAS name different schemas: in "
+						 "extension mode only one schema is supported for now (pg_migrate.schema, "
+						 "where the history table goes); set only one of them, or the same schema "
+						 "in both");
+		rc = -1;
+	}
+	else if (def && *def)
+		add_setting(cfg, fc, FK_DEFAULT_SCHEMA, "pg_migrate.schema", def);
+	else if (n == 1)
+		add_setting(cfg, fc, FK_SCHEMAS, "pg_migrate.schema", schemas[0]);
+	flyway_config_list_free(schemas, n);
+	return rc;
+}
+
+/* Flyway settings with a pg_migrate.* twin, set per session when given. */
+static const struct
+{
+	FlywayKey	key;
+	const char *setting;
+	int			is_bool;
+}			extension_settings[] = {
+	{FK_TABLE, "pg_migrate.table", 0},
+	{FK_BASELINE_ON_MIGRATE, "pg_migrate.baseline_on_migrate", 1},
+	{FK_BASELINE_VERSION, "pg_migrate.baseline_version", 0},
+	{FK_BASELINE_DESCRIPTION, "pg_migrate.baseline_description", 0},
+	{FK_MIXED, "pg_migrate.mixed", 1},
+	{FK_VALIDATE_MIGRATION_NAMING, "pg_migrate.validate_naming", 1},
+	{FK_PLACEHOLDER_REPLACEMENT, "pg_migrate.placeholder_replacement", 1},
+	{FK_INSTALLED_BY, "pg_migrate.installed_by", 0},
+};
+
+/*
+ * The rest of the FLYWAY_* settings in extension mode: session settings,
+ * migrate_apply() arguments, connect retries.  Names only in messages.
+ */
+static int
+read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
+{
+	if (read_schema(cfg, fc, errmsg) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(extension_settings) / sizeof(extension_settings[0]); i++)
+	{
+		FlywayKey	key = extension_settings[i].key;
+
+		if (given(fc, key) == NULL)
+			continue;
+		if (extension_settings[i].is_bool)
+			add_setting(cfg, fc, key, extension_settings[i].setting,
+						flyway_config_bool(fc, key) ? "on" : "off");
+		else
+			add_setting(cfg, fc, key, extension_settings[i].setting, given(fc, key));
+	}
+	if (given(fc, FK_CONFIG_FILES) != NULL)
+	{
+		*errmsg = strdup("FLYWAY_CONFIG_FILES is not supported by the Lambda handler: "
+						 "set each setting as its own FLYWAY_* variable");
+		return -1;
+	}
+	/* the database's pg_migrate.locations decides; client mode will read it */
+	if (given(fc, FK_LOCATIONS) != NULL)
+		log_info("init", "FLYWAY_LOCATIONS is not used in extension mode: the database's "
+				 "pg_migrate.locations names the migrations");
+	if (given(fc, FK_OUTPUT_TYPE) != NULL)
+		log_info("init", "FLYWAY_OUTPUT_TYPE does not apply: the handler always logs JSON lines");
+
+	cfg->connect_retries = flyway_config_int(fc, FK_CONNECT_RETRIES);
+	cfg->connect_retries_interval_s = flyway_config_int(fc, FK_CONNECT_RETRIES_INTERVAL);
+	cfg->target = given_dup(fc, FK_TARGET);
+	cfg->group = flyway_config_bool(fc, FK_GROUP);
+	if (given(fc, FK_OUT_OF_ORDER) != NULL)
+		cfg->out_of_order = flyway_config_bool(fc, FK_OUT_OF_ORDER);
+	for (int i = 0; i < fc->nplaceholders; i++)
+	{
+		if (cfg->placeholders == NULL)
+			cfg->placeholders = cJSON_CreateObject();
+		cJSON_AddStringToObject(cfg->placeholders, fc->placeholders[i].name,
+								fc->placeholders[i].value.value);
+	}
+	return 0;
+}
+
+/*
+ * Every FLYWAY_* variable, through the configuration code the pg_migrate
+ * command uses: an unknown or unsupported one, or a value of the wrong
+ * kind, fails the init naming the variable (never quoting the value).
+ */
+static int
+read_flyway_environment(config *cfg, char **errmsg)
+{
+	FlywayConfig fc;
+	char	   *error = NULL;
+	int			rc = -1;
+
+	flyway_config_init(&fc);
+	if (!flyway_config_read_environment(&fc, environ, &error))
+	{
+		/* frontend palloc is malloc */
+		*errmsg = error;
+		goto done;
+	}
+	if (read_flyway_url(cfg, &fc, errmsg) != 0)
+		goto done;
+	cfg->flyway_user = given_dup(&fc, FK_USER);
+	cfg->flyway_password = given_dup(&fc, FK_PASSWORD);
+	log_add_persistent_secret(cfg->flyway_password);
+	if (read_flyway_settings(cfg, &fc, errmsg) != 0)
+		goto done;
+	rc = 0;
+done:
+	flyway_config_free(&fc);
+	return rc;
 }
 
 static int
@@ -306,11 +435,8 @@ config_load(config *cfg, char **errmsg)
 	}
 
 	/* database */
-	if (read_flyway_url(cfg, errmsg) != 0)
+	if (read_flyway_environment(cfg, errmsg) != 0)
 		return -1;
-	cfg->flyway_user = env_dup("FLYWAY_USER");
-	cfg->flyway_password = env_dup("FLYWAY_PASSWORD");
-	log_add_persistent_secret(cfg->flyway_password);
 	cfg->pg_sslrootcert = env_dup("PG_MIGRATE_SSLROOTCERT");
 	if (cfg->pg_sslrootcert == NULL)
 	{
@@ -327,21 +453,6 @@ config_load(config *cfg, char **errmsg)
 		parse_ms("PG_MIGRATE_DEADLINE_MARGIN_MS", &cfg->margin_ms, errmsg) != 0)
 		return -1;
 
-	/* migrate_apply() arguments */
-	cfg->target = env_dup("FLYWAY_TARGET");
-	s = getenv("FLYWAY_GROUP");
-	if (s && *s && parse_bool(s, &cfg->group) != 0)
-	{
-		*errmsg = strdup("FLYWAY_GROUP must be true or false");
-		return -1;
-	}
-	s = getenv("FLYWAY_OUT_OF_ORDER");
-	if (s && *s && parse_bool(s, &cfg->out_of_order) != 0)
-	{
-		*errmsg = strdup("FLYWAY_OUT_OF_ORDER must be true or false");
-		return -1;
-	}
-	cfg->placeholders = placeholders_from_env(environ);
 	return 0;
 }
 
@@ -366,6 +477,11 @@ config_free(config *cfg)
 	free(cfg->pg_sslrootcert);
 	free(cfg->target);
 	cJSON_Delete(cfg->placeholders);
+	for (int i = 0; i < cfg->nsettings; i++)
+	{
+		free(cfg->settings[i].variable);
+		free(cfg->settings[i].value);
+	}
 	free(cfg->sns_topic_arn);
 	free(cfg->sns_region);
 	free(cfg->sns_endpoint);

@@ -23,6 +23,16 @@ typedef enum
 	MODE_PROVIDER
 } invoke_mode;
 
+/* A pg_migrate.* setting a FLYWAY_* variable gives the deploy's session. */
+typedef struct session_setting
+{
+	const char *name;			/* "pg_migrate.table" */
+	char	   *variable;		/* "FLYWAY_TABLE", for messages */
+	char	   *value;			/* never logged */
+} session_setting;
+
+#define MAX_SESSION_SETTINGS 16
+
 typedef struct config
 {
 	invoke_mode mode;
@@ -47,11 +57,18 @@ typedef struct config
 	long		statement_timeout_ms;	/* cap; 0 = deadline only */
 	long		lock_timeout_ms;	/* -1 = leave the server's setting */
 
+	int			connect_retries;	/* FLYWAY_CONNECT_RETRIES */
+	int			connect_retries_interval_s; /* the longest pause between them */
+
 	/* migrate_apply() arguments */
 	char	   *target;
 	int			group;
 	int			out_of_order;	/* -1 = NULL (extension default) */
 	cJSON	   *placeholders;	/* object, or NULL when none set */
+
+	/* pg_migrate.* settings for the deploy's session, from FLYWAY_* */
+	session_setting settings[MAX_SESSION_SETTINGS];
+	int			nsettings;
 
 	long		margin_ms;		/* reserved at the end of every invocation */
 
@@ -63,7 +80,6 @@ typedef struct config
 
 extern int	config_load(config *cfg, char **errmsg);
 extern void config_free(config *cfg);
-extern cJSON *placeholders_from_env(char **env);
 extern int	parse_bool(const char *s, int *out);
 extern const char *mode_name(invoke_mode mode);
 

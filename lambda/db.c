@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -239,6 +240,42 @@ connect_db(const config *cfg, const db_secret *sec, long deadline_ms,
 	return conn;
 }
 
+/*
+ * FLYWAY_CONNECT_RETRIES: an unreachable database is tried again, as Flyway
+ * does, after 1 s, then twice as long each time up to
+ * FLYWAY_CONNECT_RETRIES_INTERVAL seconds; never past the deadline.  A
+ * refused password is not retried here (the handler re-fetches the secret).
+ */
+static PGconn *
+connect_with_retries(const config *cfg, const db_secret *sec, long deadline_ms,
+					 const char **error_type, char **errmsg, int *auth_failed)
+{
+	long		pause_ms = 1000;
+
+	for (int attempt = 1;; attempt++)
+	{
+		PGconn	   *conn = connect_db(cfg, sec, deadline_ms, error_type, errmsg, auth_failed);
+		struct timespec ts;
+
+		if (conn != NULL || *auth_failed || attempt > cfg->connect_retries ||
+			strcmp(*error_type, "Function.DatabaseUnreachable") != 0 ||
+			now_ms() + pause_ms + 2000 > deadline_ms)
+			return conn;
+		log_warn("connect", "attempt %d failed, retrying in %ld ms (FLYWAY_CONNECT_RETRIES): %s",
+				 attempt, pause_ms, *errmsg);
+		free(*errmsg);
+		*errmsg = NULL;
+		ts.tv_sec = pause_ms / 1000;
+		ts.tv_nsec = (pause_ms % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+		pause_ms *= 2;
+		if (pause_ms > cfg->connect_retries_interval_s * 1000L)
+			pause_ms = cfg->connect_retries_interval_s * 1000L;
+		if (pause_ms < 1000)
+			pause_ms = 1000;
+	}
+}
+
 static void statement_error_as(PGresult *res, const char *what, const char *other_type,
 							   const char **error_type, char **errmsg);
 
@@ -399,6 +436,87 @@ prepare_session(PGconn *conn, const config *cfg, long deadline_ms,
 	return 0;
 }
 
+/*
+ * The setting a refused set_config() named: PostgreSQL says 'parameter
+ * "pg_migrate.table"' in both the permission and the bad-value messages.
+ */
+static const session_setting *
+refused_setting(const config *cfg, const char *message)
+{
+	for (int i = 0; i < cfg->nsettings; i++)
+	{
+		char		quoted[96];
+
+		snprintf(quoted, sizeof(quoted), "parameter \"%s\"", cfg->settings[i].name);
+		if (message && strstr(message, quoted))
+			return &cfg->settings[i];
+	}
+	return NULL;
+}
+
+/*
+ * The pg_migrate.* settings the FLYWAY_* variables give, for this session,
+ * in one round trip; values travel as parameters.  The server's message
+ * may quote a refused value, so the error names the variable instead.
+ */
+static int
+apply_settings(PGconn *conn, const config *cfg, const char **error_type, char **errmsg)
+{
+	const char *params[2 * MAX_SESSION_SETTINGS];
+	char		sql[256 + MAX_SESSION_SETTINGS * 80];
+	size_t		len;
+	PGresult   *res;
+	const session_setting *bad;
+	const char *state;
+	char		buf[512];
+
+	if (cfg->nsettings == 0)
+		return 0;
+	/*
+	 * The init plan that starts (never runs) a scan of migrate_info() loads
+	 * the extension's library, which defines the pg_migrate.* settings,
+	 * before set_config() runs: a setting set before that would only be a
+	 * placeholder, neither checked nor restricted to superusers.
+	 */
+	len = snprintf(sql, sizeof(sql), "SELECT (SELECT 1 FROM %s.migrate_info() LIMIT 0)",
+				   extension_schema);
+	for (int i = 0; i < cfg->nsettings; i++)
+	{
+		params[2 * i] = cfg->settings[i].name;
+		params[2 * i + 1] = cfg->settings[i].value;
+		len += snprintf(sql + len, sizeof(sql) - len,
+						", pg_catalog.set_config($%d::pg_catalog.text, $%d::pg_catalog.text, false)",
+						2 * i + 1, 2 * i + 2);
+	}
+	res = exec_bounded(conn, sql, 2 * cfg->nsettings, params);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		PQclear(res);
+		return 0;
+	}
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	bad = res ? refused_setting(cfg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) : NULL;
+	if (bad == NULL)
+	{
+		/* not about a value (a timeout, migrate_info() not granted) */
+		statement_error_as(res, "migrate_info", "Function.DatabaseError", error_type, errmsg);
+		PQclear(res);
+		return -1;
+	}
+	*error_type = "Function.SettingRefused";
+	if (state && strcmp(state, "42501") == 0)
+		snprintf(buf, sizeof(buf), "%s: this role may not set %s (only a superuser may): "
+				 "connect as a superuser, or remove %s [SQLSTATE 42501]",
+				 bad->variable, bad->name, bad->variable);
+	else
+		snprintf(buf, sizeof(buf), "%s: the database refused its value for %s "
+				 "(the value is not shown) [SQLSTATE %s]", bad->variable, bad->name,
+				 state ? state : "?????");
+	*errmsg = strdup(buf);
+	PQclear(res);
+	return -1;
+}
+
 static int
 apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 	  char **errmsg)
@@ -477,10 +595,11 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	/* a quarter of the reporting margin for a server that does not answer */
 	hard_deadline_ms = deadline_ms + cfg->margin_ms / 4;
 	abandoned = 0;
-	conn = connect_db(cfg, secret, deadline_ms, error_type, errmsg, auth_failed);
+	conn = connect_with_retries(cfg, secret, deadline_ms, error_type, errmsg, auth_failed);
 	if (conn == NULL)
 		return -1;
-	if (prepare_session(conn, cfg, deadline_ms, error_type, errmsg) != 0)
+	if (prepare_session(conn, cfg, deadline_ms, error_type, errmsg) != 0 ||
+		apply_settings(conn, cfg, error_type, errmsg) != 0)
 		goto done;
 
 	t0 = now_ms();

@@ -158,6 +158,11 @@ def setup_migrations(pg):
         "V1__placeholders.sql": "CREATE TABLE ph(v text);\n"
                                 "INSERT INTO ph VALUES ('${my_key}'), ('${other_key}');\n",
     })
+    m["six"] = pg.migrations("six", {
+        "V1__six_placeholders.sql": "CREATE TABLE six(v text);\n"
+                                    "INSERT INTO six VALUES ('${p1}'), ('${p2}'), ('${p3}'), "
+                                    "('${p4}'), ('${p5}'), ('${p6}');\n",
+    })
     m["timeouts"] = pg.migrations("timeouts", {
         "V1__record_timeouts.sql": "CREATE TABLE seen AS SELECT current_setting('statement_timeout') AS st, "
                                    "current_setting('lock_timeout') AS lt;\n",
@@ -492,6 +497,133 @@ def test_arguments(env, pg, m):
           rc != 0 and env.rt.init_errors
           and "direct, cloudformation or provider" in env.rt.init_errors[0]["body"],
           env.rt.init_errors)
+
+
+# FLYWAY_* values the handler must never print
+SECRET_LIKE = "S3cret-pgm-Flyway-Value-9"
+
+
+def init_error(rc):
+    """The body of the one /runtime/init/error, if the init failed with
+    Runtime.ConfigInvalid; else None."""
+    errs = env_ctx.rt.init_errors
+    if rc == 0 or not errs or errs[0]["headers"].get("Lambda-Runtime-Function-Error-Type") \
+            != "Runtime.ConfigInvalid":
+        return None
+    return errs[0]["body"]
+
+
+def log_records(out):
+    recs = []
+    for line in out.splitlines():
+        try:
+            recs.append(json.loads(line))
+        except ValueError:
+            pass
+    return recs
+
+
+def test_flyway_env(env, pg, m):
+    """Every FLYWAY_* variable through client/flyway_config.c (docs/lambda.md)."""
+    # the old Flyway function's environment block, unchanged
+    pg.database("d_oldenv", m["six"])
+    old = dict(FLYWAY_URL="jdbc:postgresql://127.0.0.1:%d/d_oldenv" % pg.port,
+               FLYWAY_LOCATIONS="filesystem:./sql/postgresql")
+    for i in range(1, 7):
+        old["FLYWAY_PLACEHOLDERS_P%d" % i] = "v%d" % i
+    rc, out, err, ids = run(env.base(**old), ["{}"])
+    kind, body, _ = result(ids[0])
+    vals = pg.psql("SELECT string_agg(v, ',' ORDER BY v) FROM six", db="d_oldenv", check=False)
+    check("flyway_env: the old function's environment (FLYWAY_LOCATIONS, six placeholders) deploys",
+          kind == "response" and body.get("applied") == 1 and vals == "v1,v2,v3,v4,v5,v6",
+          (kind, body, vals, out[-2000:]))
+    notes = [r for r in log_records(out) if "FLYWAY_LOCATIONS" in r.get("message", "")]
+    check("flyway_env: FLYWAY_LOCATIONS is named at INFO as not used in extension mode, "
+          "without its value",
+          len(notes) == 1 and notes[0]["level"] == "INFO" and "extension mode" in notes[0]["message"]
+          and "./sql/postgresql" not in out, notes)
+
+    # the history where FLYWAY_SCHEMAS and FLYWAY_TABLE say
+    pg.database("d_table", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_table"), FLYWAY_SCHEMAS="hist_s",
+                                     FLYWAY_TABLE="my_history"), ["{}"])
+    kind, body, _ = result(ids[0])
+    where = pg.psql("SELECT string_agg(table_schema || '.' || table_name, ',') "
+                    "FROM information_schema.tables WHERE table_name LIKE '%history%'",
+                    db="d_table")
+    rows = pg.psql("SELECT count(*) FROM hist_s.my_history WHERE success", db="d_table",
+                   check=False)
+    check("flyway_env: FLYWAY_SCHEMAS/FLYWAY_TABLE put the history in hist_s.my_history",
+          kind == "response" and where == "hist_s.my_history" and rows is not None
+          and int(rows) >= 2, (kind, body, where, rows))
+
+    # a non-empty schema without history is baselined
+    pg.database("d_baseline", m["three"])
+    pg.psql("CREATE TABLE legacy(id int)", db="d_baseline")
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_baseline"),
+                                     FLYWAY_BASELINE_ON_MIGRATE="true",
+                                     FLYWAY_BASELINE_VERSION="1"), ["{}"])
+    kind, body, _ = result(ids[0])
+    hist = pg.psql("SELECT string_agg(version || ':' || type, ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history WHERE version IS NOT NULL", db="d_baseline",
+                   check=False)
+    check("flyway_env: FLYWAY_BASELINE_ON_MIGRATE baselines a non-empty schema, then migrates",
+          kind == "response" and hist == "1:BASELINE,2:SQL,3:SQL", (kind, body, hist))
+
+    # unknown and malformed variables fail the init, naming them
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_TYPO=SECRET_LIKE), ["{}"])
+    body = init_error(rc)
+    check("flyway_env: unknown FLYWAY_TYPO fails the init naming it, without its value",
+          body is not None and "FLYWAY_TYPO" in body and not leaked(out + err + body, SECRET_LIKE),
+          (rc, env.rt.init_errors, out[-1000:]))
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"),
+                                     FLYWAY_GROUP="maybe-" + SECRET_LIKE), ["{}"])
+    body = init_error(rc)
+    check("flyway_env: FLYWAY_GROUP=maybe fails the init naming it, without its value",
+          body is not None and "FLYWAY_GROUP" in body and not leaked(out + err + body, SECRET_LIKE),
+          (rc, env.rt.init_errors))
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_SCHEMAS="a,b"), ["{}"])
+    body = init_error(rc)
+    check("flyway_env: two FLYWAY_SCHEMAS fail the init (one schema in extension mode)",
+          body is not None and "FLYWAY_SCHEMAS" in body and "only one" in body,
+          (rc, env.rt.init_errors))
+
+    # a value the extension refuses: named by its variable, never quoted
+    pg.database("d_badval", m["ok"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_badval"),
+                                     FLYWAY_BASELINE_VERSION=SECRET_LIKE), ["{}"])
+    kind, body, _ = result(ids[0])
+    texts = out + err + json.dumps(body)
+    check("flyway_env: a value the database refuses names FLYWAY_BASELINE_VERSION, not the value",
+          err_type(ids[0]) == "Function.SettingRefused" and "FLYWAY_BASELINE_VERSION" in json.dumps(body)
+          and not leaked(texts, SECRET_LIKE) and migrated_versions(pg, "d_badval") == "",
+          (kind, body, out[-2000:]))
+
+    # pg_migrate.installed_by is superuser-only
+    pg.psql("CREATE ROLE plain_deployer LOGIN PASSWORD '%s'" % PASSWORD)
+    pg.database("d_installed_by", m["ok"])
+    pg.psql("GRANT ALL ON SCHEMA public TO plain_deployer; GRANT EXECUTE ON FUNCTION "
+            "migrate_info(text, jsonb, boolean), migrate_apply(text, jsonb, boolean, boolean) "
+            "TO plain_deployer", db="d_installed_by")
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_installed_by"), MASTER_SECRET_ARN=None,
+                                     FLYWAY_USER="plain_deployer", FLYWAY_PASSWORD=PASSWORD,
+                                     FLYWAY_INSTALLED_BY=SECRET_LIKE), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("flyway_env: FLYWAY_INSTALLED_BY for a role that may not set it fails clearly",
+          err_type(ids[0]) == "Function.SettingRefused" and "FLYWAY_INSTALLED_BY" in json.dumps(body)
+          and "superuser" in json.dumps(body) and not leaked(out + err + json.dumps(body), SECRET_LIKE),
+          (kind, body))
+
+    # FLYWAY_CONNECT_RETRIES: an unreachable database is tried again
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok", port=free_port()),
+                                     FLYWAY_CONNECT_RETRIES="1"), ["{}"])
+    retries = [r for r in log_records(out) if r.get("phase") == "connect"
+               and "retrying" in r.get("message", "")]
+    check("flyway_env: FLYWAY_CONNECT_RETRIES=1 retries an unreachable database once",
+          err_type(ids[0]) == "Function.DatabaseUnreachable" and len(retries) == 1,
+          (result(ids[0]), retries))
+    check("flyway_env: no FLYWAY_* value in any log or response",
+          not any(leaked(t, SECRET_LIKE) for t in captured), "value found")
 
 
 # Objects named like those in the handler's SQL, in a schema that comes
@@ -1540,7 +1672,8 @@ def main():
             check("extension: CREATE EXTENSION pg_migrate works", False, e)
             raise SystemExit(1)
         for name, fn in (("direct", test_direct), ("runtime", test_runtime),
-                         ("arguments", test_arguments), ("search_path", test_search_path),
+                         ("arguments", test_arguments), ("flyway_env", test_flyway_env),
+                         ("search_path", test_search_path),
                          ("sns", test_sns),
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("retries", test_retries),

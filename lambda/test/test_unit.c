@@ -72,21 +72,109 @@ test_urls(void)
 	unsetenv("PG_MIGRATE_INVOKE_MODE");
 }
 
+/* config_load() with these FLYWAY_* variables set (and unset after) */
+static int
+load_with(config *cfg, char **err, const char *const *vars)
+{
+	int			rc;
+
+	setenv("PG_MIGRATE_INVOKE_MODE", "direct", 1);
+	for (const char *const *v = vars; *v; v += 2)
+		setenv(v[0], v[1], 1);
+	*err = NULL;
+	rc = config_load(cfg, err);
+	for (const char *const *v = vars; *v; v += 2)
+		unsetenv(v[0]);
+	unsetenv("PG_MIGRATE_INVOKE_MODE");
+	return rc;
+}
+
+static const char *
+setting(const config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->nsettings; i++)
+		if (strcmp(cfg->settings[i].name, name) == 0)
+			return cfg->settings[i].value;
+	return NULL;
+}
+
 static void
 test_placeholders(void)
 {
-	char	   *env[] = {"PATH=/bin", "FLYWAY_PLACEHOLDERS_MY_KEY=Value=1",
-		"FLYWAY_PLACEHOLDERS_Other=x", "FLYWAY_PLACEHOLDERS_=ignored",
-	"FLYWAY_PLACEHOLDER_PREFIX=#{", NULL};
-	char	   *none[] = {"PATH=/bin", NULL};
-	cJSON	   *p = placeholders_from_env(env);
-	char	   *s = cJSON_PrintUnformatted(p);
+	const char *const vars[] = {"FLYWAY_PLACEHOLDERS_MY_KEY", "Value=1",
+	"FLYWAY_PLACEHOLDERS_Other", "x", NULL};
+	const char *const none[] = {NULL};
+	config		cfg;
+	char	   *err;
+	char	   *s;
 
+	ok(load_with(&cfg, &err, vars) == 0, "FLYWAY_PLACEHOLDERS_* accepted");
+	s = cfg.placeholders ? cJSON_PrintUnformatted(cfg.placeholders) : NULL;
 	ok(eq(s, "{\"my_key\":\"Value=1\",\"other\":\"x\"}"),
 	   "FLYWAY_PLACEHOLDERS_* lower-cased names, values verbatim");
 	free(s);
-	cJSON_Delete(p);
-	ok(placeholders_from_env(none) == NULL, "no placeholders -> NULL argument");
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, none) == 0 && cfg.placeholders == NULL && cfg.nsettings == 0,
+	   "no placeholders -> NULL argument, no session settings");
+	config_free(&cfg);
+}
+
+/* Every FLYWAY_* variable goes through client/flyway_config.c */
+static void
+test_flyway_settings(void)
+{
+	const char *const all[] = {"FLYWAY_SCHEMAS", "app", "FLYWAY_TABLE", "hist",
+		"FLYWAY_BASELINE_ON_MIGRATE", "TRUE", "FLYWAY_BASELINE_VERSION", "3",
+		"FLYWAY_MIXED", "false", "FLYWAY_VALIDATE_MIGRATION_NAMING", "true",
+		"FLYWAY_PLACEHOLDER_REPLACEMENT", "false", "FLYWAY_INSTALLED_BY", "ci",
+		"FLYWAY_CONNECT_RETRIES", "4", "FLYWAY_CONNECT_RETRIES_INTERVAL", "7",
+		"FLYWAY_TARGET", "5", "FLYWAY_GROUP", "true", "FLYWAY_OUT_OF_ORDER", "false",
+	"FLYWAY_LOCATIONS", "filesystem:./sql/postgresql", NULL};
+	const char *const typo[] = {"FLYWAY_TYPO", "x", NULL};
+	const char *const unsupported[] = {"FLYWAY_CLEAN_DISABLED", "false", NULL};
+	const char *const badbool[] = {"FLYWAY_GROUP", "s3cr3t-maybe", NULL};
+	const char *const two[] = {"FLYWAY_SCHEMAS", "a, b", NULL};
+	const char *const differ[] = {"FLYWAY_SCHEMAS", "a", "FLYWAY_DEFAULT_SCHEMA", "b", NULL};
+	const char *const dflt[] = {"FLYWAY_SCHEMAS", "a", "FLYWAY_DEFAULT_SCHEMA", "a", NULL};
+	config		cfg;
+	char	   *err;
+
+	ok(load_with(&cfg, &err, all) == 0 && eq(setting(&cfg, "pg_migrate.schema"), "app") &&
+	   eq(setting(&cfg, "pg_migrate.table"), "hist") &&
+	   eq(setting(&cfg, "pg_migrate.baseline_on_migrate"), "on") &&
+	   eq(setting(&cfg, "pg_migrate.baseline_version"), "3") &&
+	   eq(setting(&cfg, "pg_migrate.mixed"), "off") &&
+	   eq(setting(&cfg, "pg_migrate.validate_naming"), "on") &&
+	   eq(setting(&cfg, "pg_migrate.placeholder_replacement"), "off") &&
+	   eq(setting(&cfg, "pg_migrate.installed_by"), "ci") &&
+	   setting(&cfg, "pg_migrate.baseline_description") == NULL &&
+	   cfg.connect_retries == 4 && cfg.connect_retries_interval_s == 7 &&
+	   eq(cfg.target, "5") && cfg.group == 1 && cfg.out_of_order == 0,
+	   "FLYWAY_* settings map onto pg_migrate.* settings and migrate_apply() arguments");
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, typo) != 0 && err && strstr(err, "FLYWAY_TYPO"),
+	   "unknown FLYWAY_TYPO fails the init, naming it");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, unsupported) != 0 && err && strstr(err, "FLYWAY_CLEAN_DISABLED") &&
+	   strstr(err, "not supported"), "unsupported Flyway setting fails the init, naming it");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, badbool) != 0 && err && strstr(err, "FLYWAY_GROUP") &&
+	   strstr(err, "s3cr3t") == NULL, "FLYWAY_GROUP=maybe fails, naming it without the value");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, two) != 0 && err && strstr(err, "only one"),
+	   "two FLYWAY_SCHEMAS refused in extension mode");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, differ) != 0 && err && strstr(err, "FLYWAY_DEFAULT_SCHEMA"),
+	   "FLYWAY_DEFAULT_SCHEMA other than FLYWAY_SCHEMAS refused in extension mode");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, dflt) == 0 && eq(setting(&cfg, "pg_migrate.schema"), "a") &&
+	   cfg.nsettings == 1, "FLYWAY_DEFAULT_SCHEMA equal to FLYWAY_SCHEMAS: one pg_migrate.schema");
+	config_free(&cfg);
 }
 
 static void
@@ -401,6 +489,7 @@ main(void)
 	test_failure_parse();
 	test_summary();
 	test_placeholders();
+	test_flyway_settings();
 	test_bools();
 	test_secret();
 	test_cfn();
