@@ -932,22 +932,13 @@ compare_script_versions(const void *a, const void *b)
 static const ResolvedScript *
 find_undo_script(ResolvedScript **sorted, int n, const MigrationVersion *version)
 {
-	int			lo = 0;
-	int			hi = n - 1;
+	ResolvedScript key;
+	ResolvedScript *keyp = &key;
+	ResolvedScript **found;
 
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = version_compare(&sorted[mid]->version, version);
-
-		if (c == 0)
-			return sorted[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
+	key.version = *version;
+	found = bsearch(&keyp, sorted, n, sizeof(ResolvedScript *), compare_script_versions);
+	return found ? *found : NULL;
 }
 
 /*
