@@ -122,6 +122,17 @@ RESET pg_migrate.schema;
 SELECT count(*) AS made FROM pg_class
  WHERE relname = 's21_vanishing' OR (relname = 'flyway_schema_history' AND relpersistence = 't');
 
+-- a caller's SET LOCAL stays local: the run gives back the settings as
+-- they were, not as session settings that outlive the transaction
+SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/session_validate';
+SET search_path = s21_validate, public;
+BEGIN;
+SET LOCAL session_replication_role = local;
+SELECT migrate_validate();
+SHOW session_replication_role;
+COMMIT;
+SHOW session_replication_role;
+
 RESET search_path;
 RESET pg_migrate.locations;
 DROP SCHEMA s21_worker, s21_single, s21_role_worker, s21_role_single, s21_validate CASCADE;

@@ -1112,6 +1112,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 	ensure_history(&st);
 	resolve_and_plan(&st, options, false);
 	remember_session_state(&st);
+	session_state_begin_caller_run(st.session);
 	run_callbacks_spi(&st, "beforeValidate");
 	raise_plan_errors(st.plan, "validate");
 	run_callbacks_spi(&st, "afterValidate");
@@ -1411,6 +1412,7 @@ command_validate(const CallOptions *options)
 
 	plan_readonly(&st, options, true);
 	remember_session_state(&st);
+	session_state_begin_caller_run(st.session);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	run_callbacks_spi(&st, "beforeValidate");

@@ -71,6 +71,8 @@ struct SessionState
 	char	   *search_path;	/* as the caller had it */
 	char	   *script_search_path; /* what scripts start with */
 	char	   *values[lengthof(other_settings)];
+	int			caller_guc_level;	/* run in the caller's transaction: its
+									 * GUC nest level, else 0 */
 };
 
 static char *
@@ -173,14 +175,28 @@ session_state_restore(const SessionState *state)
 }
 
 /*
+ * session_state_begin_caller_run
+ *		A run in the caller's transaction (single_transaction, validate)
+ *		starts: every setting it changes from here on is undone when it ends,
+ *		so a caller's SET LOCAL stays local and its SET stays as it was.
+ */
+void
+session_state_begin_caller_run(SessionState *state)
+{
+	state->caller_guc_level = NewGUCNestLevel();
+}
+
+/*
  * session_state_restore_caller
- *		When a run in the caller's transaction ends: the caller's own state,
- *		its search_path as it was.
+ *		When a run in the caller's transaction ends: the caller's own
+ *		settings as they were (SET LOCAL ones still local), and its user.
  */
 void
 session_state_restore_caller(const SessionState *state)
 {
-	restore_settings(state, state->search_path);
+	Assert(state->caller_guc_level > 0);
+	AtEOXact_GUC(false, state->caller_guc_level);
+	SetUserIdAndSecContext(state->user_id, state->sec_context);
 }
 
 /*

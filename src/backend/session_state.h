@@ -13,6 +13,7 @@ typedef struct SessionState SessionState;
 
 extern SessionState *session_state_remember(MemoryContext cxt, const char *schema_first);
 extern void session_state_restore(const SessionState *state);
+extern void session_state_begin_caller_run(SessionState *state);
 extern void session_state_restore_caller(const SessionState *state);
 extern void session_state_refuse_temporary_schema(const char *schema);
 
