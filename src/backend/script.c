@@ -55,6 +55,7 @@
 #include "utils/timeout.h"
 
 #include "checksum.h"
+#include "interrupts.h"
 #include "pg_migrate.h"
 #include "statement_kind.h"
 
@@ -365,8 +366,16 @@ next_copy_from_stdin_end(char *text, int from, int to)
 	}
 	PG_CATCH();
 	{
-		/* a cancel or a timeout is not the script's fault: let it through */
-		if (geterrcode() == ERRCODE_QUERY_CANCELED)
+		int			category = ERRCODE_TO_CATEGORY(geterrcode());
+
+		/*
+		 * Only the scanner's own complaints (syntax, data and feature
+		 * classes) are the script's; a cancel, a timeout, a recovery
+		 * conflict or running out of memory goes on as it is.
+		 */
+		if (category != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+			category != ERRCODE_DATA_EXCEPTION &&
+			category != ERRCODE_FEATURE_NOT_SUPPORTED)
 			PG_RE_THROW();
 		/* a lexical error: leave it to raw_parser(), which reports it properly */
 		MemoryContextSwitchTo(oldcxt);
@@ -430,7 +439,7 @@ offset_of_char_position(const ParsedScript *parsed, int start, int charpos)
 
 	for (int i = 1; i < charpos && pos < (int) parsed->len; i++)
 	{
-		if ((i & 0xFFFFF) == 0)
+		if ((i % INTERRUPT_CHECK_BYTES) == 0)
 			CHECK_FOR_INTERRUPTS();
 		pos += pg_mblen(parsed->text + pos);
 	}

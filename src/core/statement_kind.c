@@ -170,7 +170,7 @@ blank_out_keeping_lines(char *text, int from, int to)
 {
 	for (int i = from; i < to; i++)
 	{
-		if ((i & 0xFFFFF) == 0)
+		if ((i % INTERRUPT_CHECK_BYTES) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (text[i] != '\n' && text[i] != '\r')
 			text[i] = ' ';
