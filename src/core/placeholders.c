@@ -474,62 +474,90 @@ sql_quoted_form(const char *value)
 	return out.data;
 }
 
-static int
-compare_length_desc(const void *a, const void *b)
+/* One text to mask: a secret value, or its form inside a SQL literal. */
+typedef struct SecretNeedle
 {
-	size_t		la = strlen(*(char *const *) a);
-	size_t		lb = strlen(*(char *const *) b);
+	const char *text;
+	size_t		len;
+	bool		owned;			/* allocated here (the quoted form) */
+} SecretNeedle;
+
+static int
+compare_needle_length_desc(const void *a, const void *b)
+{
+	size_t		la = ((const SecretNeedle *) a)->len;
+	size_t		lb = ((const SecretNeedle *) b)->len;
 
 	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
+static void
+add_needle(SecretNeedle *needles, int *n, const char *text, bool owned)
+{
+	needles[*n].text = text;
+	needles[*n].len = strlen(text);
+	needles[*n].owned = owned;
+	(*n)++;
+}
+
+/*
+ * One pass over text: bytes that cannot start a secret are copied in runs,
+ * and only at a byte that starts one are the secrets compared, longest
+ * first (a value that contains another one is masked whole).
+ */
 char *
 placeholders_mask_secrets(const PlaceholderSet *set, const char *text)
 {
-	char	  **needles;
+	SecretNeedle *needles;
 	int			nneedles = 0;
+	bool		starts[256] = {false};
 	StringInfoData out;
 	const char *p;
+	const char *run;
 
 	if (text == NULL)
 		return NULL;
-	needles = palloc((2 * set->count + 1) * sizeof(char *));
+	needles = palloc((2 * set->count + 1) * sizeof(SecretNeedle));
 	for (int i = 0; i < set->count; i++)
 	{
 		if (set->values[i][0] == '\0' || !placeholder_name_is_secret(set->names[i]))
 			continue;
-		needles[nneedles++] = set->values[i];
+		add_needle(needles, &nneedles, set->values[i], false);
 		if (strchr(set->values[i], '\'') != NULL)
-			needles[nneedles++] = sql_quoted_form(set->values[i]);
+			add_needle(needles, &nneedles, sql_quoted_form(set->values[i]), true);
 	}
 	if (nneedles == 0)
 	{
 		pfree(needles);
 		return pstrdup(text);
 	}
-	/* a value that contains another one is masked whole */
-	qsort(needles, nneedles, sizeof(char *), compare_length_desc);
+	qsort(needles, nneedles, sizeof(SecretNeedle), compare_needle_length_desc);
+	for (int i = 0; i < nneedles; i++)
+		starts[(unsigned char) needles[i].text[0]] = true;
 
 	initStringInfo(&out);
-	p = text;
-	while (*p)
+	for (p = run = text; *p;)
 	{
-		int			i;
+		int			i = nneedles;
 
-		for (i = 0; i < nneedles; i++)
-		{
-			size_t		len = strlen(needles[i]);
-
-			if (strncmp(p, needles[i], len) == 0)
-			{
-				appendStringInfoString(&out, PLACEHOLDER_MASK);
-				p += len;
-				break;
-			}
-		}
+		if (starts[(unsigned char) *p])
+			for (i = 0; i < nneedles; i++)
+				if (strncmp(p, needles[i].text, needles[i].len) == 0)
+					break;
 		if (i == nneedles)
-			appendStringInfoChar(&out, *p++);
+		{
+			p++;
+			continue;
+		}
+		appendBinaryStringInfo(&out, run, p - run);
+		appendStringInfoString(&out, PLACEHOLDER_MASK);
+		p += needles[i].len;
+		run = p;
 	}
+	appendBinaryStringInfo(&out, run, p - run);
+	for (int i = 0; i < nneedles; i++)
+		if (needles[i].owned)
+			pfree((char *) needles[i].text);
 	pfree(needles);
 	return out.data;
 }
