@@ -602,35 +602,18 @@ flyway_config_int(const FlywayConfig *config, FlywayKey key)
 	return (s != NULL && parse_count(s, &n)) ? n : 0;
 }
 
-static char *
-trimmed(const char *start, const char *end)
-{
-	while (start < end && isspace((unsigned char) *start))
-		start++;
-	while (end > start && isspace((unsigned char) end[-1]))
-		end--;
-	return pnstrdup(start, end - start);
-}
-
 char	  **
 flyway_config_list(const FlywayConfig *config, FlywayKey key, int *count)
 {
-	const char *s = flyway_config_get(config, key);
-	char	  **items = palloc(sizeof(char *) * (s ? strlen(s) / 2 + 1 : 1));
+	const char *cursor = flyway_config_get(config, key);
+	char	  **items = palloc(sizeof(char *) * (cursor ? strlen(cursor) / 2 + 1 : 1));
+	const char *item;
+	size_t		len;
 
 	*count = 0;
-	while (s != NULL && *s != '\0')
-	{
-		const char *comma = strchr(s, ',');
-		const char *end = comma ? comma : s + strlen(s);
-		char	   *item = trimmed(s, end);
-
-		if (*item != '\0')
-			items[(*count)++] = item;
-		else
-			pfree(item);
-		s = comma ? comma + 1 : end;
-	}
+	while (properties_next_list_item(&cursor, &item, &len))
+		if (len > 0)
+			items[(*count)++] = pnstrdup(item, len);
 	return items;
 }
 

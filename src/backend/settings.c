@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "location_files.h"
 #include "pg_migrate.h"
+#include "properties.h"
 #include "sync.h"
 
 /* Settings; see docs/reference.md for what each one means. */
@@ -303,7 +304,6 @@ check_table_name(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-
 /*
  * locations_entries
  *		The entries of pg_migrate.locations, split at commas and trimmed;
@@ -313,19 +313,12 @@ List *
 locations_entries(void)
 {
 	List	   *result = NIL;
-	char	   *copy = pstrdup(pgm_locations ? pgm_locations : "");
-	char	   *entry;
-	char	   *saveptr = NULL;
+	const char *cursor = pgm_locations;
+	const char *entry;
+	size_t		len;
 
-	for (entry = strtok_r(copy, ",", &saveptr); entry; entry = strtok_r(NULL, ",", &saveptr))
-	{
-		while (*entry == ' ' || *entry == '\t' || *entry == '\n')
-			entry++;
-		for (char *end = entry + strlen(entry); end > entry &&
-			 (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'); end--)
-			end[-1] = '\0';
-		if (*entry != '\0')
-			result = lappend(result, entry);
-	}
+	while (properties_next_list_item(&cursor, &entry, &len))
+		if (len > 0)
+			result = lappend(result, pnstrdup(entry, len));
 	return result;
 }

@@ -17,6 +17,8 @@
 #include "postgres.h"
 #endif
 
+#include <ctype.h>
+
 #include "lib/stringinfo.h"
 
 #include "interrupts.h"
@@ -26,6 +28,27 @@ static bool
 is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\f';
+}
+
+bool
+properties_next_list_item(const char **cursor, const char **start, size_t *len)
+{
+	const char *p = *cursor;
+	const char *end;
+
+	if (p == NULL || *p == '\0')
+		return false;
+	end = strchr(p, ',');
+	if (end == NULL)
+		end = p + strlen(p);
+	*cursor = *end ? end + 1 : end;
+	while (p < end && isspace((unsigned char) *p))
+		p++;
+	while (end > p && isspace((unsigned char) end[-1]))
+		end--;
+	*start = p;
+	*len = end - p;
+	return true;
 }
 
 bool

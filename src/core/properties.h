@@ -32,4 +32,11 @@ extern bool properties_parse(const char *text, size_t len, PropertyCallback call
  */
 extern bool properties_parse_bool(const char *value, bool *out);
 
+/*
+ * The next item of a comma-separated value (locations, schemas, hosts):
+ * *start and *len give it with blanks trimmed (*len may be 0 for an empty
+ * item), and *cursor moves past it.  False when the list is used up.
+ */
+extern bool properties_next_list_item(const char **cursor, const char **start, size_t *len);
+
 #endif							/* PG_MIGRATE_PROPERTIES_H */

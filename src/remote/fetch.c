@@ -70,6 +70,7 @@
 
 #include "curl_api.h"
 #include "fetch.h"
+#include "properties.h"
 
 #define BACKOFF_SLICE_MS	50
 
@@ -431,30 +432,48 @@ check_url(const char *url, bool allow_metadata_http, char **display, char **errm
 static bool
 check_ca_file(const char *path, char **errmsg)
 {
-	struct stat st;
 	int			fd;
 
 	if (path == NULL || path[0] == '\0')
 		return true;
+	fd = fetch_open_regular_file(path, "CA file", errmsg);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * fetch_open_regular_file
+ *		Open path for reading only if it is a regular file: a FIFO would block
+ *		open() (and the process, beyond cancel and terminate) for good, so the
+ *		kind is checked before open(), which is non-blocking, and again on the
+ *		descriptor.  -1 with *errmsg naming what and path otherwise.
+ */
+int
+fetch_open_regular_file(const char *path, const char *what, char **errmsg)
+{
+	struct stat st;
+	int			fd;
+
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 	{
-		*errmsg = psprintf("CA file \"%s\" is not a regular file", path);
-		return false;
+		*errmsg = psprintf("%s \"%s\" is not a regular file", what, path);
+		return -1;
 	}
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 	{
-		*errmsg = psprintf("could not open CA file \"%s\": %m", path);
-		return false;
+		*errmsg = psprintf("could not open %s \"%s\": %m", what, path);
+		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 	{
 		close(fd);
-		*errmsg = psprintf("CA file \"%s\" is not a regular file", path);
-		return false;
+		*errmsg = psprintf("%s \"%s\" is not a regular file", what, path);
+		return -1;
 	}
-	close(fd);
-	return true;
+	return fd;
 }
 
 /*
@@ -493,31 +512,6 @@ url_authority(const char *url, char *scheme, char *host, size_t hostlen, char *p
 	return ok;
 }
 
-/*
- * The next entry of a comma-separated list, blanks trimmed: *start and *len;
- * false at the end.  Empty entries are returned too (len 0).
- */
-static bool
-next_list_entry(const char **cursor, const char **start, size_t *len)
-{
-	const char *p = *cursor;
-	const char *end;
-
-	if (p == NULL || *p == '\0')
-		return false;
-	end = strchr(p, ',');
-	if (end == NULL)
-		end = p + strlen(p);
-	*cursor = *end ? end + 1 : end;
-	while (p < end && isspace((unsigned char) *p))
-		p++;
-	while (end > p && isspace((unsigned char) end[-1]))
-		end--;
-	*start = p;
-	*len = end - p;
-	return true;
-}
-
 /* Host names compare without case, IPv6 addresses with or without brackets. */
 static bool
 same_host(const char *a, size_t alen, const char *b)
@@ -544,7 +538,7 @@ host_listed(const char *host, const char *list)
 	const char *entry;
 	size_t		len;
 
-	while (next_list_entry(&cursor, &entry, &len))
+	while (properties_next_list_item(&cursor, &entry, &len))
 		if (same_host(entry, len, host))
 			return true;
 	return false;
@@ -557,7 +551,7 @@ fetch_redirect_hosts_valid(const char *list, char **errmsg)
 	const char *entry;
 	size_t		len;
 
-	while (next_list_entry(&cursor, &entry, &len))
+	while (properties_next_list_item(&cursor, &entry, &len))
 	{
 		bool		bracketed = len >= 2 && entry[0] == '[' && entry[len - 1] == ']';
 		const char *allowed = bracketed ? "0123456789abcdefABCDEF:." :

@@ -38,7 +38,8 @@ CFLAGS="-std=gnu99 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missi
 	-Wdeclaration-after-statement -Wmissing-prototypes"
 CPPFLAGS="-DFRONTEND -I$top/src/remote -I$top/src/core -I$($PG_CONFIG --includedir-server) -I$($PG_CONFIG --includedir)"
 LIBS="-L$($PG_CONFIG --pkglibdir) -L$($PG_CONFIG --libdir) -lpgcommon -lpgport -lcjson -lcrypto -lm"
-remote="$top/src/remote/fetch.c $top/src/remote/s3.c $top/src/remote/curl_api.c $top/src/remote/aws_credentials.c"
+remote="$top/src/remote/fetch.c $top/src/remote/s3.c $top/src/remote/curl_api.c $top/src/remote/aws_credentials.c
+	$top/src/core/properties.c"
 cc $CPPFLAGS $CFLAGS -o "$work/test_fetch" "$here/test_fetch.c" $remote \
 	"$top/src/core/manifest.c" $LIBS || fail "build failed"
 # the same fetch.c where libcurl cannot be found
