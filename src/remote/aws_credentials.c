@@ -185,33 +185,17 @@ done:
 	return ok;
 }
 
-/*
- * Contents of a token file, trailing white space removed.  Only a regular
- * file is read: a FIFO would block open() (and the process) for good, so
- * the kind is checked before open(), which is non-blocking, and again on
- * the descriptor.
- */
+/* Contents of a token file (a regular file only), trailing white space removed. */
 static char *
 read_token_file(const char *path, char **errmsg)
 {
-	struct stat st;
-	int			fd = -1;
+	int			fd = fetch_open_regular_file(path, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+											 errmsg);
 	char		buf[8192];
 	ssize_t		n = 0;
 
-	if (stat(path, &st) < 0 ||
-		(S_ISREG(st.st_mode) && (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0))
-	{
-		*errmsg = psprintf("could not open AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\": %m", path);
+	if (fd < 0)
 		return NULL;
-	}
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-	{
-		if (fd >= 0)
-			close(fd);
-		*errmsg = psprintf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\" is not a regular file", path);
-		return NULL;
-	}
 	while ((size_t) n < sizeof(buf) - 1)
 	{
 		ssize_t		got = read(fd, buf + n, sizeof(buf) - 1 - n);

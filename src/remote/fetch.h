@@ -136,6 +136,9 @@ extern bool fetch_redirect_hosts_valid(const char *list, char **errmsg);
 /* Name of a status, for messages and tests ("ok", "not modified", ...). */
 extern const char *fetch_status_name(FetchStatus status);
 
+/* A descriptor of path if it is a regular file (never blocks on a FIFO); else -1, *errmsg. */
+extern int	fetch_open_regular_file(const char *path, const char *what, char **errmsg);
+
 /* Free the response's allocations (not the struct); safe to call twice. */
 extern void fetch_response_free(FetchResponse *resp);
 
