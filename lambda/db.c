@@ -181,6 +181,9 @@ connect_db(const config *cfg, const db_secret *sec, long deadline_ms,
 	/* TLS: verify-full when we have a CA to verify against, else require */
 	rootcert = first(cfg->url.sslrootcert, cfg->pg_sslrootcert);
 	ADD("sslrootcert", rootcert);
+	/* a client certificate named in FLYWAY_URL */
+	ADD("sslcert", cfg->url.sslcert);
+	ADD("sslkey", cfg->url.sslkey);
 	if (cfg->url.sslmode)
 		ADD("sslmode", cfg->url.sslmode);
 	else if (getenv("PGSSLMODE") == NULL)

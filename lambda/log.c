@@ -107,7 +107,6 @@ log_forget_all_secrets(void)
 	log_clear_secrets();
 }
 
-/* Returns a malloc'd copy of text with every registered secret masked. */
 void
 log_cut_utf8(char *s, size_t max)
 {
@@ -118,6 +117,7 @@ log_cut_utf8(char *s, size_t max)
 	s[max] = '\0';
 }
 
+/* Returns a malloc'd copy of text with every registered secret masked. */
 char *
 log_scrub(const char *text)
 {

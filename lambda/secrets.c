@@ -147,7 +147,7 @@ classify_error(long status, const http_body *body, const char **error_type,
 		snprintf(msg, sizeof(msg), "%.*s", (int) strcspn(m->valuestring, "\r\n"), m->valuestring);
 	cJSON_Delete(j);
 
-	if (status == 429 || status >= 500 || strcmp(code, "ThrottlingException") == 0 ||
+	if (http_status_retryable(status) || strcmp(code, "ThrottlingException") == 0 ||
 		strcmp(code, "TooManyRequestsException") == 0)
 	{
 		*error_type = "Function.SecretUnavailable";

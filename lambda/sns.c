@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
@@ -111,7 +110,9 @@ static publish_result
 classify(const config *cfg, long status, const char *xml, char **errmsg)
 {
 	char	   *code = xml_text(xml, "Code");
-	char	   *msg = xml_text(xml, "Message");
+	char	   *raw = xml_text(xml, "Message");
+	/* masked before it is cut to size: a cut secret would not be found */
+	char	   *msg = raw ? log_scrub(raw) : NULL;
 	char		buf[1536];
 	const char *hint = "";
 	publish_result r = PUBLISH_FAIL;
@@ -129,6 +130,7 @@ classify(const config *cfg, long status, const char *xml, char **errmsg)
 			 code ? " " : "", code ? code : "", msg ? ": " : "", msg ? msg : "", hint,
 			 cfg->sns_endpoint);
 	free(code);
+	free(raw);
 	free(msg);
 	free(*errmsg);
 	*errmsg = strdup(buf);

@@ -379,6 +379,15 @@ def test_tls(env, pg, m):
                                      PGSSLMODE=None, PG_MIGRATE_SSLROOTCERT=ca), ["{}"])
     check("TLS: sslmode in FLYWAY_URL wins over the default",
           result(ids[0])[0] == "response" and "(ssl off)" in out, result(ids[0]))
+    # a client certificate named in FLYWAY_URL reaches libpq: this one has no
+    # key file, which libpq refuses (a dropped sslcert would connect anyway)
+    crt = os.path.join(pg.dir, "server.crt")
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url(
+        "t_ok", extra="?sslmode=require&sslcert=%s&sslkey=%s" % (crt, os.path.join(pg.dir, "no-such.key"))),
+        PGSSLMODE=None), ["{}"])
+    check("TLS: sslcert and sslkey in FLYWAY_URL are passed to libpq",
+          err_type(ids[0]) == "Function.DatabaseUnreachable"
+          and "no-such.key" in result(ids[0])[1].get("errorMessage", ""), result(ids[0]))
 
     # HTTPS, as Secrets Manager and the S3 ResponseURL are in AWS: the
     # statically linked libcurl's TLS, verified against the CA bundle
