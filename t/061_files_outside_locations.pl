@@ -232,6 +232,10 @@ sub refused
 	is( $node->safe_psql($db,
 			q{SELECT count(*) FROM pg_class WHERE relname IN ('via_link_1', 'via_link_2')}),
 		'2', '... both tables created');
+	# old enough to be cached by the next apply: the plain file is, the link
+	# is not (it is read and checked every time, so an entry would be dead)
+	utime(time - 60, time - 60, "$tmp/releases/42/V1__a.sql", "$tmp/releases/42/.lib/b.sql")
+	  or die;
 	# read again after planning (script_text_for_run): still inside
 	write_file("$tmp/releases/42/.lib/c.sql", "CREATE TABLE via_link_3 (id int);\n");
 	symlink('.lib/c.sql', "$tmp/releases/42/V3__c.sql") or die;
@@ -239,6 +243,10 @@ sub refused
 	  guarded(q{SELECT string_agg(version || ':' || state, ',') FROM migrate_apply()});
 	is($out, '3:Success', 'a script linked inside a linked location is applied later too')
 	  or diag($err);
+	is( $node->safe_psql($db,
+			q{SELECT string_agg(regexp_replace(path, '^.*/', ''), ',' ORDER BY path)
+			  FROM pg_migrate_checksums WHERE path LIKE '%/current/%'}),
+		'V1__a.sql', '... and the checksum cache keeps the plain file, not the links');
 	# the other cases plan against an empty history
 	$node->safe_psql($db, 'DROP TABLE flyway_schema_history, via_link_1, via_link_2, via_link_3');
 }

@@ -406,6 +406,7 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	ChecksumCacheEntry *cached = NULL;
 	struct stat st;
 	bool		cacheable = false;
+	bool		plain;
 
 	script->kind = parsed->kind;
 	script->version = parsed->version;
@@ -421,8 +422,8 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	 * a plain file is looked up: a symbolic link is read, and checked, every
 	 * time.
 	 */
-	if (parsed->kind != SCRIPT_REPEATABLE &&
-		fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+	plain = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+	if (parsed->kind != SCRIPT_REPEATABLE && plain)
 	{
 		cached = checksum_cache_entry(path, false);
 		if (cached && same_file(cached, path, &st))
@@ -446,7 +447,8 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 			load_conf_file(state, script, dirfd, conf_name, psprintf("%s.conf", path));
 	}
 	location_read_file(state->root.real, dirfd, name, path, "migration script", &state->buf, &st);
-	cacheable = parsed->kind != SCRIPT_REPEATABLE && st.st_mtim.tv_sec < time(NULL) - 2;
+	/* a link's entry would never be read (above): do not write one */
+	cacheable = parsed->kind != SCRIPT_REPEATABLE && plain && st.st_mtim.tv_sec < time(NULL) - 2;
 	reject_bad_encoding(path, state->buf.data, state->buf.len);
 	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
 	if (parsed->kind == SCRIPT_CALLBACK)
