@@ -1,0 +1,132 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine.h
+ *	  The run, written once: migrate, undo, validate, info, baseline,
+ *	  repair and the dry run, with Flyway's order of lock, history table,
+ *	  validation, callbacks, and each migration's transaction and history
+ *	  row.  It works through an executor (executor.h), so the extension and
+ *	  the command behave the same.
+ *
+ * Frontend-clean: builds in the server and with -DFRONTEND.  Errors are
+ * returned (false, engine->error), never thrown.  Memory from palloc.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_ENGINE_H
+#define PG_MIGRATE_ENGINE_H
+
+#include "executor.h"
+
+/* What a run was asked for: settings in the server, flags in the command. */
+typedef struct EngineOptions
+{
+	const char *schema;			/* the history table's; NULL or "" = the current schema */
+	const char *table;			/* NULL = flyway_schema_history */
+	const char *target;			/* NULL = latest; undo: the version to go back to */
+	bool		out_of_order;
+	bool		validate_naming;	/* badly named files are an error, not a warning */
+	bool		names_reported; /* badly named files were already warned about */
+	bool		mixed;			/* a migration may mix statements that need no transaction */
+	bool		baseline_on_migrate;
+	const char *baseline_version;	/* NULL = "1" */
+	const char *baseline_description;	/* NULL = "<< Flyway Baseline >>" */
+	const char *installed_by;	/* NULL or "" = the session's user */
+	bool		placeholder_replacement;
+	const PlaceholderSet *placeholders; /* the user's; Flyway's built-ins are added */
+} EngineOptions;
+
+/* A migration (or undo script) done, as migrate_apply() returns it. */
+typedef struct AppliedResult
+{
+	const char *version;		/* NULL for repeatables */
+	const char *description;
+	const char *type;
+	const char *script;
+	int32		checksum;
+	int			execution_time;
+	const char *state;			/* "Success", "Out of Order", "Undone", ... */
+	bool		starting;		/* only "this script starts now": no result yet */
+} AppliedResult;
+
+/* One line of migrate_info() / "pg_migrate info", in Flyway's order. */
+typedef struct InfoRow
+{
+	const char *category;		/* "Versioned", "Repeatable", "Baseline", "Undo", "" */
+	const char *version;		/* NULL for repeatables */
+	const char *description;
+	const char *type;
+	const char *script;
+	bool		checksum_null;
+	int32		checksum;
+	const char *installed_on;	/* NULL when not applied */
+	const char *installed_by;
+	int			execution_time;
+	bool		applied;
+	const char *state;			/* "Success", "Pending", "Failed (Missing)", ... */
+} InfoRow;
+
+typedef enum EngineNoticeLevel
+{
+	ENGINE_NOTICE,
+	ENGINE_WARNING
+} EngineNoticeLevel;
+
+/* Where a command's results and messages go; any callback may be NULL. */
+typedef struct EngineSinks
+{
+	void		(*applied) (const AppliedResult *result, void *arg);
+	void		(*info) (const InfoRow *row, void *arg);
+	void		(*baselined) (int rank, const char *version, const char *description, void *arg);
+	void		(*repaired) (const char *action, const AppliedRow *row, void *arg);
+	void		(*planned) (int seq, const char *script, int line, const char *statement, void *arg);
+	void		(*notice) (EngineNoticeLevel level, const char *message, const char *detail,
+						   const char *hint, void *arg);
+	void	   *arg;
+} EngineSinks;
+
+typedef struct Engine
+{
+	Executor   *ex;
+	EngineOptions opts;
+	EngineSinks sinks;
+	const char *again;			/* how to retry, for hints: "migrate_apply()", "pg_migrate migrate" */
+
+	/* filled in by a run */
+	HistoryTableRef history;
+	PlaceholderSet placeholders;
+	FoundScripts scripts;
+	AppliedRow **rows;
+	int			nrows;
+	MigrationPlan *plan;
+	MigrationVersion highest_applied;	/* nparts == 0: none */
+	int			executed;		/* scripts run by migrate or undo */
+	bool		locked;
+	MigrateError error;			/* why the last call returned false */
+} Engine;
+
+extern void engine_init(Engine *engine, Executor *ex, const EngineOptions *opts,
+						const EngineSinks *sinks);
+
+/* Refuse bad options (target, placeholders) before anything runs. */
+extern bool engine_check_options(Engine *engine);
+
+extern bool engine_migrate(Engine *engine);
+extern bool engine_undo(Engine *engine);
+extern bool engine_validate(Engine *engine, int *validated);
+extern bool engine_info(Engine *engine);
+extern bool engine_baseline(Engine *engine, const char *version, const char *description);
+extern bool engine_repair(Engine *engine);
+
+/*
+ * The dry run: every statement migrate (or undo) would run now, through the
+ * recording executor; it refuses what the run would refuse.
+ */
+extern bool engine_plan(Engine *engine, bool undo);
+
+/*
+ * Whether a migrate has anything to do (pending scripts or callbacks):
+ * reads without the lock; validation errors are returned as migrate would.
+ */
+extern bool engine_migrate_needed(Engine *engine, bool *needed);
+
+#endif							/* PG_MIGRATE_ENGINE_H */
