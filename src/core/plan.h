@@ -14,6 +14,7 @@
 #ifndef PG_MIGRATE_PLAN_H
 #define PG_MIGRATE_PLAN_H
 
+#include "migrate_error.h"
 #include "names.h"
 
 /* A script found in a location (V, R, B or U file). */
@@ -186,5 +187,16 @@ typedef struct RepairAction
 } RepairAction;
 
 extern RepairAction *plan_repair(const MigrationPlan *plan, int *nactions);
+
+/*
+ * What undo would run (Flyway Teams' undo): the U script of the highest
+ * applied versioned migration, or with a target (a version) of every
+ * applied one above it, newest first.  Every one must have its U script and
+ * none may be a baseline, or nothing runs: false with *err (22023 bad
+ * target, 55000 a baseline, 42704 no U script).  *nundo may be 0.
+ */
+extern bool plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscripts,
+					  const char *target, const ResolvedScript ***undo, int *nundo,
+					  MigrateError *err);
 
 #endif							/* PG_MIGRATE_PLAN_H */
