@@ -63,8 +63,16 @@ extern bool run_callbacks(Engine *engine, const char *event, bool block_open,
 /* Error callbacks: a failure of theirs is a warning; engine->error is kept. */
 extern void run_error_callbacks(Engine *engine, const char *event);
 
+/* statements.c */
 extern bool run_script_statements(Engine *engine, RunScript *script, bool in_block,
 								  ScriptFailure *failure);
+
+/* "migration", "undo script" or "callback", for messages */
+extern const char *script_noun(const ResolvedScript *script);
+/* A statement's text, as a string of its own */
+extern char *statement_text(const RunScript *script, const RunStatement *stmt);
+/* text with the values of secret placeholders shown as *** */
+extern char *engine_mask(Engine *engine, const char *text);
 
 /*
  * engine->error, from a statement's error, reworded to name the script,

@@ -19,120 +19,10 @@
 #include "postgres.h"
 #endif
 
-#include "mb/pg_wchar.h"
 #include "portability/instr_time.h"
 
 #include "engine_internal.h"
 #include "interrupts.h"
-
-/* The longest statement text an error quotes. */
-#define QUOTED_STATEMENT_BYTES 300
-
-static const char *
-script_noun(const ResolvedScript *script)
-{
-	return script->kind == SCRIPT_CALLBACK ? "callback" :
-		script->kind == SCRIPT_UNDO ? "undo script" : "migration";
-}
-
-static char *
-statement_text(const RunScript *script, const RunStatement *stmt)
-{
-	return pnstrdup(script->text + stmt->location, stmt->length);
-}
-
-/* At most QUOTED_STATEMENT_BYTES, cut at a character boundary. */
-static char *
-clip_statement(char *text)
-{
-	size_t		len = strlen(text);
-	int			keep;
-
-	if (len <= QUOTED_STATEMENT_BYTES)
-		return text;
-#ifdef FRONTEND
-	keep = pg_encoding_mbcliplen(PG_UTF8, text, len, QUOTED_STATEMENT_BYTES);
-#else
-	keep = pg_mbcliplen(text, len, QUOTED_STATEMENT_BYTES);
-#endif
-	return psprintf("%s...", pnstrdup(text, keep));
-}
-
-static char *
-mask(Engine *engine, const char *text)
-{
-	return placeholders_mask_secrets(&engine->placeholders, text);
-}
-
-/*
- * blame_script
- *		Reword the statement's error in engine->error to name the script, the
- *		line and the statement, keeping the server's SQLSTATE, message and
- *		context; the server's own hint first, then what to do next.
- */
-void
-blame_script(Engine *engine, const ScriptFailure *failure, const char *hint)
-{
-	MigrateError *err = &engine->error;
-	const ResolvedScript *script = failure->script->script;
-	const RunStatement *stmt = failure->statement;
-	char	   *message = mask(engine, err->message ? err->message : "");
-	char	   *detail = mask(engine, err->detail);
-	char	   *context = mask(engine, err->context);
-	char	   *sqlstate = pstrdup(err->sqlstate);
-	char	   *full_hint = err->hint ? psprintf("%s\n%s", mask(engine, err->hint), hint) :
-		pstrdup(hint);
-	int			line = err->line > 0 ? err->line : (stmt ? stmt->line : 1);
-
-	if (stmt == NULL)
-		migrate_error_set(err, sqlstate,
-						  psprintf("%s %s failed after its statements ran: %s",
-								   script_noun(script), script->script, message),
-						  detail, full_hint);
-	else
-	{
-		char	   *text = clip_statement(mask(engine, statement_text(failure->script, stmt)));
-
-		migrate_error_set(err, sqlstate,
-						  psprintf("%s %s failed at line %d: %s",
-								   script_noun(script), script->script, line, message),
-						  detail ?
-						  psprintf("%s\nSQLSTATE %s in statement: %s", detail, sqlstate, text) :
-						  psprintf("SQLSTATE %s in statement: %s", sqlstate, text),
-						  full_hint);
-	}
-	err->context = context;
-	err->line = line;
-}
-
-/*
- * run_script_statements
- *		Run a loaded script's statements.  in_block: the script runs in a
- *		transaction block; if its own COMMIT ends it, a new one begins, as
- *		Flyway's JDBC connection with autocommit off does.
- */
-bool
-run_script_statements(Engine *engine, RunScript *script, bool in_block, ScriptFailure *failure)
-{
-	Executor   *ex = engine->ex;
-
-	failure->script = script;
-	for (int i = 0; i < script->nstatements; i++)
-	{
-		RunStatement *stmt = &script->statements[i];
-
-		CHECK_FOR_INTERRUPTS();
-		failure->statement = stmt;
-		if (!ex->ops->run_statement(ex, script, stmt, &engine->error))
-			return false;
-		if (stmt->commits_work)
-			script->committed_line = stmt->line;
-		if (in_block && !ex->ops->in_block(ex) && !ex->ops->begin(ex, &engine->error))
-			return false;
-	}
-	failure->statement = NULL;
-	return true;
-}
 
 /*
  * A script that needs its own transactions cannot run in the caller's:
@@ -151,7 +41,7 @@ check_caller_transaction(Engine *engine, RunScript *run)
 		CHECK_FOR_INTERRUPTS();
 		if (!stmt->transaction_control && stmt->transactional)
 			continue;
-		text = psprintf("Statement: %s", mask(engine, statement_text(run, stmt)));
+		text = psprintf("Statement: %s", engine_mask(engine, statement_text(run, stmt)));
 		if (stmt->transaction_control)
 			return engine_fail(engine, SQLSTATE_ACTIVE_SQL_TRANSACTION, text,
 							   psprintf("Apply without %s, or remove the script's own BEGIN/COMMIT.",
