@@ -439,7 +439,7 @@ noop_phase() {
     done
     for call in "${ok_calls[@]}"; do
         call=${call%%:*}
-        [[ ${NOOP[$call]:-} == FAIL* ]] || NOOP[$call]=$(lines_of "${NOOP_TIMES[$call]}" | median | sed 's/0*$//; s/\.$//')
+        [[ ${NOOP[$call]:-} == FAIL* ]] || NOOP[$call]=$(lines_of "${NOOP_TIMES[$call]}" | median | awk '{ printf "%.1f", $1 }')
     done
 }
 
