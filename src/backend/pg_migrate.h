@@ -42,6 +42,9 @@ extern List *locations_entries(void);
 /* extension_owner.c: act as the extension's owner, for its own tables */
 extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
 
+/* migrate_error_report.c: an error the pure core returned, raised as ERROR */
+extern void ereport_migrate_error(const MigrateError *err) pg_attribute_noreturn();
+
 /* What a call asked for, beyond the settings. */
 typedef struct CallOptions
 {
