@@ -457,7 +457,7 @@ static ParsedScript *
 parse_for_run(CommandState *st, const ResolvedScript *script)
 {
 	size_t		len;
-	char	   *text = script_text_for_run(script, &st->placeholders, &len);
+	char	   *text = locations_script_text(script, &st->placeholders, &len);
 
 	return script_parse(script, text, len);
 }
@@ -687,7 +687,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		MemoryContextSwitchTo(cxt);
 		restore_session_state(st);
 		reentry_verify_run_lock(st->history, script->script, false);
-		text = script_text_for_run(script, &st->placeholders, &len);
+		text = locations_script_text(script, &st->placeholders, &len);
 		parsed = script_parse(script, text, len);
 		reject_mixed(parsed);
 		CommitTransactionCommand();
@@ -1131,7 +1131,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		MemoryContextReset(migration_cxt);
 		MemoryContextSwitchTo(migration_cxt);
 		restore_session_state(&st);
-		text = script_text_for_run(script, &st.placeholders, &len);
+		text = locations_script_text(script, &st.placeholders, &len);
 		parsed = script_parse(script, text, len);
 		script_check_spi(parsed);
 
@@ -1311,7 +1311,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 		ListCell   *sc;
 
 		CHECK_FOR_INTERRUPTS();
-		text = script_text_for_run(script, &st.placeholders, &len);
+		text = locations_script_text(script, &st.placeholders, &len);
 		parsed = script_parse(script, text, len);
 		if (parsed->transactional)
 			sink(++seq, script->script, 0, "BEGIN", sink_arg);

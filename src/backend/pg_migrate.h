@@ -81,8 +81,8 @@ typedef struct ScriptSet
 } ScriptSet;
 
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
-extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
-								 size_t *len);
+extern char *locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders,
+								   size_t *len);
 extern int	locations_unsaved_checksums(void);
 extern void locations_forget_unsaved_checksums(void);
 extern void locations_save_checksums(void);
