@@ -76,6 +76,46 @@ const char *const callback_events[] = {
  */
 
 /*
+ * The key of a version's parts (names.h, VersionKey): a longer part is a
+ * bigger number, and equal lengths compare digit by digit, which is what
+ * memcmp() of the length then the digits does.  A zero part has length 0,
+ * so zero parts at the end add nothing to the key.
+ */
+static VersionKey
+version_key_of(const MigrationVersion *v)
+{
+	VersionKey	key;
+	unsigned char *buf;
+	int			size = 0;
+	int			used = 0;
+	int			last = 0;		/* bytes up to the last non-zero part */
+
+	for (int i = 0; i < v->nparts; i++)
+		size += 4 + (int) strlen(v->parts[i]);
+	buf = palloc(size + 1);
+	for (int i = 0; i < v->nparts; i++)
+	{
+		const char *d = v->parts[i];
+		int			n;
+
+		while (*d == '0')
+			d++;
+		n = (int) strlen(d);
+		buf[used++] = (unsigned char) ((n >> 24) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 16) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 8) & 0xFF);
+		buf[used++] = (unsigned char) (n & 0xFF);
+		memcpy(buf + used, d, n);
+		used += n;
+		if (n > 0)
+			last = used;
+	}
+	key.bytes = buf;
+	key.len = last;
+	return key;
+}
+
+/*
  * Flyway splits on '.' followed by a digit and hands every part to
  * BigInteger, so a '.' anywhere else ends up inside a part and fails it.
  * That makes "every '.'-separated part is one or more digits" the same
@@ -144,39 +184,14 @@ version_parse(const char *text, MigrationVersion *out, char **errmsg)
 	while (out->nparts > 1 && strcmp(out->parts[out->nparts - 1], "0") == 0)
 		pfree(out->parts[--out->nparts]);
 
+	out->key = version_key_of(out);
 	return true;
-}
-
-/* Compare two digit strings without leading zeros as unbounded integers. */
-static int
-compare_digit_strings(const char *a, const char *b)
-{
-	size_t		alen = strlen(a);
-	size_t		blen = strlen(b);
-	int			cmp;
-
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	cmp = strcmp(a, b);
-	return (cmp > 0) - (cmp < 0);
 }
 
 int
 version_compare(const MigrationVersion *a, const MigrationVersion *b)
 {
-	int			n = Max(a->nparts, b->nparts);
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		const char *pa = i < a->nparts ? a->parts[i] : "0";
-		const char *pb = i < b->nparts ? b->parts[i] : "0";
-		int			cmp = compare_digit_strings(pa, pb);
-
-		if (cmp != 0)
-			return cmp;
-	}
-	return 0;
+	return version_key_compare(&a->key, &b->key);
 }
 
 
