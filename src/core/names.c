@@ -16,6 +16,7 @@
 #include "postgres.h"
 #endif
 
+#include "checksum.h"
 #include "names.h"
 
 #define SQL_SUFFIX			".sql"
@@ -388,67 +389,29 @@ typedef struct Utf16Reader
 	int			pending_low;	/* second half of a surrogate pair, or -1 */
 } Utf16Reader;
 
+/* The payload bits of a sequence's first byte, by the sequence's length. */
+static const unsigned char utf8_lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+
 /*
- * Decode one code point at p; returns its length in bytes (>= 1) and sets
- * *cp, or U+FFFD with length 1 for an invalid sequence.  Stops at NUL.
+ * Decode one code point at p (not at its NUL); returns its length in bytes
+ * (>= 1) and sets *cp, or U+FFFD with length 1 for an invalid sequence, as
+ * Java's decoder does.  The rule is checksum.c's (utf8_sequence_length).
  */
 static int
 utf8_decode(const unsigned char *p, int32 *cp)
 {
-	unsigned char c = p[0];
-	int			len;
+	/* at most 4 bytes are read, and none past a NUL (see utf8_sequence_length) */
+	int			len = utf8_sequence_length(p, 4);
 	int32		value;
-	unsigned char lo = 0x80;
-	unsigned char hi = 0xBF;
-	int			i;
 
-	if (c < 0x80)
-	{
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-	{
-		len = 2;
-		value = c & 0x1F;
-	}
-	else if (c >= 0xE0 && c <= 0xEF)
-	{
-		len = 3;
-		value = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;			/* no overlong forms */
-		else if (c == 0xED)
-			hi = 0x9F;			/* no surrogates */
-	}
-	else if (c >= 0xF0 && c <= 0xF4)
-	{
-		len = 4;
-		value = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;			/* nothing above U+10FFFF */
-	}
-	else
+	if (len == 0)
 	{
 		*cp = 0xFFFD;
 		return 1;
 	}
-
-	for (i = 1; i < len; i++)
-	{
-		unsigned char cc = p[i];
-
-		if (cc < lo || cc > hi)
-		{
-			*cp = 0xFFFD;
-			return 1;
-		}
-		lo = 0x80;
-		hi = 0xBF;
-		value = (value << 6) | (cc & 0x3F);
-	}
+	value = p[0] & utf8_lead_mask[len];
+	for (int i = 1; i < len; i++)
+		value = (value << 6) | (p[i] & 0x3F);
 	*cp = value;
 	return len;
 }
