@@ -1441,3 +1441,166 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 	*nactions = n;
 	return acts;
 }
+
+/* ----------------------------------------------------------------
+ *		Undo
+ * ----------------------------------------------------------------
+ */
+
+/* An applied entry that may be undone, with its place in info order. */
+typedef struct UndoCandidate
+{
+	const InfoEntry *entry;
+	int			position;
+} UndoCandidate;
+
+/* Newest version first; equal versions keep info order. */
+static int
+compare_undo_candidates(const void *a, const void *b)
+{
+	const UndoCandidate *x = a;
+	const UndoCandidate *y = b;
+	int			c = version_key_compare(&y->entry->applied->parsed.key,
+										&x->entry->applied->parsed.key);
+
+	return c != 0 ? c : x->position - y->position;
+}
+
+static int
+compare_script_versions(const void *a, const void *b)
+{
+	return version_key_compare(&(*(const ResolvedScript *const *) a)->version.key,
+							   &(*(const ResolvedScript *const *) b)->version.key);
+}
+
+/* The U script of a version among U scripts sorted by version, or NULL. */
+static const ResolvedScript *
+find_undo_script(const ResolvedScript **sorted, int n, const MigrationVersion *version)
+{
+	ResolvedScript key;
+	const ResolvedScript *keyp = &key;
+	const ResolvedScript **found;
+
+	key.version = *version;
+	found = bsearch(&keyp, sorted, n, sizeof(ResolvedScript *), compare_script_versions);
+	return found ? *found : NULL;
+}
+
+/* Whether undo may take an applied entry back: a live SQL or baseline row. */
+static bool
+undo_candidate(const InfoEntry *e)
+{
+	if (e->applied == NULL || e->applied->version == NULL ||
+		(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER &&
+		 e->state != STATE_BASELINE && e->state != STATE_FUTURE_SUCCESS &&
+		 e->state != STATE_MISSING_SUCCESS))
+		return false;
+	return type_is(e->applied->type, "SQL") || type_is(e->applied->type, "BASELINE") ||
+		type_is(e->applied->type, "SQL_BASELINE");
+}
+
+/*
+ * The applied entries to undo, newest version first: the newest only, or
+ * with a target every one above it.  Sorted once, so undoing many versions
+ * costs O(n log n).
+ */
+static int
+undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
+			 const InfoEntry **chosen)
+{
+	UndoCandidate *applied = palloc(sizeof(UndoCandidate) * (plan->nentries + 1));
+	int			napplied = 0;
+	int			n = 0;
+
+	/* plan entries are in info order */
+	for (int i = 0; i < plan->nentries; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!undo_candidate(&plan->entries[i]))
+			continue;
+		applied[napplied].entry = &plan->entries[i];
+		applied[napplied].position = napplied;
+		napplied++;
+	}
+	if (napplied > 1)
+		qsort(applied, napplied, sizeof(UndoCandidate), compare_undo_candidates);
+	for (int i = 0; i < napplied; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (target != NULL && version_compare(&applied[i].entry->applied->parsed, target) <= 0)
+			break;
+		chosen[n++] = applied[i].entry;
+		if (target == NULL)
+			break;
+	}
+	pfree(applied);
+	return n;
+}
+
+bool
+plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscripts,
+		  const char *target, const ResolvedScript ***undo, int *nundo, MigrateError *err)
+{
+	MigrationVersion target_version;
+	char	   *why = NULL;
+	const InfoEntry **chosen;
+	int			nchosen;
+	const ResolvedScript **undo_scripts;
+	int			nundo_scripts = 0;
+	const ResolvedScript **result;
+
+	*undo = NULL;
+	*nundo = 0;
+	if (target != NULL && !version_parse(target, &target_version, &why))
+	{
+		migrate_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+						  psprintf("invalid undo target \"%s\"", target), why,
+						  "Give the version to go back to, such as '2.1': every applied version above it is undone.");
+		return false;
+	}
+	chosen = palloc(sizeof(InfoEntry *) * (plan->nentries + 1));
+	nchosen = undo_entries(plan, target != NULL ? &target_version : NULL, chosen);
+
+	/* find each one's U script; refuse before anything runs */
+	undo_scripts = palloc(sizeof(ResolvedScript *) * (nscripts + 1));
+	for (int i = 0; i < nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (scripts[i]->kind == SCRIPT_UNDO)
+			undo_scripts[nundo_scripts++] = scripts[i];
+	}
+	if (nundo_scripts > 1)
+		qsort(undo_scripts, nundo_scripts, sizeof(ResolvedScript *), compare_script_versions);
+
+	result = palloc(sizeof(ResolvedScript *) * (nchosen + 1));
+	for (int i = 0; i < nchosen; i++)
+	{
+		const AppliedRow *row = chosen[i]->applied;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!type_is(row->type, "SQL"))
+		{
+			migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+							  psprintf("cannot undo version %s: it is a baseline", row->version),
+							  "A baseline records a state that no script created.",
+							  psprintf("Give a target above version %s.", row->version));
+			return false;
+		}
+		result[i] = find_undo_script(undo_scripts, nundo_scripts, &row->parsed);
+		if (result[i] == NULL)
+		{
+			migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+							  psprintf("no undo script for version %s (%s)", row->version,
+									   row->description),
+							  "Nothing was undone.",
+							  psprintf("Add U%s__<description>.sql beside %s.", row->version,
+									   row->script));
+			return false;
+		}
+	}
+	pfree(chosen);
+	pfree(undo_scripts);
+	*undo = result;
+	*nundo = nchosen;
+	return true;
+}
