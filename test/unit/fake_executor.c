@@ -124,6 +124,8 @@ fake_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
 	note_op(fx);
 	add_log(fx, pstrdup("lock"));
 	fx->locks_held++;
+	if (fx->on_lock)
+		fx->on_lock(fx);
 	return true;
 }
 
@@ -324,6 +326,8 @@ fake_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *pla
 
 	note_op(fx);
 	fx->reads++;
+	if (fx->load_delay_ms > 0)
+		pg_usleep(fx->load_delay_ms * 1000L);
 	for (int i = 0; i < fx->nstmt_failures; i++)
 	{
 		FakeFailure *ff = &fx->stmt_failures[i];
@@ -448,6 +452,9 @@ fake_history_read(Executor *ex, const HistoryTableRef *history, AppliedRow ***ro
 	AppliedRow **out = palloc(sizeof(AppliedRow *) * (fx->nrows + 1));
 
 	fx->reads++;
+	if (!fx->table_exists)
+		return fail(fx, err, "42P01",
+					psprintf("relation \"%s\" does not exist", history->qualified));
 	for (int i = 0; i < fx->nrows; i++)
 	{
 		out[i] = palloc(sizeof(AppliedRow));

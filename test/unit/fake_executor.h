@@ -20,7 +20,8 @@
  *	  run <script>:<line> <statement>
  *	  insert <rank> <script> <type> ok|failed
  *	  delete <rank> | realign <rank> <description> <type> <checksum>
- * Reads (session, scripts, history) are only counted.
+ * Reads (session, scripts, history) are only counted; reading a history
+ * table that does not exist fails (42P01), as it would in a server.
  */
 #ifndef PG_MIGRATE_FAKE_EXECUTOR_H
 #define PG_MIGRATE_FAKE_EXECUTOR_H
@@ -84,6 +85,11 @@ typedef struct FakeExecutor
 	int			reads;
 	int			restores;
 	int			locks_held;
+
+	/* what changes while the run waits for the lock (another run's work) */
+	void		(*on_lock) (struct FakeExecutor *fx);
+	/* each load_script takes this long (a slow file system) */
+	int			load_delay_ms;
 
 	/* injected failures */
 	FakeFailure stmt_failures[FAKE_MAX_FAILURES];

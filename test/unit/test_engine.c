@@ -6,6 +6,7 @@
  */
 #include "postgres_fe.h"
 
+#include "checksum.h"
 #include "engine.h"
 #include "fake_executor.h"
 #include "unit.h"
@@ -36,6 +37,7 @@ typedef struct Collected
 } Collected;
 
 static Collected C;
+static PlaceholderSet SECRETS;
 static FakeExecutor FX;
 static EngineOptions O;
 static Engine E;
@@ -151,6 +153,22 @@ contains(const char *text, const char *piece)
 	return text != NULL && strstr(text, piece) != NULL;
 }
 
+/* The history row of rank, or (a failed check) an empty one. */
+static const AppliedRow *
+row_at(int rank)
+{
+	static AppliedRow none;
+	const AppliedRow *row = fake_row(&FX, rank);
+
+	if (row == NULL)
+	{
+		CHECK(row != NULL);
+		fprintf(stderr, "  (no history row of rank %d)\n", rank);
+		return &none;
+	}
+	return row;
+}
+
 /* A history row for a script as it is now: applied successfully. */
 static void
 applied_row(int rank, const char *version, const char *description, const char *script)
@@ -204,17 +222,17 @@ test_migrate_empty_database(void)
 	CHECK_INT(FX.locks_held, 0);
 	CHECK_INT(FX.nrows, 6);
 	/* the SCHEMA marker */
-	CHECK(fake_row(&FX, 0) != NULL && fake_row(&FX, 0)->version == NULL);
-	CHECK_STR(fake_row(&FX, 0)->description, "<< Flyway Schema Creation >>");
-	CHECK(fake_row(&FX, 0)->checksum_null);
+	CHECK(row_at(0)->version == NULL);
+	CHECK_STR(row_at(0)->description, "<< Flyway Schema Creation >>");
+	CHECK(row_at(0)->checksum_null);
 	/* a migration's row */
-	CHECK_STR(fake_row(&FX, 1)->version, "1");
-	CHECK_STR(fake_row(&FX, 1)->description, "one");
-	CHECK_INT(fake_row(&FX, 1)->checksum, fake_checksum(&FX, "V1__one.sql"));
-	CHECK(!fake_row(&FX, 1)->checksum_null);
-	CHECK_STR(fake_row(&FX, 1)->installed_by, "alice");
-	CHECK(fake_row(&FX, 1)->success);
-	CHECK(fake_row(&FX, 5)->version == NULL);
+	CHECK_STR(row_at(1)->version, "1");
+	CHECK_STR(row_at(1)->description, "one");
+	CHECK_INT(row_at(1)->checksum, fake_checksum(&FX, "V1__one.sql"));
+	CHECK(!row_at(1)->checksum_null);
+	CHECK_STR(row_at(1)->installed_by, "alice");
+	CHECK(row_at(1)->success);
+	CHECK(row_at(5)->version == NULL);
 	/* results, in order */
 	CHECK_INT(C.napplied, 5);
 	CHECK_INT(C.nstarting, 5);
@@ -250,6 +268,26 @@ test_migrate_existing_empty_schema(void)
 	CHECK_STR(E.history.qualified, "\"public\".\"flyway_schema_history\"");
 }
 
+/* Another run created the history and applied V1 while this one waited for the lock. */
+static void
+another_run_applied_v1(FakeExecutor *fx)
+{
+	fake_add_row(fx, 1, "1", "one", "SQL", "V1__one.sql", false, fake_checksum(fx, "V1__one.sql"), true);
+}
+
+/* What is there under the lock decides, not what was there before it. */
+static void
+test_migrate_decides_under_lock(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	FX.on_lock = another_run_applied_v1;
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V2__two.sql:1 CREATE TABLE b (i int) | insert 2 V2__two.sql SQL ok | commit | unlock");
+}
+
 /* A schema with objects but no history: refused, unless baselineOnMigrate. */
 static void
 test_migrate_non_empty_schema(void)
@@ -277,7 +315,7 @@ test_migrate_non_empty_schema(void)
 			  "lock | begin | create table | insert 1 << Flyway Baseline >> BASELINE ok | commit"
 			  " | begin | run V2__two.sql:1 CREATE TABLE b (i int) | insert 2 V2__two.sql SQL ok | commit"
 			  " | unlock");
-	CHECK_STR(fake_row(&FX, 1)->version, "1");
+	CHECK_STR(row_at(1)->version, "1");
 	CHECK(notice_find("baselined schema \"public\" at version 1") >= 0);
 }
 
@@ -482,8 +520,8 @@ test_migrate_failing_non_transactional(void)
 	CHECK_STR(E.error.hint,
 			  "This migration ran outside a transaction, so its statements before the failing one stay done; "
 			  "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
-	CHECK(fake_row(&FX, 2) != NULL && !fake_row(&FX, 2)->success);
-	CHECK_STR(fake_row(&FX, 2)->version, "2");
+	CHECK(!row_at(2)->success);
+	CHECK_STR(row_at(2)->version, "2");
 	CHECK(fake_has_effect(&FX, "VACUUM a"));
 
 	/* the failed row blocks the next migrate until repaired */
@@ -536,7 +574,7 @@ test_migrate_own_commit_then_failure(void)
 				   "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again."));
 	CHECK(fake_has_effect(&FX, "CREATE TABLE a (i int)"));
 	CHECK(!fake_has_effect(&FX, "CREATE TABLE b (i int)"));
-	CHECK(!fake_row(&FX, 1)->success);
+	CHECK(!row_at(1)->success);
 
 	/* without a failure, the block begun after the COMMIT holds the row */
 	setup();
@@ -906,8 +944,8 @@ test_undo(void)
 	CHECK(engine_undo(engine()));
 	CHECK_STR(fake_log(&FX, 0),
 			  "lock | begin | run U3__three.sql:1 DROP TABLE c | insert 4 U3__three.sql UNDO_SQL ok | commit | unlock");
-	CHECK_STR(fake_row(&FX, 4)->version, "3");
-	CHECK_STR(fake_row(&FX, 4)->type, "UNDO_SQL");
+	CHECK_STR(row_at(4)->version, "3");
+	CHECK_STR(row_at(4)->type, "UNDO_SQL");
 	CHECK(notice_find("undid version 3 with U3__three.sql") >= 0);
 	CHECK_INT(C.napplied, 1);
 	CHECK_STR(C.applied[0].version, "3");
@@ -981,8 +1019,8 @@ test_baseline(void)
 	CHECK_INT(C.nbaselined, 1);
 	CHECK_INT(C.baselined_rank, 1);
 	CHECK_STR(C.baselined_version, "3");
-	CHECK_STR(fake_row(&FX, 1)->version, "3");
-	CHECK(fake_row(&FX, 1)->checksum_null);
+	CHECK_STR(row_at(1)->version, "3");
+	CHECK(row_at(1)->checksum_null);
 
 	/* the schema created too: its marker first */
 	setup();
@@ -1057,9 +1095,9 @@ test_repair(void)
 	CHECK_STR(C.repaired[1], "marked deleted 3");
 	CHECK_STR(C.repaired[2], "realigned 1");
 	/* the failed row is gone: rank 4 is now the DELETE marker */
-	CHECK_STR(fake_row(&FX, 4)->type, "DELETE");
-	CHECK_STR(fake_row(&FX, 4)->version, "3");
-	CHECK_INT(fake_row(&FX, 1)->checksum, fake_checksum(&FX, "V1__one.sql"));
+	CHECK_STR(row_at(4)->type, "DELETE");
+	CHECK_STR(row_at(4)->version, "3");
+	CHECK_INT(row_at(1)->checksum, fake_checksum(&FX, "V1__one.sql"));
 
 	/* repaired: migrate applies the failed one again and validates */
 	fake_clear_log(&FX);
@@ -1073,6 +1111,24 @@ test_repair(void)
 	CHECK(engine_repair(engine()));
 	CHECK_STR(fake_log(&FX, 0), "lock | begin | commit | unlock");
 	CHECK_INT(C.nrepaired, 0);
+
+	/*
+	 * A changed description; a repeatable recorded with its raw checksum
+	 * (before placeholders) takes the checksum of its text as it runs.
+	 */
+	setup();
+	O.placeholders = &SECRETS;
+	placeholders_init(&SECRETS);
+	placeholders_set(&SECRETS, "owner", "bob");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT '${owner}';");
+	fake_add_row(&FX, 1, "1", "old words", "SQL", "V1__one.sql", false, fake_checksum(&FX, "V1__one.sql"), true);
+	fake_add_row(&FX, 2, NULL, "r", "SQL", "R__r.sql", false, fake_checksum(&FX, "R__r.sql"), true);
+	CHECK(engine_repair(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  psprintf("lock | begin | realign 1 one SQL %d | realign 2 r SQL %d | commit | unlock",
+					   fake_checksum(&FX, "V1__one.sql"), flyway_checksum("SELECT 'bob';", 13)));
+	CHECK_STR(row_at(1)->description, "one");
 
 	/* no history table */
 	setup();
@@ -1133,8 +1189,6 @@ test_info_and_needed(void)
 }
 
 /* ---- the dry run ---- */
-
-static PlaceholderSet SECRETS;
 
 static void
 secret_placeholders(const char *value)
@@ -1214,6 +1268,15 @@ test_plan(void)
 	CHECK(contains(C.planned[3], ", 'alice', 0, true)"));
 	CHECK_STR(C.planned[4], "-:0 COMMIT");
 	CHECK_INT(FX.nlog, 0);
+
+	/* execution_time is 0 even when the migration takes time (a slow callback load) */
+	setup();
+	FX.table_exists = true;
+	FX.load_delay_ms = 20;
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 1;");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_plan(engine(), false));
+	CHECK(contains(C.planned[planned_find("V1__one.sql:0")], ", 'alice', 0, true)"));
 
 	/* nothing pending: the lock alone */
 	setup();
@@ -1327,6 +1390,7 @@ main(void)
 {
 	test_migrate_empty_database();
 	test_migrate_existing_empty_schema();
+	test_migrate_decides_under_lock();
 	test_migrate_non_empty_schema();
 	test_migrate_noop();
 	test_migrate_callbacks();
