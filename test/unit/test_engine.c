@@ -651,6 +651,32 @@ test_migrate_each_callback_failure(void)
 }
 
 /*
+ * A non-transactional migration's beforeEach callback runs in a transaction
+ * of its own; when it fails, the callback is blamed once, with the
+ * migration's hint (nothing of the migration ran, yet it is recorded as
+ * failed, as a failure outside a transaction is).
+ */
+static void
+test_migrate_each_callback_failure_non_transactional(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT bad;");
+	fake_add_script(&FX, "V1__vac.sql", "VACUUM a;");
+	fail_statement("beforeEachMigrate.sql", 1, "42703", "column \"bad\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run beforeEachMigrate.sql:1 SELECT bad | rollback | rollback"
+			  " | insert 1 V1__vac.sql SQL failed | unlock");
+	CHECK_STR(E.error.sqlstate, "42703");
+	CHECK_STR(E.error.message, "callback beforeEachMigrate.sql failed at line 1: column \"bad\" does not exist");
+	CHECK_STR(E.error.detail, "SQLSTATE 42703 in statement: SELECT bad");
+	CHECK_STR(E.error.hint,
+			  "This migration ran outside a transaction, so its statements before the failing one stay done; "
+			  "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
+}
+
+/*
  * A migration mixing statements that need no transaction with others is
  * refused before any of it runs, unless mixed is on or its .conf decided.
  */
@@ -1400,6 +1426,7 @@ main(void)
 	test_migrate_own_commit_then_failure();
 	test_migrate_commit_and_record_failures();
 	test_migrate_each_callback_failure();
+	test_migrate_each_callback_failure_non_transactional();
 	test_migrate_mixed();
 	test_migrate_caller_transaction();
 	test_validation();
