@@ -227,7 +227,7 @@ static const struct
  * from the server's nodes.  libpg_query leaves out false and zero fields.
  */
 static void
-describe_statement(const cJSON *stmt, StatementKind *kind)
+describe_statement(const cJSON *stmt, StatementKind *kind, bool *commits_work)
 {
 	const char *name;
 	cJSON	   *body = node_body(stmt, &name);
@@ -264,6 +264,9 @@ describe_statement(const cJSON *stmt, StatementKind *kind)
 		kind->kind = STMT_KIND_ALTER_TABLE;
 		kind->detach_concurrently = alter_table_detaches_concurrently(body);
 	}
+	else if (strcmp(name, "TransactionStmt") == 0)
+		*commits_work = json_string_is(body, "kind", "TRANS_STMT_COMMIT") ||
+			json_string_is(body, "kind", "TRANS_STMT_PREPARE");
 	else if (strcmp(name, "CopyStmt") == 0 && json_true(body, "is_from") &&
 			 cJSON_GetObjectItemCaseSensitive(body, "filename") == NULL)
 		kind->kind = STMT_KIND_COPY_FROM_STDIN;
@@ -296,10 +299,13 @@ starts_with_kind_word(const char *text, int len)
 /*
  * Describe one statement from its own text (no ';'), parsed alone: the
  * same node as in the whole script's parse.  UNKNOWN if it does not parse.
+ * *commits_work: a COMMIT or PREPARE TRANSACTION (may be NULL).
  */
 static void
-describe_statement_text(const char *text, int len, StatementKind *kind)
+describe_statement_text(const char *text, int len, StatementKind *kind, bool *commits_work)
 {
+	bool		commits = false;
+
 	char	   *sql;
 	PgQueryParseResult parsed;
 	cJSON	   *tree;
@@ -318,10 +324,12 @@ describe_statement_text(const char *text, int len, StatementKind *kind)
 
 		if (cJSON_GetArraySize(stmts) == 1)
 			describe_statement(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(stmts, 0), "stmt"),
-							   kind);
+							   kind, &commits);
 		cJSON_Delete(tree);
 	}
 	pg_query_free_parse_result(parsed);
+	if (commits_work)
+		*commits_work = commits;
 }
 
 static bool
@@ -329,7 +337,7 @@ is_copy_from_stdin_text(const char *text, int len)
 {
 	StatementKind kind;
 
-	describe_statement_text(text, len, &kind);
+	describe_statement_text(text, len, &kind, NULL);
 	return kind.kind == STMT_KIND_COPY_FROM_STDIN;
 }
 
@@ -482,7 +490,7 @@ statements_from_parser(const PgQuerySplitResult *split, const char *sql, int len
 		memset(stmt, 0, sizeof(*stmt));
 		place_statement(stmt, sql, len, split->stmts[i]->stmt_location,
 						split->stmts[i]->stmt_len, &lines);
-		describe_statement_text(sql + stmt->location, stmt->length, &kind);
+		describe_statement_text(sql + stmt->location, stmt->length, &kind, &stmt->commits_work);
 		/* the n-th COPY FROM STDIN owns the n-th data block, which follows it */
 		if (kind.kind == STMT_KIND_COPY_FROM_STDIN && next_block < blocks->count)
 			attach_block(stmt, &blocks->items[next_block++], &lines);
