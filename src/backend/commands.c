@@ -457,7 +457,7 @@ static ParsedScript *
 parse_for_run(CommandState *st, const ResolvedScript *script)
 {
 	size_t		len;
-	char	   *text = script_text_for_run(script, &st->placeholders, &len);
+	char	   *text = locations_script_text(script, &st->placeholders, &len);
 
 	return script_parse(script, text, len);
 }
@@ -687,7 +687,7 @@ apply_one_toplevel(CommandState *st, const ResolvedScript *script, MemoryContext
 		MemoryContextSwitchTo(cxt);
 		restore_session_state(st);
 		reentry_verify_run_lock(st->history, script->script, false);
-		text = script_text_for_run(script, &st->placeholders, &len);
+		text = locations_script_text(script, &st->placeholders, &len);
 		parsed = script_parse(script, text, len);
 		reject_mixed(parsed);
 		CommitTransactionCommand();
@@ -903,133 +903,21 @@ apply_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 	end_toplevel_run(&st);
 }
 
-/* An applied entry that may be undone, with its place in info order. */
-typedef struct UndoCandidate
-{
-	InfoEntry  *entry;
-	int			position;
-} UndoCandidate;
-
-/* Newest version first; equal versions keep info order. */
-static int
-compare_undo_candidates(const void *a, const void *b)
-{
-	const UndoCandidate *x = a;
-	const UndoCandidate *y = b;
-	int			c = version_compare(&y->entry->applied->parsed, &x->entry->applied->parsed);
-
-	return c != 0 ? c : x->position - y->position;
-}
-
-static int
-compare_script_versions(const void *a, const void *b)
-{
-	return version_compare(&(*(ResolvedScript *const *) a)->version,
-						   &(*(ResolvedScript *const *) b)->version);
-}
-
-/* The U script of a version among U scripts sorted by version, or NULL. */
-static const ResolvedScript *
-find_undo_script(ResolvedScript **sorted, int n, const MigrationVersion *version)
-{
-	ResolvedScript key;
-	ResolvedScript *keyp = &key;
-	ResolvedScript **found;
-
-	key.version = *version;
-	found = bsearch(&keyp, sorted, n, sizeof(ResolvedScript *), compare_script_versions);
-	return found ? *found : NULL;
-}
-
-/*
- * The undo scripts to run, newest version first: the highest applied
- * versioned migration, or with a target every one above it.  Every one must
- * have its U script, or nothing runs.  Sorted once and searched, so undoing
- * many versions costs O(n log n).
- */
+/* The undo scripts to run, newest version first (plan_undo() in plan.c). */
 static List *
-plan_undo(CommandState *st, const CallOptions *options)
+undo_scripts(CommandState *st, const CallOptions *options)
 {
-	UndoCandidate *applied = palloc(sizeof(UndoCandidate) * (st->plan->nentries + 1));
-	int			napplied = 0;
-	ResolvedScript **undo_scripts = palloc(sizeof(ResolvedScript *) * (st->scripts->nscripts + 1));
-	int			nundo = 0;
+	const ResolvedScript **undo;
+	int			nundo;
+	MigrateError err;
 	List	   *result = NIL;
-	ListCell   *lc;
-	MigrationVersion target;
-	char	   *why = NULL;
 
-	if (options->target != NULL && !version_parse(options->target, &target, &why))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid undo target \"%s\"", options->target),
-				 errdetail("%s", why),
-				 errhint("Give the version to go back to, such as '2.1': every applied version above it is undone.")));
-
-	/* plan entries are in info order; keep applied, live versioned migrations */
-	for (int i = 0; i < st->plan->nentries; i++)
-	{
-		InfoEntry  *e = &st->plan->entries[i];
-
-		CHECK_FOR_INTERRUPTS();
-		if (e->applied == NULL || e->applied->version == NULL ||
-			(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER &&
-			 e->state != STATE_BASELINE && e->state != STATE_FUTURE_SUCCESS &&
-			 e->state != STATE_MISSING_SUCCESS))
-			continue;
-		if (strcmp(e->applied->type, "SQL") != 0 && strcmp(e->applied->type, "BASELINE") != 0 &&
-			strcmp(e->applied->type, "SQL_BASELINE") != 0)
-			continue;
-		applied[napplied].entry = e;
-		applied[napplied].position = napplied;
-		napplied++;
-	}
-	/* newest version first, down to the target (without one: the newest only) */
-	if (napplied > 1)
-		qsort(applied, napplied, sizeof(UndoCandidate), compare_undo_candidates);
-	for (int i = 0; i < napplied; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (options->target != NULL &&
-			version_compare(&applied[i].entry->applied->parsed, &target) <= 0)
-			break;
-		result = lappend(result, applied[i].entry);
-		if (options->target == NULL)
-			break;
-	}
-
-	/* find each one's U script; refuse before anything runs */
-	for (int i = 0; i < st->scripts->nscripts; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (st->scripts->scripts[i]->kind == SCRIPT_UNDO)
-			undo_scripts[nundo++] = st->scripts->scripts[i];
-	}
-	if (nundo > 1)
-		qsort(undo_scripts, nundo, sizeof(ResolvedScript *), compare_script_versions);
-	foreach(lc, result)
-	{
-		InfoEntry  *e = lfirst(lc);
-		const ResolvedScript *undo;
-
-		CHECK_FOR_INTERRUPTS();
-		if (strcmp(e->applied->type, "SQL") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot undo version %s: it is a baseline", e->applied->version),
-					 errdetail("A baseline records a state that no script created."),
-					 errhint("Give a target above version %s.", e->applied->version)));
-		undo = find_undo_script(undo_scripts, nundo, &e->applied->parsed);
-		if (undo == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("no undo script for version %s (%s)", e->applied->version,
-							e->applied->description),
-					 errdetail("Nothing was undone."),
-					 errhint("Add U%s__<description>.sql beside %s.", e->applied->version,
-							 e->applied->script)));
-		lfirst(lc) = (void *) undo;
-	}
+	migrate_error_clear(&err);
+	if (!plan_undo(st->plan, st->scripts->scripts, st->scripts->nscripts, options->target,
+				   &undo, &nundo, &err))
+		ereport_migrate_error(&err);
+	for (int i = 0; i < nundo; i++)
+		result = lappend(result, (void *) undo[i]);
 	return result;
 }
 
@@ -1048,7 +936,7 @@ undo_per_migration(const CallOptions *options, ResultSink sink, void *sink_arg)
 					   AllocSetContextCreate(TopMemoryContext, "pg_migrate undo",
 											 ALLOCSET_DEFAULT_SIZES));
 	if (st.history->exists)
-		undo = plan_undo(&st, options);
+		undo = undo_scripts(&st, options);
 	if (undo == NIL)
 		ereport(NOTICE,
 				(errmsg("nothing to undo")));
@@ -1131,7 +1019,7 @@ apply_single_transaction(const CallOptions *options, ResultSink sink, void *sink
 		MemoryContextReset(migration_cxt);
 		MemoryContextSwitchTo(migration_cxt);
 		restore_session_state(&st);
-		text = script_text_for_run(script, &st.placeholders, &len);
+		text = locations_script_text(script, &st.placeholders, &len);
 		parsed = script_parse(script, text, len);
 		script_check_spi(parsed);
 
@@ -1270,7 +1158,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 		resolve_and_plan(&st, &plan_options, false);
 		raise_plan_errors(st.plan, "validate");
 		if (options->undo)
-			scripts = plan_undo(&st, options);
+			scripts = undo_scripts(&st, options);
 		else
 			for (int i = 0; i < st.plan->npending; i++)
 			{
@@ -1311,7 +1199,7 @@ command_plan(const CallOptions *options, PlanSink sink, void *sink_arg)
 		ListCell   *sc;
 
 		CHECK_FOR_INTERRUPTS();
-		text = script_text_for_run(script, &st.placeholders, &len);
+		text = locations_script_text(script, &st.placeholders, &len);
 		parsed = script_parse(script, text, len);
 		if (parsed->transactional)
 			sink(++seq, script->script, 0, "BEGIN", sink_arg);

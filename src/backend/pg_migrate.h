@@ -42,6 +42,9 @@ extern List *locations_entries(void);
 /* extension_owner.c: act as the extension's owner, for its own tables */
 extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
 
+/* migrate_error_report.c: an error the pure core returned, raised as ERROR */
+extern void ereport_migrate_error(const MigrateError *err) pg_attribute_noreturn();
+
 /* What a call asked for, beyond the settings. */
 typedef struct CallOptions
 {
@@ -78,8 +81,8 @@ typedef struct ScriptSet
 } ScriptSet;
 
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
-extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
-								 size_t *len);
+extern char *locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders,
+								   size_t *len);
 extern int	locations_unsaved_checksums(void);
 extern void locations_forget_unsaved_checksums(void);
 extern void locations_save_checksums(void);
