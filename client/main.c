@@ -219,7 +219,7 @@ run_command(Run *run, const char *command)
 	memset(&sinks, 0, sizeof(sinks));
 	out = output_begin(&run->output, command, &engine, &sinks);
 	engine_init(&engine, ex, &run->options, &sinks);
-	engine.again = psprintf("pg_migrate %s", command);
+	engine.wording = &engine_wording_command;
 	if (!engine_check_options(&engine))
 	{
 		output_failure(out, &engine.error);

@@ -826,6 +826,7 @@ run_script_from_split(const ResolvedScript *script, char *text, size_t len,
 		r->transactional = s->transactional;
 		r->transaction_control = s->is_transaction_control;
 		r->commits_work = s->commits_work;
+		r->ends_block = s->ends_block;
 		if (s->has_copy_data)
 		{
 			r->copy_data = text + s->copy_data_start;
