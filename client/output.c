@@ -236,11 +236,26 @@ sink_planned(int seq, const char *script, int line, const char *statement, void 
 	p->statement = copy_or_null(statement);
 }
 
+/*
+ * The engine's notice of each script done ("applied V1__x.sql", "undid
+ * version 2 with U2__x.sql") says what the applied line (from the applied
+ * sink, with its time) says already.
+ */
+static bool
+is_progress_notice(EngineNoticeLevel level, const char *message)
+{
+	return level == ENGINE_NOTICE &&
+		(strncmp(message, "applied ", 8) == 0 || strncmp(message, "undid version ", 14) == 0);
+}
+
 static void
 sink_notice(EngineNoticeLevel level, const char *message, const char *detail, const char *hint,
 			void *arg)
 {
 	CommandOutput *co = arg;
+
+	if (is_progress_notice(level, message))
+		return;
 
 	if (level == ENGINE_WARNING)
 	{
