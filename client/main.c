@@ -251,7 +251,10 @@ run_command(Run *run, const char *command)
 	if (in_group && !executor_libpq_group_end(ex, ok, &engine.error))
 		ok = false;
 	if (ok)
+	{
+		output_validated(out, validated);
 		output_success(out);
+	}
 	else
 		output_failure(out, &engine.error);
 	return ok;

@@ -79,6 +79,8 @@ struct CommandOutput
 	char	  **warnings;
 	int			nwarnings;
 	int			warnings_size;
+
+	int			validated;		/* validate: migrations validated */
 };
 
 static char *
@@ -428,8 +430,10 @@ print_plan(const CommandOutput *co)
 	{
 		const PlannedStatement *p = &co->planned[i];
 
-		if (p->script)
+		if (p->script && p->line > 0)
 			fprintf(f, "-- %d: %s line %d\n", p->seq, p->script, p->line);
+		else if (p->script)
+			fprintf(f, "-- %d: %s\n", p->seq, p->script);
 		else
 			fprintf(f, "-- %d: (pg_migrate)\n", p->seq);
 		fprintf(f, "%s;\n", output_mask(co->s, p->statement ? p->statement : ""));
@@ -468,7 +472,8 @@ print_summary(const CommandOutput *co)
 		fprintf(f, "Successfully undid %d migration%s of schema \"%s\" (execution time %s)\n",
 				co->napplied, co->napplied == 1 ? "" : "s", schema, took);
 	else if (strcmp(co->command, "validate") == 0)
-		fprintf(f, "Successfully validated schema \"%s\" (execution time %s)\n", schema, took);
+		fprintf(f, "Successfully validated %d migration%s (execution time %s)\n",
+				co->validated, co->validated == 1 ? "" : "s", took);
 	else if (strcmp(co->command, "baseline") == 0)
 		fprintf(f, "Successfully baselined schema \"%s\" with version: %s\n", schema,
 				co->baseline_version ? co->baseline_version : "");
@@ -685,6 +690,7 @@ command_json(const CommandOutput *co)
 	{
 		cJSON_AddBoolToObject(root, "validationSuccessful", true);
 		cJSON_AddArrayToObject(root, "invalidMigrations");
+		cJSON_AddNumberToObject(root, "validationCount", co->validated);
 	}
 	else if (strcmp(co->command, "baseline") == 0)
 	{
@@ -692,6 +698,12 @@ command_json(const CommandOutput *co)
 		add_string_or_null(root, "baselineVersion", co->baseline_version);
 	}
 	return root;
+}
+
+void
+output_validated(CommandOutput *co, int count)
+{
+	co->validated = count;
 }
 
 void

@@ -35,6 +35,9 @@ typedef struct OutputSettings
 extern CommandOutput *output_begin(const OutputSettings *settings, const char *command,
 								   Engine *engine, EngineSinks *sinks);
 
+/* validate: how many migrations were validated. */
+extern void output_validated(CommandOutput *co, int count);
+
 /* The command succeeded: its summary line, table or JSON. */
 extern void output_success(CommandOutput *co);
 

@@ -9,11 +9,12 @@
 
 #include "report.h"
 
-/* Each line of a multi-line field after its label, as psql prints them. */
+/* A field after its label; its further lines indented under the first, as psql prints them. */
 static void
 print_field(FILE *f, const char *label, const char *text)
 {
 	const char *line = text;
+	bool		first = true;
 
 	if (text == NULL || text[0] == '\0')
 		return;
@@ -21,7 +22,11 @@ print_field(FILE *f, const char *label, const char *text)
 	{
 		size_t		len = strcspn(line, "\n");
 
-		fprintf(f, "%s: %.*s\n", label, (int) len, line);
+		if (first)
+			fprintf(f, "%s: %.*s\n", label, (int) len, line);
+		else
+			fprintf(f, "%*s%.*s\n", (int) strlen(label) + 2, "", (int) len, line);
+		first = false;
 		line += len;
 		if (*line == '\n')
 			line++;
