@@ -554,6 +554,21 @@ s3_endpoint(void)
 	return NULL;
 }
 
+/*
+ * The CA bundle for https:// and S3: CURL_CA_BUNDLE or SSL_CERT_FILE, as
+ * curl and OpenSSL read them; NULL = the system's.
+ */
+static const char *
+ca_file(void)
+{
+	const char *names[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+		if (getenv(names[i]) && getenv(names[i])[0])
+			return getenv(names[i]);
+	return NULL;
+}
+
 static bool
 fetch_failed(const char *location, const char *name, const FetchResponse *resp, MigrateError *err)
 {
@@ -648,7 +663,8 @@ fetch_release(Walk *w, Manifest **manifest)
 	char	   *why = NULL;
 
 	fetch_options_init(&opts);
-	opts.user_agent = "pg_migrate";
+	opts.user_agent = "pg_migrate/" PG_MIGRATE_VERSION;
+	opts.ca_file = ca_file();
 	opts.max_size = MAX_MANIFEST_SIZE;
 	if (!fetch_object(w->source, location, MANIFEST_FILE_NAME, &opts, &resp, w->err))
 		return false;

@@ -16,6 +16,8 @@ use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib dirname(__FILE__) . '/../../../t';
+use SyncHelper;
 
 my $top = abs_path(dirname(__FILE__) . '/../../..');
 my $command = "$top/client/pg_migrate";
@@ -247,6 +249,16 @@ is($rc, 0, 'migrate after undo: exit status 0') or diag($err);
 is(app_sql("SELECT to_regclass('public.cities') IS NOT NULL AND to_regclass('public.people_name') IS NOT NULL"),
 	't', 'migrate after undo: versions 2 and 3 applied again');
 
+# --- what one script sets does not reach the next one -----------------------------
+write_file("$proj/sql/V6__leak.sql", "CREATE SCHEMA elsewhere;\nSET search_path = elsewhere;\nSET check_function_bodies = off;\n");
+write_file("$proj/sql/V7__after.sql", "CREATE TABLE where_am_i (setting text);\n"
+	. "INSERT INTO where_am_i VALUES (current_setting('check_function_bodies'));\n");
+($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
+is($rc, 0, 'a script that changes the session: exit status 0') or diag($err);
+my $where = app_sql("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'where_am_i'");
+is($where, 'public', 'the next script starts with the search_path the run found');
+is(app_sql("SELECT setting FROM \"$where\".where_am_i"), 'on', 'and with the settings the run found');
+
 # --- JSON migrate, -group=true, and baseline on another database ----------------------
 my $old = "$work/old";
 write_file("$old/sql/V1__existing.sql", "CREATE TABLE existing (id int);\n");
@@ -277,5 +289,48 @@ write_file("$old/sql/V4__fails.sql", "SELECT 1/0;\n");
 is($rc, 1, 'migrate -group=true with a failing migration: exit status 1');
 is($node->safe_psql('olddb', "SELECT to_regclass('public.again') IS NULL"), 't',
 	'-group=true: the migration before the failure is rolled back with it');
+
+# --- https:// and s3:// releases, fetched with their manifest of hashes -------------
+for my $v (grep { /^AWS_/ } keys %ENV) { delete $ENV{$v}; }
+my $srv = start_servers();
+my %tls = (CURL_CA_BUNDLE => "$srv->{certs}/ca.crt", AWS_EC2_METADATA_DISABLED => 'true');
+$node->safe_psql('postgres', 'CREATE DATABASE remotedb OWNER app');
+$node->safe_psql('remotedb', 'ALTER SCHEMA public OWNER TO app');
+my @remote = ("-url=host=$host port=$port dbname=remotedb", '-user=app', '-password=app-secret');
+publish($srv, 'app', 'r1', {
+	'V1__init.sql' => "CREATE TABLE r1 (id int);\n",
+	'sub/V2__more.sql' => "ALTER TABLE r1 ADD COLUMN x text;\n",
+	'README.md' => "not a script\n" });
+my $https = "https://127.0.0.1:$srv->{ports}{https}/app/";
+($rc, $out, $err) = pgm($work, \%tls, @remote, "-locations=$https", 'migrate');
+is($rc, 0, 'https:// location: exit status 0') or diag($err);
+is($node->safe_psql('remotedb', "SELECT string_agg(script, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success"),
+	'V1__init.sql,sub/V2__more.sql', 'https:// location: its scripts applied, named by their relative path');
+publish($srv, 'app', 'r2', {
+	'V1__init.sql' => "CREATE TABLE r1 (id int);\n",
+	'sub/V2__more.sql' => "ALTER TABLE r1 ADD COLUMN x text;\n",
+	'V3__tampered.sql' => "CREATE TABLE tampered (id int);\n" },
+	lie => { 'V3__tampered.sql' => 'ab' x 32 });
+($rc, $out, $err) = pgm($work, \%tls, @remote, "-locations=$https", 'migrate');
+is($rc, 1, 'a file that does not match the manifest: exit status 1');
+like($err, qr/^ERROR: script "https:.*V3__tampered\.sql" does not match the manifest/m,
+	'a file that does not match the manifest: named');
+is($node->safe_psql('remotedb', "SELECT to_regclass('public.tampered') IS NULL"), 't',
+	'a file that does not match the manifest: nothing of it ran');
+($rc, $out, $err) = pgm($work, {}, @remote, "-locations=$https", 'info');
+is($rc, 1, 'https:// with a CA the system does not trust: exit status 1');
+like($err, qr/^ERROR: could not fetch "https:/m, 'https:// with an untrusted certificate: a clear error');
+
+publish($srv, 'relbucket/app', 's3-r1', { 'V1__init.sql' => "CREATE TABLE r1 (id int);\n",
+	'sub/V2__more.sql' => "ALTER TABLE r1 ADD COLUMN x text;\n",
+	'V4__s3.sql' => "CREATE TABLE from_s3 (id int);\n" });
+my %s3 = (%tls, AWS_ACCESS_KEY_ID => 'AKIDPLAINTEST000001',
+	AWS_SECRET_ACCESS_KEY => 'plainSecretKey/0123456789abcdefghijKLMN', AWS_REGION => 'eu-west-1',
+	AWS_ENDPOINT_URL_S3 => "https://127.0.0.1:$srv->{ports}{s3}");
+($rc, $out, $err) = pgm($work, \%s3, @remote, '-locations=s3://relbucket/app/', 'migrate');
+is($rc, 0, 's3:// location, signed with credentials from the environment: exit status 0') or diag($err);
+is($node->safe_psql('remotedb', "SELECT to_regclass('public.from_s3') IS NOT NULL"), 't',
+	's3:// location: its new script applied');
+unlike($err . $out, qr/plainSecretKey/, 's3:// location: the secret key is never printed');
 
 done_testing();
