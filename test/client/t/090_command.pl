@@ -116,6 +116,17 @@ like($err, qr/^ERROR: could not connect to the database: .*(refused|failed).* \(
 	'unreachable server: a clear error');
 is(scalar(() = $err =~ /^ERROR:/mg), 1, 'unreachable server: one error line');
 
+($rc, $out, $err) = pgm($proj, {}, '-url=jdbc:postgresql://127.0.0.1:1/appdb', '-connectRetries=1',
+	'-connectRetriesInterval=1', 'info');
+is($rc, 1, 'connectRetries: still unreachable, exit status 1');
+like($err, qr/^WARNING: .*retrying in 1 s \(connectRetries: attempt 1 of 1\)\n(.*\n)*ERROR: could not connect/m,
+	'connectRetries: one retry, then the error');
+
+# a JDBC URL, the password from FLYWAY_PASSWORD
+($rc, $out, $err) = pgm($proj, { FLYWAY_PASSWORD => 'app-secret' },
+	"-url=jdbc:postgresql://127.0.0.1:$port/appdb?sslmode=disable", '-user=app', '-placeholders.who=x', 'info');
+is($rc, 0, 'a JDBC URL and FLYWAY_PASSWORD: connected') or diag($err);
+
 # --- plan: the dry run runs nothing ---------------------------------------------
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'plan');
 is($rc, 0, 'plan: exit status 0') or diag($err);
