@@ -9,8 +9,9 @@
  * through SPI, in whatever transaction the caller has open, and as the
  * table's owner under a security-restricted operation (history_as_owner):
  * whatever the table carries (triggers, rules, defaults, policies, index
- * expressions) never runs with more rights than its owner's.  Every name in
- * the SQL here is schema-qualified: the caller's search_path chooses nothing.
+ * expressions) never runs with more rights than its owner's.  The SQL text
+ * is history_sql.c's, shared with the command; every name in it is
+ * schema-qualified: the caller's search_path chooses nothing.
  *
  *-------------------------------------------------------------------------
  */
