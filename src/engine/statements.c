@@ -44,7 +44,13 @@ clip_statement(char *text)
 	if (len <= QUOTED_STATEMENT_BYTES)
 		return text;
 #ifdef FRONTEND
-	keep = pg_encoding_mbcliplen(PG_UTF8, text, len, QUOTED_STATEMENT_BYTES);
+	/*
+	 * The command's text is UTF-8 (libpgcommon has no mbcliplen): cut before
+	 * the character the limit falls in.
+	 */
+	keep = QUOTED_STATEMENT_BYTES;
+	while (keep > 0 && ((unsigned char) text[keep] & 0xC0) == 0x80)
+		keep--;
 #else
 	keep = pg_mbcliplen(text, len, QUOTED_STATEMENT_BYTES);
 #endif
