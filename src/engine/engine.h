@@ -84,12 +84,38 @@ typedef struct EngineSinks
 	void	   *arg;
 } EngineSinks;
 
+/*
+ * How the messages name the commands and settings a user would reach for:
+ * the server's functions and settings, or the command's.
+ */
+typedef struct EngineWording
+{
+	const char *apply;			/* "migrate_apply()" | "pg_migrate migrate" */
+	const char *undo;
+	const char *repair;
+	const char *baseline;
+	const char *info;
+	const char *call;			/* "call" | "run": "call migrate_apply() again" */
+	const char *callback_again; /* "call the function again" */
+	const char *mixed_on;		/* "SET pg_migrate.mixed = on" */
+	const char *naming_off;		/* "turn pg_migrate.validate_naming off" */
+	const char *naming_on;		/* "set pg_migrate.validate_naming = on" */
+	const char *baseline_on_migrate_on; /* "SET pg_migrate.baseline_on_migrate = on" */
+	const char *single_transaction; /* "single_transaction" | "-group=true" */
+	const char *single_transaction_on;	/* "single_transaction => true" | "-group=true" */
+	const char *placeholder_hint;	/* where a placeholder's value is set */
+} EngineWording;
+
+/* The server's wording (engine_init's default) and the command's. */
+extern const EngineWording engine_wording_server;
+extern const EngineWording engine_wording_command;
+
 typedef struct Engine
 {
 	Executor   *ex;
 	EngineOptions opts;
 	EngineSinks sinks;
-	const char *again;			/* how to retry, for hints: "migrate_apply()", "pg_migrate migrate" */
+	const EngineWording *wording;
 
 	/* filled in by a run */
 	HistoryTableRef history;
@@ -101,6 +127,7 @@ typedef struct Engine
 	MigrationVersion highest_applied;	/* nparts == 0: none */
 	int			executed;		/* scripts run by migrate or undo */
 	bool		locked;
+	bool		undo;			/* the run undoes (callbacks, wording) */
 	MigrateError error;			/* why the last call returned false */
 } Engine;
 

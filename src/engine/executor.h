@@ -45,6 +45,7 @@ typedef struct RunStatement
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		transaction_control;	/* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ... */
 	bool		commits_work;	/* COMMIT, COMMIT AND CHAIN, PREPARE TRANSACTION */
+	bool		ends_block;		/* those, ROLLBACK (not TO SAVEPOINT), END, ABORT */
 	/* COPY ... FROM STDIN: its data, cut out of the script */
 	const char *copy_data;
 	int			copy_len;
@@ -128,6 +129,7 @@ typedef struct ExecutorOps
 	bool		(*history_probe) (Executor *ex, HistoryTableRef *history, MigrateError *err);
 	bool		(*history_schema_is_empty) (Executor *ex, const HistoryTableRef *history,
 											bool *empty, MigrateError *err);
+	/* Flyway's DDL only: the engine records the SCHEMA marker row itself */
 	bool		(*history_create) (Executor *ex, HistoryTableRef *history, bool create_schema,
 								   MigrateError *err);
 	bool		(*history_read) (Executor *ex, const HistoryTableRef *history,

@@ -1,0 +1,134 @@
+/*-------------------------------------------------------------------------
+ *
+ * callbacks.c
+ *	  Flyway's SQL callbacks (beforeMigrate.sql, afterEachMigrate__audit.sql,
+ *	  afterMigrateError.sql, ...): run at the points Flyway runs them, never
+ *	  recorded in the history.  The callbacks of one event run in the order
+ *	  of their descriptions, the one without a description first.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "engine_internal.h"
+#include "interrupts.h"
+
+static int
+compare_callbacks(const void *a, const void *b)
+{
+	return java_string_compare((*(ResolvedScript *const *) a)->description,
+							   (*(ResolvedScript *const *) b)->description);
+}
+
+/* The event's callbacks, in the order they run. */
+static ResolvedScript **
+callbacks_of(Engine *engine, const char *event, int *count)
+{
+	ResolvedScript **result = palloc(sizeof(ResolvedScript *) * (engine->scripts.ncallbacks + 1));
+	int			n = 0;
+
+	for (int i = 0; i < engine->scripts.ncallbacks; i++)
+	{
+		ResolvedScript *cb = engine->scripts.callbacks[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(cb->event, event) == 0)
+			result[n++] = cb;
+	}
+	if (n > 1)
+		qsort(result, n, sizeof(ResolvedScript *), compare_callbacks);
+	*count = n;
+	return result;
+}
+
+/* One callback in a transaction of its own (when it needs one). */
+static bool
+run_callback_alone(Engine *engine, RunScript *run)
+{
+	Executor   *ex = engine->ex;
+	ScriptFailure failure;
+
+	memset(&failure, 0, sizeof(failure));
+	failure.script = run;
+	if ((run->transactional && !ex->ops->begin(ex, &engine->error)) ||
+		!run_script_statements(engine, run, run->transactional, &failure) ||
+		(run->transactional && !ex->ops->commit(ex, &engine->error)))
+	{
+		if (!ex->ops->caller_transaction)
+			ex->ops->rollback(ex);
+		blame_script(engine, &failure,
+					 psprintf("Fix the callback script and %s.", engine->wording->callback_again));
+		return false;
+	}
+	return true;
+}
+
+/* A statement the caller's transaction cannot hold is refused before any runs. */
+static bool
+check_callback_for_caller(Engine *engine, RunScript *run)
+{
+	if (!engine->ex->ops->caller_transaction)
+		return true;
+	for (int i = 0; i < run->nstatements; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (run->statements[i].transaction_control || !run->statements[i].transactional)
+			return engine_fail(engine, SQLSTATE_ACTIVE_SQL_TRANSACTION, NULL,
+							   psprintf("Run it without %s, or remove the statement.",
+										engine->wording->single_transaction),
+							   "callback %s line %d cannot run inside the caller's transaction",
+							   run->script->script, run->statements[i].line);
+	}
+	return true;
+}
+
+bool
+run_callbacks(Engine *engine, const char *event, bool block_open, ScriptFailure *failure)
+{
+	Executor   *ex = engine->ex;
+	int			count;
+	ResolvedScript **callbacks = callbacks_of(engine, event, &count);
+
+	for (int i = 0; i < count; i++)
+	{
+		RunScript  *run;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!ex->ops->restore_session(ex, &engine->error) ||
+			!ex->ops->load_script(ex, callbacks[i], &engine->placeholders, &run, &engine->error) ||
+			!check_callback_for_caller(engine, run))
+		{
+			if (failure != NULL)
+				failure->script = NULL; /* not a statement's error: reported as it is */
+			return false;
+		}
+		if (block_open)
+		{
+			/* inside the migration's transaction: the migration reports it */
+			if (!run_script_statements(engine, run, true, failure))
+				return false;
+			continue;
+		}
+		if (!run_callback_alone(engine, run))
+			return false;
+	}
+	return true;
+}
+
+void
+run_error_callbacks(Engine *engine, const char *event)
+{
+	MigrateError own = engine->error;
+
+	migrate_error_clear(&engine->error);
+	if (!run_callbacks(engine, event, false, NULL))
+		engine_notice(engine, ENGINE_WARNING,
+					  engine->error.message ? engine->error.message : "",
+					  engine->error.detail,
+					  psprintf("The error that started the %s callbacks follows.", event));
+	engine->error = own;
+}

@@ -1,0 +1,420 @@
+/*-------------------------------------------------------------------------
+ *
+ * prepare.c
+ *	  Preparing a run, as Flyway does before it migrates: the history table
+ *	  located (and locked, and created when missing), the scripts found and
+ *	  checked (names, duplicates, versions the table can hold), the history
+ *	  read, and Flyway's plan built and validated.
+ *
+ * Also the engine's small shared pieces: engine_init, the wordings,
+ * failing and notices.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "lib/stringinfo.h"
+#include "portability/instr_time.h"
+
+#include "engine_internal.h"
+#include "interrupts.h"
+
+const EngineWording engine_wording_server = {
+	.apply = "migrate_apply()",
+	.undo = "migrate_undo()",
+	.repair = "migrate_repair()",
+	.baseline = "migrate_baseline()",
+	.info = "migrate_info()",
+	.call = "call",
+	.callback_again = "call the function again",
+	.mixed_on = "SET pg_migrate.mixed = on",
+	.naming_off = "turn pg_migrate.validate_naming off",
+	.naming_on = "set pg_migrate.validate_naming = on",
+	.baseline_on_migrate_on = "SET pg_migrate.baseline_on_migrate = on",
+	.single_transaction = "single_transaction",
+	.single_transaction_on = "single_transaction => true",
+};
+
+const EngineWording engine_wording_command = {
+	.apply = "pg_migrate migrate",
+	.undo = "pg_migrate undo",
+	.repair = "pg_migrate repair",
+	.baseline = "pg_migrate baseline",
+	.info = "pg_migrate info",
+	.call = "run",
+	.callback_again = "run the command again",
+	.mixed_on = "run with -mixed=true",
+	.naming_off = "run with -validateMigrationNaming=false",
+	.naming_on = "run with -validateMigrationNaming=true",
+	.baseline_on_migrate_on = "run with -baselineOnMigrate=true",
+	.single_transaction = "-group=true",
+	.single_transaction_on = "-group=true",
+};
+
+void
+engine_init(Engine *engine, Executor *ex, const EngineOptions *opts, const EngineSinks *sinks)
+{
+	memset(engine, 0, sizeof(Engine));
+	engine->ex = ex;
+	engine->opts = *opts;
+	if (sinks != NULL)
+		engine->sinks = *sinks;
+	engine->wording = &engine_wording_server;
+	if (engine->opts.table == NULL || engine->opts.table[0] == '\0')
+		engine->opts.table = "flyway_schema_history";
+	if (engine->opts.baseline_version == NULL)
+		engine->opts.baseline_version = "1";
+	if (engine->opts.baseline_description == NULL)
+		engine->opts.baseline_description = "<< Flyway Baseline >>";
+	placeholders_init(&engine->placeholders);
+}
+
+bool
+engine_fail(Engine *engine, const char *sqlstate, const char *detail, const char *hint,
+			const char *fmt,...)
+{
+	StringInfoData message;
+
+	initStringInfo(&message);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&message, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&message, needed);
+	}
+	migrate_error_set(&engine->error, sqlstate, message.data, detail, hint);
+	return false;
+}
+
+void
+engine_notice(Engine *engine, EngineNoticeLevel level, const char *message, const char *detail,
+			  const char *hint)
+{
+	if (engine->sinks.notice)
+		engine->sinks.notice(level, message, detail, hint, engine->sinks.arg);
+}
+
+int
+engine_elapsed_ms(const void *start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, *(const instr_time *) start);
+	return (int) INSTR_TIME_GET_MILLISEC(now);
+}
+
+void
+engine_unlock(Engine *engine)
+{
+	if (!engine->locked)
+		return;
+	engine->ex->ops->unlock(engine->ex, &engine->history);
+	engine->locked = false;
+}
+
+/*
+ * engine_check_options
+ *		A bad target is refused before anything runs.
+ */
+bool
+engine_check_options(Engine *engine)
+{
+	PlanOptions plan_options;
+	char	   *why = NULL;
+
+	if (!plan_parse_target(engine->opts.target, &plan_options, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
+						   "invalid target \"%s\"", engine->opts.target);
+	return true;
+}
+
+/* The history table: the configured schema, else the session's current one. */
+bool
+prepare_locate_history(Engine *engine)
+{
+	SessionFacts facts;
+	const char *schema = engine->opts.schema;
+
+	memset(&facts, 0, sizeof(facts));
+	if (!engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
+		return false;
+	if (schema == NULL || schema[0] == '\0')
+		schema = facts.current_schema;
+	if (schema == NULL)
+		return engine_fail(engine, "3F000",
+						   "No schema is configured for it and no schema on the search_path exists.",
+						   "Configure the schema, or fix search_path.",
+						   "cannot determine the schema of the history table");
+	history_ref_init(&engine->history, schema, engine->opts.table);
+	if (!engine->ex->ops->history_probe(engine->ex, &engine->history, &engine->error))
+		return false;
+
+	/* Flyway's built-in placeholders */
+	placeholders_init(&engine->placeholders);
+	if (engine->opts.placeholders != NULL)
+	{
+		for (int i = 0; i < engine->opts.placeholders->count; i++)
+			placeholders_set(&engine->placeholders, engine->opts.placeholders->names[i],
+							 engine->opts.placeholders->values[i]);
+	}
+	placeholders_set(&engine->placeholders, "flyway:defaultSchema", engine->history.schema);
+	placeholders_set(&engine->placeholders, "flyway:user", facts.user ? facts.user : "");
+	placeholders_set(&engine->placeholders, "flyway:database", facts.database ? facts.database : "");
+	placeholders_set(&engine->placeholders, "flyway:timestamp", facts.timestamp ? facts.timestamp : "");
+	placeholders_set(&engine->placeholders, "flyway:table", engine->history.table);
+	placeholders_set(&engine->placeholders, "flyway:environment", "default");
+	if (engine->opts.installed_by == NULL || engine->opts.installed_by[0] == '\0')
+		engine->opts.installed_by = pstrdup(facts.user ? facts.user : "");
+	return true;
+}
+
+/*
+ * Create the history table when missing, as Flyway's migrate does, in one
+ * transaction with its SCHEMA marker (when the schema was created too) or
+ * the baseline row; a non-empty schema without one is baselined only when
+ * asked to.
+ */
+static bool
+ensure_history(Engine *engine)
+{
+	Executor   *ex = engine->ex;
+	HistoryTableRef *history = &engine->history;
+	bool		empty = true;
+	bool		baseline = false;
+	bool		create_schema = !history->schema_exists;
+	HistoryChange change;
+
+	if (history->exists)
+		return true;
+	if (history->schema_exists &&
+		!ex->ops->history_schema_is_empty(ex, history, &empty, &engine->error))
+		return false;
+	if (!empty)
+	{
+		if (!engine->opts.baseline_on_migrate)
+		{
+			char	   *call = pstrdup(engine->wording->call);
+
+			call[0] = pg_toupper((unsigned char) call[0]);
+			return engine_fail(engine, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+							   "Applying migrations to a schema whose objects they did not create could fail half-way.",
+							   psprintf("%s %s to record the current state as a version, or %s.",
+										call, engine->wording->baseline,
+										engine->wording->baseline_on_migrate_on),
+							   "found non-empty schema \"%s\" but no history table %s",
+							   history->schema, history->qualified);
+		}
+		baseline = true;
+	}
+
+	if (!ex->ops->begin(ex, &engine->error) ||
+		!ex->ops->history_create(ex, history, create_schema, &engine->error))
+		goto failed;
+	history->exists = true;
+	history->schema_exists = true;
+	memset(&change, 0, sizeof(change));
+	change.kind = HISTORY_INSERT;
+	change.checksum_null = true;
+	change.installed_by = engine->opts.installed_by;
+	change.success = true;
+	if (create_schema)
+	{
+		change.description = "<< Flyway Schema Creation >>";
+		change.type = "SCHEMA";
+		change.script = history_quote_ident(history->schema);
+	}
+	else if (baseline)
+	{
+		change.version = engine->opts.baseline_version;
+		change.description = engine->opts.baseline_description;
+		change.type = "BASELINE";
+		change.script = engine->opts.baseline_description;
+	}
+	if ((create_schema || baseline) &&
+		!ex->ops->history_change(ex, history, &change, NULL, &engine->error))
+		goto failed;
+	if (!ex->ops->commit(ex, &engine->error))
+		goto failed;
+	if (baseline)
+		engine_notice(engine, ENGINE_NOTICE,
+					  psprintf("baselined schema \"%s\" at version %s", history->schema,
+							   engine->opts.baseline_version), NULL, NULL);
+	return true;
+
+failed:
+	history->exists = false;
+	if (!ex->ops->caller_transaction)
+		ex->ops->rollback(ex);
+	return false;
+}
+
+static bool
+check_names(Engine *engine)
+{
+	FoundScripts *found = &engine->scripts;
+	StringInfoData list;
+
+	if (found->ninvalid == 0 || engine->opts.names_reported)
+		return true;
+	initStringInfo(&list);
+	for (int i = 0; i < found->ninvalid; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		appendStringInfo(&list, "%s%s", list.len ? "\n" : "", found->invalid_names[i]);
+	}
+	if (engine->opts.validate_naming)
+		return engine_fail(engine, SQLSTATE_INVALID_NAME, list.data,
+						   psprintf("Rename the files (V<version>__<description>.sql, R__<description>.sql), or %s to skip them.",
+									engine->wording->naming_off),
+						   "invalid migration script names found");
+	engine_notice(engine, ENGINE_WARNING,
+				  psprintf("%d SQL file(s) skipped because their names do not follow the naming convention",
+						   found->ninvalid),
+				  list.data,
+				  psprintf("Rename them, or %s to make this an error.", engine->wording->naming_on));
+	return true;
+}
+
+static bool
+check_duplicates(Engine *engine)
+{
+	const ResolvedScript *a = NULL;
+	const ResolvedScript *b = NULL;
+
+	if (plan_find_duplicates(engine->scripts.scripts, engine->scripts.nscripts, &a, &b) == 0)
+		return true;
+	if (a->kind == SCRIPT_REPEATABLE)
+		return engine_fail(engine, SQLSTATE_DUPLICATE_OBJECT,
+						   psprintf("Offenders: \"%s\" and \"%s\".", a->path, b->path),
+						   "Rename or remove one of them; nothing was applied.",
+						   "found more than one repeatable migration with description \"%s\"",
+						   a->description);
+	return engine_fail(engine, SQLSTATE_DUPLICATE_OBJECT,
+					   psprintf("Offenders: \"%s\" and \"%s\".", a->path, b->path),
+					   "Versions compare as numbers (1 = 1.0 = 001); give one of them another version. Nothing was applied.",
+					   "found more than one migration with version %s", a->version.text);
+}
+
+/*
+ * A version the history table's column cannot hold is refused while
+ * planning, naming the file, before anything runs: the INSERT after the
+ * migration would fail, and on every later run again.
+ */
+static bool
+check_recordable_versions(Engine *engine)
+{
+	for (int i = 0; i < engine->scripts.nscripts; i++)
+	{
+		const ResolvedScript *script = engine->scripts.scripts[i];
+		char	   *why = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (script->kind == SCRIPT_REPEATABLE || version_fits_history(script->version.text, &why))
+			continue;
+		return engine_fail(engine, SQLSTATE_INVALID_NAME,
+						   psprintf("Its version %s. The script was read from \"%s\".", why, script->path),
+						   psprintf("Rename the file with a version of at most %d characters. Nothing was applied.",
+									HISTORY_VERSION_CHARS),
+						   "version of migration %s is too long for the history table", script->script);
+	}
+	return true;
+}
+
+/* Scripts and history read, Flyway's plan built. */
+bool
+prepare_plan(Engine *engine, bool for_validate)
+{
+	Executor   *ex = engine->ex;
+	PlanOptions plan_options;
+	char	   *why = NULL;
+
+	if (!plan_parse_target(engine->undo ? NULL : engine->opts.target, &plan_options, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
+						   "invalid target \"%s\"", engine->opts.target);
+	plan_options.out_of_order = engine->opts.out_of_order;
+
+	if (!ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) ||
+		!check_names(engine) || !check_duplicates(engine) || !check_recordable_versions(engine))
+		return false;
+	engine->rows = NULL;
+	engine->nrows = 0;
+	if (engine->history.exists &&
+		!ex->ops->history_read(ex, &engine->history, &engine->rows, &engine->nrows, &engine->error))
+		return false;
+	engine->plan = plan_build(engine->scripts.scripts, engine->scripts.nscripts,
+							  engine->rows, engine->nrows, &plan_options, for_validate);
+	memset(&engine->highest_applied, 0, sizeof(MigrationVersion));
+	if (engine->plan->current_version)
+		(void) version_parse(engine->plan->current_version, &engine->highest_applied, &why);
+	return true;
+}
+
+bool
+prepare_run(Engine *engine, PrepareLock lock, bool create_history, bool for_validate)
+{
+	Executor   *ex = engine->ex;
+
+	if (!prepare_locate_history(engine))
+		return false;
+	if (lock == PREPARE_LOCK)
+	{
+		if (!ex->ops->lock(ex, &engine->history, &engine->error))
+			return false;
+		engine->locked = true;
+		/* what is there now, under the lock, decides */
+		if (!ex->ops->history_probe(ex, &engine->history, &engine->error))
+			return false;
+	}
+	if (create_history && !ensure_history(engine))
+		return false;
+	return prepare_plan(engine, for_validate);
+}
+
+/* Raise every validation problem at once, as Flyway does. */
+bool
+prepare_check_plan(Engine *engine, const char *what)
+{
+	MigrationPlan *plan = engine->plan;
+	StringInfoData detail;
+	bool		checksum = false;
+
+	if (plan->target_missing)
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, NULL,
+						   "Check the target, or end it with '?' (for example '5?') to accept a version that does not exist.",
+						   "no migration with the target version could be found");
+	if (plan->nerrors == 0)
+		return true;
+
+	initStringInfo(&detail);
+	for (int i = 0; i < plan->nerrors; i++)
+	{
+		PlanError  *e = &plan->errors[i];
+
+		CHECK_FOR_INTERRUPTS();
+		appendStringInfo(&detail, "%s%s%s%s", i ? "\n" : "", e->message,
+						 e->detail ? "\n" : "", e->detail ? e->detail : "");
+		if (strcmp(e->code, "CHECKSUM_MISMATCH") == 0)
+			checksum = true;
+	}
+	return engine_fail(engine, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE, detail.data,
+					   checksum ?
+					   psprintf("Revert the changes to the applied scripts, or %s %s to accept them. Nothing was applied.",
+								engine->wording->call, engine->wording->repair) :
+					   psprintf("Fix the scripts or the history (%s removes failed rows and marks missing scripts deleted). Nothing was applied.",
+								engine->wording->repair),
+					   plan->nerrors == 1 ? "%s failed: %s" : "%s failed: %s migrations have failed validation",
+					   what, plan->nerrors == 1 ? plan->errors[0].message : psprintf("%d", plan->nerrors));
+}

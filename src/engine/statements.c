@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ *
+ * statements.c
+ *	  Running a script's statements through the executor, and, when one
+ *	  fails, the error reworded to name the script, its line and the
+ *	  statement.  Migrations (run.c) and callbacks (callbacks.c) share it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "mb/pg_wchar.h"
+
+#include "engine_internal.h"
+#include "interrupts.h"
+
+/* The longest statement text an error quotes. */
+#define QUOTED_STATEMENT_BYTES 300
+
+const char *
+script_noun(const ResolvedScript *script)
+{
+	return script->kind == SCRIPT_CALLBACK ? "callback" :
+		script->kind == SCRIPT_UNDO ? "undo script" : "migration";
+}
+
+char *
+statement_text(const RunScript *script, const RunStatement *stmt)
+{
+	return pnstrdup(script->text + stmt->location, stmt->length);
+}
+
+/* At most QUOTED_STATEMENT_BYTES, cut at a character boundary. */
+static char *
+clip_statement(char *text)
+{
+	size_t		len = strlen(text);
+	int			keep;
+
+	if (len <= QUOTED_STATEMENT_BYTES)
+		return text;
+#ifdef FRONTEND
+	keep = pg_encoding_mbcliplen(PG_UTF8, text, len, QUOTED_STATEMENT_BYTES);
+#else
+	keep = pg_mbcliplen(text, len, QUOTED_STATEMENT_BYTES);
+#endif
+	return psprintf("%s...", pnstrdup(text, keep));
+}
+
+char *
+engine_mask(Engine *engine, const char *text)
+{
+	return placeholders_mask_secrets(&engine->placeholders, text);
+}
+
+/*
+ * blame_script
+ *		Reword the statement's error in engine->error to name the script, the
+ *		line and the statement, keeping the server's SQLSTATE, message and
+ *		context; the server's own hint first, then what to do next.
+ */
+void
+blame_script(Engine *engine, const ScriptFailure *failure, const char *hint)
+{
+	MigrateError *err = &engine->error;
+	const ResolvedScript *script = failure->script->script;
+	const RunStatement *stmt = failure->statement;
+	char	   *message = engine_mask(engine, err->message ? err->message : "");
+	char	   *detail = engine_mask(engine, err->detail);
+	char	   *context = engine_mask(engine, err->context);
+	char	   *sqlstate = pstrdup(err->sqlstate);
+	char	   *full_hint = err->hint ? psprintf("%s\n%s", engine_mask(engine, err->hint), hint) :
+		pstrdup(hint);
+	int			line = err->line > 0 ? err->line : (stmt ? stmt->line : 1);
+
+	if (stmt == NULL)
+		migrate_error_set(err, sqlstate,
+						  psprintf("%s %s failed after its statements ran: %s",
+								   script_noun(script), script->script, message),
+						  detail, full_hint);
+	else
+	{
+		char	   *text = clip_statement(engine_mask(engine, statement_text(failure->script, stmt)));
+
+		migrate_error_set(err, sqlstate,
+						  psprintf("%s %s failed at line %d: %s",
+								   script_noun(script), script->script, line, message),
+						  detail ?
+						  psprintf("%s\nSQLSTATE %s in statement: %s", detail, sqlstate, text) :
+						  psprintf("SQLSTATE %s in statement: %s", sqlstate, text),
+						  full_hint);
+	}
+	err->context = context;
+	err->line = line;
+}
+
+/*
+ * run_script_statements
+ *		Run a loaded script's statements.  in_block: the script runs in a
+ *		transaction block; if its own COMMIT ends it, a new one begins, as
+ *		Flyway's JDBC connection with autocommit off does.
+ */
+bool
+run_script_statements(Engine *engine, RunScript *script, bool in_block, ScriptFailure *failure)
+{
+	Executor   *ex = engine->ex;
+
+	failure->script = script;
+	for (int i = 0; i < script->nstatements; i++)
+	{
+		RunStatement *stmt = &script->statements[i];
+
+		CHECK_FOR_INTERRUPTS();
+		failure->statement = stmt;
+		if (!ex->ops->run_statement(ex, script, stmt, &engine->error))
+			return false;
+		if (stmt->commits_work)
+			script->committed_line = stmt->line;
+		if (in_block && !ex->ops->in_block(ex) && !ex->ops->begin(ex, &engine->error))
+			return false;
+	}
+	failure->statement = NULL;
+	return true;
+}
+
