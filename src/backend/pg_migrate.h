@@ -18,6 +18,7 @@
 #include "nodes/pg_list.h"
 #include "utils/elog.h"
 
+#include "engine.h"
 #include "placeholders.h"
 #include "plan.h"
 
@@ -42,6 +43,9 @@ extern List *locations_entries(void);
 /* extension_owner.c: act as the extension's owner, for its own tables */
 extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
 
+/* migrate_error_report.c: an error the pure core returned, raised as ERROR */
+extern void ereport_migrate_error(const MigrateError *err) pg_attribute_noreturn();
+
 /* What a call asked for, beyond the settings. */
 typedef struct CallOptions
 {
@@ -54,18 +58,6 @@ typedef struct CallOptions
 } CallOptions;
 
 /* Where apply results go: a tuplestore in the caller, or the leader's queue. */
-typedef struct AppliedResult
-{
-	const char *version;		/* NULL for repeatables */
-	const char *description;
-	const char *type;
-	const char *script;
-	int32		checksum;
-	int			execution_time;
-	const char *state;
-	bool		starting;		/* only "this script starts now": no result yet */
-} AppliedResult;
-
 typedef void (*ResultSink) (const AppliedResult *result, void *arg);
 
 /* locations.c: scripts found in pg_migrate.locations */
@@ -147,15 +139,14 @@ typedef struct ParsedScript
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
-extern void script_begin_block(void);
-extern void script_end_block(void);
-extern void script_run_toplevel(ParsedScript *parsed, bool block_open);
-extern void script_check_spi(ParsedScript *parsed);
-extern void script_run_spi(ParsedScript *parsed);
-extern bool script_failure_leaves_work(const ParsedScript *parsed);
+extern void script_execute_toplevel(ParsedScript *parsed, ScriptStatement *stmt);
+extern void script_execute_spi(ParsedScript *parsed, ScriptStatement *stmt);
+extern bool script_statement_commits_work(const ScriptStatement *stmt);
+extern bool script_statement_ends_block(const ScriptStatement *stmt);
+extern int	script_error_line(ErrorData *edata, const ParsedScript *parsed,
+							  const ScriptStatement *stmt);
 extern ScriptStatement *script_current_statement;
 extern ParsedScript *script_current_script;
-extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
 extern void script_set_secrets(const PlaceholderSet *placeholders);
 extern char *script_mask_secrets(const char *text);
 
