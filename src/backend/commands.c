@@ -142,7 +142,7 @@ static void
 command_run_end(CommandRun *run, bool ok)
 {
 	if (!ok)
-		ereport_migrate_error(&run->engine.error);
+		executor_server_raise(run->ex, &run->engine.error);
 	executor_server_finish(run->ex);
 }
 

@@ -61,6 +61,8 @@ typedef struct ServerExecutor
 	HistoryTable *locked;		/* top level: whose lock the session holds */
 	bool		failed;			/* caller's transaction: an error was caught */
 	MigrateError failure;		/* that error, returned by every later call */
+	bool		any_error;		/* an operation failed (the run reports the first) */
+	char	   *failed_statement;	/* top level: the first error's statement, masked */
 } ServerExecutor;
 
 /* What an operation needs around its work. */
@@ -152,7 +154,16 @@ catch_error(ServerExecutor *ex, MemoryContext cxt, MigrateError *err,
 	MemoryContextSwitchTo(cxt);
 
 	if (stmt != NULL)
+	{
 		line = script_error_line(edata, parsed, stmt);
+		/* the server log shows it with the run's error, as a client's statement */
+		if (!ex->any_error && !in_caller_transaction(ex))
+			ex->failed_statement =
+				MemoryContextStrdup(ex->cxt,
+									script_mask_secrets(pnstrdup(parsed->text + stmt->location,
+																 stmt->length)));
+	}
+	ex->any_error = true;
 	migrate_error_set(err, unpack_sql_state(edata->sqlerrcode),
 					  edata->message ? edata->message : "", edata->detail, edata->hint);
 	err->context = edata->context ? pstrdup(edata->context) : NULL;
@@ -425,7 +436,9 @@ server_unlock(Executor *exec, const HistoryTableRef *history)
 	PG_TRY();
 	{
 		work_start(ex, cxt, WORK_PLAIN);
-		history_unlock_session(ex->locked);
+		/* a script may have released it (reentry_verify_run_lock() said so) */
+		if (history_lock_held_by_me(ex->locked))
+			history_unlock_session(ex->locked);
 		work_end(ex, cxt, WORK_PLAIN);
 	}
 	PG_CATCH();
@@ -877,4 +890,19 @@ executor_server_finish(Executor *exec)
 
 	if (in_caller_transaction(ex) && !ex->failed)
 		session_state_restore_caller(ex->session);
+}
+
+/*
+ * executor_server_raise
+ *		Raise the run's error.  At top level the server log's STATEMENT line
+ *		is the statement that failed (masked), as for a client's statement.
+ */
+void
+executor_server_raise(Executor *exec, const MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+
+	if (!in_caller_transaction(ex) && ex->failed_statement != NULL)
+		debug_query_string = ex->failed_statement;
+	ereport_migrate_error(err);
 }

@@ -25,4 +25,10 @@ extern Executor *executor_server_create(bool caller_transaction);
  */
 extern void executor_server_finish(Executor *ex);
 
+/*
+ * Raise a run's error (engine->error).  At top level the server log shows
+ * the statement that failed, masked, as for a client's statement.
+ */
+extern void executor_server_raise(Executor *ex, const MigrateError *err) pg_attribute_noreturn();
+
 #endif							/* PG_MIGRATE_EXECUTOR_SERVER_H */

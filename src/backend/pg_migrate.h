@@ -135,7 +135,6 @@ typedef struct ParsedScript
 	List	   *statements;		/* ScriptStatement * */
 	bool		transactional;	/* no statement needs to run outside a transaction */
 	bool		transaction_set_by_conf;	/* executeInTransaction in its .conf file */
-	int			committed_line; /* line of its own last COMMIT that ran, 0 = none */
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);

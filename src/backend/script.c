@@ -133,7 +133,8 @@ mask_report_field(char **field)
 /*
  * emit_log_hook: a NOTICE or WARNING a statement of a script raises (its
  * own RAISE, or the server's) goes to the client and the log masked too.
- * Errors are caught and raised again by script_rethrow_error(), masked.
+ * Errors are caught by the executor (executor_server.c) and masked by
+ * script_error_line().
  */
 static void
 mask_secrets_in_report(ErrorData *edata)
