@@ -87,8 +87,10 @@ ensure_deps() {
         apt-get update -qq && apt-get install -y -qq "${pkgs[@]}" >/dev/null
     fi
     if has_tool dbmate && [[ ! -x $(dbmate_bin) ]]; then
-        log "npm ci (dbmate, pinned in bench/package-lock.json)"
-        (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+        # npm install, not npm ci: npm 11's ci refuses this lock file, which
+        # lists only the linux-x64 one of dbmate's optional platform packages.
+        log "npm install (dbmate, pinned in bench/package-lock.json)"
+        npm install --prefix "$BENCH_DIR" --no-audit --no-fund --loglevel=error
     fi
 }
 

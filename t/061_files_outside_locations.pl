@@ -236,7 +236,7 @@ sub refused
 	# is not (it is read and checked every time, so an entry would be dead)
 	utime(time - 60, time - 60, "$tmp/releases/42/V1__a.sql", "$tmp/releases/42/.lib/b.sql")
 	  or die;
-	# read again after planning (script_text_for_run): still inside
+	# read again after planning (locations_script_text): still inside
 	write_file("$tmp/releases/42/.lib/c.sql", "CREATE TABLE via_link_3 (id int);\n");
 	symlink('.lib/c.sql', "$tmp/releases/42/V3__c.sql") or die;
 	($finished, $out, $err) =

@@ -91,7 +91,7 @@ foreach my $location (sort grep { !/^\./ && -d "$top/test/migrations/$_" } readd
 	foreach my $row (split /\n/, $out)
 	{
 		my ($script, $line, $statement) = split /\|/, $row, 3;
-		$done{$script} = 1 if $line > 0 && $has_statements{$script} && $previous ne $script;
+		$done{$script} = 1 if $has_statements{$script} && $previous ne $script;
 		$previous = $script;
 		next if $done{$script};
 		$has_statements{$script} = 1 if $line > 0;

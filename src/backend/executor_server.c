@@ -34,7 +34,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -362,7 +361,7 @@ server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet 
 		/* a script before this one may have given up the run's lock */
 		if (ex->locked != NULL && script->kind != SCRIPT_CALLBACK)
 			reentry_verify_run_lock(ex->locked, script->script, false);
-		text = script_text_for_run(script, placeholders, &len);
+		text = locations_script_text(script, placeholders, &len);
 		*loaded = run_script_from_parsed(script_parse(script, text, len));
 		work_end(ex, cxt, WORK_PLAIN);
 		if (!in_caller_transaction(ex))
@@ -638,29 +637,13 @@ server_history_probe(Executor *exec, HistoryTableRef *history, MigrateError *err
 		return false;
 	PG_TRY();
 	{
-		Oid			nspid;
+		HistoryTable *h;
 
 		work_start(ex, cxt, WORK_PLAIN);
-		session_state_refuse_temporary_schema(history->schema);
-		history->exists = false;
-		nspid = get_namespace_oid(history->schema, true);
-		history->schema_exists = OidIsValid(nspid);
-		if (history->schema_exists)
-		{
-			Oid			relid = get_relname_relid(history->table, nspid);
-
-			if (OidIsValid(relid))
-			{
-				char		relkind = get_rel_relkind(relid);
-
-				if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
-					ereport(ERROR,
-							(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-							 errmsg("%s is not a table", history->qualified),
-							 errhint("Point pg_migrate.table at the history table, or drop the object in the way.")));
-				history->exists = true;
-			}
-		}
+		h = history_of(history);
+		history_probe(h);
+		history->exists = h->exists;
+		history->schema_exists = h->schema_exists;
 		work_end(ex, cxt, WORK_PLAIN);
 		ok = true;
 	}
@@ -697,7 +680,10 @@ server_history_schema_is_empty(Executor *exec, const HistoryTableRef *history, b
 	return ok;
 }
 
-/* Flyway's DDL, as the session's user (who then owns the table). */
+/*
+ * Flyway's DDL, as the session's user (who then owns the table); the engine
+ * adds the marker row.
+ */
 static bool
 server_history_create(Executor *exec, HistoryTableRef *history, bool create_schema,
 					  MigrateError *err)
@@ -710,17 +696,8 @@ server_history_create(Executor *exec, HistoryTableRef *history, bool create_sche
 		return false;
 	PG_TRY();
 	{
-		ListCell   *lc;
-
 		work_start(ex, cxt, WORK_SPI);
-		foreach(lc, history_create_statements(history_of(history), create_schema))
-		{
-			int			rc = SPI_execute(lfirst(lc), false, 0);
-
-			if (rc != SPI_OK_UTILITY)
-				elog(ERROR, "SPI_execute failed (%d): %s", rc, (char *) lfirst(lc));
-		}
-		CommandCounterIncrement();
+		history_create(history_of(history), create_schema);
 		work_end(ex, cxt, WORK_SPI);
 		history->exists = true;
 		history->schema_exists = true;
@@ -770,8 +747,8 @@ records_script_run(const HistoryChange *change)
 
 /*
  * One change to the history table, as the role the run started with (a
- * script's SET ROLE does not decide installed_by), through history.c, which
- * writes it as the table's owner.
+ * script's SET ROLE does not decide whose privileges are checked), through
+ * history.c, which writes it as the table's owner.
  */
 static bool
 server_history_change(Executor *exec, const HistoryTableRef *history, const HistoryChange *change,
@@ -793,21 +770,7 @@ server_history_change(Executor *exec, const HistoryTableRef *history, const Hist
 		restore_session_now(ex);
 		if (ex->locked != NULL && records_script_run(change))
 			reentry_verify_run_lock(ex->locked, change->script, true);
-		switch (change->kind)
-		{
-			case HISTORY_INSERT:
-				r = history_insert(h, change->version, change->description, change->type,
-								   change->script, change->checksum_null, change->checksum,
-								   change->execution_time, change->success);
-				break;
-			case HISTORY_DELETE:
-				history_delete_rank(h, change->installed_rank);
-				break;
-			case HISTORY_REALIGN:
-				history_realign(h, change->installed_rank, change->description, change->type,
-								change->checksum_null, change->checksum);
-				break;
-		}
+		r = history_apply_change(h, change);
 		work_end(ex, cxt, WORK_SPI);
 		if (rank != NULL)
 			*rank = r;

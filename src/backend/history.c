@@ -9,8 +9,9 @@
  * through SPI, in whatever transaction the caller has open, and as the
  * table's owner under a security-restricted operation (history_as_owner):
  * whatever the table carries (triggers, rules, defaults, policies, index
- * expressions) never runs with more rights than its owner's.  Every name in
- * the SQL here is schema-qualified: the caller's search_path chooses nothing.
+ * expressions) never runs with more rights than its owner's.  The SQL text
+ * is history_sql.c's, shared with the command; every name in it is
+ * schema-qualified: the caller's search_path chooses nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,63 +34,39 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "history_sql.h"
 #include "pg_migrate.h"
 #include "session_state.h"
 
-/* The ASCII bytes of "Flyway": Flyway adds the table name's hash to it. */
-#define FLYWAY_LOCK_BASE INT64CONST(77431708279161)
-
-/* Flyway always quotes, doubling embedded quotes. */
-static char *
-quote_always(const char *ident)
+/*
+ * The history table as history_sql.c names it; the SQL text lives there,
+ * shared with the command.
+ */
+static void
+history_ref_of(const HistoryTable *history, HistoryTableRef *ref)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '"');
-	for (const char *p = ident; *p; p++)
-	{
-		if (*p == '"')
-			appendStringInfoChar(&buf, '"');
-		appendStringInfoChar(&buf, *p);
-	}
-	appendStringInfoChar(&buf, '"');
-	return buf.data;
+	ref->schema = history->schema;
+	ref->table = history->table;
+	ref->qualified = history->qualified;
+	ref->lock_key = history->lock_key;
+	ref->exists = history->exists;
+	ref->schema_exists = history->schema_exists;
 }
 
 /*
- * history_locate
- *		Find the history table named by pg_migrate.schema and pg_migrate.table;
- *		the schema defaults to the current schema, as Flyway's does.
+ * history_probe
+ *		Whether the history table's schema and the table exist.  Anything
+ *		else under the table's name is an error, and so is a temporary schema
+ *		(the table and the migrations' objects would vanish with the session;
+ *		in the apply worker at once).
  */
-HistoryTable *
-history_locate(void)
+void
+history_probe(HistoryTable *history)
 {
-	HistoryTable *history = palloc0(sizeof(HistoryTable));
 	Oid			nspid;
 
-	history->mcxt = CurrentMemoryContext;
-
-	if (pgm_schema && pgm_schema[0] != '\0')
-		history->schema = pstrdup(pgm_schema);
-	else
-	{
-		List	   *path = fetch_search_path(false);
-
-		if (path == NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
-					 errmsg("cannot determine the schema of the history table"),
-					 errdetail("pg_migrate.schema is empty and no schema on the search_path exists."),
-					 errhint("Set pg_migrate.schema, or fix search_path.")));
-		history->schema = get_namespace_name(linitial_oid(path));
-	}
 	session_state_refuse_temporary_schema(history->schema);
-	history->table = pstrdup(pgm_table);
-	history->qualified = psprintf("%s.%s", quote_always(history->schema),
-								  quote_always(history->table));
-	history->lock_key = FLYWAY_LOCK_BASE + java_string_hash(history->qualified);
-
+	history->exists = false;
 	nspid = get_namespace_oid(history->schema, true);
 	history->schema_exists = OidIsValid(nspid);
 	if (history->schema_exists)
@@ -108,6 +85,40 @@ history_locate(void)
 			history->exists = true;
 		}
 	}
+}
+
+/*
+ * history_locate
+ *		Find the history table named by pg_migrate.schema and pg_migrate.table;
+ *		the schema defaults to the current schema, as Flyway's does.
+ */
+HistoryTable *
+history_locate(void)
+{
+	HistoryTable *history = palloc0(sizeof(HistoryTable));
+	HistoryTableRef ref;
+
+	history->mcxt = CurrentMemoryContext;
+
+	if (pgm_schema && pgm_schema[0] != '\0')
+		history->schema = pstrdup(pgm_schema);
+	else
+	{
+		List	   *path = fetch_search_path(false);
+
+		if (path == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("cannot determine the schema of the history table"),
+					 errdetail("pg_migrate.schema is empty and no schema on the search_path exists."),
+					 errhint("Set pg_migrate.schema, or fix search_path.")));
+		history->schema = get_namespace_name(linitial_oid(path));
+	}
+	history_ref_init(&ref, history->schema, pgm_table);
+	history->table = ref.table;
+	history->qualified = ref.qualified;
+	history->lock_key = ref.lock_key;
+	history_probe(history);
 	return history;
 }
 
@@ -253,79 +264,25 @@ spi_exec_or_fail(const char *sql, int expected)
 }
 
 /*
- * history_create_statements
- *		Flyway's DDL for the history table (and the schema first, when it is
- *		missing, as Flyway's createSchemas does).  migrate_plan() shows them.
- */
-List *
-history_create_statements(HistoryTable *history, bool create_schema)
-{
-	const char *t = history->qualified;
-	char	   *pk = quote_always(psprintf("%s_pk", history->table));
-	char	   *idx = quote_always(psprintf("%s_s_idx", history->table));
-	List	   *stmts = NIL;
-
-	if (create_schema)
-		stmts = lappend(stmts, psprintf("CREATE SCHEMA %s", quote_always(history->schema)));
-	stmts = lappend(stmts, psprintf("CREATE TABLE %s (\n"
-									"    \"installed_rank\" INT NOT NULL,\n"
-									"    \"version\" VARCHAR(50),\n"
-									"    \"description\" VARCHAR(200) NOT NULL,\n"
-									"    \"type\" VARCHAR(20) NOT NULL,\n"
-									"    \"script\" VARCHAR(1000) NOT NULL,\n"
-									"    \"checksum\" INTEGER,\n"
-									"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-									"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT pg_catalog.now(),\n"
-									"    \"execution_time\" INTEGER NOT NULL,\n"
-									"    \"success\" BOOLEAN NOT NULL\n"
-									")", t));
-	stmts = lappend(stmts, psprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\")",
-									t, pk));
-	stmts = lappend(stmts, psprintf("CREATE INDEX %s ON %s (\"success\")", idx, t));
-	return stmts;
-}
-
-/*
  * history_create
- *		Create the history table with Flyway's DDL, recording a SCHEMA marker
- *		row when the schema had to be created too.
+ *		Create the history table with Flyway's DDL (and its schema first, when
+ *		missing, as Flyway's createSchemas does), as the session's user.  The
+ *		engine records the SCHEMA marker row itself.
  */
 void
 history_create(HistoryTable *history, bool create_schema)
 {
-	ListCell   *lc;
+	HistoryTableRef ref;
+	char	  **sql;
+	int			n;
 
-	foreach(lc, history_create_statements(history, create_schema))
-		spi_exec_or_fail(lfirst(lc), SPI_OK_UTILITY);
+	history_ref_of(history, &ref);
+	n = history_sql_create(&ref, create_schema, &sql);
+	for (int i = 0; i < n; i++)
+		spi_exec_or_fail(sql[i], SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	history->exists = true;
 	history->schema_exists = true;
-
-	if (create_schema)
-		history_insert(history, NULL, "<< Flyway Schema Creation >>", "SCHEMA",
-					   quote_always(history->schema), true, 0, 0, true);
-}
-
-/*
- * history_insert_statement
- *		The INSERT that history_insert() runs, with literal values, for
- *		migrate_plan().
- */
-char *
-history_insert_statement(HistoryTable *history, int rank, const char *version,
-						 const char *description, const char *type, const char *script,
-						 bool checksum_null, int32 checksum, int execution_time, bool success)
-{
-	return psprintf("INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
-					"installed_by, execution_time, success) VALUES (%d, %s, %s, %s, %s, %s, %s, %d, %s)",
-					history->qualified, rank,
-					version ? quote_literal_cstr(version) : "NULL",
-					quote_literal_cstr(abbreviate_description(description)),
-					quote_literal_cstr(type),
-					quote_literal_cstr(abbreviate_script(script)),
-					checksum_null ? "NULL" : psprintf("%d", checksum),
-					quote_literal_cstr(history_installed_by()),
-					execution_time, success ? "true" : "false");
 }
 
 /* Text columns, read without a type-output lookup per value. */
@@ -390,15 +347,11 @@ read_all_rows(HistoryTable *history, int *nrows)
 	int			capacity = 1024;
 	SPIPlanPtr	plan;
 	Portal		cursor;
+	HistoryTableRef ref;
 
 	/* the casts fix the binary form row_from_tuple() reads, whatever the columns are */
-	plan = SPI_prepare(psprintf("/*NO LOAD BALANCE*/ SELECT installed_rank::pg_catalog.int4, "
-								"version::pg_catalog.text, description::pg_catalog.text, "
-								"type::pg_catalog.text, script::pg_catalog.text, "
-								"checksum::pg_catalog.int4, installed_by::pg_catalog.text, "
-								"installed_on::pg_catalog.text, execution_time::pg_catalog.int4, "
-								"success::pg_catalog.bool "
-								"FROM %s ORDER BY 1", history->qualified), 0, NULL);
+	history_ref_of(history, &ref);
+	plan = SPI_prepare(history_sql_select(&ref), 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not read the history table %s: %s", history->qualified,
 			 SPI_result_code_string(SPI_result));
@@ -463,17 +416,47 @@ history_read(HistoryTable *history, int *nrows)
 	return rows;
 }
 
+/* The type of a parameter history_sql.c gives by name. */
+static Oid
+history_param_type(const char *name)
+{
+	if (strcmp(name, "pg_catalog.text") == 0)
+		return TEXTOID;
+	if (strcmp(name, "pg_catalog.int4") == 0)
+		return INT4OID;
+	if (strcmp(name, "pg_catalog.bool") == 0)
+		return BOOLOID;
+	elog(ERROR, "unexpected history statement parameter type \"%s\"", name);
+	return InvalidOid;			/* keep compilers quiet */
+}
+
 /*
  * Run one INSERT, UPDATE or DELETE on the history table as its owner, after
- * checking that the caller holds the privileges it needs.  Returns what an
+ * checking that the caller holds the privileges it needs.  The parameters
+ * come in text form and are read with their types' input functions here,
+ * as the caller, before anything runs as the owner.  Returns what an
  * INSERT's RETURNING gave (its one int4 column), else 0.
  */
 static int32
-write_as_owner(HistoryTable *history, AclMode needed, const char *sql, int nargs,
-			   Oid *argtypes, Datum *values, const char *nulls, int expected)
+write_as_owner(HistoryTable *history, AclMode needed, const HistoryStatement *stmt,
+			   int expected)
 {
 	volatile int32 returned = 0;
+	Oid			argtypes[HISTORY_MAX_PARAMS];
+	Datum		values[HISTORY_MAX_PARAMS];
+	char		nulls[HISTORY_MAX_PARAMS];
 	OwnerSwitch sw;
+
+	for (int i = 0; i < stmt->nparams; i++)
+	{
+		Oid			typinput;
+		Oid			typioparam;
+
+		argtypes[i] = history_param_type(stmt->types[i]);
+		getTypeInputInfo(argtypes[i], &typinput, &typioparam);
+		values[i] = OidInputFunctionCall(typinput, stmt->values[i], typioparam, -1);
+		nulls[i] = stmt->values[i] == NULL ? 'n' : ' ';
+	}
 
 	history_as_owner(history, RowExclusiveLock, needed, &sw);
 	PG_TRY();
@@ -482,7 +465,7 @@ write_as_owner(HistoryTable *history, AclMode needed, const char *sql, int nargs
 		bool		isnull;
 
 		owner_context_push(&sw);
-		rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+		rc = SPI_execute_with_args(stmt->sql, stmt->nparams, argtypes, values, nulls, false, 0);
 		if (rc != expected)
 			elog(ERROR, "could not write to the history table %s: %s", history->qualified,
 				 SPI_result_code_string(rc));
@@ -503,79 +486,38 @@ write_as_owner(HistoryTable *history, AclMode needed, const char *sql, int nargs
 }
 
 /*
- * history_insert
- *		Append a row with the next installed_rank (0 for the first SCHEMA
- *		marker, as Flyway does) and return that rank.  installed_on is left to
- *		the column default, as Flyway leaves it.  installed_by is the caller,
- *		read before the write becomes the owner's.
+ * history_apply_change
+ *		One change to the history table (history_sql.c's statement), as its
+ *		owner, once the caller is found to hold the privileges it needs.  An
+ *		INSERT appends a row with the next installed_rank (0 for the first
+ *		SCHEMA marker, as Flyway does) and returns that rank; installed_on is
+ *		left to the column default, as Flyway leaves it.  Returns 0 otherwise.
  */
 int
-history_insert(HistoryTable *history, const char *version,
-			   const char *description, const char *type,
-			   const char *script, bool checksum_null, int32 checksum,
-			   int execution_time, bool success)
+history_apply_change(HistoryTable *history, const HistoryChange *change)
 {
-	Oid			argtypes[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	TEXTOID, INT4OID, BOOLOID, BOOLOID};
-	Datum		values[9];
-	char		nulls[9] = "         ";
-	char	   *desc = abbreviate_description(description);
-	char	   *scr = abbreviate_script(script);
+	HistoryTableRef ref;
+	HistoryStatement stmt;
+	AclMode		needed = ACL_INSERT;
+	int			expected = SPI_OK_INSERT_RETURNING;
 
-	values[0] = version ? CStringGetTextDatum(version) : (Datum) 0;
-	nulls[0] = version ? ' ' : 'n';
-	values[1] = CStringGetTextDatum(desc);
-	values[2] = CStringGetTextDatum(type);
-	values[3] = CStringGetTextDatum(scr);
-	values[4] = Int32GetDatum(checksum);
-	nulls[4] = checksum_null ? 'n' : ' ';
-	values[5] = CStringGetTextDatum(history_installed_by());
-	values[6] = Int32GetDatum(execution_time);
-	values[7] = BoolGetDatum(success);
-	values[8] = BoolGetDatum(strcmp(type, "SCHEMA") == 0);
-
-	return write_as_owner(history, ACL_INSERT | ACL_SELECT,
-						  psprintf("INSERT INTO %s (installed_rank, version, description, "
-								   "type, script, checksum, installed_by, execution_time, success) "
-								   "SELECT CASE WHEN pg_catalog.max(installed_rank) IS NULL "
-								   "THEN CASE WHEN $9 THEN 0 ELSE 1 END "
-								   "ELSE pg_catalog.max(installed_rank) OPERATOR(pg_catalog.+) 1 END, "
-								   "$1, $2, $3, $4, $5, $6, $7, $8 FROM %s "
-								   "RETURNING installed_rank::pg_catalog.int4",
-								   history->qualified, history->qualified),
-						  9, argtypes, values, nulls, SPI_OK_INSERT_RETURNING);
-}
-
-void
-history_delete_rank(HistoryTable *history, int installed_rank)
-{
-	Oid			argtypes[1] = {INT4OID};
-	Datum		values[1] = {Int32GetDatum(installed_rank)};
-
-	(void) write_as_owner(history, ACL_DELETE | ACL_SELECT,
-						  psprintf("DELETE FROM %s WHERE installed_rank OPERATOR(pg_catalog.=) $1",
-								   history->qualified),
-						  1, argtypes, values, NULL, SPI_OK_DELETE);
-}
-
-void
-history_realign(HistoryTable *history, int installed_rank, const char *description,
-				const char *type, bool checksum_null, int32 checksum)
-{
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, INT4OID, INT4OID};
-	Datum		values[4];
-	char		nulls[4] = "    ";
-
-	values[0] = CStringGetTextDatum(abbreviate_description(description));
-	values[1] = CStringGetTextDatum(type);
-	values[2] = Int32GetDatum(checksum);
-	nulls[2] = checksum_null ? 'n' : ' ';
-	values[3] = Int32GetDatum(installed_rank);
-	(void) write_as_owner(history, ACL_UPDATE | ACL_SELECT,
-						  psprintf("UPDATE %s SET description = $1, type = $2, checksum = $3 "
-								   "WHERE installed_rank OPERATOR(pg_catalog.=) $4",
-								   history->qualified),
-						  4, argtypes, values, nulls, SPI_OK_UPDATE);
+	switch (change->kind)
+	{
+		case HISTORY_INSERT:
+			break;
+		case HISTORY_DELETE:
+			needed = ACL_DELETE;
+			expected = SPI_OK_DELETE;
+			break;
+		case HISTORY_REALIGN:
+			needed = ACL_UPDATE;
+			expected = SPI_OK_UPDATE;
+			break;
+	}
+	history_ref_of(history, &ref);
+	history_sql_change(&ref, change, &stmt);
+	/* every change reads the table too (max(installed_rank), WHERE installed_rank) */
+	return write_as_owner(history, needed | ACL_SELECT, &stmt, expected);
 }
 
 /*
@@ -593,24 +535,7 @@ history_schema_is_empty(HistoryTable *history)
 
 	if (!history->schema_exists)
 		return true;
-	rc = SPI_execute_with_args(
-		"SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
-		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S,f,c}'::pg_catalog.\"char\"[]) "
-		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-		"    AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
-		"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t "
-		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace "
-		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND t.typrelid OPERATOR(pg_catalog.=) 0 "
-		"  AND t.typcategory OPERATOR(pg_catalog.<>) 'A' "
-		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass "
-		"    AND d.objid OPERATOR(pg_catalog.=) t.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
-		"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p "
-		"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace "
-		"  WHERE n.nspname OPERATOR(pg_catalog.=) $1 "
-		"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
-		"    AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'))",
-		1, argtypes, values, NULL, true, 1);
+	rc = SPI_execute_with_args(history_sql_schema_is_empty(), 1, argtypes, values, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not check whether schema \"%s\" is empty", history->schema);
 	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -689,13 +614,4 @@ history_lock_xact(HistoryTable *history)
 
 	set_lock_tag(&tag, history->lock_key);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-}
-
-/* Flyway's installedBy, else the current user. */
-const char *
-history_installed_by(void)
-{
-	if (pgm_installed_by && pgm_installed_by[0] != '\0')
-		return pgm_installed_by;
-	return GetUserNameFromId(GetUserId(), false);
 }

@@ -6,7 +6,7 @@
  *
  * Remote locations (https://, s3://) are not read here: their scripts are
  * the release kept in the database by the last sync (sync.c), and only
- * add_remote_scripts() and the first lines of script_text_for_run() deal
+ * add_remote_scripts() and the first lines of locations_script_text() deal
  * with them.
  *
  * Locations are read recursively (hidden files and folders skipped) and
@@ -37,10 +37,9 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
-#include "checksum.h"
 #include "location_files.h"
-#include "script_conf.h"
 #include "pg_migrate.h"
+#include "script_text.h"
 #include "sync.h"
 
 #define MAX_LOCATION_DEPTH 64
@@ -263,78 +262,29 @@ locations_save_checksums(void)
 	locations_forget_unsaved_checksums();
 }
 
+/*
+ * The shared rules of script_text.c, raised as errors: not UTF-8, an
+ * undefined placeholder, a bad .conf file.
+ */
 static void
 reject_bad_encoding(const char *path, const char *data, size_t len)
 {
-	int			bad_line = 0;
+	MigrateError err;
 
-	if (!utf8_check(data, len, &bad_line))
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("migration script \"%s\" is not valid UTF-8", path),
-				 errdetail("The first invalid byte is on line %d.", bad_line),
-				 errhint("Save the file as UTF-8, as Flyway expects by default.")));
+	migrate_error_clear(&err);
+	if (!script_text_check_utf8(path, data, len, &err))
+		ereport_migrate_error(&err);
 }
 
-/*
- * Replace placeholders (with ${flyway:filename} set for this script) and
- * report an undefined one with the file and line.
- */
-static char *
-replace_placeholders(const ResolvedScript *script, const char *text, size_t len,
-					 PlaceholderSet *placeholders, size_t *out_len)
-{
-	StringInfoData out;
-	char	   *bad_name = NULL;
-	int			bad_line = 0;
-	const char *filename = strrchr(script->script, '/');
-
-	placeholders_set(placeholders, "flyway:filename", filename ? filename + 1 : script->script);
-	initStringInfo(&out);
-	if (!placeholders_replace(text, len, placeholders, &out, &bad_name, &bad_line))
-	{
-		bool		builtin = pg_strncasecmp(bad_name, "flyway:", 7) == 0;
-
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 builtin ?
-				 errmsg("unknown built-in placeholder ${%s} in \"%s\" line %d",
-						bad_name, script->script, bad_line) :
-				 errmsg("no value provided for placeholder ${%s} in \"%s\" line %d",
-						bad_name, script->script, bad_line),
-				 errdetail("The script was read from \"%s\".", script->path),
-				 builtin ?
-				 errhint("The built-ins are flyway:defaultSchema, flyway:user, flyway:database, flyway:timestamp, flyway:filename, flyway:table and flyway:environment.") :
-				 errhint("Set it in pg_migrate.placeholders, or pass placeholders => '{\"%s\": \"...\"}'.",
-						 bad_name)));
-	}
-	*out_len = out.len;
-	return out.data;
-}
-
-/*
- * The checksums Flyway records: raw text for V, B and U scripts; for
- * repeatables the text after placeholder replacement (so a new value re-runs
- * them) and the raw text as an equivalent.
- */
 static void
 compute_checksums(ResolvedScript *script, const char *text, size_t len,
 				  PlaceholderSet *placeholders)
 {
-	script->checksum = flyway_checksum(text, len);
-	if (script->kind == SCRIPT_REPEATABLE)
-	{
-		script->raw_checksum = script->checksum;
-		if (pgm_placeholder_replacement && script->placeholder_replacement != 0)
-		{
-			size_t		replaced_len;
-			char	   *replaced = replace_placeholders(script, text, len, placeholders,
-														&replaced_len);
+	MigrateError err;
 
-			script->checksum = flyway_checksum(replaced, replaced_len);
-			pfree(replaced);
-		}
-	}
+	migrate_error_clear(&err);
+	if (!script_text_checksums(script, text, len, placeholders, pgm_placeholder_replacement, &err))
+		ereport_migrate_error(&err);
 }
 
 /* Apply one "<script>.sql.conf" file's text to the script's settings. */
@@ -342,24 +292,12 @@ static void
 load_conf_text(WalkState *state, ResolvedScript *script, const char *raw, size_t raw_len,
 			   const char *conf_path)
 {
-	ScriptConfig conf;
-	char	   *why = NULL;
-	int			line = 0;
-	const char *text = raw;
-	size_t		len = raw_len;
+	MigrateError err;
 
-	reject_bad_encoding(conf_path, raw, raw_len);
-	if (pgm_placeholder_replacement)
-		text = replace_placeholders(script, raw, raw_len, state->placeholders, &len);
-	if (!script_config_parse(text, len, &conf, &why, &line))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid script configuration file \"%s.conf\" line %d: %s",
-						script->script, line, script_mask_secrets(why)),
-				 errdetail("The file was read from \"%s\".", conf_path),
-				 errhint("Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).")));
-	script->execute_in_transaction = conf.execute_in_transaction;
-	script->placeholder_replacement = conf.placeholder_replacement;
+	migrate_error_clear(&err);
+	if (!script_text_apply_conf(script, conf_path, raw, raw_len, state->placeholders,
+								pgm_placeholder_replacement, &err))
+		ereport_migrate_error(&err);
 }
 
 /*
@@ -471,7 +409,7 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
  * Remote locations (https://, s3://): the scripts of the release kept by
  * the last successful sync, read from the extension's table (sync.c).  Each
  * gets the same checks and checksums as a file; its path is the location
- * followed by its relative path, which script_text_for_run() recognises.
+ * followed by its relative path, which locations_script_text() recognises.
  * Hidden files and folders are skipped, as in a folder.
  */
 static bool
@@ -841,17 +779,17 @@ locations_resolve(PlaceholderSet *placeholders)
 }
 
 /*
- * script_text_for_run
+ * locations_script_text
  *		The text to execute: read again, checked against the checksum that
  *		was planned with (a file edited in between must not run unvalidated),
  *		placeholders replaced unless switched off, then converted from UTF-8 to
  *		the database encoding.
  */
 char *
-script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, size_t *len)
+locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders, size_t *len)
 {
 	StringInfoData buf;
-	ResolvedScript now;
+	MigrateError err;
 	char	   *text;
 	size_t		text_len;
 	char	   *converted;
@@ -866,28 +804,10 @@ script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders, 
 		location_read_file(script_location_real(script), AT_FDCWD, script->path, script->path,
 						   "migration script", &buf, &st);
 	}
-	reject_bad_encoding(script->path, buf.data, buf.len);
-	now = *script;
-	compute_checksums(&now, buf.data, buf.len, placeholders);
-	if (now.checksum != script->checksum)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("migration script \"%s\" changed while migrations were being applied",
-						script->script),
-				 errdetail("Its checksum was %d when the run was planned and is %d now.",
-						   script->checksum, now.checksum),
-				 errhint("Call migrate_apply() again once the scripts are in place.")));
-
-	text = buf.data;
-	text_len = buf.len;
-	/* Flyway drops a leading byte-order mark; the server's parser would not. */
-	if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-	{
-		text += 3;
-		text_len -= 3;
-	}
-	if (pgm_placeholder_replacement && script->placeholder_replacement != 0)
-		text = replace_placeholders(script, text, text_len, placeholders, &text_len);
+	migrate_error_clear(&err);
+	if (!script_text_for_run(script, buf.data, buf.len, placeholders,
+							 pgm_placeholder_replacement, &text, &text_len, &err))
+		ereport_migrate_error(&err);
 
 	converted = pg_any_to_server(text, text_len, PG_UTF8);
 	if (converted != text)

@@ -70,8 +70,8 @@ typedef struct ScriptSet
 } ScriptSet;
 
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
-extern char *script_text_for_run(const ResolvedScript *script, PlaceholderSet *placeholders,
-								 size_t *len);
+extern char *locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders,
+								   size_t *len);
 extern int	locations_unsaved_checksums(void);
 extern void locations_forget_unsaved_checksums(void);
 extern void locations_save_checksums(void);
@@ -89,28 +89,16 @@ typedef struct HistoryTable
 } HistoryTable;
 
 extern HistoryTable *history_locate(void);
-extern List *history_create_statements(HistoryTable *history, bool create_schema);
-extern void history_create(HistoryTable *history, bool created_schema);
-extern char *history_insert_statement(HistoryTable *history, int rank, const char *version,
-									  const char *description, const char *type,
-									  const char *script, bool checksum_null, int32 checksum,
-									  int execution_time, bool success);
+extern void history_probe(HistoryTable *history);
+extern void history_create(HistoryTable *history, bool create_schema);
 extern AppliedRow **history_read(HistoryTable *history, int *nrows);
-extern int	history_insert(HistoryTable *history, const char *version,
-						   const char *description, const char *type,
-						   const char *script, bool checksum_null, int32 checksum,
-						   int execution_time, bool success);
-extern void history_delete_rank(HistoryTable *history, int installed_rank);
-extern void history_realign(HistoryTable *history, int installed_rank,
-							const char *description, const char *type,
-							bool checksum_null, int32 checksum);
+extern int	history_apply_change(HistoryTable *history, const HistoryChange *change);
 extern bool history_schema_is_empty(HistoryTable *history);
 extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
 extern void history_lock_xact(HistoryTable *history);
 extern bool history_lock_is_held(HistoryTable *history);
 extern bool history_lock_held_by_me(HistoryTable *history);
-extern const char *history_installed_by(void);
 
 /* script.c: splitting and running one script */
 typedef struct ScriptStatement

@@ -23,11 +23,11 @@
 #include "interrupts.h"
 
 /*
- * Length of the valid UTF-8 sequence at data[0..avail), or 0 if it is not
- * one.  As strict as Java's decoder: no overlong forms, no surrogates,
- * nothing above U+10FFFF.  NUL is refused too: the server cannot store it.
+ * The one UTF-8 decoding rule (names.c decodes with it too).  Bytes are
+ * read in order and the first one out of range ends the sequence, so a
+ * NUL-terminated string never has a byte past its NUL read.
  */
-static int
+int
 utf8_sequence_length(const unsigned char *data, size_t avail)
 {
 	unsigned char c = data[0];

@@ -11,6 +11,13 @@
 #define PG_MIGRATE_CHECKSUM_H
 
 /*
+ * Length of the valid UTF-8 sequence at data[0..avail), or 0 if it is not
+ * one.  As strict as Java's decoder: no overlong forms, no surrogates,
+ * nothing above U+10FFFF.  NUL is refused too: the server cannot store it.
+ */
+extern int	utf8_sequence_length(const unsigned char *data, size_t avail);
+
+/*
  * Check that data[0..len) is valid UTF-8 (no NUL bytes either, since the
  * server cannot store them).  On failure returns false and sets *bad_line to
  * the 1-based line of the first bad byte (lines end at \n, \r or \r\n).

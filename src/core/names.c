@@ -16,6 +16,7 @@
 #include "postgres.h"
 #endif
 
+#include "checksum.h"
 #include "names.h"
 
 #define SQL_SUFFIX			".sql"
@@ -74,6 +75,46 @@ const char *const callback_events[] = {
  *		Versions
  * ----------------------------------------------------------------
  */
+
+/*
+ * The key of a version's parts (names.h, VersionKey): a longer part is a
+ * bigger number, and equal lengths compare digit by digit, which is what
+ * memcmp() of the length then the digits does.  A zero part has length 0,
+ * so zero parts at the end add nothing to the key.
+ */
+static VersionKey
+version_key_of(const MigrationVersion *v)
+{
+	VersionKey	key;
+	unsigned char *buf;
+	int			size = 0;
+	int			used = 0;
+	int			last = 0;		/* bytes up to the last non-zero part */
+
+	for (int i = 0; i < v->nparts; i++)
+		size += 4 + (int) strlen(v->parts[i]);
+	buf = palloc(size + 1);
+	for (int i = 0; i < v->nparts; i++)
+	{
+		const char *d = v->parts[i];
+		int			n;
+
+		while (*d == '0')
+			d++;
+		n = (int) strlen(d);
+		buf[used++] = (unsigned char) ((n >> 24) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 16) & 0xFF);
+		buf[used++] = (unsigned char) ((n >> 8) & 0xFF);
+		buf[used++] = (unsigned char) (n & 0xFF);
+		memcpy(buf + used, d, n);
+		used += n;
+		if (n > 0)
+			last = used;
+	}
+	key.bytes = buf;
+	key.len = last;
+	return key;
+}
 
 /*
  * Flyway splits on '.' followed by a digit and hands every part to
@@ -144,39 +185,14 @@ version_parse(const char *text, MigrationVersion *out, char **errmsg)
 	while (out->nparts > 1 && strcmp(out->parts[out->nparts - 1], "0") == 0)
 		pfree(out->parts[--out->nparts]);
 
+	out->key = version_key_of(out);
 	return true;
-}
-
-/* Compare two digit strings without leading zeros as unbounded integers. */
-static int
-compare_digit_strings(const char *a, const char *b)
-{
-	size_t		alen = strlen(a);
-	size_t		blen = strlen(b);
-	int			cmp;
-
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	cmp = strcmp(a, b);
-	return (cmp > 0) - (cmp < 0);
 }
 
 int
 version_compare(const MigrationVersion *a, const MigrationVersion *b)
 {
-	int			n = Max(a->nparts, b->nparts);
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		const char *pa = i < a->nparts ? a->parts[i] : "0";
-		const char *pb = i < b->nparts ? b->parts[i] : "0";
-		int			cmp = compare_digit_strings(pa, pb);
-
-		if (cmp != 0)
-			return cmp;
-	}
-	return 0;
+	return version_key_compare(&a->key, &b->key);
 }
 
 
@@ -373,67 +389,29 @@ typedef struct Utf16Reader
 	int			pending_low;	/* second half of a surrogate pair, or -1 */
 } Utf16Reader;
 
+/* The payload bits of a sequence's first byte, by the sequence's length. */
+static const unsigned char utf8_lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+
 /*
- * Decode one code point at p; returns its length in bytes (>= 1) and sets
- * *cp, or U+FFFD with length 1 for an invalid sequence.  Stops at NUL.
+ * Decode one code point at p (not at its NUL); returns its length in bytes
+ * (>= 1) and sets *cp, or U+FFFD with length 1 for an invalid sequence, as
+ * Java's decoder does.  The rule is checksum.c's (utf8_sequence_length).
  */
 static int
 utf8_decode(const unsigned char *p, int32 *cp)
 {
-	unsigned char c = p[0];
-	int			len;
+	/* at most 4 bytes are read, and none past a NUL (see utf8_sequence_length) */
+	int			len = utf8_sequence_length(p, 4);
 	int32		value;
-	unsigned char lo = 0x80;
-	unsigned char hi = 0xBF;
-	int			i;
 
-	if (c < 0x80)
-	{
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-	{
-		len = 2;
-		value = c & 0x1F;
-	}
-	else if (c >= 0xE0 && c <= 0xEF)
-	{
-		len = 3;
-		value = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;			/* no overlong forms */
-		else if (c == 0xED)
-			hi = 0x9F;			/* no surrogates */
-	}
-	else if (c >= 0xF0 && c <= 0xF4)
-	{
-		len = 4;
-		value = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;			/* nothing above U+10FFFF */
-	}
-	else
+	if (len == 0)
 	{
 		*cp = 0xFFFD;
 		return 1;
 	}
-
-	for (i = 1; i < len; i++)
-	{
-		unsigned char cc = p[i];
-
-		if (cc < lo || cc > hi)
-		{
-			*cp = 0xFFFD;
-			return 1;
-		}
-		lo = 0x80;
-		hi = 0xBF;
-		value = (value << 6) | (cc & 0x3F);
-	}
+	value = p[0] & utf8_lead_mask[len];
+	for (int i = 1; i < len; i++)
+		value = (value << 6) | (p[i] & 0x3F);
 	*cp = value;
 	return len;
 }

@@ -13,17 +13,32 @@
 #define PG_MIGRATE_NAMES_H
 
 /*
+ * A version's numeric order as bytes whose memcmp() order is that order, so
+ * sorting and searching thousands of versions never re-read digit strings:
+ * each part without leading zeros as a 4-byte big-endian length and its
+ * digits, trailing zero parts left out ("1", "1.0" and "001" give the same
+ * key).  This is the one definition of Flyway's version order.
+ */
+typedef struct VersionKey
+{
+	const unsigned char *bytes;
+	int			len;
+} VersionKey;
+
+/*
  * A migration version.  "text" is what Flyway stores in the history table:
  * the version part of the file name with every '_' replaced by '.', leading
- * zeros kept ("V001_2__x.sql" -> "001.2").  "parts" is the numeric value used
- * for comparison: each dot-separated part as decimal digits without leading
- * zeros ("0" for zero), trailing zero parts dropped except the first.
+ * zeros kept ("V001_2__x.sql" -> "001.2").  "parts" is the numeric value:
+ * each dot-separated part as decimal digits without leading zeros ("0" for
+ * zero), trailing zero parts dropped except the first.  "key" is its order.
+ * A zeroed MigrationVersion compares as the lowest version ("0").
  */
 typedef struct MigrationVersion
 {
 	char	   *text;
 	int			nparts;
 	char	  **parts;
+	VersionKey	key;
 } MigrationVersion;
 
 /*
@@ -37,6 +52,18 @@ extern bool version_parse(const char *text, MigrationVersion *out, char **errmsg
 
 /* Numeric comparison: <0, 0, >0.  "1.10" > "1.9"; "1" == "1.0" == "001". */
 extern int	version_compare(const MigrationVersion *a, const MigrationVersion *b);
+
+/* version_compare() on the keys: inline, for sorts and searches. */
+static inline int
+version_key_compare(const VersionKey *a, const VersionKey *b)
+{
+	int			common = a->len < b->len ? a->len : b->len;
+	int			c = common > 0 ? memcmp(a->bytes, b->bytes, common) : 0;
+
+	if (c != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
 
 /* The kinds of file Flyway recognises by prefix. */
 typedef enum ScriptKind

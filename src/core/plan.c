@@ -185,63 +185,6 @@ vcmp(const MigrationVersion *a, const MigrationVersion *b)
 }
 
 /*
- * A version as a byte string whose memcmp order is the numeric order, so
- * that sorting and searching do not re-read the digit strings: each part
- * without leading zeros as a 4-byte big-endian length and its digits,
- * trailing zero parts left out ("1", "1.0" and "001" give the same key).
- */
-typedef struct VKey
-{
-	const unsigned char *b;
-	int			len;
-} VKey;
-
-static VKey
-vkey_of(const MigrationVersion *v)
-{
-	VKey		key;
-	unsigned char *buf;
-	int			size = 0;
-	int			used = 0;
-	int			last = 0;		/* bytes up to the last non-zero part */
-	int			i;
-
-	for (i = 0; i < v->nparts; i++)
-		size += 4 + (int) strlen(v->parts[i]);
-	buf = palloc(size + 1);
-	for (i = 0; i < v->nparts; i++)
-	{
-		const char *d = v->parts[i];
-		int			n;
-
-		while (*d == '0')
-			d++;
-		n = (int) strlen(d);
-		buf[used++] = (unsigned char) ((n >> 24) & 0xFF);
-		buf[used++] = (unsigned char) ((n >> 16) & 0xFF);
-		buf[used++] = (unsigned char) ((n >> 8) & 0xFF);
-		buf[used++] = (unsigned char) (n & 0xFF);
-		memcpy(buf + used, d, n);
-		used += n;
-		if (n > 0)
-			last = used;
-	}
-	key.b = buf;
-	key.len = last;
-	return key;
-}
-
-static int
-vkey_cmp(const VKey *a, const VKey *b)
-{
-	int			c = memcmp(a->b, b->b, Min(a->len, b->len));
-
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
-/*
  * Does the stored checksum match the script?  Flyway (checksumMatches):
  * equal to the script's checksum, or, for repeatables, to the checksum of
  * the raw text (before placeholder replacement).  A NULL stored checksum
@@ -344,14 +287,14 @@ typedef struct Item
 	bool		latest;			/* repeatable row: the latest run of its description */
 	MigrationState state;
 	int			group;			/* for info order, see item_order_cmp */
-	VKey		key;			/* unapplied versioned: the script's version */
+	VersionKey	key;			/* unapplied versioned: the script's version */
 } Item;
 
 /* A versioned script with its version key. */
 typedef struct VScript
 {
 	const ResolvedScript *s;
-	VKey		key;
+	VersionKey	key;
 } VScript;
 
 /* The context Flyway computes once per refresh (MigrationInfoContext). */
@@ -372,7 +315,7 @@ vscript_cmp(const void *a, const void *b)
 {
 	const VScript *sa = (const VScript *) a;
 	const VScript *sb = (const VScript *) b;
-	int			c = vkey_cmp(&sa->key, &sb->key);
+	int			c = version_key_compare(&sa->key, &sb->key);
 
 	if (c != 0)
 		return c;
@@ -393,7 +336,7 @@ typedef struct RowRef
 {
 	const AppliedRow *r;
 	int			item;			/* its item, -1 for a successful DELETE row */
-	VKey		key;
+	VersionKey	key;
 } RowRef;
 
 /* Ties broken by installed_rank, as Flyway orders history rows. */
@@ -408,7 +351,7 @@ vrow_cmp(const void *a, const void *b)
 {
 	const AppliedRow *ra = ((const RowRef *) a)->r;
 	const AppliedRow *rb = ((const RowRef *) b)->r;
-	int			c = vkey_cmp(&((const RowRef *) a)->key, &((const RowRef *) b)->key);
+	int			c = version_key_compare(&((const RowRef *) a)->key, &((const RowRef *) b)->key);
 
 	if (c != 0)
 		return c;
@@ -433,7 +376,7 @@ row_rank_cmp(const void *a, const void *b)
 
 /* Binary search of a versioned script by (version, kind); index or -1. */
 static int
-find_vscript(const VScript *sorted, int n, const VKey *v, int kind)
+find_vscript(const VScript *sorted, int n, const VersionKey *v, int kind)
 {
 	int			lo = 0,
 				hi = n - 1;
@@ -441,7 +384,7 @@ find_vscript(const VScript *sorted, int n, const VKey *v, int kind)
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
-		int			c = vkey_cmp(&sorted[mid].key, v);
+		int			c = version_key_compare(&sorted[mid].key, v);
 
 		if (c == 0)
 			c = kind_rank(sorted[mid].s->kind) - kind_rank((ScriptKind) kind);
@@ -623,7 +566,7 @@ item_order_cmp(const void *a, const void *b)
 		case 3:
 			return java_string_compare(ia->resolved->description, ib->resolved->description);
 		default:
-			c = vkey_cmp(&ia->key, &ib->key);
+			c = version_key_compare(&ia->key, &ib->key);
 			if (c != 0)
 				return c;
 			return kind_rank(ia->resolved->kind) - kind_rank(ib->resolved->kind);
@@ -888,7 +831,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		else if (script_is_versioned(s))
 		{
 			vs[nvs].s = s;
-			vs[nvs].key = vkey_of(&s->version);
+			vs[nvs].key = s->version.key;
 			nvs++;
 			/* highest version found locally (U scripts undo, they add no version) */
 			if (s->kind != SCRIPT_UNDO && vcmp(&s->version, ctx.last_resolved) > 0)
@@ -951,7 +894,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 			CHECK_FOR_INTERRUPTS();
 			byver[i].r = r;
 			byver[i].item = -1;
-			byver[i].key = vkey_of(&r->parsed);
+			byver[i].key = r->parsed.key;
 			if (type_is(r->type, "DELETE") && r->success)
 				continue;
 			byver[i].item = nitems;
@@ -973,7 +916,7 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 			int			last_real = -1;
 			int			nundoable = 0;
 
-			for (j = i; j < nvrows && vkey_cmp(&byver[j].key, &byver[i].key) == 0; j++)
+			for (j = i; j < nvrows && version_key_compare(&byver[j].key, &byver[i].key) == 0; j++)
 			{
 				const AppliedRow *r = byver[j].r;
 				int			item = byver[j].item;
@@ -1006,9 +949,6 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 				}
 			}
 		}
-		for (i = 0; i < nvrows; i++)
-			if (byver[i].item < 0)
-				pfree((void *) byver[i].key.b);
 		pfree(byver);
 	}
 
@@ -1288,11 +1228,6 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 		validate_entry(plan, &errcap, &plan->entries[i], &ctx, !for_validate);
 	}
 
-	for (i = 0; i < nvs; i++)
-		pfree((void *) vs[i].key.b);
-	for (i = 0; i < nitems; i++)
-		if (items[i].applied && items[i].applied->version)
-			pfree((void *) items[i].key.b);
 	pfree(vs);
 	pfree(rs);
 	pfree(vs_applied);
@@ -1505,4 +1440,167 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 
 	*nactions = n;
 	return acts;
+}
+
+/* ----------------------------------------------------------------
+ *		Undo
+ * ----------------------------------------------------------------
+ */
+
+/* An applied entry that may be undone, with its place in info order. */
+typedef struct UndoCandidate
+{
+	const InfoEntry *entry;
+	int			position;
+} UndoCandidate;
+
+/* Newest version first; equal versions keep info order. */
+static int
+compare_undo_candidates(const void *a, const void *b)
+{
+	const UndoCandidate *x = a;
+	const UndoCandidate *y = b;
+	int			c = version_key_compare(&y->entry->applied->parsed.key,
+										&x->entry->applied->parsed.key);
+
+	return c != 0 ? c : x->position - y->position;
+}
+
+static int
+compare_script_versions(const void *a, const void *b)
+{
+	return version_key_compare(&(*(const ResolvedScript *const *) a)->version.key,
+							   &(*(const ResolvedScript *const *) b)->version.key);
+}
+
+/* The U script of a version among U scripts sorted by version, or NULL. */
+static const ResolvedScript *
+find_undo_script(const ResolvedScript **sorted, int n, const MigrationVersion *version)
+{
+	ResolvedScript key;
+	const ResolvedScript *keyp = &key;
+	const ResolvedScript **found;
+
+	key.version = *version;
+	found = bsearch(&keyp, sorted, n, sizeof(ResolvedScript *), compare_script_versions);
+	return found ? *found : NULL;
+}
+
+/* Whether undo may take an applied entry back: a live SQL or baseline row. */
+static bool
+undo_candidate(const InfoEntry *e)
+{
+	if (e->applied == NULL || e->applied->version == NULL ||
+		(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER &&
+		 e->state != STATE_BASELINE && e->state != STATE_FUTURE_SUCCESS &&
+		 e->state != STATE_MISSING_SUCCESS))
+		return false;
+	return type_is(e->applied->type, "SQL") || type_is(e->applied->type, "BASELINE") ||
+		type_is(e->applied->type, "SQL_BASELINE");
+}
+
+/*
+ * The applied entries to undo, newest version first: the newest only, or
+ * with a target every one above it.  Sorted once, so undoing many versions
+ * costs O(n log n).
+ */
+static int
+undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
+			 const InfoEntry **chosen)
+{
+	UndoCandidate *applied = palloc(sizeof(UndoCandidate) * (plan->nentries + 1));
+	int			napplied = 0;
+	int			n = 0;
+
+	/* plan entries are in info order */
+	for (int i = 0; i < plan->nentries; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!undo_candidate(&plan->entries[i]))
+			continue;
+		applied[napplied].entry = &plan->entries[i];
+		applied[napplied].position = napplied;
+		napplied++;
+	}
+	if (napplied > 1)
+		qsort(applied, napplied, sizeof(UndoCandidate), compare_undo_candidates);
+	for (int i = 0; i < napplied; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (target != NULL && version_compare(&applied[i].entry->applied->parsed, target) <= 0)
+			break;
+		chosen[n++] = applied[i].entry;
+		if (target == NULL)
+			break;
+	}
+	pfree(applied);
+	return n;
+}
+
+bool
+plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscripts,
+		  const char *target, const ResolvedScript ***undo, int *nundo, MigrateError *err)
+{
+	MigrationVersion target_version;
+	char	   *why = NULL;
+	const InfoEntry **chosen;
+	int			nchosen;
+	const ResolvedScript **undo_scripts;
+	int			nundo_scripts = 0;
+	const ResolvedScript **result;
+
+	*undo = NULL;
+	*nundo = 0;
+	if (target != NULL && !version_parse(target, &target_version, &why))
+	{
+		migrate_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+						  psprintf("invalid undo target \"%s\"", target), why,
+						  "Give the version to go back to, such as '2.1': every applied version above it is undone.");
+		return false;
+	}
+	chosen = palloc(sizeof(InfoEntry *) * (plan->nentries + 1));
+	nchosen = undo_entries(plan, target != NULL ? &target_version : NULL, chosen);
+
+	/* find each one's U script; refuse before anything runs */
+	undo_scripts = palloc(sizeof(ResolvedScript *) * (nscripts + 1));
+	for (int i = 0; i < nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (scripts[i]->kind == SCRIPT_UNDO)
+			undo_scripts[nundo_scripts++] = scripts[i];
+	}
+	if (nundo_scripts > 1)
+		qsort(undo_scripts, nundo_scripts, sizeof(ResolvedScript *), compare_script_versions);
+
+	result = palloc(sizeof(ResolvedScript *) * (nchosen + 1));
+	for (int i = 0; i < nchosen; i++)
+	{
+		const AppliedRow *row = chosen[i]->applied;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!type_is(row->type, "SQL"))
+		{
+			migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+							  psprintf("cannot undo version %s: it is a baseline", row->version),
+							  "A baseline records a state that no script created.",
+							  psprintf("Give a target above version %s.", row->version));
+			return false;
+		}
+		result[i] = find_undo_script(undo_scripts, nundo_scripts, &row->parsed);
+		if (result[i] == NULL)
+		{
+			migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+							  psprintf("no undo script for version %s (%s)", row->version,
+									   row->description),
+							  "Nothing was undone.",
+							  psprintf("Add U%s__<description>.sql beside %s.", row->version,
+									   row->script));
+			return false;
+		}
+	}
+	pfree(chosen);
+	pfree(undo_scripts);
+	*undo = result;
+	*nundo = nchosen;
+	return true;
 }

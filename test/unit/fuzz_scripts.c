@@ -30,6 +30,7 @@ free_version(MigrationVersion *version)
 	for (i = 0; i < version->nparts; i++)
 		pfree(version->parts[i]);
 	pfree(version->parts);
+	pfree((void *) version->key.bytes);
 	pfree(version->text);
 }
 

@@ -133,6 +133,24 @@ test_version_compare(void)
 	CHECK(cmp("1.123456789012345678901234567890", "1.123456789012345678901234567891") < 0);
 	CHECK(cmp("20130115113556", "20130115113557") < 0);
 	CHECK(cmp("9223372036854775808", "9223372036854775807") > 0);
+
+	/* The order is the key's: equal versions have equal keys, sorts use them. */
+	{
+		MigrationVersion a = v("1.0.0");
+		MigrationVersion b = v("001");
+		MigrationVersion c = v("1.0.1");
+		MigrationVersion none;
+
+		CHECK_INT(a.key.len, b.key.len);
+		CHECK(memcmp(a.key.bytes, b.key.bytes, a.key.len) == 0);
+		CHECK(version_key_compare(&a.key, &c.key) < 0);
+		CHECK(version_key_compare(&c.key, &a.key) > 0);
+		/* a zeroed version (none applied yet) is the lowest, equal to "0" */
+		memset(&none, 0, sizeof(none));
+		a = v("0");
+		CHECK(version_compare(&none, &a) == 0);
+		CHECK(version_compare(&none, &c) < 0);
+	}
 }
 
 static void

@@ -1,7 +1,8 @@
 /*
  * test_plan.c
  *	  Unit tests for plan.c: info states and order, pending order, targets,
- *	  out-of-order, baselines, validation messages, duplicates and repair.
+ *	  out-of-order, baselines, validation messages, duplicates, repair and
+ *	  what undo would run.
  */
 #include "postgres_fe.h"
 
@@ -1164,6 +1165,117 @@ test_large(void)
 	OPTS.out_of_order = false;
 }
 
+/* ---- undo ---- */
+
+/* What plan_undo() chose, as "U3__x.sql|U2__x.sql", or "error SQLSTATE: message". */
+static char *
+undo_str(const char *target)
+{
+	MigrationPlan *p = build(false);
+	const ResolvedScript **undo = NULL;
+	int			n = -1;
+	MigrateError err;
+	char	   *out = pstrdup("");
+
+	migrate_error_clear(&err);
+	if (!plan_undo(p, S, NS, target, &undo, &n, &err))
+	{
+		CHECK(migrate_error_is_set(&err));
+		CHECK_INT(n, 0);
+		return psprintf("error %s: %s", err.sqlstate, err.message);
+	}
+	CHECK(!migrate_error_is_set(&err));
+	for (int i = 0; i < n; i++)
+		out = psprintf("%s%s%s", out, i ? "|" : "", undo[i]->script);
+	return out;
+}
+
+static void
+test_undo_selection(void)
+{
+	MigrationPlan *p;
+	const ResolvedScript **undo;
+	int			n;
+	MigrateError err;
+
+	/* nothing applied: nothing to undo, and that is no error */
+	reset();
+	addV("1", "one", 1);
+	addU("1", "one", 1);
+	CHECK_STR(undo_str(NULL), "");
+
+	/* without a target: the highest applied version only */
+	reset();
+	addV("1", "one", 1);
+	addV("1.10", "ten", 10);
+	addV("1.9", "nine", 9);
+	addU("1", "one", 1);
+	addU("1.9", "nine", 9);
+	addU("1.10", "ten", 10);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("1.10", "ten", "SQL", 10, true);
+	addrow("1.9", "nine", "SQL", 9, true);
+	CHECK_STR(undo_str(NULL), "U1.10__ten.sql");
+	/* with one: every applied version above it, newest first (numeric order) */
+	CHECK_STR(undo_str("1"), "U1.10__ten.sql|U1.9__nine.sql");
+	CHECK_STR(undo_str("1.0"), "U1.10__ten.sql|U1.9__nine.sql");
+	CHECK_STR(undo_str("0"), "U1.10__ten.sql|U1.9__nine.sql|U1__one.sql");
+	CHECK_STR(undo_str("1.10"), "");
+	CHECK_STR(undo_str("7"), "");
+
+	/* a bad target: 22023, with Flyway's reason as the detail */
+	p = build(false);
+	migrate_error_clear(&err);
+	CHECK(!plan_undo(p, S, NS, "1.x", &undo, &n, &err));
+	CHECK_STR(err.sqlstate, "22023");
+	CHECK_STR(err.message, "invalid undo target \"1.x\"");
+	CHECK(err.detail != NULL && strstr(err.detail, "non-numeric") != NULL);
+	CHECK(err.hint != NULL && strstr(err.hint, "'2.1'") != NULL);
+
+	/* one U script missing: nothing is undone, 42704 names the version */
+	reset();
+	addV("1", "one", 1);
+	addV("2", "two", 2);
+	addV("3", "three", 3);
+	addU("1", "one", 1);
+	addU("3", "three", 3);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("2", "two", "SQL", 2, true);
+	addrow("3", "three", "SQL", 3, true);
+	CHECK_STR(undo_str(NULL), "U3__three.sql");
+	CHECK_STR(undo_str("1"), "error 42704: no undo script for version 2 (two)");
+	p = build(false);
+	migrate_error_clear(&err);
+	CHECK(!plan_undo(p, S, NS, "1", &undo, &n, &err));
+	CHECK_STR(err.detail, "Nothing was undone.");
+	CHECK_STR(err.hint, "Add U2__<description>.sql beside V2__two.sql.");
+
+	/* a baseline is not undone: 55000 */
+	reset();
+	addV("3", "three", 3);
+	addU("3", "three", 3);
+	addrow("2", "<< Flyway Baseline >>", "BASELINE", 0, true);
+	addrow("3", "three", "SQL", 3, true);
+	CHECK_STR(undo_str(NULL), "U3__three.sql");
+	CHECK_STR(undo_str("2"), "U3__three.sql");
+	CHECK_STR(undo_str("1"), "error 55000: cannot undo version 2: it is a baseline");
+
+	/* undone, failed and repeatable rows are not candidates */
+	reset();
+	addV("1", "one", 1);
+	addV("2", "two", 2);
+	addU("1", "one", 1);
+	addU("2", "two", 2);
+	addR("view", 5, 5);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("2", "two", "SQL", 2, true);
+	addrow("2", "two", "UNDO_SQL", 2, true);
+	addrow(NULL, "view", "SQL", 5, true);
+	CHECK_STR(undo_str(NULL), "U1__one.sql");
+	addrow("2", "two", "SQL", 2, false);
+	CHECK_STR(undo_str(NULL), "U1__one.sql");
+}
+
 int
 main(void)
 {
@@ -1185,5 +1297,6 @@ main(void)
 	test_duplicates();
 	test_repair();
 	test_large();
+	test_undo_selection();
 	return unit_summary("plan");
 }

@@ -1,0 +1,201 @@
+/*-------------------------------------------------------------------------
+ *
+ * script_text.c
+ *	  A script's text as Flyway treats it (script_text.h): UTF-8 only, the
+ *	  checksums it records, its "<script>.sql.conf" file, and the text to
+ *	  run.
+ *
+ * The server (backend/locations.c) and the command read the files their
+ * own way and hand the bytes here, so both refuse, checksum and replace
+ * alike.  Pure logic: builds with -DFRONTEND; errors are returned in a
+ * MigrateError, never thrown.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifdef FRONTEND
+#include "postgres_fe.h"
+#else
+#include "postgres.h"
+#endif
+
+#include "checksum.h"
+#include "script_conf.h"
+#include "script_text.h"
+
+#define UTF8_BOM "\xEF\xBB\xBF"
+#define UTF8_BOM_LEN 3
+
+bool
+script_text_check_utf8(const char *path, const char *data, size_t len, MigrateError *err)
+{
+	int			bad_line = 0;
+
+	if (utf8_check(data, len, &bad_line))
+		return true;
+	migrate_error_set(err, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
+					  psprintf("migration script \"%s\" is not valid UTF-8", path),
+					  psprintf("The first invalid byte is on line %d.", bad_line),
+					  "Save the file as UTF-8, as Flyway expects by default.");
+	return false;
+}
+
+/* Whether a script's text goes through placeholder replacement. */
+static bool
+replaces_placeholders(const ResolvedScript *script, bool replacement)
+{
+	return replacement && script->placeholder_replacement != 0;
+}
+
+/* An undefined placeholder: the file, the line, and how to define it. */
+static void
+undefined_placeholder(const ResolvedScript *script, const char *name, int line, MigrateError *err)
+{
+	if (pg_strncasecmp(name, "flyway:", 7) == 0)
+		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+						  psprintf("unknown built-in placeholder ${%s} in \"%s\" line %d",
+								   name, script->script, line),
+						  psprintf("The script was read from \"%s\".", script->path),
+						  "The built-ins are flyway:defaultSchema, flyway:user, flyway:database, flyway:timestamp, flyway:filename, flyway:table and flyway:environment.");
+	else
+		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+						  psprintf("no value provided for placeholder ${%s} in \"%s\" line %d",
+								   name, script->script, line),
+						  psprintf("The script was read from \"%s\".", script->path),
+						  psprintf("Give it a value: in pg_migrate.placeholders or placeholders => '{\"%s\": \"...\"}' in the server, as flyway.placeholders.%s for the command.",
+								   name, name));
+}
+
+/*
+ * Replace placeholders, with ${flyway:filename} set for this script; an
+ * undefined one is reported with the file and line.
+ */
+static bool
+replace_placeholders(const ResolvedScript *script, const char *text, size_t len,
+					 PlaceholderSet *placeholders, char **out_text, size_t *out_len,
+					 MigrateError *err)
+{
+	StringInfoData out;
+	char	   *bad_name = NULL;
+	int			bad_line = 0;
+	const char *filename = strrchr(script->script, '/');
+
+	placeholders_set(placeholders, "flyway:filename", filename ? filename + 1 : script->script);
+	initStringInfo(&out);
+	if (!placeholders_replace(text, len, placeholders, &out, &bad_name, &bad_line))
+	{
+		undefined_placeholder(script, bad_name, bad_line, err);
+		pfree(out.data);
+		return false;
+	}
+	*out_text = out.data;
+	*out_len = out.len;
+	return true;
+}
+
+/*
+ * The checksums Flyway records: raw text for V, B and U scripts; for
+ * repeatables the text after placeholder replacement (so a new value
+ * re-runs them) and the raw text as an equivalent.
+ */
+bool
+script_text_checksums(ResolvedScript *script, const char *text, size_t len,
+					  PlaceholderSet *placeholders, bool replacement, MigrateError *err)
+{
+	script->checksum = flyway_checksum(text, len);
+	if (script->kind == SCRIPT_REPEATABLE)
+	{
+		script->raw_checksum = script->checksum;
+		if (replaces_placeholders(script, replacement))
+		{
+			char	   *replaced;
+			size_t		replaced_len;
+
+			if (!replace_placeholders(script, text, len, placeholders, &replaced,
+									  &replaced_len, err))
+				return false;
+			script->checksum = flyway_checksum(replaced, replaced_len);
+			pfree(replaced);
+		}
+	}
+	return true;
+}
+
+/*
+ * A "<script>.sql.conf" file's text: UTF-8, placeholders replaced first (the
+ * script's own setting cannot switch that off, as in Flyway), then parsed.
+ * A value quoted in a parse error may hold a secret placeholder's value.
+ */
+bool
+script_text_apply_conf(ResolvedScript *script, const char *conf_path, const char *raw,
+					   size_t len, PlaceholderSet *placeholders, bool replacement,
+					   MigrateError *err)
+{
+	ScriptConfig conf;
+	char	   *why = NULL;
+	int			line = 0;
+	char	   *text = (char *) raw;
+	size_t		text_len = len;
+
+	if (!script_text_check_utf8(conf_path, raw, len, err))
+		return false;
+	if (replacement &&
+		!replace_placeholders(script, raw, len, placeholders, &text, &text_len, err))
+		return false;
+	if (!script_config_parse(text, text_len, &conf, &why, &line))
+	{
+		migrate_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+						  psprintf("invalid script configuration file \"%s.conf\" line %d: %s",
+								   script->script, line,
+								   placeholders_mask_secrets(placeholders, why)),
+						  psprintf("The file was read from \"%s\".", conf_path),
+						  "Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).");
+		return false;
+	}
+	script->execute_in_transaction = conf.execute_in_transaction;
+	script->placeholder_replacement = conf.placeholder_replacement;
+	return true;
+}
+
+/*
+ * The text to run.  A file edited since the run was planned must not run
+ * unvalidated: its checksum is worked out again and must be the planned
+ * one.  Flyway drops a leading byte-order mark; the server's parser would
+ * not.  Without replacement *text points into raw: a script can be large,
+ * and it is not copied for nothing.
+ */
+bool
+script_text_for_run(const ResolvedScript *script, const char *raw, size_t len,
+					PlaceholderSet *placeholders, bool replacement,
+					char **text, size_t *text_len, MigrateError *err)
+{
+	ResolvedScript now;
+	const char *body = raw;
+	size_t		body_len = len;
+
+	if (!script_text_check_utf8(script->path, raw, len, err))
+		return false;
+	now = *script;
+	if (!script_text_checksums(&now, raw, len, placeholders, replacement, err))
+		return false;
+	if (now.checksum != script->checksum)
+	{
+		migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						  psprintf("migration script \"%s\" changed while migrations were being applied",
+								   script->script),
+						  psprintf("Its checksum was %d when the run was planned and is %d now.",
+								   script->checksum, now.checksum),
+						  "Run the migration again once the scripts are in place.");
+		return false;
+	}
+
+	if (body_len >= UTF8_BOM_LEN && memcmp(body, UTF8_BOM, UTF8_BOM_LEN) == 0)
+	{
+		body += UTF8_BOM_LEN;
+		body_len -= UTF8_BOM_LEN;
+	}
+	if (replaces_placeholders(script, replacement))
+		return replace_placeholders(script, body, body_len, placeholders, text, text_len, err);
+	*text = (char *) body;
+	*text_len = body_len;
+	return true;
+}
