@@ -56,6 +56,7 @@ typedef struct ServerExecutor
 {
 	Executor	base;
 	MemoryContext cxt;			/* where it lives: outlives the run */
+	MemoryContext script_cxt;	/* the scripts loaded for one migration */
 	SessionState *session;		/* what each script starts from */
 	HistoryTable *locked;		/* top level: whose lock the session holds */
 	bool		failed;			/* caller's transaction: an error was caught */
@@ -352,12 +353,19 @@ server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet 
 
 	if (refuse_after_failure(ex, err))
 		return false;
+	/*
+	 * A migration's text and parse trees, and its callbacks', are kept until
+	 * the next migration is loaded (the engine is done with them then): a
+	 * run of many migrations does not keep them all.
+	 */
+	if (script->kind != SCRIPT_CALLBACK)
+		MemoryContextReset(ex->script_cxt);
 	PG_TRY();
 	{
 		char	   *text;
 		size_t		len;
 
-		work_start(ex, cxt, WORK_PLAIN);
+		work_start(ex, ex->script_cxt, WORK_PLAIN);
 		/* a script before this one may have given up the run's lock */
 		if (ex->locked != NULL && script->kind != SCRIPT_CALLBACK)
 			reentry_verify_run_lock(ex->locked, script->script, false);
@@ -840,6 +848,7 @@ executor_server_create(bool caller_transaction)
 
 	ex->base.ops = caller_transaction ? &caller_ops : &toplevel_ops;
 	ex->cxt = CurrentMemoryContext;
+	ex->script_cxt = AllocSetContextCreate(ex->cxt, "pg_migrate scripts", ALLOCSET_DEFAULT_SIZES);
 	ex->session = session_state_remember(ex->cxt, pgm_schema);
 	if (caller_transaction)
 		session_state_begin_caller_run(ex->session);
