@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * commands.h
- *	  The commands behind the SQL functions: apply, info, validate,
- *	  baseline, repair (commands.c).
+ *	  The commands behind the SQL functions: apply, undo, info, validate,
+ *	  baseline, repair and the dry run (commands.c, on the engine).
  *
  *-------------------------------------------------------------------------
  */
