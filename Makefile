@@ -1,6 +1,8 @@
 # Makefile for pg_migrate (PGXS)
 #
-#   make && make install      build and install the extension
+#   make && make install      build and install the extension, and the
+#                             pg_migrate command (client/) into
+#                             `pg_config --bindir`
 #   make installcheck         pg_regress + isolation + TAP tests against a
 #                             running server
 #   make test                 every test suite (test/run_all.sh): unit, the
@@ -40,6 +42,8 @@ REGRESS_OPTS = --inputdir=. --load-extension=pg_migrate
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=pg_migrate
 TAP_TESTS = 1
+# the extension's TAP tests, and the pg_migrate command's (test/client/t/)
+PROVE_TESTS ?= t/*.pl test/client/t/*.pl
 
 PG_CPPFLAGS = -DEXTVERSION=\"$(EXTVERSION)\"
 PG_CPPFLAGS += -I$(srcdir)/src/core -I$(srcdir)/src/engine -I$(srcdir)/src/backend -I$(srcdir)/src/remote
@@ -54,6 +58,16 @@ include $(PGXS)
 
 # PGXS does not track header dependencies; every object depends on all ours.
 $(OBJS): $(wildcard $(srcdir)/src/*/*.h)
+
+# The pg_migrate command (client/Makefile, a PGXS PROGRAM) is built,
+# installed and cleaned with the extension, as pg_repack builds its own.
+.PHONY: client-all client-install client-uninstall client-clean
+all: client-all
+install: client-install
+uninstall: client-uninstall
+clean: client-clean
+client-all client-install client-uninstall client-clean: client-%:
+	$(MAKE) -C $(srcdir)/client PG_CONFIG=$(PG_CONFIG) $*
 
 # A VPATH build writes the objects into the build folder's own src/*/.
 ifneq ($(abspath $(srcdir)),$(CURDIR))

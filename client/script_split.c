@@ -226,8 +226,15 @@ static const struct
  * tree ({"IndexStmt": {...}}): what script.c's describe_statement() reads
  * from the server's nodes.  libpg_query leaves out false and zero fields.
  */
+/* What a transaction statement does to the block it runs in. */
+typedef struct TransactionEffect
+{
+	bool		commits_work;	/* COMMIT, COMMIT AND CHAIN, PREPARE TRANSACTION */
+	bool		ends_block;		/* those, and ROLLBACK (not TO SAVEPOINT) */
+} TransactionEffect;
+
 static void
-describe_statement(const cJSON *stmt, StatementKind *kind)
+describe_statement(const cJSON *stmt, StatementKind *kind, TransactionEffect *effect)
 {
 	const char *name;
 	cJSON	   *body = node_body(stmt, &name);
@@ -264,6 +271,13 @@ describe_statement(const cJSON *stmt, StatementKind *kind)
 		kind->kind = STMT_KIND_ALTER_TABLE;
 		kind->detach_concurrently = alter_table_detaches_concurrently(body);
 	}
+	else if (strcmp(name, "TransactionStmt") == 0)
+	{
+		effect->commits_work = json_string_is(body, "kind", "TRANS_STMT_COMMIT") ||
+			json_string_is(body, "kind", "TRANS_STMT_PREPARE");
+		effect->ends_block = effect->commits_work ||
+			json_string_is(body, "kind", "TRANS_STMT_ROLLBACK");
+	}
 	else if (strcmp(name, "CopyStmt") == 0 && json_true(body, "is_from") &&
 			 cJSON_GetObjectItemCaseSensitive(body, "filename") == NULL)
 		kind->kind = STMT_KIND_COPY_FROM_STDIN;
@@ -296,14 +310,18 @@ starts_with_kind_word(const char *text, int len)
 /*
  * Describe one statement from its own text (no ';'), parsed alone: the
  * same node as in the whole script's parse.  UNKNOWN if it does not parse.
+ * *effect (may be NULL): what it does to a transaction block.
  */
 static void
-describe_statement_text(const char *text, int len, StatementKind *kind)
+describe_statement_text(const char *text, int len, StatementKind *kind, TransactionEffect *effect)
 {
+	TransactionEffect found = {false, false};
 	char	   *sql;
 	PgQueryParseResult parsed;
 	cJSON	   *tree;
 
+	if (effect)
+		*effect = found;
 	memset(kind, 0, sizeof(*kind));
 	kind->kind = STMT_KIND_OTHER;
 	if (!starts_with_kind_word(text, len))
@@ -318,10 +336,12 @@ describe_statement_text(const char *text, int len, StatementKind *kind)
 
 		if (cJSON_GetArraySize(stmts) == 1)
 			describe_statement(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(stmts, 0), "stmt"),
-							   kind);
+							   kind, &found);
 		cJSON_Delete(tree);
 	}
 	pg_query_free_parse_result(parsed);
+	if (effect)
+		*effect = found;
 }
 
 static bool
@@ -329,7 +349,7 @@ is_copy_from_stdin_text(const char *text, int len)
 {
 	StatementKind kind;
 
-	describe_statement_text(text, len, &kind);
+	describe_statement_text(text, len, &kind, NULL);
 	return kind.kind == STMT_KIND_COPY_FROM_STDIN;
 }
 
@@ -478,11 +498,14 @@ statements_from_parser(const PgQuerySplitResult *split, const char *sql, int len
 	{
 		SplitStatement *stmt = &result->statements[result->count++];
 		StatementKind kind;
+		TransactionEffect effect;
 
 		memset(stmt, 0, sizeof(*stmt));
 		place_statement(stmt, sql, len, split->stmts[i]->stmt_location,
 						split->stmts[i]->stmt_len, &lines);
-		describe_statement_text(sql + stmt->location, stmt->length, &kind);
+		describe_statement_text(sql + stmt->location, stmt->length, &kind, &effect);
+		stmt->commits_work = effect.commits_work;
+		stmt->ends_block = effect.ends_block;
 		/* the n-th COPY FROM STDIN owns the n-th data block, which follows it */
 		if (kind.kind == STMT_KIND_COPY_FROM_STDIN && next_block < blocks->count)
 			attach_block(stmt, &blocks->items[next_block++], &lines);

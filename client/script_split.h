@@ -27,6 +27,8 @@ typedef struct SplitStatement
 	bool		kind_known;		/* false: parsed by the scanner only */
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		is_transaction_control; /* BEGIN, COMMIT, ROLLBACK, ... */
+	bool		commits_work;	/* COMMIT, COMMIT AND CHAIN, PREPARE TRANSACTION */
+	bool		ends_block;		/* those, ROLLBACK (not TO SAVEPOINT), END, ABORT */
 	/* COPY ... FROM STDIN: its data block (offsets in the script) */
 	bool		has_copy_data;
 	int			copy_data_start;

@@ -34,10 +34,12 @@ case "${1:-}" in
 	;;
 esac
 
-# building the extension, and a server to run it
+# building the extension and the pg_migrate command (client/: libpq and
+# libpg_query, PostgreSQL's parser as a library), and a server to run them
 packages=(
 	build-essential postgresql-15 postgresql-server-dev-15
 	libcurl4-openssl-dev libcjson-dev zlib1g-dev libssl-dev
+	libpq-dev libpg-query-dev
 )
 if [ "$mode" = lambda ]; then
 	deps_files=(lambda/DEPENDENCIES)

@@ -45,9 +45,14 @@ callbacks_of(Engine *engine, const char *event, int *count)
 	return result;
 }
 
-/* One callback in a transaction of its own (when it needs one). */
+/*
+ * One callback in a transaction of its own (when it needs one).  report:
+ * the migration it runs for (beforeEach/afterEach of a migration that runs
+ * outside a transaction block) reports a failure, with what remains of it,
+ * so it is left there; NULL: the callback's failure is blamed here.
+ */
 static bool
-run_callback_alone(Engine *engine, RunScript *run)
+run_callback_alone(Engine *engine, RunScript *run, ScriptFailure *report)
 {
 	Executor   *ex = engine->ex;
 	ScriptFailure failure;
@@ -60,6 +65,11 @@ run_callback_alone(Engine *engine, RunScript *run)
 	{
 		if (!ex->ops->caller_transaction)
 			ex->ops->rollback(ex);
+		if (report != NULL)
+		{
+			*report = failure;
+			return false;
+		}
 		blame_script(engine, &failure,
 					 psprintf("Fix the callback script and %s.", engine->wording->callback_again));
 		return false;
@@ -113,7 +123,7 @@ run_callbacks(Engine *engine, const char *event, bool block_open, ScriptFailure 
 				return false;
 			continue;
 		}
-		if (!run_callback_alone(engine, run))
+		if (!run_callback_alone(engine, run, failure))
 			return false;
 	}
 	return true;

@@ -128,6 +128,7 @@ typedef struct Engine
 	int			executed;		/* scripts run by migrate or undo */
 	bool		locked;
 	bool		undo;			/* the run undoes (callbacks, wording) */
+	bool		dry_run;		/* engine_plan(): nothing is reported as done */
 	MigrateError error;			/* why the last call returned false */
 } Engine;
 

@@ -54,9 +54,10 @@ typedef struct ScriptFailure
 
 /*
  * Callbacks (callbacks.c): run an event's SQL callbacks.  block_open: inside
- * the migration's open transaction block (beforeEach/afterEach), where a
- * failure is left in *failure for the migration to report; otherwise each
- * runs in its own transaction and a failure is reported as the callback's.
+ * the migration's open transaction block (beforeEach/afterEach); otherwise
+ * each runs in its own transaction.  A statement's failure is left in
+ * *failure for the migration to report when failure is given, else it is
+ * reported as the callback's.
  */
 extern bool run_callbacks(Engine *engine, const char *event, bool block_open,
 						  ScriptFailure *failure);

@@ -247,7 +247,7 @@ ensure_history(Engine *engine)
 		goto failed;
 	if (!ex->ops->commit(ex, &engine->error))
 		goto failed;
-	if (baseline)
+	if (baseline && !engine->dry_run)
 		engine_notice(engine, ENGINE_NOTICE,
 					  psprintf("baselined schema \"%s\" at version %s", history->schema,
 							   engine->opts.baseline_version), NULL, NULL);

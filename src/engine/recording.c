@@ -264,7 +264,8 @@ static const ExecutorOps recording_ops = {
 /*
  * engine_plan
  *		Run migrate (or undo) through the recording executor.  It takes no
- *		lock and writes nothing.
+ *		lock and writes nothing, and reports nothing as applied or undone
+ *		(no progress notices, no results): the plan's lines are its output.
  */
 bool
 engine_plan(Engine *engine, bool undo)
@@ -279,7 +280,9 @@ engine_plan(Engine *engine, bool undo)
 	rec.engine = engine;
 	rec.next_rank = 1;
 	engine->ex = &rec.base;
+	engine->dry_run = true;
 	ok = undo ? engine_undo(engine) : engine_migrate(engine);
+	engine->dry_run = false;
 	engine->ex = real;
 	return ok;
 }

@@ -227,6 +227,10 @@ report_applied(Engine *engine, const ResolvedScript *script, int execution_time)
 {
 	AppliedResult result;
 
+	engine->executed++;
+	/* a dry run ran nothing: no "applied" notice, no result */
+	if (engine->dry_run)
+		return;
 	if (script->kind == SCRIPT_UNDO)
 		engine_notice(engine, ENGINE_NOTICE,
 					  psprintf("undid version %s with %s", script->version.text, script->script),
@@ -241,7 +245,6 @@ report_applied(Engine *engine, const ResolvedScript *script, int execution_time)
 					  psprintf("Version %s (%s) took %d ms.", script->version.text,
 							   script->description, execution_time), NULL);
 
-	engine->executed++;
 	if (engine->sinks.applied == NULL)
 		return;
 	memset(&result, 0, sizeof(result));
@@ -266,7 +269,7 @@ report_starting(Engine *engine, const ResolvedScript *script)
 {
 	AppliedResult starting;
 
-	if (engine->sinks.applied == NULL)
+	if (engine->sinks.applied == NULL || engine->dry_run)
 		return;
 	memset(&starting, 0, sizeof(starting));
 	starting.script = script->script;

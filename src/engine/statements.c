@@ -44,7 +44,13 @@ clip_statement(char *text)
 	if (len <= QUOTED_STATEMENT_BYTES)
 		return text;
 #ifdef FRONTEND
-	keep = pg_encoding_mbcliplen(PG_UTF8, text, len, QUOTED_STATEMENT_BYTES);
+	/*
+	 * The command's text is UTF-8 (libpgcommon has no mbcliplen): cut before
+	 * the character the limit falls in.
+	 */
+	keep = QUOTED_STATEMENT_BYTES;
+	while (keep > 0 && ((unsigned char) text[keep] & 0xC0) == 0x80)
+		keep--;
 #else
 	keep = pg_mbcliplen(text, len, QUOTED_STATEMENT_BYTES);
 #endif
@@ -55,6 +61,44 @@ char *
 engine_mask(Engine *engine, const char *text)
 {
 	return placeholders_mask_secrets(&engine->placeholders, text);
+}
+
+/* The byte offset in the script of a character position (1-based) in a statement. */
+static size_t
+offset_of_position(const RunScript *script, const RunStatement *stmt, int position)
+{
+	size_t		pos = stmt->location;
+	size_t		end = stmt->location + stmt->length;
+
+	for (int i = 1; i < position && pos < end; i++)
+	{
+		if ((i % INTERRUPT_CHECK_BYTES) == 0)
+			CHECK_FOR_INTERRUPTS();
+#ifdef FRONTEND
+		pos += pg_utf_mblen((const unsigned char *) script->text + pos);
+#else
+		pos += pg_mblen(script->text + pos);
+#endif
+	}
+	return pos;
+}
+
+/*
+ * A server's message can quote the statement where it failed ("syntax error
+ * at or near "cd""): when that is inside a secret value that broke the
+ * statement, the piece quoted is not the whole value, so it is masked here.
+ */
+static char *
+mask_at_position(Engine *engine, const ScriptFailure *failure, const char *message)
+{
+	const RunScript *script = failure->script;
+
+	if (failure->statement == NULL || engine->error.position <= 0)
+		return pstrdup(message);
+	return placeholders_mask_secret_at(&engine->placeholders, script->text, script->len,
+									   offset_of_position(script, failure->statement,
+														  engine->error.position),
+									   message);
 }
 
 /*
@@ -69,7 +113,8 @@ blame_script(Engine *engine, const ScriptFailure *failure, const char *hint)
 	MigrateError *err = &engine->error;
 	const ResolvedScript *script = failure->script->script;
 	const RunStatement *stmt = failure->statement;
-	char	   *message = engine_mask(engine, err->message ? err->message : "");
+	char	   *message = engine_mask(engine, mask_at_position(engine, failure,
+														err->message ? err->message : ""));
 	char	   *detail = engine_mask(engine, err->detail);
 	char	   *context = engine_mask(engine, err->context);
 	char	   *sqlstate = pstrdup(err->sqlstate);

@@ -103,11 +103,47 @@ test_kinds(void)
 	script_split_free(&s);
 }
 
+/* What each transaction statement does to the block it runs in (the engine's ends_block, commits_work). */
+static void
+test_transaction_effects(void)
+{
+	SplitScript s;
+	char	   *err;
+	static const struct
+	{
+		bool		commits;
+		bool		ends;
+	}			want[] = {
+		{false, false},			/* BEGIN */
+		{false, false},			/* SAVEPOINT a */
+		{false, false},			/* ROLLBACK TO SAVEPOINT a */
+		{false, false},			/* RELEASE a */
+		{true, true},			/* COMMIT */
+		{true, true},			/* END */
+		{true, true},			/* COMMIT AND CHAIN */
+		{false, true},			/* ROLLBACK */
+		{false, true},			/* ABORT */
+		{true, true},			/* PREPARE TRANSACTION 'x' */
+		{false, false},			/* SELECT 'COMMIT' */
+	};
+
+	CHECK_INT(split("BEGIN; SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE a; COMMIT; END;"
+					"COMMIT AND CHAIN; ROLLBACK; ABORT; PREPARE TRANSACTION 'x'; SELECT 'COMMIT'",
+					&s, &err), (int) lengthof(want));
+	for (int i = 0; i < s.count && i < (int) lengthof(want); i++)
+	{
+		CHECK(s.statements[i].commits_work == want[i].commits);
+		CHECK(s.statements[i].ends_block == want[i].ends);
+	}
+	script_split_free(&s);
+}
+
 int
 main(void)
 {
 	test_fallback();
 	test_errors();
 	test_kinds();
+	test_transaction_effects();
 	return unit_summary("script_split");
 }

@@ -106,12 +106,13 @@ names() {
 		grep -qE "(^|, )$p( |,|\$)" <<<"$list" || { echo "not named: $p"; return 1; }
 	done
 }
-check "Depends names postgresql-15, libcjson1 and zlib1g" names "$depends" postgresql-15 libcjson1 zlib1g
+check "Depends names postgresql-15, libcjson1, zlib1g and libpq5 (the command)" names "$depends" postgresql-15 libcjson1 zlib1g libpq5
 # curl_api.c opens libcurl.so.4 with dlopen(), so no shlibs dependency names it
 check "Recommends names libcurl4 (opened with dlopen for remote locations)" names "$recommends" libcurl4
 contents=$(dpkg-deb -c "$deb")
-check "the .deb holds the library, the control file, the SQL script and the copyright" \
+check "the .deb holds the library, the control file, the SQL script, the pg_migrate command and the copyright" \
 	bash -c 'for f in usr/lib/postgresql/15/lib/pg_migrate.so usr/share/postgresql/15/extension/pg_migrate.control \
+		usr/lib/postgresql/15/bin/pg_migrate \
 		usr/share/postgresql/15/extension/pg_migrate--1.0.sql usr/share/doc/'"$pkg"'/copyright; do
 		grep -q " \./$f\$" <<<"$1" || { echo "missing: $f"; exit 1; }; done' _ "$contents"
 check "the copyright file names the PostgreSQL License" \

@@ -1,0 +1,804 @@
+/*-------------------------------------------------------------------------
+ *
+ * executor_libpq.c
+ *	  The engine's executor over a libpq connection (see executor.h): the
+ *	  pg_migrate command runs the same engine as the extension, sending
+ *	  each statement, history change and lock to the server as a client.
+ *
+ * Transactions are the server's own: begin() sends BEGIN, a statement
+ * outside a block commits by itself, and in_block() asks libpq whether a
+ * block is open (a script's COMMIT ends it).  COPY ... FROM STDIN sends
+ * the data block cut out of the script through libpq's COPY protocol.
+ *
+ * Flyway's advisory lock is the session lock pg_advisory_lock() on the key
+ * of the history table (history_sql.h), the one the extension takes: the
+ * command and migrate_apply() exclude each other.  With -group=true the run
+ * is one transaction, as a caller's transaction in the server: the lock is
+ * then pg_advisory_xact_lock(), released by the COMMIT or ROLLBACK.
+ *
+ * Before each script (and each history write) the session is put back as
+ * the run found it, as backend/session_state.c does in the server: the
+ * session authorization and role, the search_path (the history schema
+ * first, as Flyway sets it), and the settings that decide where objects
+ * go and whether triggers fire.  No DISCARD ALL: it would release the lock.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include "lib/stringinfo.h"
+
+#include "checksum.h"
+#include "executor_libpq.h"
+#include "interrupts.h"
+
+/* Type OIDs of the history statements' parameters (pg_type.dat's). */
+#define BOOLOID_FE	16
+#define INT4OID_FE	23
+#define TEXTOID_FE	25
+
+/*
+ * The settings put back before each script, in this order (identity
+ * first: temp_tablespaces keeps only what the current user may use).  The
+ * server's list (session_state.c) less its own pg_migrate.* settings, which
+ * the command takes from its flags instead.
+ */
+static const char *const session_settings[] = {
+	"session_authorization",
+	"role",
+	"search_path",
+	"default_tablespace",
+	"temp_tablespaces",
+	"default_table_access_method",
+	"session_replication_role",
+	"row_security",
+	"check_function_bodies",
+};
+
+#define NSETTINGS lengthof(session_settings)
+#define SETTING_SESSION_AUTHORIZATION 0
+#define SETTING_ROLE 1
+#define SETTING_SEARCH_PATH 2
+
+typedef struct LibpqExecutor
+{
+	Executor	base;
+	PGconn	   *conn;
+	ScriptSource *source;
+	bool		group;
+	bool		group_open;		/* the -group=true transaction is open */
+	char	   *start[NSETTINGS];	/* the settings as the run found them */
+	char	   *schema_first;	/* put first on the search_path; NULL = none */
+	char	   *read_settings_sql;
+} LibpqExecutor;
+
+/* ----------------------------------------------------------------
+ *		Errors
+ * ---------------------------------------------------------------- */
+
+/* The first line of libpq's own message, without "ERROR:  " or a newline. */
+static char *
+first_line(const char *message)
+{
+	const char *start = message ? message : "";
+	size_t		len;
+
+	if (strncmp(start, "ERROR:  ", 8) == 0 || strncmp(start, "FATAL:  ", 8) == 0)
+		start += 8;
+	len = strcspn(start, "\n");
+	while (len > 0 && (start[len - 1] == '.' || start[len - 1] == ' ' || start[len - 1] == '\r'))
+		len--;
+	if (len == 0)
+		return pstrdup("lost the connection to the server");
+	return pnstrdup(start, len);
+}
+
+void
+libpq_error(PGconn *conn, const PGresult *res, MigrateError *err)
+{
+	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *position = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	char	   *message;
+
+	/* no SQLSTATE: libpq's own failure (connection lost, out of memory) */
+	if (primary != NULL && sqlstate != NULL && strlen(sqlstate) == 5)
+		message = pstrdup(primary);
+	else
+	{
+		message = first_line(res && PQresultErrorMessage(res)[0] ?
+							 PQresultErrorMessage(res) : PQerrorMessage(conn));
+		sqlstate = SQLSTATE_CONNECTION_FAILURE;
+	}
+	migrate_error_set(err, sqlstate, message,
+					  res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL,
+					  res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL);
+	err->context = context ? pstrdup(context) : NULL;
+	err->position = position ? atoi(position) : 0;
+	pfree(message);
+}
+
+/* Run sql without parameters; the result when it is of the wanted status. */
+static PGresult *
+exec_expect(LibpqExecutor *lx, const char *sql, ExecStatusType wanted, MigrateError *err)
+{
+	PGresult   *res = PQexec(lx->conn, sql);
+
+	if (res != NULL && PQresultStatus(res) == wanted)
+		return res;
+	libpq_error(lx->conn, res, err);
+	PQclear(res);
+	return NULL;
+}
+
+static bool
+exec_command(LibpqExecutor *lx, const char *sql, MigrateError *err)
+{
+	PGresult   *res = exec_expect(lx, sql, PGRES_COMMAND_OK, err);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+static PGresult *
+exec_params(LibpqExecutor *lx, const char *sql, int nparams, const Oid *types,
+			const char *const *values, MigrateError *err)
+{
+	PGresult   *res = PQexecParams(lx->conn, sql, nparams, types, values, NULL, NULL, 0);
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+		return res;
+	libpq_error(lx->conn, res, err);
+	PQclear(res);
+	return NULL;
+}
+
+static char *
+value_or_null(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : pstrdup(PQgetvalue(res, row, col));
+}
+
+static bool
+value_is_true(const PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+/* ----------------------------------------------------------------
+ *		The session
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_session_facts(Executor *ex, SessionFacts *facts, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	PGresult   *res = exec_expect(lx, "SELECT pg_catalog.\"current_user\"(), pg_catalog.current_database(), "
+								  "pg_catalog.current_schema(), "
+								  "pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM-DD HH24:MI:SS')",
+								  PGRES_TUPLES_OK, err);
+
+	if (res == NULL)
+		return false;
+	facts->user = value_or_null(res, 0, 0);
+	facts->database = value_or_null(res, 0, 1);
+	facts->current_schema = value_or_null(res, 0, 2);
+	facts->timestamp = value_or_null(res, 0, 3);
+	PQclear(res);
+	return true;
+}
+
+/* The settings of session_settings[], read in one round trip. */
+static PGresult *
+read_settings(LibpqExecutor *lx, MigrateError *err)
+{
+	PGresult   *res = exec_expect(lx, lx->read_settings_sql, PGRES_TUPLES_OK, err);
+
+	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != (int) NSETTINGS))
+	{
+		migrate_error_set(err, SQLSTATE_INTERNAL_ERROR,
+						  "unexpected answer to the query of the session's settings", NULL, NULL);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static char *
+make_read_settings_sql(void)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	for (size_t i = 0; i < NSETTINGS; i++)
+		appendStringInfo(&sql, "%spg_catalog.current_setting('%s', true)",
+						 i > 0 ? ", " : "", session_settings[i]);
+	return sql.data;
+}
+
+/* An identifier as search_path shows it: quoted only when it must be. */
+static char *
+search_path_ident(const char *ident)
+{
+	bool		plain = ident[0] != '\0' && (islower((unsigned char) ident[0]) || ident[0] == '_');
+
+	for (const char *p = ident; plain && *p; p++)
+		plain = islower((unsigned char) *p) || isdigit((unsigned char) *p) || *p == '_' || *p == '$';
+	return plain ? pstrdup(ident) : history_quote_ident(ident);
+}
+
+/*
+ * The search_path scripts start with: the one the run found, with the
+ * history schema first unless it is first already (as Flyway and
+ * session_state.c's search_path_with_first() do).
+ */
+static char *
+script_search_path(const LibpqExecutor *lx)
+{
+	const char *path = lx->start[SETTING_SEARCH_PATH] ? lx->start[SETTING_SEARCH_PATH] : "";
+	char	   *first;
+	size_t		len;
+
+	if (lx->schema_first == NULL)
+		return pstrdup(path);
+	first = search_path_ident(lx->schema_first);
+	len = strlen(first);
+	if (strncmp(path, first, len) == 0 && (path[len] == '\0' || path[len] == ','))
+		return pstrdup(path);
+	return path[0] ? psprintf("%s, %s", first, path) : first;
+}
+
+static bool
+set_setting(LibpqExecutor *lx, const char *name, const char *value, MigrateError *err)
+{
+	const char *values[2] = {name, value ? value : ""};
+	PGresult   *res = exec_params(lx, "SELECT pg_catalog.set_config($1, $2, false)", 2,
+								  (Oid[]) {TEXTOID_FE, TEXTOID_FE}, values, err);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+static bool
+same_value(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * Put the session back as the run found it.  One round trip reads the
+ * settings; only those a script changed are set again.  A new session
+ * authorization drops the role, so the role is then set even if it reads
+ * the same.
+ */
+static bool
+lx_restore_session(Executor *ex, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	PGresult   *res = read_settings(lx, err);
+	bool		identity_changed = false;
+	bool		ok = true;
+
+	if (res == NULL)
+		return false;
+	for (size_t i = 0; ok && i < NSETTINGS; i++)
+	{
+		const char *now = PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
+		char	   *wanted = i == SETTING_SEARCH_PATH ? script_search_path(lx) : lx->start[i];
+		bool		force = i == SETTING_ROLE && identity_changed;
+
+		if (lx->start[i] != NULL && (force || !same_value(now, wanted)))
+		{
+			ok = set_setting(lx, session_settings[i], wanted, err);
+			if (i == SETTING_SESSION_AUTHORIZATION)
+				identity_changed = true;
+		}
+		if (i == SETTING_SEARCH_PATH)
+			pfree(wanted);
+	}
+	PQclear(res);
+	return ok;
+}
+
+/* Keep the history schema for the search_path of scripts. */
+static void
+note_history_schema(LibpqExecutor *lx, const HistoryTableRef *history)
+{
+	if (history->schema == NULL || history->schema[0] == '\0')
+		return;
+	if (lx->schema_first == NULL || strcmp(lx->schema_first, history->schema) != 0)
+		lx->schema_first = pstrdup(history->schema);
+}
+
+/* ----------------------------------------------------------------
+ *		Scripts
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *found,
+				MigrateError *err)
+{
+	return script_source_find(((LibpqExecutor *) ex)->source, placeholders, found, err);
+}
+
+static bool
+lx_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *placeholders,
+			   RunScript **loaded, MigrateError *err)
+{
+	return script_source_load(((LibpqExecutor *) ex)->source, script, placeholders, loaded, err);
+}
+
+/* ----------------------------------------------------------------
+ *		The lock
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	   *sql = lx->group ? history_sql_lock_xact(history) : history_sql_lock(history);
+	PGresult   *res = exec_expect(lx, sql, PGRES_TUPLES_OK, err);
+
+	note_history_schema(lx, history);
+	pfree(sql);
+	PQclear(res);
+	return res != NULL;
+}
+
+/* A lost connection released the lock already; nothing to report. */
+static void
+lx_unlock(Executor *ex, const HistoryTableRef *history)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	   *sql;
+
+	if (lx->group || PQstatus(lx->conn) != CONNECTION_OK)
+		return;
+	sql = history_sql_unlock(history);
+	PQclear(PQexec(lx->conn, sql));
+	pfree(sql);
+}
+
+/* ----------------------------------------------------------------
+ *		Transactions
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_in_block(Executor *ex)
+{
+	PGTransactionStatusType status = PQtransactionStatus(((LibpqExecutor *) ex)->conn);
+
+	return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
+}
+
+static bool
+lx_begin(Executor *ex, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+
+	if (lx->group)
+		return true;
+	return exec_command(lx, "BEGIN", err);
+}
+
+static void
+lx_rollback(Executor *ex)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+
+	if (lx->group || !lx_in_block(ex))
+		return;
+	PQclear(PQexec(lx->conn, "ROLLBACK"));
+}
+
+/*
+ * COMMIT of a block that failed answers ROLLBACK, without an error: that
+ * is a failure here (a deferred constraint's error comes as one).
+ */
+static bool
+lx_commit(Executor *ex, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	PGresult   *res;
+	bool		rolled_back;
+
+	if (lx->group)
+		return true;
+	if (PQtransactionStatus(lx->conn) == PQTRANS_INERROR)
+	{
+		lx_rollback(ex);
+		migrate_error_set(err, "25P02", "the transaction failed and was rolled back", NULL, NULL);
+		return false;
+	}
+	res = exec_expect(lx, "COMMIT", PGRES_COMMAND_OK, err);
+	if (res == NULL)
+	{
+		lx_rollback(ex);
+		return false;
+	}
+	rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+	PQclear(res);
+	if (rolled_back)
+		migrate_error_set(err, "25P02", "the transaction failed and was rolled back", NULL, NULL);
+	return !rolled_back;
+}
+
+bool
+executor_libpq_group_begin(Executor *ex, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+
+	if (!exec_command(lx, "BEGIN", err))
+		return false;
+	lx->group_open = true;
+	return true;
+}
+
+bool
+executor_libpq_group_end(Executor *ex, bool commit, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	bool		ok;
+
+	if (!lx->group_open)
+		return true;
+	lx->group_open = false;
+	lx->group = false;			/* commit/rollback below do the work */
+	if (commit)
+		ok = lx_commit(ex, err);
+	else
+	{
+		lx_rollback(ex);
+		ok = true;
+	}
+	lx->group = true;
+	return ok;
+}
+
+/* ----------------------------------------------------------------
+ *		Statements
+ * ---------------------------------------------------------------- */
+
+/*
+ * The script line of a 1-based character position in the statement text
+ * that was sent (client_encoding is UTF8, as the text).
+ */
+static int
+line_of_statement_position(const RunScript *script, const RunStatement *stmt, int charpos)
+{
+	int			pos = stmt->location;
+	int			end = stmt->location + stmt->length;
+	int			chars = 0;
+
+	for (; pos < end; pos++)
+		if (((unsigned char) script->text[pos] & 0xC0) != 0x80 && ++chars == charpos)
+			break;
+	return line_of_offset(script->text, script->len, pos);
+}
+
+/*
+ * The data line a COPY error names in its context ("COPY t, line 3" or
+ * "COPY t, line 3, column a: ..."), 0 when none does.
+ */
+static int
+copy_line_of_context(const char *context)
+{
+	const char *p;
+
+	if (context == NULL || strncmp(context, "COPY ", 5) != 0)
+		return 0;
+	p = strstr(context, ", line ");
+	return p ? atoi(p + 7) : 0;
+}
+
+/*
+ * Feed a COPY ... FROM STDIN its data block, as psql would from the script
+ * (the rows; no "\." line), and collect the statement's result.
+ */
+static PGresult *
+send_copy_data(LibpqExecutor *lx, const RunStatement *stmt)
+{
+	PGresult   *res;
+	PGresult   *last = NULL;
+	bool		sent = true;
+
+	if (stmt->copy_data != NULL && stmt->copy_len > 0)
+		sent = PQputCopyData(lx->conn, stmt->copy_data, stmt->copy_len) == 1;
+	if (sent)
+		(void) PQputCopyEnd(lx->conn, NULL);
+	else
+		(void) PQputCopyEnd(lx->conn, "the data could not be sent");
+	while ((res = PQgetResult(lx->conn)) != NULL)
+	{
+		PQclear(last);
+		last = res;
+		if (PQstatus(lx->conn) == CONNECTION_BAD)
+			break;
+	}
+	return last;
+}
+
+/* A COPY ... TO STDOUT in a script: its rows go nowhere, as in the server's refusal. */
+static PGresult *
+discard_copy_out(LibpqExecutor *lx)
+{
+	PGresult   *res;
+	PGresult   *last = NULL;
+	char	   *buf;
+
+	while (PQgetCopyData(lx->conn, &buf, 0) > 0)
+		PQfreemem(buf);
+	while ((res = PQgetResult(lx->conn)) != NULL)
+	{
+		PQclear(last);
+		last = res;
+	}
+	return last;
+}
+
+static bool
+lx_run_statement(Executor *ex, RunScript *script, RunStatement *stmt, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	   *sql = pnstrdup(script->text + stmt->location, stmt->length);
+	PGresult   *res = PQexec(lx->conn, sql);
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	bool		copied = false;
+
+	pfree(sql);
+	if (status == PGRES_COPY_IN)
+	{
+		PQclear(res);
+		res = send_copy_data(lx, stmt);
+		copied = stmt->copy_data != NULL;
+	}
+	else if (status == PGRES_COPY_OUT)
+	{
+		PQclear(res);
+		res = discard_copy_out(lx);
+	}
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
+	{
+		PQclear(res);
+		return true;
+	}
+
+	libpq_error(lx->conn, res, err);
+	if (copied && copy_line_of_context(err->context) > 0)
+		err->line = stmt->copy_line + copy_line_of_context(err->context) - 1;	/* a bad row */
+	else if (err->position > 0)
+		err->line = line_of_statement_position(script, stmt, err->position);
+	PQclear(res);
+	return false;
+}
+
+/* ----------------------------------------------------------------
+ *		The history table
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_history_probe(Executor *ex, HistoryTableRef *history, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	const char *values[2] = {history->schema, history->table};
+	PGresult   *res = exec_params(lx, history_sql_probe(), 2, (Oid[]) {TEXTOID_FE, TEXTOID_FE},
+								  values, err);
+	bool		ok = true;
+
+	note_history_schema(lx, history);
+	if (res == NULL)
+		return false;
+	history->schema_exists = value_is_true(res, 0, 0);
+	history->exists = value_is_true(res, 0, 1);
+	if (history->exists && !PQgetisnull(res, 0, 2) &&
+		strcmp(PQgetvalue(res, 0, 2), "r") != 0 && strcmp(PQgetvalue(res, 0, 2), "p") != 0)
+	{
+		char	   *message = psprintf("%s is not a table", history->qualified);
+
+		migrate_error_set(err, "42809", message, NULL,
+						  "Point -table at the history table, or drop the object in the way.");
+		pfree(message);
+		ok = false;
+	}
+	PQclear(res);
+	return ok;
+}
+
+static bool
+lx_history_schema_is_empty(Executor *ex, const HistoryTableRef *history, bool *empty,
+						   MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	const char *values[1] = {history->schema};
+	PGresult   *res = exec_params(lx, history_sql_schema_is_empty(), 1, (Oid[]) {TEXTOID_FE},
+								  values, err);
+
+	if (res == NULL)
+		return false;
+	*empty = value_is_true(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+/* The DDL runs in one block, so a failure leaves no half-made table. */
+static bool
+lx_history_create(Executor *ex, HistoryTableRef *history, bool create_schema, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	  **stmts;
+	int			n = history_sql_create(history, create_schema, &stmts);
+	bool		own_block = !lx_in_block(ex);
+	bool		ok = true;
+
+	if (own_block && !exec_command(lx, "BEGIN", err))
+		return false;
+	for (int i = 0; ok && i < n; i++)
+		ok = exec_command(lx, stmts[i], err);
+	if (own_block)
+	{
+		if (ok)
+			ok = lx_commit(ex, err);
+		else
+			PQclear(PQexec(lx->conn, "ROLLBACK"));
+	}
+	if (ok)
+		history->exists = history->schema_exists = true;
+	return ok;
+}
+
+static AppliedRow *
+row_from_result(const PGresult *res, int i, const HistoryTableRef *history, MigrateError *err)
+{
+	AppliedRow *row = palloc0(sizeof(AppliedRow));
+	char	   *why = NULL;
+
+	row->installed_rank = atoi(PQgetvalue(res, i, 0));
+	row->version = value_or_null(res, i, 1);
+	row->description = PQgetisnull(res, i, 2) ? pstrdup("") : pstrdup(PQgetvalue(res, i, 2));
+	row->type = PQgetisnull(res, i, 3) ? pstrdup("") : pstrdup(PQgetvalue(res, i, 3));
+	row->script = value_or_null(res, i, 4);
+	row->checksum_null = PQgetisnull(res, i, 5);
+	row->checksum = row->checksum_null ? 0 : atoi(PQgetvalue(res, i, 5));
+	row->installed_by = value_or_null(res, i, 6);
+	row->installed_on = value_or_null(res, i, 7);
+	row->execution_time = PQgetisnull(res, i, 8) ? 0 : atoi(PQgetvalue(res, i, 8));
+	row->success = value_is_true(res, i, 9);
+	if (row->version != NULL && !version_parse(row->version, &row->parsed, &why))
+	{
+		char	   *message = psprintf("history table %s has an invalid version \"%s\" at installed_rank %d",
+									   history->qualified, row->version, row->installed_rank);
+
+		migrate_error_set(err, "XX001", message, why,
+						  "Correct that row by hand, then run the command again.");
+		pfree(message);
+		return NULL;
+	}
+	return row;
+}
+
+static bool
+lx_history_read(Executor *ex, const HistoryTableRef *history, AppliedRow ***rows, int *nrows,
+				MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	   *sql = history_sql_select(history);
+	PGresult   *res = exec_expect(lx, sql, PGRES_TUPLES_OK, err);
+	int			n;
+
+	pfree(sql);
+	if (res == NULL)
+		return false;
+	n = PQntuples(res);
+	*rows = palloc(sizeof(AppliedRow *) * (n + 1));
+	*nrows = 0;
+	for (int i = 0; i < n; i++)
+	{
+		AppliedRow *row = row_from_result(res, i, history, err);
+
+		if (row == NULL)
+		{
+			PQclear(res);
+			return false;
+		}
+		(*rows)[(*nrows)++] = row;
+	}
+	PQclear(res);
+	return true;
+}
+
+static Oid
+param_type_oid(const char *name)
+{
+	const char *bare = strncmp(name, "pg_catalog.", 11) == 0 ? name + 11 : name;
+
+	if (strcmp(bare, "int4") == 0 || strcmp(bare, "integer") == 0)
+		return INT4OID_FE;
+	if (strcmp(bare, "bool") == 0 || strcmp(bare, "boolean") == 0)
+		return BOOLOID_FE;
+	if (strcmp(bare, "text") == 0)
+		return TEXTOID_FE;
+	return 0;					/* let the server infer it */
+}
+
+/* Written as the run's user, whatever role the script left behind. */
+static bool
+lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryChange *change,
+				  int *rank, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	HistoryStatement stmt;
+	Oid			types[HISTORY_MAX_PARAMS];
+	PGresult   *res;
+
+	if (!lx_restore_session(ex, err))
+		return false;
+	memset(&stmt, 0, sizeof(stmt));
+	history_sql_change(history, change, &stmt);
+	for (int i = 0; i < stmt.nparams; i++)
+		types[i] = param_type_oid(stmt.types[i]);
+	res = exec_params(lx, stmt.sql, stmt.nparams, types, (const char *const *) stmt.values, err);
+	if (res == NULL)
+		return false;
+	if (rank != NULL)
+		*rank = stmt.returns_rank && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return true;
+}
+
+/* ----------------------------------------------------------------
+ *		The executor
+ * ---------------------------------------------------------------- */
+
+#define LIBPQ_OPS(opsname, in_caller_transaction) \
+static const ExecutorOps opsname = { \
+	.name = "libpq", \
+	.caller_transaction = in_caller_transaction, \
+	.session_facts = lx_session_facts, \
+	.find_scripts = lx_find_scripts, \
+	.load_script = lx_load_script, \
+	.lock = lx_lock, \
+	.unlock = lx_unlock, \
+	.begin = lx_begin, \
+	.commit = lx_commit, \
+	.rollback = lx_rollback, \
+	.in_block = lx_in_block, \
+	.run_statement = lx_run_statement, \
+	.restore_session = lx_restore_session, \
+	.history_probe = lx_history_probe, \
+	.history_schema_is_empty = lx_history_schema_is_empty, \
+	.history_create = lx_history_create, \
+	.history_read = lx_history_read, \
+	.history_change = lx_history_change, \
+}
+
+LIBPQ_OPS(libpq_ops, false);
+LIBPQ_OPS(libpq_group_ops, true);
+
+Executor *
+executor_libpq_create(PGconn *conn, ScriptSource *source, bool group, MigrateError *err)
+{
+	LibpqExecutor *lx = palloc0(sizeof(LibpqExecutor));
+	PGresult   *res;
+
+	lx->base.ops = group ? &libpq_group_ops : &libpq_ops;
+	lx->conn = conn;
+	lx->source = source;
+	lx->group = group;
+	lx->read_settings_sql = make_read_settings_sql();
+	if (PQsetClientEncoding(conn, "UTF8") != 0)
+	{
+		libpq_error(conn, NULL, err);
+		return NULL;
+	}
+	res = read_settings(lx, err);
+	if (res == NULL)
+		return NULL;
+	for (size_t i = 0; i < NSETTINGS; i++)
+		lx->start[i] = value_or_null(res, 0, i);
+	PQclear(res);
+	return &lx->base;
+}

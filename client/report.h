@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * report.h
+ *	  Errors as the pg_migrate command prints them: one line
+ *	  "ERROR: <message> (SQLSTATE xxxxx)" on stderr, then DETAIL, HINT and
+ *	  CONTEXT lines; with -outputType=json, Flyway's error object
+ *	  {"error": {"errorCode": ..., "message": ...}} on stdout.  Secret
+ *	  placeholder values are masked; no password is ever printed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CLIENT_REPORT_H
+#define CLIENT_REPORT_H
+
+#include <cjson/cJSON.h>
+
+#include "output.h"
+
+/* Exit statuses */
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+extern void report_error_text(const OutputSettings *settings, const MigrateError *err);
+extern cJSON *report_error_json(const OutputSettings *settings, const MigrateError *err,
+								const char *error_code);
+
+/* Flyway's errorCode for an error: DB_CONNECTION, VALIDATE_ERROR, ... */
+extern const char *report_error_code(const MigrateError *err, const Engine *engine);
+
+/* Print a cJSON object on the settings' stdout, and free it. */
+extern void report_print_json(const OutputSettings *settings, cJSON *json);
+
+#endif							/* CLIENT_REPORT_H */

@@ -1,0 +1,906 @@
+/*-------------------------------------------------------------------------
+ *
+ * script_source.c
+ *	  The pg_migrate command's scripts: Flyway's locations read on the
+ *	  machine the command runs on, as the extension's backend/locations.c
+ *	  reads them on the server.
+ *
+ * The same rules as the server, so the same folder gives the same scripts:
+ *	- a "filesystem:" location is read recursively, hidden files and
+ *	  folders skipped; a relative one is relative to the working directory,
+ *	  as in Flyway;
+ *	- .sql files are named by src/core/names.c; a badly named one is listed
+ *	  in invalid_names; "<script>.sql.conf" files set executeInTransaction
+ *	  and placeholderReplacement;
+ *	- scripts are checked to be UTF-8 and checksummed by
+ *	  src/core/script_text.c, sorted by path;
+ *	- two callbacks of one event and description are refused.
+ * Symbolic links are followed, also out of the location: the command reads
+ * as the user who runs it, with no privilege to guard (the server refuses
+ * such links unless pg_migrate.allow_symlinks_outside_locations is on).
+ * A link loop is an error, a dangling link is skipped, and a FIFO, device
+ * or socket with a script's name is refused before anything opens it.
+ *
+ * https:// and s3:// locations are fetched whole at each run through
+ * src/remote/ (as the sync worker fetches them): the manifest
+ * (pg_migrate.json), then every file it lists, each checked against the
+ * manifest's size and SHA-256.  A script's path is then the location
+ * followed by its relative path, as in the server.
+ *
+ * Statements are split by client/script_split.c (libpg_query: PostgreSQL's
+ * own grammar), as script_parse() splits them in the server.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws_credentials.h"
+#include "checksum.h"
+#include "fetch.h"
+#include "interrupts.h"
+#include "manifest.h"
+#include "s3.h"
+#include "script_source.h"
+#include "script_split.h"
+#include "script_text.h"
+
+#define MAX_LOCATION_DEPTH 64
+
+/* Largest file read from a location, as the server's LOCATION_MAX_FILE_SIZE. */
+#define MAX_FILE_SIZE ((off_t) (MaxAllocSize / 2))
+
+/* Largest manifest fetched (the sync worker's limit). */
+#define MAX_MANIFEST_SIZE ((size_t) 64 * 1024 * 1024)
+
+/* A file of a remote release, fetched and verified. */
+typedef struct RemoteFile
+{
+	char	   *path;			/* location + relative path: a script's path */
+	char	   *data;
+	size_t		len;
+} RemoteFile;
+
+typedef struct Location
+{
+	char	   *entry;			/* as configured, for messages */
+	char	   *dir;			/* filesystem: the folder, absolute; NULL if remote */
+	char	   *remote;			/* https:// or s3:// prefix ending in '/'; NULL if a folder */
+} Location;
+
+struct ScriptSource
+{
+	Location   *locations;
+	int			nlocations;
+	bool		placeholder_replacement;
+	RemoteFile *remote_files;	/* sorted by path once every location is read */
+	int			nremote;
+	int			remote_size;
+	bool		have_credentials;
+	AwsCredentials credentials;
+};
+
+/* What one walk collects. */
+typedef struct Collected
+{
+	ResolvedScript **scripts;
+	int			nscripts;
+	int			scripts_size;
+	ResolvedScript **callbacks;
+	int			ncallbacks;
+	int			callbacks_size;
+	char	  **invalid;
+	int			ninvalid;
+	int			invalid_size;
+} Collected;
+
+/* A folder being walked; the chain of parents detects link loops. */
+typedef struct Folder
+{
+	const char *path;
+	dev_t		dev;
+	ino_t		ino;
+	const struct Folder *parent;
+} Folder;
+
+typedef struct Walk
+{
+	ScriptSource *source;
+	const Location *location;
+	PlaceholderSet *placeholders;
+	Collected  *out;
+	MigrateError *err;
+} Walk;
+
+static void
+push(void ***items, int *count, int *size, void *item)
+{
+	if (*count == *size)
+	{
+		*size = *size ? *size * 2 : 64;
+		*items = *items ? repalloc(*items, sizeof(void *) * *size) : palloc(sizeof(void *) * *size);
+	}
+	(*items)[(*count)++] = item;
+}
+
+static bool
+fail(MigrateError *err, const char *sqlstate, const char *detail, const char *hint,
+	 const char *fmt,...) pg_attribute_printf(5, 6);
+
+static bool
+fail(MigrateError *err, const char *sqlstate, const char *detail, const char *hint,
+	 const char *fmt,...)
+{
+	char		message[2048];
+	va_list		args;
+
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+	migrate_error_set(err, sqlstate, message, detail, hint);
+	return false;
+}
+
+static bool
+ends_with_ci(const char *s, const char *suffix)
+{
+	size_t		n = strlen(s);
+	size_t		m = strlen(suffix);
+
+	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* ----------------------------------------------------------------
+ *		Locations
+ * ---------------------------------------------------------------- */
+
+bool
+script_source_is_remote(const char *location)
+{
+	return pg_strncasecmp(location, "https://", 8) == 0 ||
+		pg_strncasecmp(location, "s3://", 5) == 0 ||
+		pg_strncasecmp(location, "http://", 7) == 0;
+}
+
+/*
+ * Why a remote location cannot be used, or NULL: sync.c's
+ * sync_normalize_location() rules (no credentials, query, spaces or dot
+ * folders; https only).
+ */
+static const char *
+remote_location_problem(const char *entry)
+{
+	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
+	const char *rest = entry + (s3 ? 5 : 8);
+	const char *slash = strchr(rest, '/');
+	size_t		hostlen = slash ? (size_t) (slash - rest) : strlen(rest);
+
+	if (pg_strncasecmp(entry, "http://", 7) == 0)
+		return "Scripts are fetched over https only.";
+	if (hostlen == 0)
+		return s3 ? "The bucket name is missing." : "The host name is missing.";
+	if (strpbrk(entry, "?#") != NULL)
+		return "A location may not have a query or a fragment.";
+	if (memchr(rest, '@', hostlen) != NULL)
+		return "A location may not contain user names or passwords.";
+	for (const char *p = entry; *p; p++)
+		if ((unsigned char) *p <= ' ' || *p == '\\' || *p == 0x7f)
+			return "A location may not contain spaces, control characters or backslashes.";
+	if (strstr(rest, "/../") != NULL || strstr(rest, "/./") != NULL ||
+		(strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
+		return "A location may not contain \".\" or \"..\" folders.";
+	if (s3 && (hostlen < 3 || hostlen > 63 ||
+			   strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789.-") < hostlen))
+		return "An S3 bucket name has 3 to 63 lower-case letters, digits, dots and hyphens.";
+	return NULL;
+}
+
+/* A remote location as the server keeps it: scheme in lower case, ending in '/'. */
+static char *
+normalize_remote(const char *entry)
+{
+	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
+	const char *rest = entry + (s3 ? 5 : 8);
+
+	return psprintf("%s%s%s", s3 ? "s3://" : "https://", rest,
+					rest[strlen(rest) - 1] == '/' ? "" : "/");
+}
+
+static bool
+parse_location(const char *entry, Location *loc, MigrateError *err)
+{
+	memset(loc, 0, sizeof(*loc));
+	loc->entry = pstrdup(entry);
+	if (script_source_is_remote(entry))
+	{
+		const char *problem = remote_location_problem(entry);
+
+		if (problem != NULL)
+			return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE, problem,
+						"Use https://host/prefix/ or s3://bucket/prefix/.",
+						"invalid remote location \"%s\" in locations", entry);
+		loc->remote = normalize_remote(entry);
+		return true;
+	}
+	if (pg_strncasecmp(entry, "filesystem:", 11) != 0 || entry[11] == '\0')
+		return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+					"Locations are filesystem:, https:// or s3:// entries; Flyway reads one without a prefix from its Java classpath, which the command does not have.",
+					"Use filesystem:path/to/folder (relative to the working directory), https://host/prefix/ or s3://bucket/prefix/.",
+					"unsupported location \"%s\"", entry);
+	loc->dir = make_absolute_path(entry + 11);
+	if (loc->dir == NULL)
+		return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE, NULL, NULL,
+					"could not resolve location \"%s\"", entry);
+	canonicalize_path(loc->dir);
+	return true;
+}
+
+ScriptSource *
+script_source_create(char *const *locations, int nlocations, bool placeholder_replacement,
+					 MigrateError *err)
+{
+	ScriptSource *source = palloc0(sizeof(ScriptSource));
+
+	source->placeholder_replacement = placeholder_replacement;
+	source->locations = palloc0(sizeof(Location) * (nlocations + 1));
+	for (int i = 0; i < nlocations; i++)
+	{
+		if (!parse_location(locations[i], &source->locations[i], err))
+			return NULL;
+		source->nlocations++;
+	}
+	if (nlocations == 0)
+	{
+		fail(err, SQLSTATE_INVALID_PARAMETER_VALUE, NULL,
+			 "Give -locations=filesystem:path/to/folder, or set flyway.locations in flyway.conf.",
+			 "no locations to read migrations from");
+		return NULL;
+	}
+	return source;
+}
+
+/* ----------------------------------------------------------------
+ *		Reading files
+ * ---------------------------------------------------------------- */
+
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISDIR(mode))
+		return "a folder";
+	return "not a regular file";
+}
+
+/*
+ * A regular file read whole (NUL-terminated).  Opened without blocking,
+ * and its kind checked on the descriptor: a FIFO swapped in is refused.
+ */
+static bool
+read_whole_file(const char *path, const char *what, char **data, size_t *len, MigrateError *err)
+{
+	int			fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	size_t		done = 0;
+
+	if (fd < 0)
+		return fail(err, "58030", NULL, NULL, "could not open %s \"%s\": %s", what, path,
+					strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	{
+		const char *kind = file_kind(st.st_mode);
+
+		close(fd);
+		return fail(err, "42809", NULL, "Only regular files are read from a location.",
+					"%s \"%s\" is %s", what, path, kind);
+	}
+	if (st.st_size > MAX_FILE_SIZE)
+	{
+		close(fd);
+		return fail(err, "54000", NULL, "Split the script.", "%s \"%s\" is too large", what, path);
+	}
+	*data = palloc(st.st_size + 1);
+	while (done < (size_t) st.st_size)
+	{
+		ssize_t		n = read(fd, *data + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			close(fd);
+			return fail(err, "58030", NULL, NULL, "could not read %s \"%s\": %s", what, path,
+						strerror(errno));
+		}
+		if (n == 0)
+			break;				/* shrank while read: what was there */
+		done += n;
+	}
+	close(fd);
+	(*data)[done] = '\0';
+	*len = done;
+	return true;
+}
+
+/* ----------------------------------------------------------------
+ *		Finding scripts
+ * ---------------------------------------------------------------- */
+
+static ResolvedScript *
+new_script(const ScriptName *name, const char *relpath, const char *path)
+{
+	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
+
+	script->kind = name->kind;
+	script->version = name->version;
+	script->description = name->description;
+	script->event = name->event;
+	script->script = pstrdup(relpath);
+	script->path = pstrdup(path);
+	script->execute_in_transaction = -1;	/* no .conf file says otherwise */
+	script->placeholder_replacement = -1;
+	return script;
+}
+
+static void
+keep_script(Collected *out, ResolvedScript *script)
+{
+	if (script->kind == SCRIPT_CALLBACK)
+		push((void ***) &out->callbacks, &out->ncallbacks, &out->callbacks_size, script);
+	else
+		push((void ***) &out->scripts, &out->nscripts, &out->scripts_size, script);
+}
+
+/*
+ * A script's "<script>.sql.conf" first (it decides whether a repeatable's
+ * checksum is taken after placeholder replacement), then its text.
+ */
+static bool
+checksum_script(Walk *w, ResolvedScript *script, const char *conf_path, const char *conf,
+				size_t conf_len, const char *data, size_t len)
+{
+	if (conf != NULL &&
+		!script_text_apply_conf(script, conf_path, conf, conf_len, w->placeholders,
+								w->source->placeholder_replacement, w->err))
+		return false;
+	if (!script_text_check_utf8(script->path, data, len, w->err))
+		return false;
+	return script_text_checksums(script, data, len, w->placeholders,
+								 w->source->placeholder_replacement, w->err);
+}
+
+static bool
+add_file_script(Walk *w, const char *path, const char *relpath, const ScriptName *name)
+{
+	ResolvedScript *script = new_script(name, relpath, path);
+	char	   *conf_path = psprintf("%s.conf", path);
+	struct stat st;
+	char	   *conf = NULL;
+	size_t		conf_len = 0;
+	char	   *data;
+	size_t		len;
+	bool		ok;
+
+	if (stat(conf_path, &st) == 0 &&
+		!read_whole_file(conf_path, "script configuration file", &conf, &conf_len, w->err))
+		return false;
+	if (!read_whole_file(path, "migration script", &data, &len, w->err))
+		return false;
+	ok = checksum_script(w, script, conf_path, conf, conf_len, data, len);
+	pfree(data);
+	if (conf)
+		pfree(conf);
+	pfree(conf_path);
+	if (ok)
+		keep_script(w->out, script);
+	return ok;
+}
+
+/* One entry of a folder that is not a folder: a script, a bad name, or nothing to us. */
+static bool
+add_file(Walk *w, const char *name, const char *path, const char *relpath, const struct stat *st)
+{
+	ScriptName	parsed;
+	char	   *reason = NULL;
+	NameResult	kind = script_name_parse(name, &parsed, &reason);
+	bool		is_conf = kind == NAME_NOT_SCRIPT && ends_with_ci(name, ".sql.conf");
+
+	if (!S_ISREG(st->st_mode))
+	{
+		if (kind == NAME_OK || is_conf)
+			return fail(w->err, "42809", NULL, "Only regular files are read from a location.",
+						"%s \"%s\" is %s", is_conf ? "script configuration file" : "migration script",
+						path, file_kind(st->st_mode));
+		return true;
+	}
+	if (kind == NAME_INVALID)
+		push((void ***) &w->out->invalid, &w->out->ninvalid, &w->out->invalid_size,
+			 psprintf("%s: %s", relpath, reason));
+	else if (kind == NAME_OK)
+		return add_file_script(w, path, relpath, &parsed);
+	return true;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The entries of a folder, sorted: readdir()'s order differs between machines. */
+static char **
+folder_entries(const char *path, int *count, MigrateError *err)
+{
+	DIR		   *d = opendir(path);
+	struct dirent *de;
+	char	  **names = NULL;
+	int			size = 0;
+
+	*count = 0;
+	if (d == NULL)
+	{
+		fail(err, "58030", NULL, "Check the location and its permissions.",
+			 "could not read folder \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL)
+	{
+		if (de->d_name[0] == '.')
+			continue;			/* hidden, and "." / ".." */
+		push((void ***) &names, count, &size, pstrdup(de->d_name));
+	}
+	closedir(d);
+	if (*count > 1)
+		qsort(names, *count, sizeof(char *), compare_strings);
+	return names ? names : palloc0(sizeof(char *));
+}
+
+static bool
+walk_folder(Walk *w, const Folder *folder, const char *reldir, int depth)
+{
+	int			n;
+	char	  **names;
+
+	if (depth > MAX_LOCATION_DEPTH)
+		return fail(w->err, "54000", psprintf("Stopped at \"%s\".", folder->path),
+					"Look for symbolic links that lead from folder to folder.",
+					"location \"%s\" is nested more than %d folders deep",
+					w->location->entry, MAX_LOCATION_DEPTH);
+	names = folder_entries(folder->path, &n, w->err);
+	if (names == NULL)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		char	   *path = psprintf("%s/%s", folder->path, names[i]);
+		char	   *relpath = reldir[0] ? psprintf("%s/%s", reldir, names[i]) : pstrdup(names[i]);
+		struct stat st;
+		bool		ok = true;
+
+		CHECK_FOR_INTERRUPTS();
+		if (stat(path, &st) < 0)
+			ok = errno == ENOENT || errno == ELOOP ? true :	/* dangling link, or gone */
+				fail(w->err, "58030", NULL, NULL, "could not stat \"%s\": %s", path, strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+		{
+			Folder		child = {path, st.st_dev, st.st_ino, folder};
+
+			for (const Folder *f = folder; f != NULL; f = f->parent)
+				if (f->dev == st.st_dev && f->ino == st.st_ino)
+					return fail(w->err, "42P17", NULL,
+								"Remove the symbolic link, or point it at a folder outside this one.",
+								"folder \"%s\" is a symbolic link that loops back", path);
+			ok = walk_folder(w, &child, relpath, depth + 1);
+		}
+		else
+			ok = add_file(w, names[i], path, relpath, &st);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool
+walk_location(Walk *w)
+{
+	struct stat st;
+	Folder		root;
+
+	if (stat(w->location->dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return fail(w->err, "58030", psprintf("\"%s\" is not a readable folder%s.", w->location->dir,
+											  errno == ENOENT ? " (it does not exist)" : ""),
+					"Relative locations are read from the working directory, as in Flyway.",
+					"location \"%s\" is not a readable folder", w->location->entry);
+	root.path = w->location->dir;
+	root.dev = st.st_dev;
+	root.ino = st.st_ino;
+	root.parent = NULL;
+	return walk_folder(w, &root, "", 0);
+}
+
+/* ----------------------------------------------------------------
+ *		Remote releases
+ * ---------------------------------------------------------------- */
+
+static const char *
+aws_region(void)
+{
+	const char *names[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+		if (getenv(names[i]) && getenv(names[i])[0])
+			return getenv(names[i]);
+	return "us-east-1";
+}
+
+static const char *
+s3_endpoint(void)
+{
+	const char *names[] = {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+		if (getenv(names[i]) && getenv(names[i])[0])
+			return getenv(names[i]);
+	return NULL;
+}
+
+/*
+ * The CA bundle for https:// and S3: CURL_CA_BUNDLE or SSL_CERT_FILE, as
+ * curl and OpenSSL read them; NULL = the system's.
+ */
+static const char *
+ca_file(void)
+{
+	const char *names[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+		if (getenv(names[i]) && getenv(names[i])[0])
+			return getenv(names[i]);
+	return NULL;
+}
+
+static bool
+fetch_failed(const char *location, const char *name, const FetchResponse *resp, MigrateError *err)
+{
+	const char *detail = resp->error ? resp->error : fetch_status_name(resp->status);
+
+	if (resp->status == FETCH_REDIRECT_REFUSED)
+		return fail(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, detail,
+					"Publish the release on the location's own host.",
+					"could not fetch \"%s%s\": redirect refused", location, name);
+	return fail(err, resp->status == FETCH_TOO_LARGE ? "54000" :
+				resp->status == FETCH_HTTP_ERROR ? "38000" : SQLSTATE_CONNECTION_FAILURE,
+				detail, "Check the location, the network, and for s3:// the AWS_* environment.",
+				"could not fetch \"%s%s\"", location, name);
+}
+
+/* GET one object of a location: the location's prefix followed by name. */
+static bool
+fetch_object(ScriptSource *source, const char *location, const char *name,
+			 const FetchOptions *opts, FetchResponse *resp, MigrateError *err)
+{
+	char	   *encoded = fetch_uri_encode_path(name);
+
+	memset(resp, 0, sizeof(FetchResponse));
+	if (strncmp(location, "s3://", 5) == 0)
+	{
+		const char *bucket = location + 5;
+		const char *slash = strchr(bucket, '/');
+		S3Location loc;
+		char	   *why = NULL;
+
+		if (!source->have_credentials)
+		{
+			if (!aws_credentials_resolve(NULL, NULL, NULL, opts, &source->credentials, &why))
+				return fail(err, "28000", why,
+							"Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an AWS role (ECS, EC2).",
+							"no AWS credentials to sign S3 requests");
+			source->have_credentials = true;
+		}
+		loc.bucket = pnstrdup(bucket, slash - bucket);
+		loc.key = psprintf("%s%s", slash + 1, name);
+		loc.region = aws_region();
+		loc.endpoint = s3_endpoint();
+		(void) fetch_s3(&loc, &source->credentials, NULL, opts, resp);
+	}
+	else
+		(void) fetch_https(psprintf("%s%s", location, encoded), NULL, opts, resp);
+	pfree(encoded);
+	if (resp->status != FETCH_OK)
+		return fetch_failed(location, name, resp, err);
+	return true;
+}
+
+static void
+keep_remote_file(ScriptSource *source, char *path, char *data, size_t len)
+{
+	if (source->nremote == source->remote_size)
+	{
+		source->remote_size = source->remote_size ? source->remote_size * 2 : 64;
+		source->remote_files = source->remote_files ?
+			repalloc(source->remote_files, sizeof(RemoteFile) * source->remote_size) :
+			palloc(sizeof(RemoteFile) * source->remote_size);
+	}
+	source->remote_files[source->nremote].path = path;
+	source->remote_files[source->nremote].data = data;
+	source->remote_files[source->nremote].len = len;
+	source->nremote++;
+}
+
+static int
+compare_remote_files(const void *a, const void *b)
+{
+	return strcmp(((const RemoteFile *) a)->path, ((const RemoteFile *) b)->path);
+}
+
+static const RemoteFile *
+find_remote_file(const ScriptSource *source, const char *path)
+{
+	RemoteFile	key;
+
+	key.path = (char *) path;
+	return bsearch(&key, source->remote_files, source->nremote, sizeof(RemoteFile),
+				   compare_remote_files);
+}
+
+/* Fetch the manifest and every file it lists, each checked against it. */
+static bool
+fetch_release(Walk *w, Manifest **manifest)
+{
+	const char *location = w->location->remote;
+	FetchOptions opts;
+	FetchResponse resp;
+	char	   *why = NULL;
+
+	fetch_options_init(&opts);
+	opts.user_agent = "pg_migrate/" PG_MIGRATE_VERSION;
+	opts.ca_file = ca_file();
+	opts.max_size = MAX_MANIFEST_SIZE;
+	if (!fetch_object(w->source, location, MANIFEST_FILE_NAME, &opts, &resp, w->err))
+		return false;
+	*manifest = manifest_parse(resp.body, resp.body_len, &why);
+	fetch_response_free(&resp);
+	if (*manifest == NULL)
+		return fail(w->err, "22P02", why, "Write it with pg_migrate_manifest; see docs/publishing-releases.md.",
+					"invalid manifest \"%s%s\"", location, MANIFEST_FILE_NAME);
+	for (int i = 0; i < (*manifest)->nfiles; i++)
+	{
+		const ManifestFile *f = &(*manifest)->files[i];
+
+		CHECK_FOR_INTERRUPTS();
+		opts.max_size = Min((size_t) f->size + 1, FETCH_MAX_SIZE_LIMIT);
+		if (!fetch_object(w->source, location, f->path, &opts, &resp, w->err))
+			return false;
+		if (!manifest_verify(f, resp.body, resp.body_len, &why))
+			return fail(w->err, "XX001", why,
+						"The release may have been changed while it was fetched; publish the manifest last.",
+						"script \"%s%s\" does not match the manifest", location, f->path);
+		keep_remote_file(w->source, psprintf("%s%s", location, f->path), resp.body, resp.body_len);
+		resp.body = NULL;
+		fetch_response_free(&resp);
+	}
+	return true;
+}
+
+/* The scripts of a release, as add_remote_scripts() in locations.c reads them. */
+static bool
+read_remote_location(Walk *w)
+{
+	Manifest   *manifest;
+	const char *location = w->location->remote;
+
+	if (!fetch_release(w, &manifest))
+		return false;
+	qsort(w->source->remote_files, w->source->nremote, sizeof(RemoteFile), compare_remote_files);
+	for (int i = 0; i < manifest->nfiles; i++)
+	{
+		const char *relpath = manifest->files[i].path;
+		const char *base = strrchr(relpath, '/');
+		const RemoteFile *file = find_remote_file(w->source, psprintf("%s%s", location, relpath));
+		const RemoteFile *conf;
+		ScriptName	name;
+		char	   *reason = NULL;
+		ResolvedScript *script;
+		char	   *conf_path;
+
+		CHECK_FOR_INTERRUPTS();
+		base = base ? base + 1 : relpath;
+		if (relpath[0] == '.' || strstr(relpath, "/.") != NULL)
+			continue;			/* hidden, as in a folder */
+		switch (script_name_parse(base, &name, &reason))
+		{
+			case NAME_NOT_SCRIPT:
+				break;
+			case NAME_INVALID:
+				push((void ***) &w->out->invalid, &w->out->ninvalid, &w->out->invalid_size,
+					 psprintf("%s: %s", relpath, reason));
+				break;
+			case NAME_OK:
+				script = new_script(&name, relpath, file->path);
+				conf_path = psprintf("%s.conf", file->path);
+				conf = find_remote_file(w->source, conf_path);
+				if (!checksum_script(w, script, conf_path, conf ? conf->data : NULL,
+									 conf ? conf->len : 0, file->data, file->len))
+					return false;
+				keep_script(w->out, script);
+				break;
+		}
+	}
+	manifest_free(manifest);
+	return true;
+}
+
+/* ----------------------------------------------------------------
+ *		The whole set
+ * ---------------------------------------------------------------- */
+
+static int
+compare_script_paths(const void *a, const void *b)
+{
+	return strcmp((*(ResolvedScript *const *) a)->path, (*(ResolvedScript *const *) b)->path);
+}
+
+static int
+compare_callback_names(const void *a, const void *b)
+{
+	const ResolvedScript *x = *(ResolvedScript *const *) a;
+	const ResolvedScript *y = *(ResolvedScript *const *) b;
+	int			c = strcmp(x->event, y->event);
+
+	return c != 0 ? c : strcmp(x->description, y->description);
+}
+
+/* Two callbacks of one event with one description: Flyway refuses that. */
+static bool
+reject_duplicate_callbacks(ResolvedScript **callbacks, int n, MigrateError *err)
+{
+	if (n > 1)
+		qsort(callbacks, n, sizeof(ResolvedScript *), compare_callback_names);
+	for (int i = 1; i < n; i++)
+	{
+		const ResolvedScript *prev = callbacks[i - 1];
+		const ResolvedScript *cb = callbacks[i];
+
+		if (strcmp(prev->event, cb->event) == 0 && strcmp(prev->description, cb->description) == 0)
+			return fail(err, SQLSTATE_DUPLICATE_OBJECT,
+						psprintf("Offenders: \"%s\" and \"%s\".", prev->path, cb->path),
+						"Rename or remove one of them; nothing was applied.",
+						"found more than one SQL callback script called %s%s%s",
+						cb->event, cb->description[0] ? "__" : "", cb->description);
+	}
+	return true;
+}
+
+bool
+script_source_find(ScriptSource *source, PlaceholderSet *placeholders, FoundScripts *found,
+				   MigrateError *err)
+{
+	Collected	out;
+	Walk		w;
+
+	memset(&out, 0, sizeof(out));
+	memset(found, 0, sizeof(*found));
+	w.source = source;
+	w.placeholders = placeholders;
+	w.out = &out;
+	w.err = err;
+	source->nremote = 0;		/* a second find fetches the releases again */
+	for (int i = 0; i < source->nlocations; i++)
+	{
+		w.location = &source->locations[i];
+		if (!(w.location->remote ? read_remote_location(&w) : walk_location(&w)))
+			return false;
+	}
+	if (!reject_duplicate_callbacks(out.callbacks, out.ncallbacks, err))
+		return false;
+	if (out.nscripts > 1)
+		qsort(out.scripts, out.nscripts, sizeof(ResolvedScript *), compare_script_paths);
+	if (out.ninvalid > 1)
+		qsort(out.invalid, out.ninvalid, sizeof(char *), compare_strings);
+	found->scripts = out.scripts ? out.scripts : palloc0(sizeof(ResolvedScript *));
+	found->nscripts = out.nscripts;
+	found->callbacks = out.callbacks ? out.callbacks : palloc0(sizeof(ResolvedScript *));
+	found->ncallbacks = out.ncallbacks;
+	found->invalid_names = out.invalid ? out.invalid : palloc0(sizeof(char *));
+	found->ninvalid = out.ninvalid;
+	return true;
+}
+
+/* ----------------------------------------------------------------
+ *		Loading a script to run
+ * ---------------------------------------------------------------- */
+
+static RunScript *
+run_script_from_split(const ResolvedScript *script, char *text, size_t len,
+					  const SplitScript *split)
+{
+	RunScript  *run = palloc0(sizeof(RunScript));
+
+	run->script = script;
+	run->text = text;
+	run->len = len;
+	run->nstatements = split->count;
+	run->statements = palloc0(sizeof(RunStatement) * (split->count + 1));
+	for (int i = 0; i < split->count; i++)
+	{
+		const SplitStatement *s = &split->statements[i];
+		RunStatement *r = &run->statements[i];
+
+		r->location = s->location;
+		r->length = s->length;
+		r->line = s->line;
+		r->transactional = s->transactional;
+		r->transaction_control = s->is_transaction_control;
+		r->commits_work = s->commits_work;
+		r->ends_block = s->ends_block;
+		if (s->has_copy_data)
+		{
+			r->copy_data = text + s->copy_data_start;
+			r->copy_len = s->copy_data_len;
+			r->copy_line = s->copy_line;
+		}
+	}
+	run->transactional = split->transactional;
+	/* "<script>.sql.conf" decides, as Flyway lets it (and skips the mixed check) */
+	if (script->execute_in_transaction >= 0)
+	{
+		run->transactional = script->execute_in_transaction == 1;
+		run->transaction_set_by_conf = true;
+	}
+	return run;
+}
+
+bool
+script_source_load(ScriptSource *source, const ResolvedScript *script,
+				   PlaceholderSet *placeholders, RunScript **loaded, MigrateError *err)
+{
+	char	   *raw = NULL;
+	size_t		raw_len = 0;
+	char	   *text;
+	size_t		len;
+	SplitScript split;
+	char	   *why = NULL;
+	int			line = 0;
+	bool		ok;
+
+	if (script_source_is_remote(script->path))
+	{
+		const RemoteFile *file = find_remote_file(source, script->path);
+
+		if (file == NULL)
+			return fail(err, SQLSTATE_INTERNAL_ERROR, NULL, NULL,
+						"migration script \"%s\" was not fetched", script->path);
+		raw = file->data;
+		raw_len = file->len;
+	}
+	else if (!read_whole_file(script->path, "migration script", &raw, &raw_len, err))
+		return false;
+	if (!script_text_for_run(script, raw, raw_len, placeholders, source->placeholder_replacement,
+							 &text, &len, err))
+		return false;
+	ok = script_split(text, len, &split, &why, &line);
+	if (!ok)
+	{
+		char	   *message = psprintf("migration %s failed at line %d: %s", script->script, line, why);
+
+		migrate_error_set(err, "42601", message,
+						  psprintf("The script was read from \"%s\"; nothing of it ran.", script->path),
+						  "Fix the script and run the command again.");
+		err->line = line;
+		free(why);
+		return false;
+	}
+	*loaded = run_script_from_split(script, text, len, &split);
+	script_split_free(&split);
+	return true;
+}

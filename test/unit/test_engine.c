@@ -1,0 +1,1441 @@
+/*
+ * test_engine.c
+ *	  Unit tests of the engine (src/engine/): Flyway's migrate, undo,
+ *	  validate, info, baseline, repair and the dry run, through the fake
+ *	  executor (fake_executor.c), which logs every write and can fail.
+ */
+#include "postgres_fe.h"
+
+#include "checksum.h"
+#include "engine.h"
+#include "fake_executor.h"
+#include "unit.h"
+
+/* ---- what the sinks received ---- */
+
+#define MAXC 128
+
+typedef struct Collected
+{
+	AppliedResult applied[MAXC];	/* finished scripts only */
+	int			napplied;
+	int			nstarting;
+	EngineNoticeLevel levels[MAXC];
+	char	   *notices[MAXC];
+	char	   *details[MAXC];
+	char	   *hints[MAXC];
+	int			nnotices;
+	char	   *planned[MAXC];	/* "script:line sql" */
+	int			nplanned;
+	InfoRow		info[MAXC];
+	int			ninfo;
+	char	   *repaired[MAXC];
+	int			nrepaired;
+	int			baselined_rank;
+	const char *baselined_version;
+	int			nbaselined;
+} Collected;
+
+static Collected C;
+static PlaceholderSet SECRETS;
+static FakeExecutor FX;
+static EngineOptions O;
+static Engine E;
+
+static void
+sink_applied(const AppliedResult *result, void *arg)
+{
+	if (result->starting)
+		C.nstarting++;
+	else if (C.napplied < MAXC)
+		C.applied[C.napplied++] = *result;
+}
+
+static void
+sink_info(const InfoRow *row, void *arg)
+{
+	if (C.ninfo < MAXC)
+		C.info[C.ninfo++] = *row;
+}
+
+static void
+sink_baselined(int rank, const char *version, const char *description, void *arg)
+{
+	C.nbaselined++;
+	C.baselined_rank = rank;
+	C.baselined_version = pstrdup(version);
+}
+
+static void
+sink_repaired(const char *action, const AppliedRow *row, void *arg)
+{
+	if (C.nrepaired < MAXC)
+		C.repaired[C.nrepaired++] = psprintf("%s %d", action, row->installed_rank);
+}
+
+static void
+sink_planned(int seq, const char *script, int line, const char *statement, void *arg)
+{
+	if (seq != C.nplanned + 1)
+		fprintf(stderr, "planned seq %d after %d\n", seq, C.nplanned);
+	if (C.nplanned < MAXC)
+		C.planned[C.nplanned++] = psprintf("%s:%d %s", script ? script : "-", line, statement);
+}
+
+static void
+sink_notice(EngineNoticeLevel level, const char *message, const char *detail, const char *hint,
+			void *arg)
+{
+	if (C.nnotices >= MAXC)
+		return;
+	C.levels[C.nnotices] = level;
+	C.notices[C.nnotices] = pstrdup(message);
+	C.details[C.nnotices] = detail ? pstrdup(detail) : NULL;
+	C.hints[C.nnotices] = hint ? pstrdup(hint) : NULL;
+	C.nnotices++;
+}
+
+static const EngineSinks SINKS = {
+	.applied = sink_applied,
+	.info = sink_info,
+	.baselined = sink_baselined,
+	.repaired = sink_repaired,
+	.planned = sink_planned,
+	.notice = sink_notice,
+};
+
+/* A fresh database with its schema, no history table, no scripts. */
+static void
+setup(void)
+{
+	fake_init(&FX);
+	memset(&O, 0, sizeof(O));
+	memset(&C, 0, sizeof(C));
+	O.placeholder_replacement = true;
+}
+
+/* The engine, with O as the options: call after setting them. */
+static Engine *
+engine(void)
+{
+	engine_init(&E, &FX.base, &O, &SINKS);
+	return &E;
+}
+
+/* The index of the first notice that starts with prefix, or -1. */
+static int
+notice_find(const char *prefix)
+{
+	for (int i = 0; i < C.nnotices; i++)
+		if (strncmp(C.notices[i], prefix, strlen(prefix)) == 0)
+			return i;
+	return -1;
+}
+
+static int
+planned_find(const char *prefix)
+{
+	for (int i = 0; i < C.nplanned; i++)
+		if (strncmp(C.planned[i], prefix, strlen(prefix)) == 0)
+			return i;
+	return -1;
+}
+
+static bool
+starts_with(const char *text, const char *prefix)
+{
+	return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+static bool
+contains(const char *text, const char *piece)
+{
+	return text != NULL && strstr(text, piece) != NULL;
+}
+
+/* The history row of rank, or (a failed check) an empty one. */
+static const AppliedRow *
+row_at(int rank)
+{
+	static AppliedRow none;
+	const AppliedRow *row = fake_row(&FX, rank);
+
+	if (row == NULL)
+	{
+		CHECK(row != NULL);
+		fprintf(stderr, "  (no history row of rank %d)\n", rank);
+		return &none;
+	}
+	return row;
+}
+
+/* A history row for a script as it is now: applied successfully. */
+static void
+applied_row(int rank, const char *version, const char *description, const char *script)
+{
+	fake_add_row(&FX, rank, version, description, "SQL", script, false,
+				 fake_checksum(&FX, script), true);
+}
+
+static void
+fail_statement(const char *script, int stmt, const char *sqlstate, const char *message)
+{
+	FakeFailure f;
+
+	memset(&f, 0, sizeof(f));
+	f.script = script;
+	f.stmt = stmt;
+	f.sqlstate = sqlstate;
+	f.message = message;
+	fake_fail_statement(&FX, &f);
+}
+
+/* ---- migrate ---- */
+
+/*
+ * An empty database whose schema does not exist yet: the schema and table
+ * created with the SCHEMA marker at rank 0, then each migration in its own
+ * transaction in version order (not file order), repeatables last.
+ */
+static void
+test_migrate_empty_database(void)
+{
+	setup();
+	O.schema = "app";
+	FX.schema_exists = false;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);\nINSERT INTO a VALUES (1);\n");
+	fake_add_script(&FX, "V10__ten.sql", "CREATE TABLE j (i int);");
+	fake_add_script(&FX, "V1_1__mid.sql", "CREATE TABLE m (i int);");
+	fake_add_script(&FX, "V2__two.sql", "\n\nCREATE TABLE b (i int);");
+	fake_add_script(&FX, "R__view.sql", "CREATE VIEW v AS SELECT 1;");
+
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create schema+table | insert 0 \"app\" SCHEMA ok | commit"
+			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | run V1__one.sql:2 INSERT INTO a VALUES (1)"
+			  " | insert 1 V1__one.sql SQL ok | commit"
+			  " | begin | run V1_1__mid.sql:1 CREATE TABLE m (i int) | insert 2 V1_1__mid.sql SQL ok | commit"
+			  " | begin | run V2__two.sql:3 CREATE TABLE b (i int) | insert 3 V2__two.sql SQL ok | commit"
+			  " | begin | run V10__ten.sql:1 CREATE TABLE j (i int) | insert 4 V10__ten.sql SQL ok | commit"
+			  " | begin | run R__view.sql:1 CREATE VIEW v AS SELECT 1 | insert 5 R__view.sql SQL ok | commit"
+			  " | unlock");
+	CHECK_INT(FX.locks_held, 0);
+	CHECK_INT(FX.nrows, 6);
+	/* the SCHEMA marker */
+	CHECK(row_at(0)->version == NULL);
+	CHECK_STR(row_at(0)->description, "<< Flyway Schema Creation >>");
+	CHECK(row_at(0)->checksum_null);
+	/* a migration's row */
+	CHECK_STR(row_at(1)->version, "1");
+	CHECK_STR(row_at(1)->description, "one");
+	CHECK_INT(row_at(1)->checksum, fake_checksum(&FX, "V1__one.sql"));
+	CHECK(!row_at(1)->checksum_null);
+	CHECK_STR(row_at(1)->installed_by, "alice");
+	CHECK(row_at(1)->success);
+	CHECK(row_at(5)->version == NULL);
+	/* results, in order */
+	CHECK_INT(C.napplied, 5);
+	CHECK_INT(C.nstarting, 5);
+	CHECK_INT(E.executed, 5);
+	CHECK_STR(C.applied[0].version, "1");
+	CHECK_STR(C.applied[0].state, "Success");
+	CHECK_STR(C.applied[0].type, "SQL");
+	CHECK_STR(C.applied[0].script, "V1__one.sql");
+	CHECK_STR(C.applied[1].version, "1.1");
+	CHECK_STR(C.applied[3].version, "10");
+	CHECK(C.applied[4].version == NULL);
+	CHECK_STR(C.applied[4].description, "view");
+	CHECK_STR(C.applied[4].state, "Success");
+	/* one notice per script */
+	CHECK(notice_find("applied V1__one.sql") >= 0);
+	CHECK(starts_with(C.details[notice_find("applied V1__one.sql")], "Version 1 (one) took "));
+	CHECK(starts_with(C.details[notice_find("applied R__view.sql")], "Repeatable \"view\" took "));
+	CHECK_INT(C.levels[notice_find("applied R__view.sql")], ENGINE_NOTICE);
+	CHECK(fake_has_effect(&FX, "CREATE TABLE b (i int)"));
+}
+
+/* The schema exists and is empty: the table alone, no marker, ranks from 1. */
+static void
+test_migrate_existing_empty_schema(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create table | commit"
+			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
+			  " | unlock");
+	CHECK_STR(E.history.qualified, "\"public\".\"flyway_schema_history\"");
+}
+
+/* Another run created the history and applied V1 while this one waited for the lock. */
+static void
+another_run_applied_v1(FakeExecutor *fx)
+{
+	fake_add_row(fx, 1, "1", "one", "SQL", "V1__one.sql", false, fake_checksum(fx, "V1__one.sql"), true);
+}
+
+/* What is there under the lock decides, not what was there before it. */
+static void
+test_migrate_decides_under_lock(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	FX.on_lock = another_run_applied_v1;
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V2__two.sql:1 CREATE TABLE b (i int) | insert 2 V2__two.sql SQL ok | commit | unlock");
+}
+
+/* A schema with objects but no history: refused, unless baselineOnMigrate. */
+static void
+test_migrate_non_empty_schema(void)
+{
+	setup();
+	FX.schema_empty = false;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK_STR(E.error.message,
+			  "found non-empty schema \"public\" but no history table \"public\".\"flyway_schema_history\"");
+	CHECK(contains(E.error.hint, "Call migrate_baseline()"));
+	CHECK(contains(E.error.hint, "SET pg_migrate.baseline_on_migrate = on"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+	CHECK(!FX.table_exists);
+
+	setup();
+	FX.schema_empty = false;
+	O.baseline_on_migrate = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create table | insert 1 << Flyway Baseline >> BASELINE ok | commit"
+			  " | begin | run V2__two.sql:1 CREATE TABLE b (i int) | insert 2 V2__two.sql SQL ok | commit"
+			  " | unlock");
+	CHECK_STR(row_at(1)->version, "1");
+	CHECK(notice_find("baselined schema \"public\" at version 1") >= 0);
+}
+
+/* Everything applied: the lock and nothing else. */
+static void
+test_migrate_noop(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT 1;");
+	applied_row(1, "1", "one", "V1__one.sql");
+	applied_row(2, NULL, "r", "R__r.sql");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+	CHECK_INT(C.napplied, 0);
+	CHECK_INT(E.executed, 0);
+
+	/* a changed repeatable runs again */
+	fake_set_script(&FX, "R__r.sql", "SELECT 2;");
+	fake_clear_log(&FX);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run R__r.sql:1 SELECT 2 | insert 3 R__r.sql SQL ok | commit | unlock");
+}
+
+static void
+add_all_callbacks(void)
+{
+	/* out of order on purpose: the engine sorts by description */
+	fake_add_script(&FX, "beforeMigrate__b.sql", "SELECT 'bm b';");
+	fake_add_script(&FX, "beforeMigrate__a.sql", "SELECT 'bm a';");
+	fake_add_script(&FX, "beforeMigrate.sql", "SELECT 'bm';");
+	fake_add_script(&FX, "afterMigrate.sql", "SELECT 'am';");
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 'bem';");
+	fake_add_script(&FX, "afterEachMigrate.sql", "SELECT 'aem';");
+	fake_add_script(&FX, "beforeValidate.sql", "SELECT 'bv';");
+	fake_add_script(&FX, "afterValidate.sql", "SELECT 'av';");
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "afterMigrateError.sql", "SELECT 'ame';");
+}
+
+/*
+ * Flyway's callback order: validate's around validation, beforeMigrate,
+ * beforeEach and afterEach inside each migration's transaction, then
+ * afterMigrate; each outside callback in a transaction of its own.
+ */
+static void
+test_migrate_callbacks(void)
+{
+	setup();
+	FX.table_exists = true;
+	add_all_callbacks();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock"
+			  " | begin | run beforeValidate.sql:1 SELECT 'bv' | commit"
+			  " | begin | run afterValidate.sql:1 SELECT 'av' | commit"
+			  " | begin | run beforeMigrate.sql:1 SELECT 'bm' | commit"
+			  " | begin | run beforeMigrate__a.sql:1 SELECT 'bm a' | commit"
+			  " | begin | run beforeMigrate__b.sql:1 SELECT 'bm b' | commit"
+			  " | begin | run beforeEachMigrate.sql:1 SELECT 'bem' | run V1__one.sql:1 CREATE TABLE a (i int)"
+			  " | run afterEachMigrate.sql:1 SELECT 'aem' | insert 1 V1__one.sql SQL ok | commit"
+			  " | begin | run afterMigrate.sql:1 SELECT 'am' | commit"
+			  " | unlock");
+	CHECK_INT(FX.nrows, 1);
+
+	/* a no-op migrate still runs the run's callbacks, not the per-migration ones */
+	fake_clear_log(&FX);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock"
+			  " | begin | run beforeValidate.sql:1 SELECT 'bv' | commit"
+			  " | begin | run afterValidate.sql:1 SELECT 'av' | commit"
+			  " | begin | run beforeMigrate.sql:1 SELECT 'bm' | commit"
+			  " | begin | run beforeMigrate__a.sql:1 SELECT 'bm a' | commit"
+			  " | begin | run beforeMigrate__b.sql:1 SELECT 'bm b' | commit"
+			  " | begin | run afterMigrate.sql:1 SELECT 'am' | commit"
+			  " | unlock");
+}
+
+/*
+ * A transactional migration that fails: rolled back, no history row, the
+ * error callbacks (each, then the run's), the earlier one stays applied,
+ * the later one never runs, and the lock is released.
+ */
+static void
+test_migrate_failing_transactional(void)
+{
+	FakeFailure f;
+
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "afterMigrateError.sql", "SELECT 'ame';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__x.sql", "CREATE TABLE b (i int);\n\nINSERT INTO b VALUES ('x');");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fail_statement("V2__x.sql", 2, "22P02", "invalid input syntax for type integer: \"x\"");
+
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock"
+			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
+			  " | begin | run V2__x.sql:1 CREATE TABLE b (i int) | run V2__x.sql:3 INSERT INTO b VALUES ('x')"
+			  " | rollback"
+			  " | begin | run afterEachMigrateError.sql:1 SELECT 'aeme' | commit"
+			  " | begin | run afterMigrateError.sql:1 SELECT 'ame' | commit"
+			  " | unlock");
+	CHECK_STR(E.error.sqlstate, "22P02");
+	CHECK_STR(E.error.message,
+			  "migration V2__x.sql failed at line 3: invalid input syntax for type integer: \"x\"");
+	CHECK_STR(E.error.detail, "SQLSTATE 22P02 in statement: INSERT INTO b VALUES ('x')");
+	CHECK_STR(E.error.hint,
+			  "Fix the script and call migrate_apply() again: the migrations before it stay applied and nothing of this one remains.");
+	CHECK_INT(E.error.line, 3);
+	CHECK_INT(FX.nrows, 1);
+	CHECK(fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE b (i int)"));
+	CHECK_INT(C.napplied, 1);
+	CHECK_INT(FX.locks_held, 0);
+
+	/* the server's detail and hint come first; its line (a COPY row) wins */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V2__x.sql", "CREATE TABLE b (i int);\nINSERT INTO b VALUES ('x');");
+	memset(&f, 0, sizeof(f));
+	f.script = "V2__x.sql";
+	f.stmt = 2;
+	f.sqlstate = "23505";
+	f.message = "duplicate key value violates unique constraint \"b_pkey\"";
+	f.detail = "Key (i)=(1) already exists.";
+	f.hint = "Server hint.";
+	f.line = 7;
+	fake_fail_statement(&FX, &f);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message,
+			  "migration V2__x.sql failed at line 7: duplicate key value violates unique constraint \"b_pkey\"");
+	CHECK_STR(E.error.detail,
+			  "Key (i)=(1) already exists.\nSQLSTATE 23505 in statement: INSERT INTO b VALUES ('x')");
+	CHECK(starts_with(E.error.hint, "Server hint.\nFix the script and call migrate_apply() again"));
+
+	/* the command's wording */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V2__x.sql", "SELECT 1;");
+	fail_statement("V2__x.sql", 1, "42601", "syntax error");
+	engine();
+	E.wording = &engine_wording_command;
+	CHECK(!engine_migrate(&E));
+	CHECK(starts_with(E.error.hint, "Fix the script and run pg_migrate migrate again"));
+}
+
+/* A statement longer than 300 bytes is quoted cut, at a character boundary. */
+static void
+test_migrate_long_statement_quoted_cut(void)
+{
+	StringInfoData sql;
+
+	setup();
+	FX.table_exists = true;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT '");
+	for (int i = 0; i < 200; i++)
+		appendStringInfoString(&sql, "\xc3\xa9");	/* é: two bytes */
+	appendStringInfoString(&sql, "';");
+	fake_add_script(&FX, "V1__long.sql", sql.data);
+	fail_statement("V1__long.sql", 1, "XX000", "boom");
+	CHECK(!engine_migrate(engine()));
+	/* "SQLSTATE XX000 in statement: " + 300 bytes at most, cut between characters + "..." */
+	CHECK(contains(E.error.detail, "..."));
+	CHECK(strlen(E.error.detail) <= strlen("SQLSTATE XX000 in statement: ") + 300 + 3);
+	CHECK(strlen(E.error.detail) >= strlen("SQLSTATE XX000 in statement: ") + 299 + 3);
+	/* the byte before "..." ends a character (é's second byte) */
+	CHECK((unsigned char) E.error.detail[strlen(E.error.detail) - 4] == 0xa9);
+}
+
+/*
+ * A non-transactional migration that fails left its first statements done:
+ * it is recorded with success = false and the hint says repair.  When even
+ * that record fails, a warning, and the hint says it is not recorded.
+ */
+static void
+test_migrate_failing_non_transactional(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__x.sql", "VACUUM a;\nCREATE INDEX CONCURRENTLY ai ON a (i);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fail_statement("V2__x.sql", 2, "42P07", "relation \"ai\" already exists");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock"
+			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
+			  " | run V2__x.sql:1 VACUUM a | run V2__x.sql:2 CREATE INDEX CONCURRENTLY ai ON a (i)"
+			  " | rollback | insert 2 V2__x.sql SQL failed"
+			  " | begin | run afterEachMigrateError.sql:1 SELECT 'aeme' | commit"
+			  " | unlock");
+	CHECK_STR(E.error.message, "migration V2__x.sql failed at line 2: relation \"ai\" already exists");
+	CHECK_STR(E.error.hint,
+			  "This migration ran outside a transaction, so its statements before the failing one stay done; "
+			  "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
+	CHECK(!row_at(2)->success);
+	CHECK_STR(row_at(2)->version, "2");
+	CHECK(fake_has_effect(&FX, "VACUUM a"));
+
+	/* the failed row blocks the next migrate until repaired */
+	fake_clear_log(&FX);
+	FX.nstmt_failures = 0;
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK(contains(E.error.message, "validate failed"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* recording the failure fails too */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V2__x.sql", "VACUUM a;\nCREATE INDEX CONCURRENTLY ai ON a (i);");
+	fail_statement("V2__x.sql", 2, "42P07", "relation \"ai\" already exists");
+	FX.fail_insert_script = "V2__x.sql";
+	FX.fail_insert_success = 0;
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "42P07");
+	CHECK_STR(E.error.message, "migration V2__x.sql failed at line 2: relation \"ai\" already exists");
+	CHECK(contains(E.error.hint, "recording it as failed failed too (see the warning)"));
+	CHECK(contains(E.error.hint, "Clean up, then call migrate_apply() again: it runs again from its start."));
+	CHECK_INT(FX.nrows, 0);
+	CHECK(notice_find("could not record the failure of V2__x.sql in the history table "
+					  "\"public\".\"flyway_schema_history\": permission denied") >= 0);
+	CHECK_INT(C.levels[notice_find("could not record the failure")], ENGINE_WARNING);
+	CHECK_STR(C.hints[notice_find("could not record the failure")], "The error of the migration itself follows.");
+}
+
+/*
+ * A script's own COMMIT made its start permanent: the block starts again
+ * after it; on a later failure the rest is rolled back and the script is
+ * recorded as failed, the hint naming the COMMIT's line.
+ */
+static void
+test_migrate_own_commit_then_failure(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__c.sql",
+					"CREATE TABLE a (i int);\nCOMMIT;\nCREATE TABLE b (i int);\nSELECT broken;");
+	fail_statement("V1__c.sql", 4, "42703", "column \"broken\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V1__c.sql:1 CREATE TABLE a (i int) | run V1__c.sql:2 COMMIT | begin"
+			  " | run V1__c.sql:3 CREATE TABLE b (i int) | run V1__c.sql:4 SELECT broken | rollback"
+			  " | insert 1 V1__c.sql SQL failed | unlock");
+	CHECK(contains(E.error.hint,
+				   "Its own COMMIT at line 2 made its statements up to there permanent and the rest was rolled back; "
+				   "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again."));
+	CHECK(fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE b (i int)"));
+	CHECK(!row_at(1)->success);
+
+	/* without a failure, the block begun after the COMMIT holds the row */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__c.sql", "CREATE TABLE a (i int);\nCOMMIT;");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V1__c.sql:1 CREATE TABLE a (i int) | run V1__c.sql:2 COMMIT | begin"
+			  " | insert 1 V1__c.sql SQL ok | commit | unlock");
+}
+
+/* A commit or a history INSERT that fails: the migration fails after its statements. */
+static void
+test_migrate_commit_and_record_failures(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	FX.fail_commit_at = 1;
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "40001");
+	CHECK_STR(E.error.message,
+			  "migration V1__one.sql failed after its statements ran: could not serialize access due to concurrent update");
+	CHECK(starts_with(E.error.hint, "Fix the script and call migrate_apply() again"));
+	CHECK_INT(FX.nrows, 0);
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+	CHECK(fake_log_find(&FX, "run afterEachMigrateError.sql") > fake_log_find(&FX, "commit"));
+
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	FX.fail_insert_script = "V1__one.sql";
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "42501");
+	CHECK_STR(E.error.message,
+			  "migration V1__one.sql failed after its statements ran: permission denied for table flyway_schema_history");
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert failed V1__one.sql | rollback | unlock");
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+}
+
+/* A beforeEachMigrate callback that fails inside the migration's block is blamed. */
+static void
+test_migrate_each_callback_failure(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 'ok';\nSELECT bad;");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fail_statement("beforeEachMigrate.sql", 2, "42703", "column \"bad\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "callback beforeEachMigrate.sql failed at line 2: column \"bad\" does not exist");
+	CHECK_STR(E.error.detail, "SQLSTATE 42703 in statement: SELECT bad");
+	CHECK(starts_with(E.error.hint, "Fix the script and call migrate_apply() again"));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run beforeEachMigrate.sql:1 SELECT 'ok' | run beforeEachMigrate.sql:2 SELECT bad"
+			  " | rollback | unlock");
+
+	/* a run callback that fails: its own transaction, its own wording */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeMigrate.sql", "SELECT bad;");
+	fake_add_script(&FX, "afterMigrateError.sql", "SELECT 'ame';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fail_statement("beforeMigrate.sql", 1, "42703", "column \"bad\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "callback beforeMigrate.sql failed at line 1: column \"bad\" does not exist");
+	CHECK_STR(E.error.hint, "Fix the callback script and call the function again.");
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run beforeMigrate.sql:1 SELECT bad | rollback"
+			  " | begin | run afterMigrateError.sql:1 SELECT 'ame' | commit | unlock");
+	CHECK_INT(FX.nrows, 0);
+}
+
+/*
+ * A non-transactional migration's beforeEach callback runs in a transaction
+ * of its own; when it fails, the callback is blamed once, with the
+ * migration's hint (nothing of the migration ran, yet it is recorded as
+ * failed, as a failure outside a transaction is).
+ */
+static void
+test_migrate_each_callback_failure_non_transactional(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT bad;");
+	fake_add_script(&FX, "V1__vac.sql", "VACUUM a;");
+	fail_statement("beforeEachMigrate.sql", 1, "42703", "column \"bad\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run beforeEachMigrate.sql:1 SELECT bad | rollback | rollback"
+			  " | insert 1 V1__vac.sql SQL failed | unlock");
+	CHECK_STR(E.error.sqlstate, "42703");
+	CHECK_STR(E.error.message, "callback beforeEachMigrate.sql failed at line 1: column \"bad\" does not exist");
+	CHECK_STR(E.error.detail, "SQLSTATE 42703 in statement: SELECT bad");
+	CHECK_STR(E.error.hint,
+			  "This migration ran outside a transaction, so its statements before the failing one stay done; "
+			  "it is recorded as failed. Clean up, then call migrate_repair() and migrate_apply() again.");
+}
+
+/*
+ * A migration mixing statements that need no transaction with others is
+ * refused before any of it runs, unless mixed is on or its .conf decided.
+ */
+static void
+test_migrate_mixed(void)
+{
+	const char *mixed = "CREATE TABLE a (i int);\nCREATE INDEX CONCURRENTLY ai ON a (i);";
+
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "V1__mix.sql", mixed);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "25001");
+	CHECK_STR(E.error.message,
+			  "migration V1__mix.sql mixes statements that must run outside a transaction with others");
+	CHECK_STR(E.error.detail,
+			  "Line 2 cannot run inside a transaction block; line 1 can, and would then run without one.");
+	CHECK_STR(E.error.hint,
+			  "Move the statement at line 2 into a migration of its own, or SET pg_migrate.mixed = on.");
+	CHECK_INT(fake_log_count(&FX, "run V1__mix.sql"), 0);
+	CHECK(fake_log_find(&FX, "run afterEachMigrateError.sql") >= 0);
+	CHECK_INT(FX.nrows, 0);
+
+	/* mixed = on: every statement by itself, no block */
+	setup();
+	FX.table_exists = true;
+	O.mixed = true;
+	fake_add_script(&FX, "V1__mix.sql", mixed);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | run V1__mix.sql:1 CREATE TABLE a (i int) | run V1__mix.sql:2 CREATE INDEX CONCURRENTLY ai ON a (i)"
+			  " | insert 1 V1__mix.sql SQL ok | unlock");
+
+	/* executeInTransaction=false in its .conf decides the same */
+	setup();
+	FX.table_exists = true;
+	fake_add_script_conf(&FX, "V1__mix.sql", mixed, 0);
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(fake_log_count(&FX, "begin"), 0);
+	CHECK_INT(FX.nrows, 1);
+}
+
+/*
+ * In the caller's transaction: what cannot run in a block is refused
+ * before it runs, and after a failure nothing runs (no error callbacks, no
+ * rollback, no failure row); the lock is the transaction's.
+ */
+static void
+test_migrate_caller_transaction(void)
+{
+	setup();
+	FX.ops.caller_transaction = true;
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "afterMigrateError.sql", "SELECT 'ame';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);\nSELECT bad;");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fail_statement("V2__two.sql", 2, "42703", "column \"bad\" does not exist");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
+			  " | begin | run V2__two.sql:1 CREATE TABLE b (i int) | run V2__two.sql:2 SELECT bad | unlock");
+	CHECK_INT(FX.ops_after_failure, 0);
+	CHECK_STR(E.error.message, "migration V2__two.sql failed at line 2: column \"bad\" does not exist");
+	CHECK_STR(E.error.hint,
+			  "Fix the script and call migrate_apply() again; with single_transaction nothing of this run remains.");
+
+	/* a statement that cannot run in a block: refused before the script runs */
+	setup();
+	FX.ops.caller_transaction = true;
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__vac.sql", "VACUUM a;");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "25001");
+	CHECK_STR(E.error.message, "migration V2__vac.sql line 1 cannot run inside a transaction block");
+	CHECK_STR(E.error.detail, "Statement: VACUUM a");
+	CHECK_INT(fake_log_count(&FX, "run V2__vac.sql"), 0);
+	CHECK_INT(FX.ops_after_failure, 0);
+
+	/* nor can the script's own transaction control */
+	setup();
+	FX.ops.caller_transaction = true;
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "V1__c.sql", "CREATE TABLE a (i int);\nCOMMIT;");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message,
+			  "migration V1__c.sql line 2 controls the transaction, which single_transaction => true cannot allow");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+
+	/* nor a callback's */
+	setup();
+	FX.ops.caller_transaction = true;
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeMigrate.sql", "VACUUM;");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "callback beforeMigrate.sql line 1 cannot run inside the caller's transaction");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+
+	/* a history row that cannot be written names the migration */
+	setup();
+	FX.ops.caller_transaction = true;
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterMigrateError.sql", "SELECT 'ame';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	FX.fail_insert_script = "*";
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message,
+			  "could not record migration V1__one.sql in the history table \"public\".\"flyway_schema_history\": "
+			  "permission denied for table flyway_schema_history");
+	CHECK(starts_with(E.error.hint, "With single_transaction nothing of this run remains."));
+	CHECK_INT(FX.ops_after_failure, 0);
+	CHECK_INT(fake_log_count(&FX, "rollback"), 0);
+}
+
+/* ---- validation ---- */
+
+static void
+test_validation(void)
+{
+	int			validated = 0;
+
+	/* a changed applied script: nothing is applied, every problem listed */
+	setup();
+	fake_add_script(&FX, "beforeValidate.sql", "SELECT 'bv';");
+	fake_add_script(&FX, "afterValidate.sql", "SELECT 'av';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK_STR(E.error.message, "validate failed: Migration checksum mismatch for migration version 1");
+	CHECK(contains(E.error.detail, "12345"));
+	CHECK_STR(E.error.hint,
+			  "Revert the changes to the applied scripts, or call migrate_repair() to accept them. Nothing was applied.");
+	CHECK_STR(fake_log(&FX, 0), "lock | begin | run beforeValidate.sql:1 SELECT 'bv' | commit | unlock");
+	CHECK_INT(FX.nrows, 1);
+
+	/* two problems: counted in the message, both in the detail */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	fake_add_row(&FX, 2, "2", "two", "SQL", "V2__two.sql", false, 1, true);
+	fake_add_row(&FX, 3, "3", "three", "SQL", "V3__three.sql", false, fake_checksum(&FX, "V3__three.sql"), true);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "validate failed: 2 migrations have failed validation");
+	CHECK(contains(E.error.detail, "Migration checksum mismatch for migration version 1"));
+	CHECK(contains(E.error.detail, "Detected applied migration not resolved locally: 2"));
+	CHECK(starts_with(E.error.hint, "Revert the changes to the applied scripts"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* without a checksum mismatch, the hint is repair's other work */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	fake_add_row(&FX, 2, "2", "two", "SQL", "V2__two.sql", false, 1, true);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "validate failed: Detected applied migration not resolved locally: 2.");
+	CHECK_STR(E.error.hint,
+			  "Fix the scripts or the history (migrate_repair() removes failed rows and marks missing scripts deleted). "
+			  "Nothing was applied.");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+
+	/* a target no script has */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	O.target = "5";
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_STR(E.error.message, "no migration with the target version could be found");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+
+	/* "5?" accepts it; "1" stops there */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	O.target = "5?";
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 2);
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	O.target = "1";
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 1);
+	CHECK_INT(fake_log_count(&FX, "run V2__two.sql"), 0);
+
+	/* a bad target is refused before anything */
+	setup();
+	O.target = "x.y";
+	CHECK(!engine_check_options(engine()));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_STR(E.error.message, "invalid target \"x.y\"");
+
+	/* out of order: ignored (an error) unless allowed, then "Out of Order" */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	applied_row(1, "2", "two", "V2__two.sql");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK(contains(E.error.message, "Detected resolved migration not applied to database: 1"));
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	applied_row(1, "2", "two", "V2__two.sql");
+	O.out_of_order = true;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 1);
+	CHECK_STR(C.applied[0].version, "1");
+	CHECK_STR(C.applied[0].state, "Out of Order");
+
+	/* validate: a pending migration is a problem there; callbacks around it */
+	setup();
+	fake_add_script(&FX, "beforeValidate.sql", "SELECT 'bv';");
+	fake_add_script(&FX, "afterValidate.sql", "SELECT 'av';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(!engine_validate(engine(), &validated));
+	CHECK_STR(E.error.message, "validate failed: Detected resolved migration not applied to database: 2.");
+	CHECK_STR(fake_log(&FX, 0), "begin | run beforeValidate.sql:1 SELECT 'bv' | commit");
+	applied_row(2, "2", "two", "V2__two.sql");
+	fake_clear_log(&FX);
+	CHECK(engine_validate(engine(), &validated));
+	CHECK_INT(validated, 2);
+	CHECK_STR(fake_log(&FX, 0),
+			  "begin | run beforeValidate.sql:1 SELECT 'bv' | commit | begin | run afterValidate.sql:1 SELECT 'av' | commit");
+}
+
+/* Badly named files warn (or fail with validate_naming); duplicates fail. */
+static void
+test_names_and_duplicates(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2_two.sql", "CREATE TABLE b (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK(notice_find("1 SQL file(s) skipped because their names do not follow the naming convention") >= 0);
+	CHECK(starts_with(C.details[notice_find("1 SQL file(s)")], "V2_two.sql: "));
+	CHECK_INT(C.napplied, 1);
+
+	setup();
+	O.validate_naming = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2_two.sql", "CREATE TABLE b (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "42602");
+	CHECK_STR(E.error.message, "invalid migration script names found");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+	CHECK_INT(FX.locks_held, 0);
+
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V1_0__other.sql", "CREATE TABLE b (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "42710");
+	CHECK(contains(E.error.message, "found more than one migration with version 1"));
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+}
+
+/* ---- undo ---- */
+
+static void
+undo_fixture(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "U1__one.sql", "DROP TABLE a;");
+	fake_add_script(&FX, "U2__two.sql", "DROP TABLE b;");
+	fake_add_script(&FX, "U3__three.sql", "DROP TABLE c;");
+	applied_row(1, "1", "one", "V1__one.sql");
+	applied_row(2, "2", "two", "V2__two.sql");
+	applied_row(3, "3", "three", "V3__three.sql");
+}
+
+static void
+test_undo(void)
+{
+	/* the highest applied version */
+	undo_fixture();
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U3__three.sql:1 DROP TABLE c | insert 4 U3__three.sql UNDO_SQL ok | commit | unlock");
+	CHECK_STR(row_at(4)->version, "3");
+	CHECK_STR(row_at(4)->type, "UNDO_SQL");
+	CHECK(notice_find("undid version 3 with U3__three.sql") >= 0);
+	CHECK_INT(C.napplied, 1);
+	CHECK_STR(C.applied[0].version, "3");
+	CHECK_STR(C.applied[0].type, "UNDO_SQL");
+	/* version 3 is pending again */
+	fake_clear_log(&FX);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V3__three.sql:1 CREATE TABLE c (i int) | insert 5 V3__three.sql SQL ok | commit | unlock");
+
+	/* with a target: every version above it, newest first */
+	undo_fixture();
+	O.target = "1";
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U3__three.sql:1 DROP TABLE c | insert 4 U3__three.sql UNDO_SQL ok | commit"
+			  " | begin | run U2__two.sql:1 DROP TABLE b | insert 5 U2__two.sql UNDO_SQL ok | commit | unlock");
+
+	/* an applied version without its U script: nothing is undone */
+	undo_fixture();
+	O.target = "1";
+	FX.nfiles--;				/* no U3__three.sql */
+	CHECK(!engine_undo(engine()));
+	CHECK_STR(E.error.sqlstate, "42704");
+	CHECK(contains(E.error.message, "3"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* a baseline cannot be undone */
+	setup();
+	fake_add_script(&FX, "U1__one.sql", "DROP TABLE a;");
+	fake_add_row(&FX, 1, "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", true, 0, true);
+	CHECK(!engine_undo(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK(contains(E.error.message, "baseline"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* nothing applied */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "U1__one.sql", "DROP TABLE a;");
+	CHECK(engine_undo(engine()));
+	CHECK(notice_find("nothing to undo") >= 0);
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* no history table at all: nothing to undo, nothing created */
+	setup();
+	fake_add_script(&FX, "U1__one.sql", "DROP TABLE a;");
+	CHECK(engine_undo(engine()));
+	CHECK(notice_find("nothing to undo") >= 0);
+	CHECK(!FX.table_exists);
+
+	/* a failing undo script: its wording */
+	undo_fixture();
+	fail_statement("U3__three.sql", 1, "2BP01", "cannot drop table c because other objects depend on it");
+	CHECK(!engine_undo(engine()));
+	CHECK_STR(E.error.message,
+			  "undo script U3__three.sql failed at line 1: cannot drop table c because other objects depend on it");
+	CHECK(starts_with(E.error.hint, "Fix the undo script and call migrate_undo() again"));
+	CHECK_INT(FX.nrows, 3);
+}
+
+/* ---- baseline ---- */
+
+static void
+test_baseline(void)
+{
+	/* no history table: created, then the BASELINE row, in one transaction */
+	setup();
+	CHECK(engine_baseline(engine(), "3", "base"));
+	CHECK_STR(fake_log(&FX, 0), "lock | begin | create table | insert 1 base BASELINE ok | commit | unlock");
+	CHECK_INT(C.nbaselined, 1);
+	CHECK_INT(C.baselined_rank, 1);
+	CHECK_STR(C.baselined_version, "3");
+	CHECK_STR(row_at(1)->version, "3");
+	CHECK(row_at(1)->checksum_null);
+
+	/* the schema created too: its marker first */
+	setup();
+	O.schema = "app";
+	FX.schema_exists = false;
+	CHECK(engine_baseline(engine(), NULL, NULL));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create schema+table | insert 0 \"app\" SCHEMA ok"
+			  " | insert 1 << Flyway Baseline >> BASELINE ok | commit | unlock");
+	CHECK_STR(C.baselined_version, "1");
+
+	/* already baselined at the same version (numerically): a notice */
+	setup();
+	fake_add_row(&FX, 1, "1.0", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", true, 0, true);
+	CHECK(engine_baseline(engine(), "1", NULL));
+	CHECK(notice_find("history table \"public\".\"flyway_schema_history\" is already baselined at version 1.0; nothing to do") >= 0);
+	CHECK_INT(C.nbaselined, 0);
+	CHECK_STR(fake_log(&FX, 0), "lock | begin | commit | unlock");
+	CHECK_INT(FX.nrows, 1);
+
+	/* at another version: an error */
+	setup();
+	fake_add_row(&FX, 1, "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", true, 0, true);
+	CHECK(!engine_baseline(engine(), "2", NULL));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK_STR(E.error.message,
+			  "history table \"public\".\"flyway_schema_history\" is already baselined at version 1");
+	CHECK_STR(fake_log(&FX, 0), "lock | begin | rollback | unlock");
+
+	/* a history with migrations: an error */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(!engine_baseline(engine(), "2", NULL));
+	CHECK_STR(E.error.message,
+			  "cannot baseline: history table \"public\".\"flyway_schema_history\" already contains migrations");
+	CHECK_INT(FX.nrows, 1);
+
+	/* only a SCHEMA marker: allowed */
+	setup();
+	fake_add_row(&FX, 0, NULL, "<< Flyway Schema Creation >>", "SCHEMA", "\"public\"", true, 0, true);
+	CHECK(engine_baseline(engine(), "2", NULL));
+	CHECK_INT(C.baselined_rank, 1);
+
+	/* a bad version: refused before the lock */
+	setup();
+	CHECK(!engine_baseline(engine(), "1.x", NULL));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_STR(E.error.message, "invalid baseline version \"1.x\"");
+	CHECK_INT(FX.nlog, 0);
+}
+
+/* ---- repair ---- */
+
+static void
+test_repair(void)
+{
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V4__four.sql", "CREATE TABLE d (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	applied_row(2, "2", "two", "V2__two.sql");
+	applied_row(3, "3", "three", "V3__three.sql");	/* no file: missing */
+	fake_add_row(&FX, 4, "4", "four", "SQL", "V4__four.sql", false, fake_checksum(&FX, "V4__four.sql"), false);
+	CHECK(engine_repair(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  psprintf("lock | begin | delete 4 | insert 4 V3__three.sql DELETE ok | realign 1 one SQL %d | commit | unlock",
+					   fake_checksum(&FX, "V1__one.sql")));
+	CHECK_INT(C.nrepaired, 3);
+	CHECK_STR(C.repaired[0], "removed failed 4");
+	CHECK_STR(C.repaired[1], "marked deleted 3");
+	CHECK_STR(C.repaired[2], "realigned 1");
+	/* the failed row is gone: rank 4 is now the DELETE marker */
+	CHECK_STR(row_at(4)->type, "DELETE");
+	CHECK_STR(row_at(4)->version, "3");
+	CHECK_INT(row_at(1)->checksum, fake_checksum(&FX, "V1__one.sql"));
+
+	/* repaired: migrate applies the failed one again and validates */
+	fake_clear_log(&FX);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run V4__four.sql:1 CREATE TABLE d (i int) | insert 5 V4__four.sql SQL ok | commit | unlock");
+
+	/* nothing to repair: an empty transaction */
+	fake_clear_log(&FX);
+	C.nrepaired = 0;
+	CHECK(engine_repair(engine()));
+	CHECK_STR(fake_log(&FX, 0), "lock | begin | commit | unlock");
+	CHECK_INT(C.nrepaired, 0);
+
+	/*
+	 * A changed description; a repeatable recorded with its raw checksum
+	 * (before placeholders) takes the checksum of its text as it runs.
+	 */
+	setup();
+	O.placeholders = &SECRETS;
+	placeholders_init(&SECRETS);
+	placeholders_set(&SECRETS, "owner", "bob");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT '${owner}';");
+	fake_add_row(&FX, 1, "1", "old words", "SQL", "V1__one.sql", false, fake_checksum(&FX, "V1__one.sql"), true);
+	fake_add_row(&FX, 2, NULL, "r", "SQL", "R__r.sql", false, fake_checksum(&FX, "R__r.sql"), true);
+	CHECK(engine_repair(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  psprintf("lock | begin | realign 1 one SQL %d | realign 2 r SQL %d | commit | unlock",
+					   fake_checksum(&FX, "V1__one.sql"), flyway_checksum("SELECT 'bob';", 13)));
+	CHECK_STR(row_at(1)->description, "one");
+
+	/* no history table */
+	setup();
+	CHECK(engine_repair(engine()));
+	CHECK(notice_find("history table \"public\".\"flyway_schema_history\" does not exist; nothing to repair") >= 0);
+	CHECK_INT(FX.nlog, 0);
+}
+
+/* ---- info and the apply-needed check ---- */
+
+static void
+test_info_and_needed(void)
+{
+	bool		needed = false;
+
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT 1;");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(engine_info(engine()));
+	CHECK_INT(C.ninfo, 3);
+	CHECK_STR(C.info[0].version, "1");
+	CHECK_STR(C.info[0].state, "Success");
+	CHECK(C.info[0].applied);
+	CHECK_STR(C.info[0].installed_by, "alice");
+	CHECK_STR(C.info[1].version, "2");
+	CHECK_STR(C.info[1].state, "Pending");
+	CHECK(!C.info[1].applied);
+	CHECK_INT(C.info[1].checksum, fake_checksum(&FX, "V2__two.sql"));
+	CHECK(C.info[2].version == NULL);
+	CHECK_STR(C.info[2].category, "Repeatable");
+	CHECK_INT(FX.nlog, 0);
+
+	CHECK(engine_migrate_needed(engine(), &needed));
+	CHECK(needed);
+	applied_row(2, "2", "two", "V2__two.sql");
+	applied_row(3, NULL, "r", "R__r.sql");
+	CHECK(engine_migrate_needed(engine(), &needed));
+	CHECK(!needed);
+	fake_add_script(&FX, "afterMigrate.sql", "SELECT 1;");
+	CHECK(engine_migrate_needed(engine(), &needed));
+	CHECK(needed);
+	CHECK_INT(FX.nlog, 0);
+
+	/* no history table: a migrate creates it */
+	setup();
+	needed = false;
+	CHECK(engine_migrate_needed(engine(), &needed));
+	CHECK(needed);
+
+	/* validation errors as migrate gives them */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	CHECK(!engine_migrate_needed(engine(), &needed));
+	CHECK_STR(E.error.sqlstate, "55000");
+}
+
+/* ---- the dry run ---- */
+
+static void
+secret_placeholders(const char *value)
+{
+	placeholders_init(&SECRETS);
+	placeholders_set(&SECRETS, "db_password", value);
+	placeholders_set(&SECRETS, "owner", "bob");
+	O.placeholders = &SECRETS;
+}
+
+static void
+test_plan(void)
+{
+	char	   *key;
+	int			i;
+
+	setup();
+	O.schema = "app";
+	FX.schema_exists = false;
+	secret_placeholders("s3cret");
+	fake_add_script(&FX, "beforeMigrate.sql", "SELECT 'bm';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE ROLE ${owner} PASSWORD '${db_password}';\nCREATE TABLE a (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT 1;");
+	CHECK(engine_plan(engine(), false));
+	key = psprintf(INT64_FORMAT, E.history.lock_key);
+	i = 0;
+	CHECK_STR(C.planned[i++], psprintf("-:0 SELECT pg_catalog.pg_advisory_lock(%s)", key));
+	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "-:0 CREATE SCHEMA \"app\"");
+	CHECK(starts_with(C.planned[i++], "-:0 CREATE TABLE \"app\".\"flyway_schema_history\" ("));
+	CHECK(starts_with(C.planned[i++], "-:0 ALTER TABLE \"app\".\"flyway_schema_history\" ADD CONSTRAINT"));
+	CHECK(starts_with(C.planned[i++], "-:0 CREATE INDEX"));
+	CHECK_STR(C.planned[i++],
+			  "-:0 INSERT INTO \"app\".\"flyway_schema_history\" (installed_rank, version, description, type, script, "
+			  "checksum, installed_by, execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', "
+			  "'SCHEMA', '\"app\"', NULL, 'alice', 0, true)");
+	CHECK_STR(C.planned[i++], "-:0 COMMIT");
+	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "beforeMigrate.sql:1 SELECT 'bm'");
+	CHECK_STR(C.planned[i++], "-:0 COMMIT");
+	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "V1__one.sql:1 CREATE ROLE bob PASSWORD '***'");
+	CHECK_STR(C.planned[i++], "V1__one.sql:2 CREATE TABLE a (i int)");
+	CHECK_STR(C.planned[i++],
+			  psprintf("V1__one.sql:0 INSERT INTO \"app\".\"flyway_schema_history\" (installed_rank, version, "
+					   "description, type, script, checksum, installed_by, execution_time, success) VALUES "
+					   "(1, '1', 'one', 'SQL', 'V1__one.sql', %d, 'alice', 0, true)",
+					   fake_checksum(&FX, "V1__one.sql")));
+	CHECK_STR(C.planned[i++], "-:0 COMMIT");
+	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "R__r.sql:1 SELECT 1");
+	CHECK(starts_with(C.planned[i++], "R__r.sql:0 INSERT INTO \"app\".\"flyway_schema_history\""));
+	CHECK(contains(C.planned[i - 1], "VALUES (2, NULL, 'r', 'SQL', 'R__r.sql',"));
+	CHECK_STR(C.planned[i++], "-:0 COMMIT");
+	CHECK_STR(C.planned[i++], psprintf("-:0 SELECT pg_catalog.pg_advisory_unlock(%s)", key));
+	CHECK_INT(C.nplanned, i);
+	for (int j = 0; j < C.nplanned; j++)
+		CHECK(!contains(C.planned[j], "s3cret"));
+	/* nothing written, nothing locked, nothing claimed as applied */
+	CHECK_INT(FX.nlog, 0);
+	CHECK(!FX.table_exists);
+	CHECK(!FX.schema_exists);
+	CHECK_INT(C.napplied, 0);
+	CHECK_INT(notice_find("applied "), -1);
+
+	/* an existing history: the next ranks, execution_time 0 */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_row(&FX, 0, NULL, "<< Flyway Schema Creation >>", "SCHEMA", "\"public\"", true, 0, true);
+	applied_row(4, "1", "one", "V1__one.sql");
+	CHECK(engine_plan(engine(), false));
+	CHECK_INT(C.nplanned, 6);
+	CHECK_STR(C.planned[1], "-:0 BEGIN");
+	CHECK_STR(C.planned[2], "V2__two.sql:1 CREATE TABLE b (i int)");
+	CHECK(contains(C.planned[3], "VALUES (5, '2', 'two', 'SQL', 'V2__two.sql',"));
+	CHECK(contains(C.planned[3], ", 'alice', 0, true)"));
+	CHECK_STR(C.planned[4], "-:0 COMMIT");
+	CHECK_INT(FX.nlog, 0);
+
+	/* execution_time is 0 even when the migration takes time (a slow callback load) */
+	setup();
+	FX.table_exists = true;
+	FX.load_delay_ms = 20;
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 1;");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_plan(engine(), false));
+	CHECK(contains(C.planned[planned_find("V1__one.sql:0")], ", 'alice', 0, true)"));
+
+	/* nothing pending: the lock alone */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(engine_plan(engine(), false));
+	CHECK_INT(C.nplanned, 2);
+
+	/* baselineOnMigrate in a dry run: the row planned, no "baselined" claim */
+	setup();
+	FX.schema_empty = false;
+	O.baseline_on_migrate = true;
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	CHECK(engine_plan(engine(), false));
+	CHECK(planned_find("<< Flyway Baseline >>:0 INSERT INTO \"public\".\"flyway_schema_history\"") >= 0);
+	CHECK(contains(C.planned[planned_find("<< Flyway Baseline >>:0")], "VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE'"));
+	CHECK(contains(C.planned[planned_find("V2__two.sql:0")], "VALUES (2, '2', 'two'"));
+	CHECK_INT(notice_find("baselined schema"), -1);
+	CHECK_INT(FX.nlog, 0);
+
+	/* a mixed script is refused as migrate refuses it */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__mix.sql", "CREATE TABLE a (i int);\nCREATE INDEX CONCURRENTLY ai ON a (i);");
+	CHECK(!engine_plan(engine(), false));
+	CHECK_STR(E.error.sqlstate, "25001");
+	CHECK_STR(E.error.message,
+			  "migration V1__mix.sql mixes statements that must run outside a transaction with others");
+	CHECK_INT(planned_find("V1__mix.sql"), -1);
+	CHECK_INT(FX.nlog, 0);
+
+	/* so is a validation failure */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	CHECK(!engine_plan(engine(), false));
+	CHECK_STR(E.error.sqlstate, "55000");
+
+	/* undo's plan */
+	undo_fixture();
+	CHECK(engine_plan(engine(), true));
+	CHECK_INT(C.nplanned, 6);
+	CHECK_STR(C.planned[2], "U3__three.sql:1 DROP TABLE c");
+	CHECK(contains(C.planned[3], "VALUES (4, '3', 'three', 'UNDO_SQL', 'U3__three.sql',"));
+	CHECK_INT(FX.nlog, 0);
+	CHECK_INT(FX.nrows, 3);
+	CHECK_INT(notice_find("undid "), -1);
+}
+
+/* ---- secrets in errors ---- */
+
+static void
+test_secrets_masked_in_errors(void)
+{
+	FakeFailure f;
+
+	setup();
+	FX.table_exists = true;
+	secret_placeholders("hunter2");
+	fake_add_script(&FX, "V1__role.sql", "ALTER ROLE app PASSWORD '${db_password}';");
+	memset(&f, 0, sizeof(f));
+	f.script = "V1__role.sql";
+	f.stmt = 1;
+	f.sqlstate = "22023";
+	f.message = "password hunter2 is too weak";
+	f.detail = "\"hunter2\" was seen before";
+	f.hint = "Choose another than hunter2.";
+	fake_fail_statement(&FX, &f);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "migration V1__role.sql failed at line 1: password *** is too weak");
+	CHECK_STR(E.error.detail, "\"***\" was seen before\nSQLSTATE 22023 in statement: ALTER ROLE app PASSWORD '***'");
+	CHECK(starts_with(E.error.hint, "Choose another than ***.\n"));
+
+	/*
+	 * A value that broke the statement's syntax: the server quotes only the
+	 * piece at the error's position.
+	 */
+	setup();
+	FX.table_exists = true;
+	secret_placeholders("ab'cdef");
+	fake_add_script(&FX, "V1__role.sql", "ALTER ROLE app PASSWORD '${db_password}';");
+	memset(&f, 0, sizeof(f));
+	f.script = "V1__role.sql";
+	f.stmt = 1;
+	f.sqlstate = "42601";
+	f.message = "syntax error at or near \"cdef\"";
+	/* "ALTER ROLE app PASSWORD 'ab'cdef'": the 'c' is character 29 */
+	f.position = 29;
+	fake_fail_statement(&FX, &f);
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "migration V1__role.sql failed at line 1: syntax error at or near \"***\"");
+	CHECK(!contains(E.error.detail, "cdef"));
+
+	/* a callback's error is masked too, and so is its warning as an error callback */
+	setup();
+	FX.table_exists = true;
+	secret_placeholders("hunter2");
+	fake_add_script(&FX, "V1__one.sql", "SELECT 1;");
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT '${db_password}';");
+	fail_statement("V1__one.sql", 1, "XX000", "boom");
+	fail_statement("afterEachMigrateError.sql", 1, "XX000", "bad hunter2");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "migration V1__one.sql failed at line 1: boom");
+	CHECK(notice_find("callback afterEachMigrateError.sql failed at line 1: bad ***") >= 0);
+	CHECK_INT(C.levels[notice_find("callback afterEachMigrateError.sql")], ENGINE_WARNING);
+	CHECK(contains(C.details[notice_find("callback afterEachMigrateError.sql")], "SELECT '***'"));
+}
+
+int
+main(void)
+{
+	test_migrate_empty_database();
+	test_migrate_existing_empty_schema();
+	test_migrate_decides_under_lock();
+	test_migrate_non_empty_schema();
+	test_migrate_noop();
+	test_migrate_callbacks();
+	test_migrate_failing_transactional();
+	test_migrate_long_statement_quoted_cut();
+	test_migrate_failing_non_transactional();
+	test_migrate_own_commit_then_failure();
+	test_migrate_commit_and_record_failures();
+	test_migrate_each_callback_failure();
+	test_migrate_each_callback_failure_non_transactional();
+	test_migrate_mixed();
+	test_migrate_caller_transaction();
+	test_validation();
+	test_names_and_duplicates();
+	test_undo();
+	test_baseline();
+	test_repair();
+	test_info_and_needed();
+	test_plan();
+	test_secrets_masked_in_errors();
+	return unit_summary("engine");
+}
