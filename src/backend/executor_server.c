@@ -333,8 +333,8 @@ run_script_from_parsed(ParsedScript *parsed)
 		r->line = s->line;
 		r->transactional = s->transactional;
 		r->transaction_control = s->is_transaction_control;
-		r->commits_work = script_statement_commits_work(s);
-		r->ends_block = script_statement_ends_block(s);
+		r->commits_work = s->commits_work;
+		r->ends_block = s->ends_block;
 		r->copy_data = s->copy_data;
 		r->copy_len = s->copy_len;
 		r->copy_line = s->copy_line;

@@ -108,6 +108,8 @@ typedef struct ScriptStatement
 	int			line;			/* 1-based line of its first token */
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		is_transaction_control; /* BEGIN, COMMIT, ROLLBACK, ... */
+	bool		commits_work;	/* statement_commits_work() */
+	bool		ends_block;		/* statement_ends_block() */
 	void	   *raw;			/* RawStmt * */
 	/* COPY ... FROM STDIN: the data block that followed it in the script */
 	const char *copy_data;
@@ -128,8 +130,6 @@ typedef struct ParsedScript
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
 extern void script_execute_toplevel(ParsedScript *parsed, ScriptStatement *stmt);
 extern void script_execute_spi(ParsedScript *parsed, ScriptStatement *stmt);
-extern bool script_statement_commits_work(const ScriptStatement *stmt);
-extern bool script_statement_ends_block(const ScriptStatement *stmt);
 extern int	script_error_line(ErrorData *edata, const ParsedScript *parsed,
 							  const ScriptStatement *stmt);
 extern ScriptStatement *script_current_statement;

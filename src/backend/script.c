@@ -271,7 +271,15 @@ describe_statement(Node *stmt, StatementKind *kind)
 			kind->detach_concurrently = alter_table_detaches_concurrently((AlterTableStmt *) stmt);
 			break;
 		case T_TransactionStmt:
-			kind->kind = STMT_KIND_TRANSACTION;
+			{
+				TransactionStmt *ts = (TransactionStmt *) stmt;
+
+				kind->kind = STMT_KIND_TRANSACTION;
+				kind->transaction = ts->kind == TRANS_STMT_COMMIT ? STMT_TX_COMMIT :
+					ts->kind == TRANS_STMT_ROLLBACK ? STMT_TX_ROLLBACK :
+					ts->kind == TRANS_STMT_PREPARE ? STMT_TX_PREPARE : STMT_TX_OTHER;
+				kind->transaction_chain = ts->chain;
+			}
 			break;
 		case T_CopyStmt:
 			if (((CopyStmt *) stmt)->is_from && ((CopyStmt *) stmt)->filename == NULL &&
@@ -541,6 +549,8 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 
 		stmt->raw = rs;
 		stmt->is_transaction_control = statement_is_transaction_control(&kind);
+		stmt->commits_work = statement_commits_work(&kind);
+		stmt->ends_block = statement_ends_block(&kind);
 		stmt->transactional = !statement_needs_own_transaction(&kind);
 		if (!stmt->transactional)
 			parsed->transactional = false;
@@ -808,43 +818,6 @@ script_execute_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 	debug_query_string = NULL;
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(stmt_cxt);
-}
-
-/*
- * script_statement_commits_work
- *		Whether a statement, once it ran, made the work of its script so far
- *		permanent: its own COMMIT (or COMMIT AND CHAIN, or PREPARE
- *		TRANSACTION, after which the work is no longer this session's to roll
- *		back).
- */
-bool
-script_statement_commits_work(const ScriptStatement *stmt)
-{
-	TransactionStmt *ts;
-
-	if (!stmt->is_transaction_control)
-		return false;
-	ts = (TransactionStmt *) ((RawStmt *) stmt->raw)->stmt;
-	return ts->kind == TRANS_STMT_COMMIT || ts->kind == TRANS_STMT_PREPARE;
-}
-
-/*
- * script_statement_ends_block
- *		Whether a statement ends the transaction block it runs in: COMMIT,
- *		END, ROLLBACK, ABORT (not AND CHAIN, which opens the next one at
- *		once, nor ROLLBACK TO SAVEPOINT), PREPARE TRANSACTION.
- */
-bool
-script_statement_ends_block(const ScriptStatement *stmt)
-{
-	TransactionStmt *ts;
-
-	if (!stmt->is_transaction_control)
-		return false;
-	ts = (TransactionStmt *) ((RawStmt *) stmt->raw)->stmt;
-	if (ts->kind == TRANS_STMT_PREPARE)
-		return true;
-	return (ts->kind == TRANS_STMT_COMMIT || ts->kind == TRANS_STMT_ROLLBACK) && !ts->chain;
 }
 
 /*
