@@ -69,8 +69,35 @@ typedef struct ServerExecutor
 typedef enum WorkNeeds
 {
 	WORK_PLAIN = 0,				/* a transaction (at top level) */
-	WORK_SPI = 1				/* and SPI, with a snapshot */
+	WORK_SPI = 1,				/* and SPI, with a snapshot */
+	WORK_OWN = 2				/* nothing: the work opens what it needs */
 } WorkNeeds;
+
+/*
+ * The arguments of an operation, for its work function (each operation
+ * fills in its own).
+ */
+typedef struct OpArgs
+{
+	SessionFacts *facts;
+	PlaceholderSet *placeholders;
+	FoundScripts *found;
+	const ResolvedScript *script;
+	RunScript **loaded;
+	ParsedScript *parsed;		/* run_statement: the statement's script */
+	ScriptStatement *stmt;		/* and the statement (its error blames it) */
+	const HistoryTableRef *history;
+	HistoryTableRef *probed;	/* history_probe: the table it looks for */
+	bool		create_schema;
+	bool	   *empty;
+	AppliedRow ***rows;
+	int		   *nrows;
+	const HistoryChange *change;
+	int			rank;			/* history_change: the row's installed_rank */
+} OpArgs;
+
+/* An operation's work, run by guarded_call() between work_start and work_end. */
+typedef void (*OpWork) (ServerExecutor *ex, OpArgs *args);
 
 static inline bool
 in_caller_transaction(ServerExecutor *ex)
@@ -86,6 +113,8 @@ in_caller_transaction(ServerExecutor *ex)
 static void
 work_start(ServerExecutor *ex, MemoryContext cxt, WorkNeeds needs)
 {
+	if (needs == WORK_OWN)
+		return;
 	if (!in_caller_transaction(ex))
 	{
 		SetCurrentStatementStartTimestamp();
@@ -103,7 +132,7 @@ work_end(ServerExecutor *ex, MemoryContext cxt, WorkNeeds needs)
 {
 	if (needs == WORK_SPI)
 		SPI_finish();
-	if (!in_caller_transaction(ex))
+	if (needs != WORK_OWN && !in_caller_transaction(ex))
 	{
 		if (needs == WORK_SPI)
 			PopActiveSnapshot();
@@ -183,6 +212,36 @@ catch_error(ServerExecutor *ex, MemoryContext cxt, MigrateError *err,
 	}
 }
 
+/*
+ * guarded_call
+ *		Run an operation's work: refused after a failure in the caller's
+ *		transaction, else in what it needs (work_start), its error caught
+ *		into *err (blaming args->stmt, when given) so that the executor can
+ *		go on.  The work allocates in the caller's context.
+ */
+static bool
+guarded_call(ServerExecutor *ex, WorkNeeds needs, OpWork work, OpArgs *args, MigrateError *err)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		work_start(ex, cxt, needs);
+		work(ex, args);
+		work_end(ex, cxt, needs);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, args->parsed, args->stmt);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 /* history.c's view of the engine's history table, in the current context. */
 static HistoryTable *
 history_of(const HistoryTableRef *ref)
@@ -213,36 +272,27 @@ flyway_timestamp(void)
 					tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+static void
+session_facts_work(ServerExecutor *ex, OpArgs *args)
+{
+	SessionFacts *facts = args->facts;
+	List	   *path;
+
+	memset(facts, 0, sizeof(SessionFacts));
+	facts->user = pstrdup(GetUserNameFromId(GetUserId(), false));
+	facts->database = get_database_name(MyDatabaseId);
+	/* Flyway's default schema: the first one on the search_path that exists */
+	path = fetch_search_path(false);
+	facts->current_schema = path != NIL ? get_namespace_name(linitial_oid(path)) : NULL;
+	facts->timestamp = flyway_timestamp();
+}
+
 static bool
 server_session_facts(Executor *exec, SessionFacts *facts, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.facts = facts};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		List	   *path;
-
-		work_start(ex, cxt, WORK_PLAIN);
-		memset(facts, 0, sizeof(SessionFacts));
-		facts->user = pstrdup(GetUserNameFromId(GetUserId(), false));
-		facts->database = get_database_name(MyDatabaseId);
-		/* Flyway's default schema: the first one on the search_path that exists */
-		path = fetch_search_path(false);
-		facts->current_schema = path != NIL ? get_namespace_name(linitial_oid(path)) : NULL;
-		facts->timestamp = flyway_timestamp();
-		work_end(ex, cxt, WORK_PLAIN);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_PLAIN, session_facts_work, &args, err);
 }
 
 /* The lists of locations.c as the engine's arrays, in the current context. */
@@ -271,41 +321,28 @@ found_from_script_set(const ScriptSet *set, FoundScripts *found)
 	found->ninvalid = i;
 }
 
+static void
+find_scripts_work(ServerExecutor *ex, OpArgs *args)
+{
+	/* values to mask wherever a script's text or a server message shows */
+	script_set_secrets(args->placeholders);
+	found_from_script_set(locations_resolve(args->placeholders), args->found);
+
+	/*
+	 * What the apply worker had to read, the next session's call only stats
+	 * (the caller's session leaves that to the worker).
+	 */
+	if (!in_caller_transaction(ex) && !RecoveryInProgress())
+		locations_save_checksums();
+}
+
 static bool
 server_find_scripts(Executor *exec, PlaceholderSet *placeholders, FoundScripts *found,
 					MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.placeholders = placeholders, .found = found};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		ScriptSet  *set;
-
-		work_start(ex, cxt, WORK_SPI);
-		/* values to mask wherever a script's text or a server message shows */
-		script_set_secrets(placeholders);
-		set = locations_resolve(placeholders);
-		found_from_script_set(set, found);
-
-		/*
-		 * What the apply worker had to read, the next session's call only
-		 * stats (the caller's session leaves that to the worker).
-		 */
-		if (!in_caller_transaction(ex) && !RecoveryInProgress())
-			locations_save_checksums();
-		work_end(ex, cxt, WORK_SPI);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_SPI, find_scripts_work, &args, err);
 }
 
 /* script.c's split as the engine's RunScript; each statement keeps its own. */
@@ -343,16 +380,13 @@ run_script_from_parsed(ParsedScript *parsed)
 	return run;
 }
 
-static bool
-server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet *placeholders,
-				   RunScript **loaded, MigrateError *err)
+static void
+load_script_work(ServerExecutor *ex, OpArgs *args)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	const ResolvedScript *script = args->script;
+	char	   *text;
+	size_t		len;
 
-	if (refuse_after_failure(ex, err))
-		return false;
 	/*
 	 * A migration's text and parse trees, and its callbacks', are kept until
 	 * the next migration is loaded (the engine is done with them then): a
@@ -360,31 +394,29 @@ server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet 
 	 */
 	if (script->kind != SCRIPT_CALLBACK)
 		MemoryContextReset(ex->script_cxt);
-	PG_TRY();
-	{
-		char	   *text;
-		size_t		len;
+	MemoryContextSwitchTo(ex->script_cxt);
+	/* a script before this one may have given up the run's lock */
+	if (ex->locked != NULL && script->kind != SCRIPT_CALLBACK)
+		reentry_verify_run_lock(ex->locked, script->script, false);
+	text = locations_script_text(script, args->placeholders, &len);
+	*args->loaded = run_script_from_parsed(script_parse(script, text, len));
+}
 
-		work_start(ex, ex->script_cxt, WORK_PLAIN);
-		/* a script before this one may have given up the run's lock */
-		if (ex->locked != NULL && script->kind != SCRIPT_CALLBACK)
-			reentry_verify_run_lock(ex->locked, script->script, false);
-		text = locations_script_text(script, placeholders, &len);
-		*loaded = run_script_from_parsed(script_parse(script, text, len));
-		work_end(ex, cxt, WORK_PLAIN);
-		if (!in_caller_transaction(ex))
-			pgstat_report_activity(STATE_RUNNING,
-								   psprintf(script->kind == SCRIPT_CALLBACK ?
-											"pg_migrate: callback %s" : "pg_migrate: applying %s",
-											script->script));
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+static bool
+server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet *placeholders,
+				   RunScript **loaded, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	OpArgs		args = {.script = script, .placeholders = placeholders, .loaded = loaded};
+
+	if (!guarded_call(ex, WORK_PLAIN, load_script_work, &args, err))
+		return false;
+	if (!in_caller_transaction(ex))
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf(script->kind == SCRIPT_CALLBACK ?
+										"pg_migrate: callback %s" : "pg_migrate: applying %s",
+										script->script));
+	return true;
 }
 
 /*
@@ -392,134 +424,108 @@ server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet 
  * the run's commits (a script that releases it is caught by
  * reentry_verify_run_lock()); in the caller's transaction until it ends.
  */
+static void
+lock_work(ServerExecutor *ex, OpArgs *args)
+{
+	const HistoryTableRef *history = args->history;
+
+	if (in_caller_transaction(ex))
+		history_lock_xact(history_of(history));
+	else
+	{
+		MemoryContextSwitchTo(ex->cxt);
+		ex->locked = history_of(history);
+		ex->locked->schema = pstrdup(history->schema);
+		ex->locked->table = pstrdup(history->table);
+		ex->locked->qualified = pstrdup(history->qualified);
+		history_lock_session(ex->locked);
+	}
+}
+
 static bool
 server_lock(Executor *exec, const HistoryTableRef *history, MigrateError *err)
 {
 	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.history = history};
 
-	if (refuse_after_failure(ex, err))
-		return false;
 	if (!in_caller_transaction(ex))
 		pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_PLAIN);
-		if (in_caller_transaction(ex))
-			history_lock_xact(history_of(history));
-		else
-		{
-			MemoryContextSwitchTo(ex->cxt);
-			ex->locked = history_of(history);
-			ex->locked->schema = pstrdup(history->schema);
-			ex->locked->table = pstrdup(history->table);
-			ex->locked->qualified = pstrdup(history->qualified);
-			history_lock_session(ex->locked);
-		}
-		work_end(ex, cxt, WORK_PLAIN);
-		ok = true;
-	}
-	PG_CATCH();
+	if (!guarded_call(ex, WORK_PLAIN, lock_work, &args, err))
 	{
 		ex->locked = NULL;
-		catch_error(ex, cxt, err, NULL, NULL);
+		return false;
 	}
-	PG_END_TRY();
-	if (ok && !in_caller_transaction(ex))
+	if (!in_caller_transaction(ex))
 		pgstat_report_activity(STATE_RUNNING, "pg_migrate: reading scripts and history");
-	return ok;
+	return true;
+}
+
+static void
+unlock_work(ServerExecutor *ex, OpArgs *args)
+{
+	/* a script may have released it (reentry_verify_run_lock() said so) */
+	if (history_lock_held_by_me(ex->locked))
+		history_unlock_session(ex->locked);
 }
 
 static void
 server_unlock(Executor *exec, const HistoryTableRef *history)
 {
 	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
+	OpArgs		args = {0};
+	MigrateError err;
 
 	/* the caller's transaction keeps its lock until it ends */
 	if (in_caller_transaction(ex) || ex->locked == NULL)
 		return;
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_PLAIN);
-		/* a script may have released it (reentry_verify_run_lock() said so) */
-		if (history_lock_held_by_me(ex->locked))
-			history_unlock_session(ex->locked);
-		work_end(ex, cxt, WORK_PLAIN);
-	}
-	PG_CATCH();
-	{
-		MigrateError err;
-
-		/* the run is over either way; the lock goes with the worker */
-		memset(&err, 0, sizeof(err));
-		catch_error(ex, cxt, &err, NULL, NULL);
+	memset(&err, 0, sizeof(err));
+	/* the run is over either way; the lock goes with the worker */
+	if (!guarded_call(ex, WORK_PLAIN, unlock_work, &args, &err))
 		ereport(WARNING,
 				(errmsg("could not release the migration lock of %s: %s",
 						ex->locked->qualified, err.message)));
-	}
-	PG_END_TRY();
 	ex->locked = NULL;
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
 /* Open a transaction block at top level, as a client's BEGIN does. */
+static void
+begin_work(ServerExecutor *ex, OpArgs *args)
+{
+	if (in_caller_transaction(ex))
+		return;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	BeginTransactionBlock();
+	CommitTransactionCommand();
+}
+
 static bool
 server_begin(Executor *exec, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {0};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	if (in_caller_transaction(ex))
-		return true;
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		BeginTransactionBlock();
-		CommitTransactionCommand();
-		MemoryContextSwitchTo(cxt);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_OWN, begin_work, &args, err);
 }
 
 /* Commit the block, as a client's COMMIT does (deferred constraints fire here). */
+static void
+commit_work(ServerExecutor *ex, OpArgs *args)
+{
+	if (in_caller_transaction(ex) || !IsTransactionBlock())
+		return;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	(void) EndTransactionBlock(false);
+	CommitTransactionCommand();
+}
+
 static bool
 server_commit(Executor *exec, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {0};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	if (in_caller_transaction(ex) || !IsTransactionBlock())
-		return true;
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		(void) EndTransactionBlock(false);
-		CommitTransactionCommand();
-		MemoryContextSwitchTo(cxt);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_OWN, commit_work, &args, err);
 }
 
 static void
@@ -552,46 +558,35 @@ server_in_block(Executor *exec)
  * SPI.  script_current_* name it meanwhile, for reentry.c and for masking
  * what it reports.
  */
+static void
+run_statement_work(ServerExecutor *ex, OpArgs *args)
+{
+	script_current_script = args->parsed;
+	script_current_statement = args->stmt;
+	if (in_caller_transaction(ex))
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		script_execute_spi(args->parsed, args->stmt);
+		SPI_finish();
+	}
+	else
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		script_execute_toplevel(args->parsed, args->stmt);
+		CommitTransactionCommand();
+	}
+	script_current_script = NULL;
+	script_current_statement = NULL;
+}
+
 static bool
 server_run_statement(Executor *exec, RunScript *script, RunStatement *stmt, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	ParsedScript *parsed = script->private;
-	ScriptStatement *s = stmt->private;
-	volatile bool ok = false;
+	OpArgs		args = {.parsed = script->private, .stmt = stmt->private};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		script_current_script = parsed;
-		script_current_statement = s;
-		if (in_caller_transaction(ex))
-		{
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			script_execute_spi(parsed, s);
-			SPI_finish();
-		}
-		else
-		{
-			SetCurrentStatementStartTimestamp();
-			StartTransactionCommand();
-			script_execute_toplevel(parsed, s);
-			CommitTransactionCommand();
-		}
-		script_current_script = NULL;
-		script_current_statement = NULL;
-		MemoryContextSwitchTo(cxt);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, parsed, s);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_OWN, run_statement_work, &args, err);
 }
 
 /*
@@ -599,7 +594,7 @@ server_run_statement(Executor *exec, RunScript *script, RunStatement *stmt, Migr
  * run found them (session_state.c says which and why).
  */
 static void
-restore_session_now(ServerExecutor *ex)
+restore_session_work(ServerExecutor *ex, OpArgs *args)
 {
 	if (ex->session != NULL)
 		session_state_restore(ex->session);
@@ -608,25 +603,9 @@ restore_session_now(ServerExecutor *ex)
 static bool
 server_restore_session(Executor *exec, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {0};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_PLAIN);
-		restore_session_now(ex);
-		work_end(ex, cxt, WORK_PLAIN);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_PLAIN, restore_session_work, &args, err);
 }
 
 /*
@@ -634,114 +613,76 @@ server_restore_session(Executor *exec, MigrateError *err)
  * table's name is an error, and so is a temporary schema (its table and
  * the migrations' objects would vanish with the session).
  */
+static void
+history_probe_work(ServerExecutor *ex, OpArgs *args)
+{
+	HistoryTable *h = history_of(args->probed);
+
+	history_probe(h);
+	args->probed->exists = h->exists;
+	args->probed->schema_exists = h->schema_exists;
+}
+
 static bool
 server_history_probe(Executor *exec, HistoryTableRef *history, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.probed = history};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		HistoryTable *h;
+	return guarded_call((ServerExecutor *) exec, WORK_PLAIN, history_probe_work, &args, err);
+}
 
-		work_start(ex, cxt, WORK_PLAIN);
-		h = history_of(history);
-		history_probe(h);
-		history->exists = h->exists;
-		history->schema_exists = h->schema_exists;
-		work_end(ex, cxt, WORK_PLAIN);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+static void
+history_schema_is_empty_work(ServerExecutor *ex, OpArgs *args)
+{
+	*args->empty = history_schema_is_empty(history_of(args->history));
 }
 
 static bool
 server_history_schema_is_empty(Executor *exec, const HistoryTableRef *history, bool *empty,
 							   MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.history = history, .empty = empty};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_SPI);
-		*empty = history_schema_is_empty(history_of(history));
-		work_end(ex, cxt, WORK_SPI);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_SPI, history_schema_is_empty_work,
+						&args, err);
 }
 
 /*
  * Flyway's DDL, as the session's user (who then owns the table); the engine
  * adds the marker row.
  */
+static void
+history_create_work(ServerExecutor *ex, OpArgs *args)
+{
+	history_create(history_of(args->history), args->create_schema);
+}
+
 static bool
 server_history_create(Executor *exec, HistoryTableRef *history, bool create_schema,
 					  MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.history = history, .create_schema = create_schema};
 
-	if (refuse_after_failure(ex, err))
+	if (!guarded_call((ServerExecutor *) exec, WORK_SPI, history_create_work, &args, err))
 		return false;
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_SPI);
-		history_create(history_of(history), create_schema);
-		work_end(ex, cxt, WORK_SPI);
-		history->exists = true;
-		history->schema_exists = true;
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	history->exists = true;
+	history->schema_exists = true;
+	return true;
+}
+
+static void
+history_read_work(ServerExecutor *ex, OpArgs *args)
+{
+	*args->rows = history_read(history_of(args->history), args->nrows);
 }
 
 static bool
 server_history_read(Executor *exec, const HistoryTableRef *history, AppliedRow ***rows,
 					int *nrows, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.history = history, .rows = rows, .nrows = nrows};
 
-	if (refuse_after_failure(ex, err))
-		return false;
-	PG_TRY();
-	{
-		work_start(ex, cxt, WORK_SPI);
-		*rows = history_read(history_of(history), nrows);
-		work_end(ex, cxt, WORK_SPI);
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	return guarded_call((ServerExecutor *) exec, WORK_SPI, history_read_work, &args, err);
 }
 
 /* A row that says a script ran: the run's lock must still be ours to write it. */
@@ -758,80 +699,59 @@ records_script_run(const HistoryChange *change)
  * script's SET ROLE does not decide whose privileges are checked), through
  * history.c, which writes it as the table's owner.
  */
+static void
+history_change_work(ServerExecutor *ex, OpArgs *args)
+{
+	HistoryTable *h = history_of(args->history);
+
+	restore_session_work(ex, args);
+	if (ex->locked != NULL && records_script_run(args->change))
+		reentry_verify_run_lock(ex->locked, args->change->script, true);
+	args->rank = history_apply_change(h, args->change);
+}
+
 static bool
 server_history_change(Executor *exec, const HistoryTableRef *history, const HistoryChange *change,
 					  int *rank, MigrateError *err)
 {
-	ServerExecutor *ex = (ServerExecutor *) exec;
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile bool ok = false;
+	OpArgs		args = {.history = history, .change = change};
 
-	if (refuse_after_failure(ex, err))
+	if (!guarded_call((ServerExecutor *) exec, WORK_SPI, history_change_work, &args, err))
 		return false;
-	PG_TRY();
-	{
-		HistoryTable *h;
-		int			r = 0;
-
-		work_start(ex, cxt, WORK_SPI);
-		h = history_of(history);
-		restore_session_now(ex);
-		if (ex->locked != NULL && records_script_run(change))
-			reentry_verify_run_lock(ex->locked, change->script, true);
-		r = history_apply_change(h, change);
-		work_end(ex, cxt, WORK_SPI);
-		if (rank != NULL)
-			*rank = r;
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		catch_error(ex, cxt, err, NULL, NULL);
-	}
-	PG_END_TRY();
-	return ok;
+	if (rank != NULL)
+		*rank = args.rank;
+	return true;
 }
+
+/* The operations of both modes: in_caller_transaction() tells them apart. */
+#define SERVER_OPS \
+	.session_facts = server_session_facts, \
+	.find_scripts = server_find_scripts, \
+	.load_script = server_load_script, \
+	.lock = server_lock, \
+	.unlock = server_unlock, \
+	.begin = server_begin, \
+	.commit = server_commit, \
+	.rollback = server_rollback, \
+	.in_block = server_in_block, \
+	.run_statement = server_run_statement, \
+	.restore_session = server_restore_session, \
+	.history_probe = server_history_probe, \
+	.history_schema_is_empty = server_history_schema_is_empty, \
+	.history_create = server_history_create, \
+	.history_read = server_history_read, \
+	.history_change = server_history_change
 
 static const ExecutorOps toplevel_ops = {
 	.name = "apply worker",
 	.caller_transaction = false,
-	.session_facts = server_session_facts,
-	.find_scripts = server_find_scripts,
-	.load_script = server_load_script,
-	.lock = server_lock,
-	.unlock = server_unlock,
-	.begin = server_begin,
-	.commit = server_commit,
-	.rollback = server_rollback,
-	.in_block = server_in_block,
-	.run_statement = server_run_statement,
-	.restore_session = server_restore_session,
-	.history_probe = server_history_probe,
-	.history_schema_is_empty = server_history_schema_is_empty,
-	.history_create = server_history_create,
-	.history_read = server_history_read,
-	.history_change = server_history_change,
+	SERVER_OPS
 };
 
 static const ExecutorOps caller_ops = {
 	.name = "caller's transaction",
 	.caller_transaction = true,
-	.session_facts = server_session_facts,
-	.find_scripts = server_find_scripts,
-	.load_script = server_load_script,
-	.lock = server_lock,
-	.unlock = server_unlock,
-	.begin = server_begin,
-	.commit = server_commit,
-	.rollback = server_rollback,
-	.in_block = server_in_block,
-	.run_statement = server_run_statement,
-	.restore_session = server_restore_session,
-	.history_probe = server_history_probe,
-	.history_schema_is_empty = server_history_schema_is_empty,
-	.history_create = server_history_create,
-	.history_read = server_history_read,
-	.history_change = server_history_change,
+	SERVER_OPS
 };
 
 /*
