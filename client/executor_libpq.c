@@ -31,6 +31,7 @@
 #include "checksum.h"
 #include "executor_libpq.h"
 #include "interrupts.h"
+#include "session_settings.h"
 
 /* Type OIDs of the history statements' parameters (pg_type.dat's). */
 #define BOOLOID_FE	16
@@ -38,27 +39,11 @@
 #define TEXTOID_FE	25
 
 /*
- * The settings put back before each script, in this order (identity
- * first: temp_tablespaces keeps only what the current user may use).  The
- * server's list (session_state.c) less its own pg_migrate.* settings, which
- * the command takes from its flags instead.
+ * The settings put back before each script are core/session_settings.c's:
+ * the server's list less its own pg_migrate.* settings, which the command
+ * takes from its flags instead.
  */
-static const char *const session_settings[] = {
-	"session_authorization",
-	"role",
-	"search_path",
-	"default_tablespace",
-	"temp_tablespaces",
-	"default_table_access_method",
-	"session_replication_role",
-	"row_security",
-	"check_function_bodies",
-};
-
-#define NSETTINGS lengthof(session_settings)
-#define SETTING_SESSION_AUTHORIZATION 0
-#define SETTING_ROLE 1
-#define SETTING_SEARCH_PATH 2
+#define NSETTINGS SESSION_SETTINGS_COUNT
 
 typedef struct LibpqExecutor
 {
@@ -230,25 +215,12 @@ search_path_ident(const char *ident)
 	return plain ? pstrdup(ident) : history_quote_ident(ident);
 }
 
-/*
- * The search_path scripts start with: the one the run found, with the
- * history schema first unless it is first already (as Flyway and
- * session_state.c's search_path_with_first() do).
- */
+/* The search_path scripts start with: the history schema first. */
 static char *
 script_search_path(const LibpqExecutor *lx)
 {
-	const char *path = lx->start[SETTING_SEARCH_PATH] ? lx->start[SETTING_SEARCH_PATH] : "";
-	char	   *first;
-	size_t		len;
-
-	if (lx->schema_first == NULL)
-		return pstrdup(path);
-	first = search_path_ident(lx->schema_first);
-	len = strlen(first);
-	if (strncmp(path, first, len) == 0 && (path[len] == '\0' || path[len] == ','))
-		return pstrdup(path);
-	return path[0] ? psprintf("%s, %s", first, path) : first;
+	return session_search_path_with_first(lx->start[SESSION_SETTING_SEARCH_PATH],
+										  lx->schema_first ? search_path_ident(lx->schema_first) : NULL);
 }
 
 static bool
@@ -287,16 +259,16 @@ lx_restore_session(Executor *ex, MigrateError *err)
 	for (size_t i = 0; ok && i < NSETTINGS; i++)
 	{
 		const char *now = PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
-		char	   *wanted = i == SETTING_SEARCH_PATH ? script_search_path(lx) : lx->start[i];
-		bool		force = i == SETTING_ROLE && identity_changed;
+		char	   *wanted = i == SESSION_SETTING_SEARCH_PATH ? script_search_path(lx) : lx->start[i];
+		bool		force = i == SESSION_SETTING_ROLE && identity_changed;
 
 		if (lx->start[i] != NULL && (force || !same_value(now, wanted)))
 		{
 			ok = set_setting(lx, session_settings[i], wanted, err);
-			if (i == SETTING_SESSION_AUTHORIZATION)
+			if (i == SESSION_SETTING_SESSION_AUTHORIZATION)
 				identity_changed = true;
 		}
-		if (i == SETTING_SEARCH_PATH)
+		if (i == SESSION_SETTING_SEARCH_PATH)
 			pfree(wanted);
 	}
 	PQclear(res);

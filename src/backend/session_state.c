@@ -2,10 +2,11 @@
  *
  * session_state.c
  *	  The session state every migration starts from.  A run remembers who
- *	  it runs as and the settings below when it starts, and puts them back
- *	  before each script and before each history write, so that nothing a
- *	  migration leaves behind changes who runs the next one, where its
- *	  objects go, or whether triggers fire.
+ *	  it runs as and its settings (core/session_settings.c's, and the
+ *	  extension's own below) when it starts, and puts them back before each
+ *	  script and before each history write, so that nothing a migration
+ *	  leaves behind changes who runs the next one, where its objects go, or
+ *	  whether triggers fire.
  *
  * In the apply worker each migration runs at top level, and a script's SET
  * outlives its transaction; in the caller's transaction (single_transaction,
@@ -23,40 +24,15 @@
 #include "utils/guc.h"
 
 #include "pg_migrate.h"
+#include "session_settings.h"
 #include "session_state.h"
 
 /*
- * Settings put back besides session_authorization and role (who runs the
- * next script: SET SESSION AUTHORIZATION and SET ROLE), and why:
- *
- *	search_path					where the next script's objects go and what
- *								its names (tables, functions, operators)
- *								resolve to
- *	default_tablespace,			where its tables and indexes go, and its
- *	temp_tablespaces			temporary tables and files
- *	default_table_access_method	how its tables are stored
- *	session_replication_role	whether triggers, rules and foreign keys
- *								fire: "replica" turns them all off
- *	row_security				whether its queries on tables with policies
- *								run or fail
- *	check_function_bodies		whether its function bodies are checked
- *	pg_migrate.mixed,			how the run treats and records the next
- *	pg_migrate.placeholder_replacement,	 script: as the call set them
- *	pg_migrate.installed_by
- *
- * Left alone on purpose, as Flyway leaves them: timeouts (lock_timeout,
- * statement_timeout), memory, logging and the like, which a beforeMigrate
- * callback or a migration may set for the rest of the run.  These are put
- * back after the identity, as that identity: temp_tablespaces keeps only
- * tablespaces the current user may use.
+ * The extension's own settings, put back after the session's
+ * (session_settings.c says which and why), for the same reason: how the run
+ * treats and records the next script, as the call set them.
  */
-static const char *const other_settings[] = {
-	"default_tablespace",
-	"temp_tablespaces",
-	"default_table_access_method",
-	"session_replication_role",
-	"row_security",
-	"check_function_bodies",
+static const char *const own_settings[] = {
 	"pg_migrate.mixed",
 	"pg_migrate.placeholder_replacement",
 	"pg_migrate.installed_by",
@@ -64,13 +40,11 @@ static const char *const other_settings[] = {
 
 struct SessionState
 {
-	char	   *session_authorization;
-	char	   *role;
+	char	   *values[SESSION_SETTINGS_COUNT]; /* session_settings[] */
+	char	   *own_values[lengthof(own_settings)];
 	Oid			user_id;		/* also what no setting says: the worker's */
 	int			sec_context;	/* user, a SECURITY DEFINER caller's */
-	char	   *search_path;	/* as the caller had it */
 	char	   *script_search_path; /* what scripts start with */
-	char	   *values[lengthof(other_settings)];
 	int			caller_guc_level;	/* run in the caller's transaction: its
 									 * GUC nest level, else 0 */
 };
@@ -84,25 +58,6 @@ setting_now(const char *name)
 }
 
 /*
- * Flyway puts the history schema (pg_migrate.schema) first on the
- * search_path of every script, unless it is first already.
- */
-static char *
-search_path_with_first(const char *path, const char *schema_first)
-{
-	const char *first;
-	size_t		len;
-
-	if (schema_first == NULL || schema_first[0] == '\0')
-		return pstrdup(path);
-	first = quote_identifier(schema_first);
-	len = strlen(first);
-	if (strncmp(path, first, len) == 0 && (path[len] == '\0' || path[len] == ','))
-		return pstrdup(path);
-	return psprintf("%s, %s", first, path);
-}
-
-/*
  * session_state_remember
  *		The state the run starts with, in cxt; schema_first is put first on
  *		the scripts' search_path.
@@ -113,13 +68,15 @@ session_state_remember(MemoryContext cxt, const char *schema_first)
 	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 	SessionState *state = palloc0(sizeof(SessionState));
 
-	state->session_authorization = setting_now("session_authorization");
-	state->role = setting_now("role");
+	for (int i = 0; i < SESSION_SETTINGS_COUNT; i++)
+		state->values[i] = setting_now(session_settings[i]);
+	for (int i = 0; i < lengthof(own_settings); i++)
+		state->own_values[i] = setting_now(own_settings[i]);
 	GetUserIdAndSecContext(&state->user_id, &state->sec_context);
-	state->search_path = setting_now("search_path");
-	state->script_search_path = search_path_with_first(state->search_path, schema_first);
-	for (int i = 0; i < lengthof(other_settings); i++)
-		state->values[i] = setting_now(other_settings[i]);
+	state->script_search_path =
+		session_search_path_with_first(state->values[SESSION_SETTING_SEARCH_PATH],
+									   schema_first != NULL && schema_first[0] != '\0' ?
+									   quote_identifier(schema_first) : NULL);
 	MemoryContextSwitchTo(oldcxt);
 	return state;
 }
@@ -142,24 +99,29 @@ put_back(const char *name, const char *value, bool force)
 	return true;
 }
 
-static void
-restore_identity(const SessionState *state)
-{
-	bool		session_user_changed;
-
-	session_user_changed = put_back("session_authorization", state->session_authorization, false);
-	/* a new session user drops the role: set it again even if it reads the same */
-	(void) put_back("role", state->role, session_user_changed);
-	SetUserIdAndSecContext(state->user_id, state->sec_context);
-}
-
+/*
+ * The settings as the run found them, in session_settings[]'s order: the
+ * identity, then the rest as that identity, then the extension's own.
+ */
 static void
 restore_settings(const SessionState *state, const char *search_path)
 {
-	restore_identity(state);
-	(void) put_back("search_path", search_path, false);
-	for (int i = 0; i < lengthof(other_settings); i++)
-		(void) put_back(other_settings[i], state->values[i], false);
+	bool		session_user_changed = false;
+
+	for (int i = 0; i < SESSION_SETTINGS_COUNT; i++)
+	{
+		const char *value = i == SESSION_SETTING_SEARCH_PATH ? search_path : state->values[i];
+		/* a new session user drops the role: set it again even if it reads the same */
+		bool		force = i == SESSION_SETTING_ROLE && session_user_changed;
+		bool		changed = put_back(session_settings[i], value, force);
+
+		if (i == SESSION_SETTING_SESSION_AUTHORIZATION)
+			session_user_changed = changed;
+		if (i == SESSION_SETTINGS_IDENTITY - 1)
+			SetUserIdAndSecContext(state->user_id, state->sec_context);
+	}
+	for (int i = 0; i < lengthof(own_settings); i++)
+		(void) put_back(own_settings[i], state->own_values[i], false);
 }
 
 /*
