@@ -42,6 +42,7 @@
 #include "aws_credentials.h"
 #include "checksum.h"
 #include "fetch.h"
+#include "file_kind.h"
 #include "interrupts.h"
 #include "manifest.h"
 #include "s3.h"
@@ -267,22 +268,6 @@ script_source_create(char *const *locations, int nlocations, bool placeholder_re
  *		Reading files
  * ---------------------------------------------------------------- */
 
-static const char *
-file_kind(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "a FIFO (named pipe)";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISDIR(mode))
-		return "a folder";
-	return "not a regular file";
-}
-
 /*
  * A regular file read whole (NUL-terminated).  Opened without blocking,
  * and its kind checked on the descriptor: a FIFO swapped in is refused.
@@ -299,7 +284,7 @@ read_whole_file(const char *path, const char *what, char **data, size_t *len, Mi
 					strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 	{
-		const char *kind = file_kind(st.st_mode);
+		const char *kind = file_kind_name(st.st_mode);
 
 		close(fd);
 		return fail(err, "42809", NULL, "Only regular files are read from a location.",
@@ -421,7 +406,7 @@ add_file(Walk *w, const char *name, const char *path, const char *relpath, const
 		if (kind == NAME_OK || is_conf)
 			return fail(w->err, "42809", NULL, "Only regular files are read from a location.",
 						"%s \"%s\" is %s", is_conf ? "script configuration file" : "migration script",
-						path, file_kind(st->st_mode));
+						path, file_kind_name(st->st_mode));
 		return true;
 	}
 	if (kind == NAME_INVALID)

@@ -49,6 +49,7 @@
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
+#include "file_kind.h"
 #include "location_files.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
@@ -83,24 +84,6 @@ same_identity(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-const char *
-location_file_kind(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "a FIFO (named pipe)";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISDIR(mode))
-		return "a folder";
-	if (S_ISLNK(mode))
-		return "a symbolic link";
-	return "an unknown kind of file";
-}
-
 void
 location_refuse_not_regular(const char *what, const char *path, const LocationEntry *entry)
 {
@@ -108,8 +91,8 @@ location_refuse_not_regular(const char *what, const char *path, const LocationEn
 			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 			 errmsg("%s \"%s\" is not a regular file", what, path),
 			 entry->is_link ?
-			 errdetail("It is a symbolic link to %s.", location_file_kind(entry->st.st_mode)) :
-			 errdetail("It is %s.", location_file_kind(entry->st.st_mode)),
+			 errdetail("It is a symbolic link to %s.", file_kind_name(entry->st.st_mode)) :
+			 errdetail("It is %s.", file_kind_name(entry->st.st_mode)),
 			 errhint("Replace it with a regular file, or remove it: pg_migrate reads only regular files from a location.")));
 }
 

@@ -73,9 +73,6 @@ extern void location_examine(const LocationFolder *root, const LocationFolder *f
 							 unsigned char d_type, LocationEntry *entry,
 							 LocationFolder *child);
 
-/* "a FIFO (named pipe)", "a character device", ... for messages. */
-extern const char *location_file_kind(mode_t mode);
-
 /* ERROR for a file that pg_migrate would read but is not a regular file. */
 extern void location_refuse_not_regular(const char *what, const char *path,
 										const LocationEntry *entry) pg_attribute_noreturn();

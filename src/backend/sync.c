@@ -53,6 +53,7 @@
 #include "aws_credentials.h"
 #include "checksum.h"
 #include "fetch.h"
+#include "file_kind.h"
 #include "location_files.h"
 #include "pg_migrate.h"
 #include "s3.h"
@@ -456,7 +457,7 @@ read_credentials_text(const char *path)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("S3 credentials file \"%s\" is not a regular file", path),
-				 errdetail("It is %s.", location_file_kind(st.st_mode)),
+				 errdetail("It is %s.", file_kind_name(st.st_mode)),
 				 errhint("Point pg_migrate.s3_credentials_file at a regular file, chmod 600, owned by the operating-system user the server runs as.")));
 	if (fd < 0)
 		ereport(ERROR,
