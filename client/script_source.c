@@ -322,22 +322,6 @@ read_whole_file(const char *path, const char *what, char **data, size_t *len, Mi
  *		Finding scripts
  * ---------------------------------------------------------------- */
 
-static ResolvedScript *
-new_script(const ScriptName *name, const char *relpath, const char *path)
-{
-	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
-
-	script->kind = name->kind;
-	script->version = name->version;
-	script->description = name->description;
-	script->event = name->event;
-	script->script = pstrdup(relpath);
-	script->path = pstrdup(path);
-	script->execute_in_transaction = -1;	/* no .conf file says otherwise */
-	script->placeholder_replacement = -1;
-	return script;
-}
-
 static void
 keep_script(Collected *out, ResolvedScript *script)
 {
@@ -368,7 +352,7 @@ checksum_script(Walk *w, ResolvedScript *script, const char *conf_path, const ch
 static bool
 add_file_script(Walk *w, const char *path, const char *relpath, const ScriptName *name)
 {
-	ResolvedScript *script = new_script(name, relpath, path);
+	ResolvedScript *script = resolved_script_new(name, relpath, path);
 	char	   *conf_path = psprintf("%s.conf", path);
 	struct stat st;
 	char	   *conf = NULL;
@@ -711,7 +695,7 @@ read_remote_location(Walk *w)
 					 psprintf("%s: %s", relpath, reason));
 				break;
 			case NAME_OK:
-				script = new_script(&name, relpath, file->path);
+				script = resolved_script_new(&name, relpath, file->path);
 				conf_path = psprintf("%s.conf", file->path);
 				conf = find_remote_file(w->source, conf_path);
 				if (!checksum_script(w, script, conf_path, conf ? conf->data : NULL,

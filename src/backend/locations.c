@@ -340,20 +340,11 @@ static void
 add_script(WalkState *state, int dirfd, const char *name, const char *path,
 		   const char *relpath, ScriptName *parsed)
 {
-	ResolvedScript *script = palloc0(sizeof(ResolvedScript));
+	ResolvedScript *script = resolved_script_new(parsed, relpath, path);
 	ChecksumCacheEntry *cached = NULL;
 	struct stat st;
 	bool		cacheable = false;
 	bool		plain;
-
-	script->kind = parsed->kind;
-	script->version = parsed->version;
-	script->description = parsed->description;
-	script->script = pstrdup(relpath);
-	script->path = pstrdup(path);
-	script->execute_in_transaction = -1;	/* no .conf file says otherwise */
-	script->placeholder_replacement = -1;
-	script->event = parsed->event;
 
 	/*
 	 * Repeatables hash placeholder values, which change between calls.  Only
@@ -488,15 +479,8 @@ add_remote_scripts(WalkState *state)
 											   psprintf("%s: %s", kept->path, reason));
 				break;
 			case NAME_OK:
-				script = palloc0(sizeof(ResolvedScript));
-				script->kind = name.kind;
-				script->version = name.version;
-				script->description = name.description;
-				script->event = name.event;
-				script->script = kept->path;
-				script->path = psprintf("%s%s", state->location, kept->path);
-				script->execute_in_transaction = -1;
-				script->placeholder_replacement = -1;
+				script = resolved_script_new(&name, kept->path,
+											 psprintf("%s%s", state->location, kept->path));
 				/* its .conf, kept in the same release, decides before the checksum */
 				apply_kept_conf(state, confs, nconfs, script, kept->path);
 				reject_bad_encoding(script->path, kept->content, kept->len);

@@ -133,6 +133,27 @@ type_script_kind(const char *type)
 	return -1;
 }
 
+/*
+ * resolved_script_new
+ *		What the server's locations.c and the command's script_source.c
+ *		make of a script file, before its .conf file and its checksums.
+ */
+ResolvedScript *
+resolved_script_new(const ScriptName *name, const char *script, const char *path)
+{
+	ResolvedScript *resolved = palloc0(sizeof(ResolvedScript));
+
+	resolved->kind = name->kind;
+	resolved->version = name->version;
+	resolved->description = name->description;
+	resolved->event = name->event;
+	resolved->script = pstrdup(script);
+	resolved->path = pstrdup(path);
+	resolved->execute_in_transaction = -1;	/* no .conf file says otherwise */
+	resolved->placeholder_replacement = -1;
+	return resolved;
+}
+
 /* The type a script is recorded with in the history. */
 const char *
 script_type(const ResolvedScript *s)

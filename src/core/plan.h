@@ -74,6 +74,14 @@ typedef enum MigrationState
 	STATE_DELETED
 } MigrationState;
 
+/*
+ * A script found under the file name parsed into name: its kind, version,
+ * description and event, its path relative to its location (script) and
+ * where it is read from (path), both copied; no .conf file yet (-1).
+ */
+extern ResolvedScript *resolved_script_new(const ScriptName *name, const char *script,
+										   const char *path);
+
 /* The history type a script is recorded with: "SQL", "SQL_BASELINE", "UNDO_SQL". */
 extern const char *script_type(const ResolvedScript *script);
 

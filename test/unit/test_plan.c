@@ -1276,10 +1276,41 @@ test_undo_selection(void)
 	CHECK_STR(undo_str(NULL), "U1__one.sql");
 }
 
+/* A script file's ResolvedScript: its name's parts, its paths, no .conf yet. */
+static void
+test_resolved_script_new(void)
+{
+	ScriptName	name;
+	char	   *reason = NULL;
+	char		relpath[] = "sub/V1.2__Add_users.sql";
+	ResolvedScript *s;
+
+	CHECK_INT(script_name_parse("V1.2__Add_users.sql", &name, &reason), NAME_OK);
+	s = resolved_script_new(&name, relpath, "/srv/sql/sub/V1.2__Add_users.sql");
+	CHECK_INT(s->kind, SCRIPT_VERSIONED);
+	CHECK_STR(s->version.text, "1.2");
+	CHECK_STR(s->description, "Add users");
+	CHECK_STR(s->script, "sub/V1.2__Add_users.sql");
+	CHECK_STR(s->path, "/srv/sql/sub/V1.2__Add_users.sql");
+	CHECK_INT(s->execute_in_transaction, -1);
+	CHECK_INT(s->placeholder_replacement, -1);
+	CHECK(s->event == NULL && s->sql == NULL && s->checksum == 0);
+	/* the paths are copies: the caller's buffers may go */
+	relpath[0] = 'X';
+	CHECK_STR(s->script, "sub/V1.2__Add_users.sql");
+
+	CHECK_INT(script_name_parse("afterMigrate__Grants.sql", &name, &reason), NAME_OK);
+	s = resolved_script_new(&name, "afterMigrate__Grants.sql", "/srv/sql/afterMigrate__Grants.sql");
+	CHECK_INT(s->kind, SCRIPT_CALLBACK);
+	CHECK_STR(s->event, "afterMigrate");
+	CHECK_STR(s->description, "Grants");
+}
+
 int
 main(void)
 {
 	test_state_names();
+	test_resolved_script_new();
 	test_empty();
 	test_fresh_and_pending_order();
 	test_applied_success();
