@@ -34,7 +34,7 @@ OBJS += $(addprefix src/engine/,prepare.o run.o statements.o callbacks.o admin.o
 OBJS += src/backend/executor_server.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
-OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o)
+OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o remote_location.o)
 DATA = pg_migrate--$(EXTVERSION).sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 

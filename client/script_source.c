@@ -45,7 +45,7 @@
 #include "file_kind.h"
 #include "interrupts.h"
 #include "manifest.h"
-#include "s3.h"
+#include "remote_location.h"
 #include "script_source.h"
 #include "script_split.h"
 #include "script_text.h"
@@ -162,53 +162,7 @@ ends_with_ci(const char *s, const char *suffix)
 bool
 script_source_is_remote(const char *location)
 {
-	return pg_strncasecmp(location, "https://", 8) == 0 ||
-		pg_strncasecmp(location, "s3://", 5) == 0 ||
-		pg_strncasecmp(location, "http://", 7) == 0;
-}
-
-/*
- * Why a remote location cannot be used, or NULL: sync.c's
- * sync_normalize_location() rules (no credentials, query, spaces or dot
- * folders; https only).
- */
-static const char *
-remote_location_problem(const char *entry)
-{
-	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
-	const char *rest = entry + (s3 ? 5 : 8);
-	const char *slash = strchr(rest, '/');
-	size_t		hostlen = slash ? (size_t) (slash - rest) : strlen(rest);
-
-	if (pg_strncasecmp(entry, "http://", 7) == 0)
-		return "Scripts are fetched over https only.";
-	if (hostlen == 0)
-		return s3 ? "The bucket name is missing." : "The host name is missing.";
-	if (strpbrk(entry, "?#") != NULL)
-		return "A location may not have a query or a fragment.";
-	if (memchr(rest, '@', hostlen) != NULL)
-		return "A location may not contain user names or passwords.";
-	for (const char *p = entry; *p; p++)
-		if ((unsigned char) *p <= ' ' || *p == '\\' || *p == 0x7f)
-			return "A location may not contain spaces, control characters or backslashes.";
-	if (strstr(rest, "/../") != NULL || strstr(rest, "/./") != NULL ||
-		(strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
-		return "A location may not contain \".\" or \"..\" folders.";
-	if (s3 && (hostlen < 3 || hostlen > 63 ||
-			   strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789.-") < hostlen))
-		return "An S3 bucket name has 3 to 63 lower-case letters, digits, dots and hyphens.";
-	return NULL;
-}
-
-/* A remote location as the server keeps it: scheme in lower case, ending in '/'. */
-static char *
-normalize_remote(const char *entry)
-{
-	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
-	const char *rest = entry + (s3 ? 5 : 8);
-
-	return psprintf("%s%s%s", s3 ? "s3://" : "https://", rest,
-					rest[strlen(rest) - 1] == '/' ? "" : "/");
+	return remote_location_is_remote(location);
 }
 
 static bool
@@ -218,13 +172,14 @@ parse_location(const char *entry, Location *loc, MigrateError *err)
 	loc->entry = pstrdup(entry);
 	if (script_source_is_remote(entry))
 	{
-		const char *problem = remote_location_problem(entry);
+		RemoteLocationProblem problem = remote_location_check(entry);
 
-		if (problem != NULL)
-			return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE, problem,
+		if (problem != REMOTE_LOCATION_OK)
+			return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+						remote_location_problem_text(entry, problem),
 						"Use https://host/prefix/ or s3://bucket/prefix/.",
 						"invalid remote location \"%s\" in locations", entry);
-		loc->remote = normalize_remote(entry);
+		loc->remote = remote_location_normalize(entry);
 		return true;
 	}
 	if (pg_strncasecmp(entry, "filesystem:", 11) != 0 || entry[11] == '\0')
@@ -502,17 +457,6 @@ walk_location(Walk *w)
  * ---------------------------------------------------------------- */
 
 static const char *
-aws_region(void)
-{
-	const char *names[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
-
-	for (size_t i = 0; i < lengthof(names); i++)
-		if (getenv(names[i]) && getenv(names[i])[0])
-			return getenv(names[i]);
-	return "us-east-1";
-}
-
-static const char *
 s3_endpoint(void)
 {
 	const char *names[] = {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"};
@@ -538,34 +482,15 @@ ca_file(void)
 	return NULL;
 }
 
-static bool
-fetch_failed(const char *location, const char *name, const FetchResponse *resp, MigrateError *err)
-{
-	const char *detail = resp->error ? resp->error : fetch_status_name(resp->status);
-
-	if (resp->status == FETCH_REDIRECT_REFUSED)
-		return fail(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, detail,
-					"Publish the release on the location's own host.",
-					"could not fetch \"%s%s\": redirect refused", location, name);
-	return fail(err, resp->status == FETCH_TOO_LARGE ? "54000" :
-				resp->status == FETCH_HTTP_ERROR ? "38000" : SQLSTATE_CONNECTION_FAILURE,
-				detail, "Check the location, the network, and for s3:// the AWS_* environment.",
-				"could not fetch \"%s%s\"", location, name);
-}
-
 /* GET one object of a location: the location's prefix followed by name. */
 static bool
 fetch_object(ScriptSource *source, const char *location, const char *name,
 			 const FetchOptions *opts, FetchResponse *resp, MigrateError *err)
 {
-	char	   *encoded = fetch_uri_encode_path(name);
+	RemoteS3Access s3 = {0};
 
-	memset(resp, 0, sizeof(FetchResponse));
 	if (strncmp(location, "s3://", 5) == 0)
 	{
-		const char *bucket = location + 5;
-		const char *slash = strchr(bucket, '/');
-		S3Location loc;
 		char	   *why = NULL;
 
 		if (!source->have_credentials)
@@ -576,18 +501,16 @@ fetch_object(ScriptSource *source, const char *location, const char *name,
 							"no AWS credentials to sign S3 requests");
 			source->have_credentials = true;
 		}
-		loc.bucket = pnstrdup(bucket, slash - bucket);
-		loc.key = psprintf("%s%s", slash + 1, name);
-		loc.region = aws_region();
-		loc.endpoint = s3_endpoint();
-		(void) fetch_s3(&loc, &source->credentials, NULL, opts, resp);
+		s3.credentials = &source->credentials;
+		s3.region = remote_s3_region(NULL);
+		s3.endpoint = s3_endpoint();
 	}
-	else
-		(void) fetch_https(psprintf("%s%s", location, encoded), NULL, opts, resp);
-	pfree(encoded);
-	if (resp->status != FETCH_OK)
-		return fetch_failed(location, name, resp, err);
-	return true;
+	if (remote_fetch_object(location, name, NULL, &s3, opts, resp, err))
+		return true;
+	err->hint = pstrdup(resp->status == FETCH_REDIRECT_REFUSED ?
+						"Publish the release on the location's own host." :
+						"Check the location, the network, and for s3:// the AWS_* environment.");
+	return false;
 }
 
 static void
@@ -629,7 +552,6 @@ fetch_release(Walk *w, Manifest **manifest)
 	const char *location = w->location->remote;
 	FetchOptions opts;
 	FetchResponse resp;
-	char	   *why = NULL;
 
 	fetch_options_init(&opts);
 	opts.user_agent = "pg_migrate/" PG_MIGRATE_VERSION;
@@ -637,11 +559,10 @@ fetch_release(Walk *w, Manifest **manifest)
 	opts.max_size = MAX_MANIFEST_SIZE;
 	if (!fetch_object(w->source, location, MANIFEST_FILE_NAME, &opts, &resp, w->err))
 		return false;
-	*manifest = manifest_parse(resp.body, resp.body_len, &why);
+	*manifest = remote_manifest_parse(location, &resp, w->err);
 	fetch_response_free(&resp);
 	if (*manifest == NULL)
-		return fail(w->err, "22P02", why, "Write it with pg_migrate_manifest; see docs/publishing-releases.md.",
-					"invalid manifest \"%s%s\"", location, MANIFEST_FILE_NAME);
+		return false;
 	for (int i = 0; i < (*manifest)->nfiles; i++)
 	{
 		const ManifestFile *f = &(*manifest)->files[i];
@@ -650,10 +571,8 @@ fetch_release(Walk *w, Manifest **manifest)
 		opts.max_size = Min((size_t) f->size + 1, FETCH_MAX_SIZE_LIMIT);
 		if (!fetch_object(w->source, location, f->path, &opts, &resp, w->err))
 			return false;
-		if (!manifest_verify(f, resp.body, resp.body_len, &why))
-			return fail(w->err, "XX001", why,
-						"The release may have been changed while it was fetched; publish the manifest last.",
-						"script \"%s%s\" does not match the manifest", location, f->path);
+		if (!remote_file_verify(location, f, &resp, w->err))
+			return false;
 		keep_remote_file(w->source, psprintf("%s%s", location, f->path), resp.body, resp.body_len);
 		resp.body = NULL;
 		fetch_response_free(&resp);

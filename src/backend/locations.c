@@ -39,6 +39,7 @@
 
 #include "location_files.h"
 #include "pg_migrate.h"
+#include "remote_location.h"
 #include "script_text.h"
 #include "sync.h"
 
@@ -674,7 +675,7 @@ parse_locations(void)
 		char	   *dir;
 
 		/* Remote location: (entry, NULL); its scripts are kept in a table (sync.c). */
-		if (sync_is_remote(entry))
+		if (remote_location_is_remote(entry))
 		{
 			result = lappend(result, list_make2(sync_normalize_location(entry), NULL));
 			continue;

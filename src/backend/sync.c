@@ -56,7 +56,7 @@
 #include "file_kind.h"
 #include "location_files.h"
 #include "pg_migrate.h"
-#include "s3.h"
+#include "remote_location.h"
 #include "sync.h"
 
 /* Key of the per-location advisory locks: hashtext('pg_migrate sync'), location. */
@@ -77,14 +77,6 @@ typedef struct ExtAccess
  * Location syntax
  * ---------------------------------------------------------------- */
 
-bool
-sync_is_remote(const char *entry)
-{
-	return pg_strncasecmp(entry, "https://", 8) == 0 ||
-		pg_strncasecmp(entry, "s3://", 5) == 0 ||
-		pg_strncasecmp(entry, "http://", 7) == 0;
-}
-
 /* A kept script's path is its location followed by its relative path. */
 bool
 sync_is_remote_path(const char *path)
@@ -102,6 +94,27 @@ bad_location(const char *entry, const char *detail, const char *hint)
 			 errhint("%s", hint)));
 }
 
+/* What to do about each of remote_location_check()'s problems, in the server. */
+static const char *
+bad_location_hint(RemoteLocationProblem problem)
+{
+	switch (problem)
+	{
+		case REMOTE_LOCATION_QUERY:
+			return "Give the prefix of the release only, without ?... or #....";
+		case REMOTE_LOCATION_CREDENTIALS:
+			return "Give S3 credentials in the pg_migrate.s3_* settings or the server's environment.";
+		case REMOTE_LOCATION_SPACES:
+			return "Remove them from pg_migrate.locations.";
+		case REMOTE_LOCATION_DOT_FOLDERS:
+			return "Give the release prefix as published.";
+		case REMOTE_LOCATION_BAD_BUCKET:
+			return "Use s3://bucket/prefix/.";
+		default:
+			return "Use https://host/prefix/ or s3://bucket/prefix/.";
+	}
+}
+
 /*
  * sync_normalize_location
  *		Check a remote location and return it as kept in the tables: scheme
@@ -111,50 +124,14 @@ bad_location(const char *entry, const char *detail, const char *hint)
 char *
 sync_normalize_location(const char *entry)
 {
-	const char *rest;
-	const char *slash;
-	StringInfoData buf;
-	bool		s3 = pg_strncasecmp(entry, "s3://", 5) == 0;
+	RemoteLocationProblem problem = remote_location_check(entry);
 
-	if (pg_strncasecmp(entry, "http://", 7) == 0)
-		bad_location(entry, "Scripts are fetched over https only.",
-					 "Use https://host/prefix/ or s3://bucket/prefix/.");
-	rest = entry + (s3 ? 5 : 8);
-	slash = strchr(rest, '/');
-	if (slash == rest || *rest == '\0')
-		bad_location(entry, s3 ? "The bucket name is missing." : "The host name is missing.",
-					 "Use https://host/prefix/ or s3://bucket/prefix/.");
-	if (strpbrk(entry, "?#") != NULL)
-		bad_location(entry, "A location may not have a query or a fragment.",
-					 "Give the prefix of the release only, without ?... or #....");
-	if (memchr(rest, '@', slash ? (size_t) (slash - rest) : strlen(rest)) != NULL)
-		bad_location(entry, "A location may not contain user names or passwords.",
-					 "Give S3 credentials in the pg_migrate.s3_* settings or the server's environment.");
-	for (const char *p = entry; *p; p++)
-		if ((unsigned char) *p <= ' ' || *p == '\\' || *p == 0x7f)
-			bad_location(entry, "A location may not contain spaces, control characters or backslashes.",
-						 "Remove them from pg_migrate.locations.");
-	if (strstr(rest, "/../") != NULL || strstr(rest, "/./") != NULL ||
-		(strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
-		bad_location(entry, "A location may not contain \".\" or \"..\" folders.",
-					 "Give the release prefix as published.");
-	if (s3)
-	{
-		size_t		blen = slash ? (size_t) (slash - rest) : strlen(rest);
-
-		if (blen < 3 || blen > 63 || strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789.-") < blen)
-			bad_location(entry, "An S3 bucket name has 3 to 63 lower-case letters, digits, dots and hyphens.",
-						 "Use s3://bucket/prefix/.");
-	}
+	if (problem != REMOTE_LOCATION_OK)
+		bad_location(entry, remote_location_problem_text(entry, problem),
+					 bad_location_hint(problem));
 	if (strlen(entry) >= SYNC_LOCATION_LEN - 1)
 		bad_location(entry, "The location is too long.", "Use a shorter prefix.");
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, s3 ? "s3://" : "https://");
-	appendStringInfoString(&buf, rest);
-	if (buf.data[buf.len - 1] != '/')
-		appendStringInfoChar(&buf, '/');
-	return buf.data;
+	return remote_location_normalize(entry);
 }
 
 /*
@@ -176,7 +153,7 @@ sync_remote_locations(void)
 		bool		dup = false;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!sync_is_remote(entry))
+		if (!remote_location_is_remote(entry))
 			continue;
 		norm = sync_normalize_location(entry);
 		foreach(lc, result)
@@ -413,18 +390,6 @@ fill_fetch_options(FetchOptions *o)
 	o->redirect_hosts = pgm_sync_redirect_hosts;
 }
 
-static const char *
-s3_region(void)
-{
-	if (pgm_s3_region && pgm_s3_region[0])
-		return pgm_s3_region;
-	if (getenv("AWS_REGION") && getenv("AWS_REGION")[0])
-		return getenv("AWS_REGION");
-	if (getenv("AWS_DEFAULT_REGION") && getenv("AWS_DEFAULT_REGION")[0])
-		return getenv("AWS_DEFAULT_REGION");
-	return "us-east-1";
-}
-
 /* The S3 credentials file is a few lines; a larger one is not one. */
 #define CREDENTIALS_FILE_MAX_SIZE	(64 * 1024)
 
@@ -612,6 +577,23 @@ s3_credentials(const FetchOptions *opts)
 	return &s3_creds;
 }
 
+/* What to do about a failed GET, in the server. */
+static const char *
+fetch_hint(FetchStatus status)
+{
+	switch (status)
+	{
+		case FETCH_ABORTED:
+			return NULL;
+		case FETCH_REDIRECT_REFUSED:
+			return "Publish the release on the location's own host, or have a superuser add the other host to pg_migrate.sync_redirect_hosts.";
+		case FETCH_TOO_LARGE:
+			return "Raise pg_migrate.max_script_size, or split the script.";
+		default:
+			return "Check the location, the server's network access, pg_migrate.ca_file and pg_migrate.http_timeout.";
+	}
+}
+
 /*
  * GET one object of a location ("" + name); returns FETCH_OK with the body
  * or FETCH_NOT_MODIFIED, ereports anything else.
@@ -620,48 +602,21 @@ static FetchStatus
 fetch_object(const char *location, const char *name, const char *if_none_match,
 			 FetchOptions *opts, FetchResponse *resp)
 {
-	char	   *encoded = fetch_uri_encode_path(name);
+	RemoteS3Access s3 = {0};
+	MigrateError err;
 
-	memset(resp, 0, sizeof(FetchResponse));
 	if (strncmp(location, "s3://", 5) == 0)
 	{
-		const char *bucket_start = location + 5;
-		const char *slash = strchr(bucket_start, '/');
-		S3Location loc;
-
-		loc.bucket = pnstrdup(bucket_start, slash - bucket_start);
-		loc.key = psprintf("%s%s", slash + 1, name);
-		loc.region = s3_region();
-		loc.endpoint = pgm_s3_endpoint;
-		(void) fetch_s3(&loc, s3_credentials(opts), if_none_match, opts, resp);
+		s3.credentials = s3_credentials(opts);
+		s3.region = remote_s3_region(pgm_s3_region);
+		s3.endpoint = pgm_s3_endpoint;
 	}
-	else
-		(void) fetch_https(psprintf("%s%s", location, encoded), if_none_match, opts, resp);
-
-	if (resp->status == FETCH_ABORTED)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("fetching \"%s%s\" was interrupted", location, name)));
-	}
-	if (resp->status == FETCH_OK || resp->status == FETCH_NOT_MODIFIED)
+	if (remote_fetch_object(location, name, if_none_match, &s3, opts, resp, &err))
 		return resp->status;
-	if (resp->status == FETCH_REDIRECT_REFUSED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("could not fetch \"%s%s\": redirect refused", location, name),
-				 errdetail("%s", resp->error),
-				 errhint("Publish the release on the location's own host, or have a superuser add the other host to pg_migrate.sync_redirect_hosts.")));
-	ereport(ERROR,
-			(errcode(resp->status == FETCH_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-					 resp->status == FETCH_HTTP_ERROR ? ERRCODE_EXTERNAL_ROUTINE_EXCEPTION :
-					 ERRCODE_CONNECTION_FAILURE),
-			 errmsg("could not fetch \"%s%s\"", location, name),
-			 errdetail("%s", resp->error ? resp->error : fetch_status_name(resp->status)),
-			 resp->status == FETCH_TOO_LARGE ?
-			 errhint("Raise pg_migrate.max_script_size, or split the script.") :
-			 errhint("Check the location, the server's network access, pg_migrate.ca_file and pg_migrate.http_timeout.")));
+	if (resp->status == FETCH_ABORTED)
+		CHECK_FOR_INTERRUPTS();
+	err.hint = (char *) fetch_hint(resp->status);
+	ereport_migrate_error(&err);
 	return resp->status;		/* keep the compiler quiet */
 }
 
@@ -715,7 +670,7 @@ sync_one_in_xact(const char *location, SyncResult *r)
 	KeptFile   *kept = NULL;
 	int			nkept = 0;
 	Manifest   *m;
-	char	   *why = NULL;
+	MigrateError err;
 	char	   *manifest_etag;
 	char	   *manifest_body;
 	size_t		manifest_len;
@@ -773,13 +728,9 @@ sync_one_in_xact(const char *location, SyncResult *r)
 	manifest_body = resp.body;
 	manifest_len = resp.body_len;
 	r->downloaded++;
-	m = manifest_parse(manifest_body, manifest_len, &why);
+	m = remote_manifest_parse(location, &resp, &err);
 	if (m == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid manifest \"%s%s\"", location, MANIFEST_FILE_NAME),
-				 errdetail("%s", why),
-				 errhint("Write it with pg_migrate_manifest; see docs/publishing-releases.md.")));
+		ereport_migrate_error(&err);
 
 	/* 4. the files that differ */
 	sql = psprintf("INSERT INTO %s (location, path, content, checksum, sha256, size, etag, fetched_at, release) "
@@ -808,12 +759,11 @@ sync_one_in_xact(const char *location, SyncResult *r)
 					 errhint("Raise pg_migrate.max_script_size, or split the script.")));
 		(void) fetch_object(location, f->path, NULL, &opts, &resp);
 		r->downloaded++;
-		if (!manifest_verify(f, resp.body, resp.body_len, &why))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("script \"%s%s\" does not match the manifest", location, f->path),
-					 errdetail("%s", why),
-					 errhint("The release may have been changed while it was fetched; publish the manifest last. The previous release is kept.")));
+		if (!remote_file_verify(location, f, &resp, &err))
+		{
+			err.hint = psprintf("%s The previous release is kept.", err.hint);
+			ereport_migrate_error(&err);
+		}
 		{
 			Datum		v[8];
 			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};

@@ -57,7 +57,6 @@ typedef struct SyncResult
 } SyncResult;
 
 /* sync.c */
-extern bool sync_is_remote(const char *entry);
 extern char *sync_normalize_location(const char *entry);	/* ereports if bad */
 extern List *sync_remote_locations(void);	/* normalized, from pg_migrate.locations */
 extern int	sync_run_all(List *locations, SyncResult *results, int max_results);
