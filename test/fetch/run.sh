@@ -1,7 +1,8 @@
 #!/bin/bash
 # test/fetch/run.sh
 #   Builds test/fetch/test_fetch (frontend build of src/remote/: fetch.c,
-#   s3.c, curl_api.c, aws_credentials.c; and src/core/manifest.c), makes a
+#   s3.c, curl_api.c, aws_credentials.c, remote_location.c; and
+#   src/core/manifest.c), makes a
 #   test CA and certificates with openssl, starts the loopback servers of server.py, runs the tests and
 #   stops the servers; then test_no_libcurl (the same fetch.c where libcurl
 #   cannot be found).  Last line: "fetch: N passed, N failed"; exit status
@@ -39,7 +40,7 @@ CFLAGS="-std=gnu99 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missi
 CPPFLAGS="-DFRONTEND -I$top/src/remote -I$top/src/core -I$($PG_CONFIG --includedir-server) -I$($PG_CONFIG --includedir)"
 LIBS="-L$($PG_CONFIG --pkglibdir) -L$($PG_CONFIG --libdir) -lpgcommon -lpgport -lcjson -lcrypto -lm"
 remote="$top/src/remote/fetch.c $top/src/remote/s3.c $top/src/remote/curl_api.c $top/src/remote/aws_credentials.c
-	$top/src/core/properties.c"
+	$top/src/remote/remote_location.c $top/src/core/properties.c $top/src/core/migrate_error.c"
 cc $CPPFLAGS $CFLAGS -o "$work/test_fetch" "$here/test_fetch.c" $remote \
 	"$top/src/core/manifest.c" $LIBS || fail "build failed"
 # the same fetch.c where libcurl cannot be found

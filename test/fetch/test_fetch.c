@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * test_fetch.c
- *	  Tests of fetch.c, aws_credentials.c and manifest verification against
- *	  the loopback servers of server.py (started by run.sh).
+ *	  Tests of fetch.c, aws_credentials.c, remote_location.c and manifest
+ *	  verification against the loopback servers of server.py (started by
+ *	  run.sh).
  *
  *	  test_fetch PORTS_FILE CERT_DIR
  *
@@ -24,6 +25,7 @@
 #include "aws_credentials.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "remote_location.h"
 #include "s3.h"
 #include "../unit/unit.h"
 
@@ -623,6 +625,84 @@ test_s3(void)
 	fetch_response_free(&r);
 }
 
+/*
+ * remote_location.c: the rule of a valid location, one object of an
+ * https:// and an s3:// location, the manifest and a file checked against
+ * it, each error worded with its SQLSTATE.
+ */
+static void
+test_remote_location(void)
+{
+	AwsCredentials plain = {"AKIDPLAINTEST000001", "plainSecretKey/0123456789abcdefghijKLMN", NULL, 0, "test"};
+	RemoteS3Access s3 = {&plain, "eu-west-1", psprintf("https://127.0.0.1:%d", port_s3)};
+	char	   *https = psprintf("https://127.0.0.1:%d/files/", port_https);
+	FetchOptions o;
+	FetchResponse r;
+	MigrateError err;
+	Manifest   *m;
+	ManifestFile entry;
+	char	   *why = NULL;
+
+	CHECK(remote_location_is_remote("HTTPS://h/p/") && remote_location_is_remote("http://h/"));
+	CHECK(!remote_location_is_remote("filesystem:/srv/sql"));
+	CHECK_INT(remote_location_check("https://example.com/rel"), REMOTE_LOCATION_OK);
+	CHECK_INT(remote_location_check("s3://my-bucket/app/"), REMOTE_LOCATION_OK);
+	CHECK_INT(remote_location_check("http://example.com/"), REMOTE_LOCATION_NOT_HTTPS);
+	CHECK_INT(remote_location_check("https:///rel/"), REMOTE_LOCATION_NO_HOST);
+	CHECK_STR(remote_location_problem_text("s3:///app/", remote_location_check("s3:///app/")),
+			  "The bucket name is missing.");
+	CHECK_INT(remote_location_check("https://h/rel/?v=3"), REMOTE_LOCATION_QUERY);
+	CHECK_INT(remote_location_check("https://u:pw@h/rel/"), REMOTE_LOCATION_CREDENTIALS);
+	/* an '@' in the prefix is not a user name */
+	CHECK_INT(remote_location_check("https://h/team@x/"), REMOTE_LOCATION_OK);
+	CHECK_INT(remote_location_check("https://h/a b/"), REMOTE_LOCATION_SPACES);
+	CHECK_INT(remote_location_check("https://h/a/../b/"), REMOTE_LOCATION_DOT_FOLDERS);
+	CHECK_INT(remote_location_check("https://h/a/.."), REMOTE_LOCATION_DOT_FOLDERS);
+	CHECK_INT(remote_location_check("s3://My_Bucket/app/"), REMOTE_LOCATION_BAD_BUCKET);
+	CHECK_INT(remote_location_check("s3://ab/app/"), REMOTE_LOCATION_BAD_BUCKET);
+	CHECK_STR(remote_location_normalize("HTTPS://h/rel"), "https://h/rel/");
+	CHECK_STR(remote_location_normalize("S3://b-1/app/"), "s3://b-1/app/");
+	CHECK_STR(remote_s3_region("ap-south-1"), "ap-south-1");
+
+	base_opts(&o);
+	/* https://: the name URI-encoded after the location */
+	CHECK(remote_fetch_object(https, "V1__init.sql", NULL, &s3, &o, &r, &err));
+	CHECK_STR(r.body, "CREATE TABLE t (id int);\n");
+	CHECK(manifest_entry_from_content("V1__init.sql", "CREATE TABLE t (id int);\n", 25, &entry, &why));
+	CHECK(remote_file_verify(https, &entry, &r, &err));
+	entry.size = 3;
+	CHECK(!remote_file_verify(https, &entry, &r, &err));
+	CHECK_STR(err.sqlstate, "XX001");
+	CHECK_STR(err.message, psprintf("script \"%sV1__init.sql\" does not match the manifest", https));
+	fetch_response_free(&r);
+	CHECK(!remote_fetch_object(https, "nope.sql", NULL, &s3, &o, &r, &err));
+	CHECK_STR(err.sqlstate, "38000");
+	CHECK_STR(err.message, psprintf("could not fetch \"%snope.sql\"", https));
+	CHECK(err.detail != NULL && strstr(err.detail, "404") != NULL && err.hint == NULL);
+	fetch_response_free(&r);
+	/* the body of a file is no manifest */
+	CHECK(remote_fetch_object(https, "V1__init.sql", NULL, &s3, &o, &r, &err));
+	CHECK(remote_manifest_parse(https, &r, &err) == NULL);
+	CHECK_STR(err.sqlstate, "22P02");
+	CHECK_STR(err.message, psprintf("invalid manifest \"%spg_migrate.json\"", https));
+	fetch_response_free(&r);
+
+	/* s3://: bucket and key from the location, signed */
+	CHECK(remote_fetch_object("s3://rel-bucket/app/", "sub dir/V2__caf\xc3\xa9+(1).sql", NULL,
+							  &s3, &o, &r, &err));
+	CHECK_STR(r.body, "SELECT 2;\n");
+	fetch_response_free(&r);
+	CHECK(remote_fetch_object("s3://rel-bucket/app/", MANIFEST_FILE_NAME, NULL, &s3, &o, &r, &err));
+	m = remote_manifest_parse("s3://rel-bucket/app/", &r, &err);
+	CHECK(m != NULL && strcmp(m->release, "r1") == 0);
+	manifest_free(m);
+	fetch_response_free(&r);
+	CHECK(!remote_fetch_object("s3://rel-bucket/app/", "V9__nope.sql", NULL, &s3, &o, &r, &err));
+	CHECK_STR(err.message, "could not fetch \"s3://rel-bucket/app/V9__nope.sql\"");
+	NOSECRET(err.detail);
+	fetch_response_free(&r);
+}
+
 static void
 clear_aws_env(void)
 {
@@ -827,6 +907,7 @@ main(int argc, char **argv)
 	test_abort();
 	test_s3_urls();
 	test_s3();
+	test_remote_location();
 	test_credentials();
 	/* cleanup, then a fetch re-initialises libcurl */
 	fetch_cleanup();
