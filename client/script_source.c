@@ -712,13 +712,9 @@ static RunScript *
 run_script_from_split(const ResolvedScript *script, char *text, size_t len,
 					  const SplitScript *split)
 {
-	RunScript  *run = palloc0(sizeof(RunScript));
+	RunScript  *run = run_script_new(script, text, len, split->count, split->transactional);
 
-	run->script = script;
-	run->text = text;
-	run->len = len;
 	run->nstatements = split->count;
-	run->statements = palloc0(sizeof(RunStatement) * (split->count + 1));
 	for (int i = 0; i < split->count; i++)
 	{
 		const SplitStatement *s = &split->statements[i];
@@ -737,13 +733,6 @@ run_script_from_split(const ResolvedScript *script, char *text, size_t len,
 			r->copy_len = s->copy_data_len;
 			r->copy_line = s->copy_line;
 		}
-	}
-	run->transactional = split->transactional;
-	/* "<script>.sql.conf" decides, as Flyway lets it (and skips the mixed check) */
-	if (script->execute_in_transaction >= 0)
-	{
-		run->transactional = script->execute_in_transaction == 1;
-		run->transaction_set_by_conf = true;
 	}
 	return run;
 }

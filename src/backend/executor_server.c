@@ -349,15 +349,10 @@ server_find_scripts(Executor *exec, PlaceholderSet *placeholders, FoundScripts *
 static RunScript *
 run_script_from_parsed(ParsedScript *parsed)
 {
-	RunScript  *run = palloc0(sizeof(RunScript));
+	RunScript  *run = run_script_new(parsed->script, parsed->text, parsed->len,
+									 list_length(parsed->statements), parsed->transactional);
 	ListCell   *lc;
 
-	run->script = parsed->script;
-	run->text = parsed->text;
-	run->len = parsed->len;
-	run->transactional = parsed->transactional;
-	run->transaction_set_by_conf = parsed->transaction_set_by_conf;
-	run->statements = palloc0(sizeof(RunStatement) * (list_length(parsed->statements) + 1));
 	run->private = parsed;
 	foreach(lc, parsed->statements)
 	{

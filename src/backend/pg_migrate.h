@@ -124,7 +124,6 @@ typedef struct ParsedScript
 	size_t		len;
 	List	   *statements;		/* ScriptStatement * */
 	bool		transactional;	/* no statement needs to run outside a transaction */
-	bool		transaction_set_by_conf;	/* executeInTransaction in its .conf file */
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);

@@ -556,12 +556,6 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 			parsed->transactional = false;
 		parsed->statements = lappend(parsed->statements, stmt);
 	}
-	/* "<script>.sql.conf" decides, as Flyway lets it (and skips the mixed check) */
-	if (script->execute_in_transaction >= 0)
-	{
-		parsed->transactional = script->execute_in_transaction == 1;
-		parsed->transaction_set_by_conf = true;
-	}
 	return parsed;
 }
 

@@ -67,6 +67,15 @@ typedef struct RunScript
 	void	   *private;
 } RunScript;
 
+/*
+ * A RunScript of script's text with room for nstatements statements (the
+ * executor fills them in from its splitter's and counts them).  It runs in
+ * one transaction block when no statement must run outside one
+ * (all_transactional), unless the script's "<script>.sql.conf" decides.
+ */
+extern RunScript *run_script_new(const ResolvedScript *script, const char *text, size_t len,
+								 int nstatements, bool all_transactional);
+
 /* Every script found in the locations. */
 typedef struct FoundScripts
 {

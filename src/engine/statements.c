@@ -21,6 +21,31 @@
 /* The longest statement text an error quotes. */
 #define QUOTED_STATEMENT_BYTES 300
 
+/*
+ * run_script_new
+ *		executeInTransaction in a script's .conf file decides over what its
+ *		statements would need, as Flyway lets it (and the run then skips the
+ *		mixed check for it).
+ */
+RunScript *
+run_script_new(const ResolvedScript *script, const char *text, size_t len, int nstatements,
+			   bool all_transactional)
+{
+	RunScript  *run = palloc0(sizeof(RunScript));
+
+	run->script = script;
+	run->text = text;
+	run->len = len;
+	run->statements = palloc0(sizeof(RunStatement) * (nstatements + 1));
+	run->transactional = all_transactional;
+	if (script->execute_in_transaction >= 0)
+	{
+		run->transactional = script->execute_in_transaction == 1;
+		run->transaction_set_by_conf = true;
+	}
+	return run;
+}
+
 const char *
 script_noun(const ResolvedScript *script)
 {
