@@ -28,6 +28,9 @@ OBJS += $(addprefix src/backend/,apply_worker.o commands.o history.o locations.o
 # what a migration must not do to its run (re-entry, the run's lock), and
 # the session state every script starts from
 OBJS += $(addprefix src/backend/,reentry.o session_state.o)
+# the run, written once (src/engine/), and the server's executors for it
+OBJS += $(addprefix src/engine/,prepare.o run.o statements.o callbacks.o admin.o recording.o)
+OBJS += src/backend/executor_server.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
 OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o)
@@ -43,7 +46,7 @@ TAP_TESTS = 1
 PROVE_TESTS ?= t/*.pl test/client/t/*.pl
 
 PG_CPPFLAGS = -DEXTVERSION=\"$(EXTVERSION)\"
-PG_CPPFLAGS += -I$(srcdir)/src/core -I$(srcdir)/src/backend -I$(srcdir)/src/remote
+PG_CPPFLAGS += -I$(srcdir)/src/core -I$(srcdir)/src/engine -I$(srcdir)/src/backend -I$(srcdir)/src/remote
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare $(EXTRA_CFLAGS)
 # libcurl is not linked: curl_api.c opens it when a process first fetches

@@ -6,8 +6,9 @@
  *	  migrate_baseline() and migrate_repair().
  *
  * The functions here only check arguments and shape results; the commands
- * themselves live in src/backend/commands.c, the per-migration worker in
- * apply_worker.c, the settings in settings.c.  Nothing here needs shared_preload_libraries.
+ * run the engine (src/engine/) from src/backend/commands.c, the
+ * per-migration worker is in apply_worker.c, the settings in settings.c.
+ * Nothing here needs shared_preload_libraries.
  *
  *-------------------------------------------------------------------------
  */

@@ -229,8 +229,8 @@ static const struct
 /* What a transaction statement does to the block it runs in. */
 typedef struct TransactionEffect
 {
-	bool		commits_work;	/* COMMIT, COMMIT AND CHAIN, PREPARE TRANSACTION */
-	bool		ends_block;		/* those, and ROLLBACK (not TO SAVEPOINT) */
+	bool		commits_work;	/* statement_commits_work() */
+	bool		ends_block;		/* statement_ends_block() */
 } TransactionEffect;
 
 static void
@@ -273,10 +273,12 @@ describe_statement(const cJSON *stmt, StatementKind *kind, TransactionEffect *ef
 	}
 	else if (strcmp(name, "TransactionStmt") == 0)
 	{
-		effect->commits_work = json_string_is(body, "kind", "TRANS_STMT_COMMIT") ||
-			json_string_is(body, "kind", "TRANS_STMT_PREPARE");
-		effect->ends_block = effect->commits_work ||
-			json_string_is(body, "kind", "TRANS_STMT_ROLLBACK");
+		kind->transaction = json_string_is(body, "kind", "TRANS_STMT_COMMIT") ? STMT_TX_COMMIT :
+			json_string_is(body, "kind", "TRANS_STMT_ROLLBACK") ? STMT_TX_ROLLBACK :
+			json_string_is(body, "kind", "TRANS_STMT_PREPARE") ? STMT_TX_PREPARE : STMT_TX_OTHER;
+		kind->transaction_chain = json_true(body, "chain");
+		effect->commits_work = statement_commits_work(kind);
+		effect->ends_block = statement_ends_block(kind);
 	}
 	else if (strcmp(name, "CopyStmt") == 0 && json_true(body, "is_from") &&
 			 cJSON_GetObjectItemCaseSensitive(body, "filename") == NULL)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One command: build, install, and apply the example migrations to a
-# throwaway cluster, showing migrate_info() before and after.
+# throwaway cluster, showing migrate_info() before and after; then the same
+# scripts through the pg_migrate command into a database without the
+# extension, as a role that is not a superuser (as on RDS).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -40,3 +42,24 @@ SELECT count(*) AS applied FROM migrate_apply();
 \echo '== the history table, in Flyway''s format'
 SELECT installed_rank, version, description, type, script, checksum, success FROM flyway_schema_history;
 SQL
+
+# The same scripts through the pg_migrate command, into a database where the
+# extension is not installed, as a role that is not a superuser: what a
+# deploy to Amazon RDS or Aurora looks like.  Same engine, same history.
+psql_demo -v ON_ERROR_STOP=1 <<SQL
+CREATE ROLE deployer LOGIN;
+CREATE DATABASE app_rds OWNER deployer;
+SQL
+psql_demo -d app_rds -c "ALTER SCHEMA public OWNER TO deployer"
+pg_migrate_demo() {
+	"$(pg_config --bindir)/pg_migrate" -url="host=$work/cluster port=$port dbname=app_rds user=deployer" \
+		-locations="filesystem:$work/migrations" -placeholders.company="Example Ltd" "$@"
+}
+echo '== pg_migrate migrate (no extension in app_rds, role deployer is not a superuser)'
+pg_migrate_demo migrate
+echo '== pg_migrate info'
+pg_migrate_demo info
+echo '== the two history tables hold the same rows'
+diff <(psql_demo -d app -At -c "SELECT version, description, type, script, checksum, success FROM flyway_schema_history ORDER BY installed_rank") \
+	<(psql_demo -d app_rds -At -c "SELECT version, description, type, script, checksum, success FROM flyway_schema_history ORDER BY installed_rank") &&
+	echo "identical"

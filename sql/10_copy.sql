@@ -24,7 +24,15 @@ SET search_path = c10_single, public;
 SELECT version FROM migrate_apply(single_transaction => true);
 SELECT to_regclass('c10_single.c1') IS NULL AS no_table;
 
+-- a COPY that fails before it reads a row (its table is missing) is blamed
+-- at its own line, not at a row counted for the COPY before it
+CREATE SCHEMA c10_missing;
+SET search_path = c10_missing, public;
+SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/copy_missing';
+SELECT version FROM migrate_apply();
+SELECT version FROM migrate_apply(single_transaction => true);
+
 RESET search_path;
 SET client_min_messages = warning;
-DROP SCHEMA c10, c10_bad, c10_single CASCADE;
+DROP SCHEMA c10, c10_bad, c10_single, c10_missing CASCADE;
 RESET client_min_messages;

@@ -15,8 +15,9 @@ SELECT version, type, script, success FROM flyway_schema_history ORDER BY instal
 -- beforeMigrate and afterMigrate run on every apply, as in Flyway
 SELECT count(*) FROM migrate_apply();
 SELECT event, count(*) FROM cb_log GROUP BY 1 ORDER BY 1;
--- nothing is pending: the dry run is empty
-SELECT count(*) FROM migrate_plan();
+-- nothing is pending: the dry run shows what every apply still runs, the
+-- validate and migrate callbacks, each in its own transaction, under the lock
+SELECT seq, script, line, statement FROM migrate_plan();
 
 -- a callback that fails inside a migration's transaction rolls the migration
 -- back; the error callbacks run after it, and the error names the callback

@@ -171,10 +171,12 @@ my $apply_workers = q{(SELECT count(*) FROM pg_stat_activity WHERE backend_type 
 
 # --- b. the big script is split right ---------------------------------------
 {
+	# the dry run reads the callbacks too, as apply does: their placeholder is given
 	my ($ok, $err, $out) = run_sql('many', q{
 SELECT count(*), min(line), max(line), count(*) FILTER (WHERE statement <> 'SELECT ' || line)
-  FROM migrate_plan() WHERE script = 'V1__many_statements.sql' AND line > 0;
-SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq DESC LIMIT 2;});
+  FROM migrate_plan(placeholders => '{"sleep": "0"}') WHERE script = 'V1__many_statements.sql' AND line > 0;
+SELECT line || '|' || statement FROM migrate_plan(placeholders => '{"sleep": "0"}')
+  WHERE script = 'V1__many_statements.sql' AND line > 0 ORDER BY seq DESC LIMIT 2;});
 	ok($ok, "many: migrate_plan() of $nstmts statements finished within $limit s");
 	is($out, "$nstmts|1|$nstmts|0\n$nstmts|SELECT $nstmts\n" . ($nstmts - 1) . '|SELECT ' . ($nstmts - 1) . "\n",
 		"many: migrate_plan() lists the $nstmts statements, each at its line, the last at line $nstmts")
@@ -190,7 +192,7 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 # --- a. statement_timeout -------------------------------------------------------
 {
 	my ($ok, $err) = run_sql('many',
-		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan()) AS p;");
+		q{SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan(placeholders => '{"sleep": "0"}')) AS p;});
 	ok($ok, "many: migrate_plan() under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
 		'many: migrate_plan() stopped by statement_timeout');
@@ -221,7 +223,7 @@ SELECT line || '|' || statement FROM migrate_plan() WHERE line > 0 ORDER BY seq 
 
 {
 	my ($ok, $err) = run_sql('dump',
-		"SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan()) AS p;");
+		q{SET statement_timeout = '1s'; SELECT pg_sleep(600) FROM (SELECT count(*) FROM migrate_plan(placeholders => '{"sleep": "0"}')) AS p;});
 	ok($ok, "dump: migrate_plan() of $ndumped COPY blocks under statement_timeout returned within $limit s");
 	like($err, qr/canceling statement due to statement timeout/,
 		'dump: migrate_plan() stopped by statement_timeout');

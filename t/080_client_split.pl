@@ -6,6 +6,7 @@
 # prints; a script the extension rejects with a syntax error must be
 # rejected by the client at the same line, or split with the statements'
 # kinds unknown and that line given.  It also runs test/client's unit tests.
+# Callbacks are compared too: the first time the plan runs each one.
 use strict;
 use warnings;
 use File::Basename qw(dirname basename);
@@ -83,10 +84,17 @@ foreach my $location (sort grep { !/^\./ && -d "$top/test/migrations/$_" } readd
 		$errors_compared++;
 		next;
 	}
-	my (@order, %rows);
+	# a callback runs at every point of its event: its first run is compared
+	# (a script's statements come in one run; another script's rows end it)
+	my (@order, %rows, %done, %has_statements);
+	my $previous = '';
 	foreach my $row (split /\n/, $out)
 	{
 		my ($script, $line, $statement) = split /\|/, $row, 3;
+		$done{$script} = 1 if $has_statements{$script} && $previous ne $script;
+		$previous = $script;
+		next if $done{$script};
+		$has_statements{$script} = 1 if $line > 0;
 		push @order, $script unless $rows{$script};
 		push @{ $rows{$script} }, [ $script, $line, $statement ];
 	}
@@ -95,8 +103,9 @@ foreach my $location (sort grep { !/^\./ && -d "$top/test/migrations/$_" } readd
 		my $file = $file_of{ basename($script) };
 		next unless $file;
 		my $want = expected_from_plan(@{ $rows{$script} });
-		# a .conf file's executeInTransaction decides instead of the statements
-		if (-f "$file.conf")
+		# a .conf file's executeInTransaction decides instead of the statements;
+		# a beforeEach/afterEach callback runs in the migration's transaction
+		if (-f "$file.conf" || basename($script) =~ /^(before|after)Each/)
 		{
 			my $got = `"$driver" "$file"`;
 			$got =~ s/^transactional .\n//;

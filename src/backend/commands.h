@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * commands.h
- *	  The commands behind the SQL functions: apply, info, validate,
- *	  baseline, repair (commands.c).
+ *	  The commands behind the SQL functions: apply, undo, info, validate,
+ *	  baseline, repair and the dry run (commands.c, on the engine).
  *
  *-------------------------------------------------------------------------
  */
@@ -11,23 +11,7 @@
 
 #include "pg_migrate.h"
 
-/* One line of migrate_info(). */
-typedef struct InfoRow
-{
-	const char *category;
-	const char *version;
-	const char *description;
-	const char *type;
-	const char *script;
-	bool		checksum_null;
-	int32		checksum;
-	const char *installed_on;
-	const char *installed_by;
-	int			execution_time;
-	bool		applied;
-	const char *state;
-} InfoRow;
-
+/* Where each command's rows go (InfoRow, AppliedResult: engine.h). */
 typedef void (*InfoSink) (const InfoRow *row, void *arg);
 typedef void (*BaselineSink) (int rank, const char *version, const char *description, void *arg);
 typedef void (*RepairSink) (const char *action, const AppliedRow *row, void *arg);

@@ -54,39 +54,19 @@ history_ref_of(const HistoryTable *history, HistoryTableRef *ref)
 }
 
 /*
- * history_locate
- *		Find the history table named by pg_migrate.schema and pg_migrate.table;
- *		the schema defaults to the current schema, as Flyway's does.
+ * history_probe
+ *		Whether the history table's schema and the table exist.  Anything
+ *		else under the table's name is an error, and so is a temporary schema
+ *		(the table and the migrations' objects would vanish with the session;
+ *		in the apply worker at once).
  */
-HistoryTable *
-history_locate(void)
+void
+history_probe(HistoryTable *history)
 {
-	HistoryTable *history = palloc0(sizeof(HistoryTable));
-	HistoryTableRef ref;
 	Oid			nspid;
 
-	history->mcxt = CurrentMemoryContext;
-
-	if (pgm_schema && pgm_schema[0] != '\0')
-		history->schema = pstrdup(pgm_schema);
-	else
-	{
-		List	   *path = fetch_search_path(false);
-
-		if (path == NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
-					 errmsg("cannot determine the schema of the history table"),
-					 errdetail("pg_migrate.schema is empty and no schema on the search_path exists."),
-					 errhint("Set pg_migrate.schema, or fix search_path.")));
-		history->schema = get_namespace_name(linitial_oid(path));
-	}
 	session_state_refuse_temporary_schema(history->schema);
-	history_ref_init(&ref, history->schema, pgm_table);
-	history->table = ref.table;
-	history->qualified = ref.qualified;
-	history->lock_key = ref.lock_key;
-
+	history->exists = false;
 	nspid = get_namespace_oid(history->schema, true);
 	history->schema_exists = OidIsValid(nspid);
 	if (history->schema_exists)
@@ -105,6 +85,40 @@ history_locate(void)
 			history->exists = true;
 		}
 	}
+}
+
+/*
+ * history_locate
+ *		Find the history table named by pg_migrate.schema and pg_migrate.table;
+ *		the schema defaults to the current schema, as Flyway's does.
+ */
+HistoryTable *
+history_locate(void)
+{
+	HistoryTable *history = palloc0(sizeof(HistoryTable));
+	HistoryTableRef ref;
+
+	history->mcxt = CurrentMemoryContext;
+
+	if (pgm_schema && pgm_schema[0] != '\0')
+		history->schema = pstrdup(pgm_schema);
+	else
+	{
+		List	   *path = fetch_search_path(false);
+
+		if (path == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("cannot determine the schema of the history table"),
+					 errdetail("pg_migrate.schema is empty and no schema on the search_path exists."),
+					 errhint("Set pg_migrate.schema, or fix search_path.")));
+		history->schema = get_namespace_name(linitial_oid(path));
+	}
+	history_ref_init(&ref, history->schema, pgm_table);
+	history->table = ref.table;
+	history->qualified = ref.qualified;
+	history->lock_key = ref.lock_key;
+	history_probe(history);
 	return history;
 }
 
@@ -250,82 +264,25 @@ spi_exec_or_fail(const char *sql, int expected)
 }
 
 /*
- * history_create_statements
- *		Flyway's DDL for the history table (and the schema first, when it is
- *		missing, as Flyway's createSchemas does).  migrate_plan() shows them.
- */
-List *
-history_create_statements(HistoryTable *history, bool create_schema)
-{
-	HistoryTableRef ref;
-	char	  **sql;
-	int			n;
-	List	   *stmts = NIL;
-
-	history_ref_of(history, &ref);
-	n = history_sql_create(&ref, create_schema, &sql);
-	for (int i = 0; i < n; i++)
-		stmts = lappend(stmts, sql[i]);
-	return stmts;
-}
-
-/*
  * history_create
- *		Create the history table with Flyway's DDL, recording a SCHEMA marker
- *		row when the schema had to be created too.
+ *		Create the history table with Flyway's DDL (and its schema first, when
+ *		missing, as Flyway's createSchemas does), as the session's user.  The
+ *		engine records the SCHEMA marker row itself.
  */
 void
 history_create(HistoryTable *history, bool create_schema)
 {
-	ListCell   *lc;
+	HistoryTableRef ref;
+	char	  **sql;
+	int			n;
 
-	foreach(lc, history_create_statements(history, create_schema))
-		spi_exec_or_fail(lfirst(lc), SPI_OK_UTILITY);
+	history_ref_of(history, &ref);
+	n = history_sql_create(&ref, create_schema, &sql);
+	for (int i = 0; i < n; i++)
+		spi_exec_or_fail(sql[i], SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	history->exists = true;
 	history->schema_exists = true;
-
-	if (create_schema)
-		history_insert(history, NULL, "<< Flyway Schema Creation >>", "SCHEMA",
-					   history_quote_ident(history->schema), true, 0, 0, true);
-}
-
-/* A new row, as history_sql.c writes it; installed_by is the caller. */
-static void
-insert_change(HistoryChange *change, const char *version, const char *description,
-			  const char *type, const char *script, bool checksum_null, int32 checksum,
-			  int execution_time, bool success)
-{
-	memset(change, 0, sizeof(*change));
-	change->kind = HISTORY_INSERT;
-	change->version = version;
-	change->description = description;
-	change->type = type;
-	change->script = script;
-	change->checksum_null = checksum_null;
-	change->checksum = checksum;
-	change->installed_by = history_installed_by();
-	change->execution_time = execution_time;
-	change->success = success;
-}
-
-/*
- * history_insert_statement
- *		The INSERT that history_insert() runs, with literal values, for
- *		migrate_plan().
- */
-char *
-history_insert_statement(HistoryTable *history, int rank, const char *version,
-						 const char *description, const char *type, const char *script,
-						 bool checksum_null, int32 checksum, int execution_time, bool success)
-{
-	HistoryTableRef ref;
-	HistoryChange change;
-
-	history_ref_of(history, &ref);
-	insert_change(&change, version, description, type, script, checksum_null, checksum,
-				  execution_time, success);
-	return history_sql_change_literal(&ref, &change, rank);
 }
 
 /* Text columns, read without a type-output lookup per value. */
@@ -528,63 +485,39 @@ write_as_owner(HistoryTable *history, AclMode needed, const HistoryStatement *st
 	return returned;
 }
 
-/* One change to the history table, with history_sql.c's statement. */
-static int32
-change_as_owner(HistoryTable *history, AclMode needed, const HistoryChange *change, int expected)
+/*
+ * history_apply_change
+ *		One change to the history table (history_sql.c's statement), as its
+ *		owner, once the caller is found to hold the privileges it needs.  An
+ *		INSERT appends a row with the next installed_rank (0 for the first
+ *		SCHEMA marker, as Flyway does) and returns that rank; installed_on is
+ *		left to the column default, as Flyway leaves it.  Returns 0 otherwise.
+ */
+int
+history_apply_change(HistoryTable *history, const HistoryChange *change)
 {
 	HistoryTableRef ref;
 	HistoryStatement stmt;
+	AclMode		needed = ACL_INSERT;
+	int			expected = SPI_OK_INSERT_RETURNING;
 
+	switch (change->kind)
+	{
+		case HISTORY_INSERT:
+			break;
+		case HISTORY_DELETE:
+			needed = ACL_DELETE;
+			expected = SPI_OK_DELETE;
+			break;
+		case HISTORY_REALIGN:
+			needed = ACL_UPDATE;
+			expected = SPI_OK_UPDATE;
+			break;
+	}
 	history_ref_of(history, &ref);
 	history_sql_change(&ref, change, &stmt);
-	return write_as_owner(history, needed, &stmt, expected);
-}
-
-/*
- * history_insert
- *		Append a row with the next installed_rank (0 for the first SCHEMA
- *		marker, as Flyway does) and return that rank.  installed_on is left to
- *		the column default, as Flyway leaves it.  installed_by is the caller,
- *		read before the write becomes the owner's.
- */
-int
-history_insert(HistoryTable *history, const char *version,
-			   const char *description, const char *type,
-			   const char *script, bool checksum_null, int32 checksum,
-			   int execution_time, bool success)
-{
-	HistoryChange change;
-
-	insert_change(&change, version, description, type, script, checksum_null, checksum,
-				  execution_time, success);
-	return change_as_owner(history, ACL_INSERT | ACL_SELECT, &change, SPI_OK_INSERT_RETURNING);
-}
-
-void
-history_delete_rank(HistoryTable *history, int installed_rank)
-{
-	HistoryChange change;
-
-	memset(&change, 0, sizeof(change));
-	change.kind = HISTORY_DELETE;
-	change.installed_rank = installed_rank;
-	(void) change_as_owner(history, ACL_DELETE | ACL_SELECT, &change, SPI_OK_DELETE);
-}
-
-void
-history_realign(HistoryTable *history, int installed_rank, const char *description,
-				const char *type, bool checksum_null, int32 checksum)
-{
-	HistoryChange change;
-
-	memset(&change, 0, sizeof(change));
-	change.kind = HISTORY_REALIGN;
-	change.installed_rank = installed_rank;
-	change.description = description;
-	change.type = type;
-	change.checksum_null = checksum_null;
-	change.checksum = checksum;
-	(void) change_as_owner(history, ACL_UPDATE | ACL_SELECT, &change, SPI_OK_UPDATE);
+	/* every change reads the table too (max(installed_rank), WHERE installed_rank) */
+	return write_as_owner(history, needed | ACL_SELECT, &stmt, expected);
 }
 
 /*
@@ -681,13 +614,4 @@ history_lock_xact(HistoryTable *history)
 
 	set_lock_tag(&tag, history->lock_key);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-}
-
-/* Flyway's installedBy, else the current user. */
-const char *
-history_installed_by(void)
-{
-	if (pgm_installed_by && pgm_installed_by[0] != '\0')
-		return pgm_installed_by;
-	return GetUserNameFromId(GetUserId(), false);
 }

@@ -18,6 +18,7 @@
 #include "nodes/pg_list.h"
 #include "utils/elog.h"
 
+#include "engine.h"
 #include "placeholders.h"
 #include "plan.h"
 
@@ -57,18 +58,6 @@ typedef struct CallOptions
 } CallOptions;
 
 /* Where apply results go: a tuplestore in the caller, or the leader's queue. */
-typedef struct AppliedResult
-{
-	const char *version;		/* NULL for repeatables */
-	const char *description;
-	const char *type;
-	const char *script;
-	int32		checksum;
-	int			execution_time;
-	const char *state;
-	bool		starting;		/* only "this script starts now": no result yet */
-} AppliedResult;
-
 typedef void (*ResultSink) (const AppliedResult *result, void *arg);
 
 /* locations.c: scripts found in pg_migrate.locations */
@@ -100,28 +89,16 @@ typedef struct HistoryTable
 } HistoryTable;
 
 extern HistoryTable *history_locate(void);
-extern List *history_create_statements(HistoryTable *history, bool create_schema);
-extern void history_create(HistoryTable *history, bool created_schema);
-extern char *history_insert_statement(HistoryTable *history, int rank, const char *version,
-									  const char *description, const char *type,
-									  const char *script, bool checksum_null, int32 checksum,
-									  int execution_time, bool success);
+extern void history_probe(HistoryTable *history);
+extern void history_create(HistoryTable *history, bool create_schema);
 extern AppliedRow **history_read(HistoryTable *history, int *nrows);
-extern int	history_insert(HistoryTable *history, const char *version,
-						   const char *description, const char *type,
-						   const char *script, bool checksum_null, int32 checksum,
-						   int execution_time, bool success);
-extern void history_delete_rank(HistoryTable *history, int installed_rank);
-extern void history_realign(HistoryTable *history, int installed_rank,
-							const char *description, const char *type,
-							bool checksum_null, int32 checksum);
+extern int	history_apply_change(HistoryTable *history, const HistoryChange *change);
 extern bool history_schema_is_empty(HistoryTable *history);
 extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
 extern void history_lock_xact(HistoryTable *history);
 extern bool history_lock_is_held(HistoryTable *history);
 extern bool history_lock_held_by_me(HistoryTable *history);
-extern const char *history_installed_by(void);
 
 /* script.c: splitting and running one script */
 typedef struct ScriptStatement
@@ -131,6 +108,8 @@ typedef struct ScriptStatement
 	int			line;			/* 1-based line of its first token */
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		is_transaction_control; /* BEGIN, COMMIT, ROLLBACK, ... */
+	bool		commits_work;	/* statement_commits_work() */
+	bool		ends_block;		/* statement_ends_block() */
 	void	   *raw;			/* RawStmt * */
 	/* COPY ... FROM STDIN: the data block that followed it in the script */
 	const char *copy_data;
@@ -146,19 +125,15 @@ typedef struct ParsedScript
 	List	   *statements;		/* ScriptStatement * */
 	bool		transactional;	/* no statement needs to run outside a transaction */
 	bool		transaction_set_by_conf;	/* executeInTransaction in its .conf file */
-	int			committed_line; /* line of its own last COMMIT that ran, 0 = none */
 } ParsedScript;
 
 extern ParsedScript *script_parse(const ResolvedScript *script, const char *text, size_t len);
-extern void script_begin_block(void);
-extern void script_end_block(void);
-extern void script_run_toplevel(ParsedScript *parsed, bool block_open);
-extern void script_check_spi(ParsedScript *parsed);
-extern void script_run_spi(ParsedScript *parsed);
-extern bool script_failure_leaves_work(const ParsedScript *parsed);
+extern void script_execute_toplevel(ParsedScript *parsed, ScriptStatement *stmt);
+extern void script_execute_spi(ParsedScript *parsed, ScriptStatement *stmt);
+extern int	script_error_line(ErrorData *edata, const ParsedScript *parsed,
+							  const ScriptStatement *stmt);
 extern ScriptStatement *script_current_statement;
 extern ParsedScript *script_current_script;
-extern void script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint);
 extern void script_set_secrets(const PlaceholderSet *placeholders);
 extern char *script_mask_secrets(const char *text);
 

@@ -133,7 +133,8 @@ mask_report_field(char **field)
 /*
  * emit_log_hook: a NOTICE or WARNING a statement of a script raises (its
  * own RAISE, or the server's) goes to the client and the log masked too.
- * Errors are caught and raised again by script_rethrow_error(), masked.
+ * Errors are caught by the executor (executor_server.c) and masked by
+ * script_error_line().
  */
 static void
 mask_secrets_in_report(ErrorData *edata)
@@ -270,7 +271,15 @@ describe_statement(Node *stmt, StatementKind *kind)
 			kind->detach_concurrently = alter_table_detaches_concurrently((AlterTableStmt *) stmt);
 			break;
 		case T_TransactionStmt:
-			kind->kind = STMT_KIND_TRANSACTION;
+			{
+				TransactionStmt *ts = (TransactionStmt *) stmt;
+
+				kind->kind = STMT_KIND_TRANSACTION;
+				kind->transaction = ts->kind == TRANS_STMT_COMMIT ? STMT_TX_COMMIT :
+					ts->kind == TRANS_STMT_ROLLBACK ? STMT_TX_ROLLBACK :
+					ts->kind == TRANS_STMT_PREPARE ? STMT_TX_PREPARE : STMT_TX_OTHER;
+				kind->transaction_chain = ts->chain;
+			}
 			break;
 		case T_CopyStmt:
 			if (((CopyStmt *) stmt)->is_from && ((CopyStmt *) stmt)->filename == NULL &&
@@ -540,6 +549,8 @@ script_parse(const ResolvedScript *script, const char *text, size_t len)
 
 		stmt->raw = rs;
 		stmt->is_transaction_control = statement_is_transaction_control(&kind);
+		stmt->commits_work = statement_commits_work(&kind);
+		stmt->ends_block = statement_ends_block(&kind);
 		stmt->transactional = !statement_needs_own_transaction(&kind);
 		if (!stmt->transactional)
 			parsed->transactional = false;
@@ -607,6 +618,8 @@ run_copy_from_script(ParsedScript *parsed, ScriptStatement *stmt)
 	ListCell   *lc;
 	CopyFromState cstate;
 
+	/* no row of this block read yet: an error before the first is the statement's */
+	copy_lines_fed = 0;
 	pstate->p_sourcetext = parsed->text;
 	rel = table_openrv(cs->relation, RowExclusiveLock);
 	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
@@ -658,7 +671,6 @@ run_copy_from_script(ParsedScript *parsed, ScriptStatement *stmt)
 	copy_source = stmt->copy_data ? stmt->copy_data : "";
 	copy_source_len = stmt->copy_data ? stmt->copy_len : 0;
 	copy_source_pos = 0;
-	copy_lines_fed = 0;
 	cstate = BeginCopyFrom(pstate, rel, where, NULL, false, copy_read_script_data,
 						   cs->attlist, options);
 	(void) CopyFrom(cstate);
@@ -726,12 +738,14 @@ reject_invalid_index(const ScriptStatement *stmt)
 }
 
 /*
- * Run one statement as a client's statement runs: analyze, rewrite, plan,
- * and execute in a portal at top level.  The source text given to the
- * parser is the whole script, so error positions are script positions.
+ * script_execute_toplevel
+ *		Run one statement as a client's statement runs: analyze, rewrite,
+ *		plan, and execute in a portal at top level, inside the transaction
+ *		command the caller started.  The source text given to the parser is
+ *		the whole script, so error positions are script positions.
  */
-static void
-run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
+void
+script_execute_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 {
 	RawStmt    *raw = (RawStmt *) stmt->raw;
 	MemoryContext stmt_cxt;
@@ -806,222 +820,57 @@ run_statement_toplevel(ParsedScript *parsed, ScriptStatement *stmt)
 	MemoryContextDelete(stmt_cxt);
 }
 
-/* Open a transaction block at top level, as a client's BEGIN does. */
-void
-script_begin_block(void)
-{
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	BeginTransactionBlock();
-	CommitTransactionCommand();
-}
-
-/* Commit the block, as a client's COMMIT does. */
-void
-script_end_block(void)
-{
-	StartTransactionCommand();
-	(void) EndTransactionBlock(false);
-	CommitTransactionCommand();
-}
-
 /*
- * Whether a statement that just ran made the script's work so far
- * permanent: its own COMMIT (or COMMIT AND CHAIN, or PREPARE TRANSACTION,
- * after which the work is no longer this session's to roll back).
- */
-static bool
-commits_script_work(const ScriptStatement *stmt)
-{
-	TransactionStmt *ts;
-
-	if (!stmt->is_transaction_control)
-		return false;
-	ts = (TransactionStmt *) ((RawStmt *) stmt->raw)->stmt;
-	return ts->kind == TRANS_STMT_COMMIT || ts->kind == TRANS_STMT_PREPARE;
-}
-
-/*
- * script_failure_leaves_work
- *		Whether a script that failed leaves some of its statements done: it
- *		ran outside a transaction, or its own COMMIT made part of it
- *		permanent.  Such a failure is recorded, and must be cleaned up.
- */
-bool
-script_failure_leaves_work(const ParsedScript *parsed)
-{
-	return !parsed->transactional || parsed->committed_line > 0;
-}
-
-/*
- * script_run_toplevel
- *		Run a script in the apply worker.  A transactional script runs in a
- *		transaction block that the caller ends after recording the history row
- *		(block_open: the caller opened it already, e.g. for callbacks that run
- *		in the migration's transaction); if the script ends the block itself
- *		(its own COMMIT), a new one begins, as Flyway's JDBC connection with
- *		autocommit off does.  A script that needs its own transactions runs
- *		with a commit after each statement.
+ * script_execute_spi
+ *		Run one statement inside the caller's transaction, through SPI
+ *		(connected by the caller).  The engine has refused already what
+ *		cannot run there (transaction control, statements that need their
+ *		own transaction).
  */
 void
-script_run_toplevel(ParsedScript *parsed, bool block_open)
+script_execute_spi(ParsedScript *parsed, ScriptStatement *stmt)
 {
-	ListCell   *lc;
-	bool		in_block = parsed->transactional || block_open;
+	int			rc;
 
-	if (in_block && !block_open)
-		script_begin_block();
-	script_current_script = parsed;
-
-	foreach(lc, parsed->statements)
+	if (is_copy_from_stdin(stmt))
 	{
-		ScriptStatement *stmt = lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		script_current_statement = stmt;
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		run_statement_toplevel(parsed, stmt);
-		CommitTransactionCommand();
-		if (commits_script_work(stmt))
-			parsed->committed_line = stmt->line;
-		if (in_block && !IsTransactionBlock())
-			script_begin_block();
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		run_copy_from_script(parsed, stmt);
+		PopActiveSnapshot();
+		return;
 	}
-	script_current_statement = NULL;
-	script_current_script = NULL;
+	rc = SPI_execute(statement_text(parsed, stmt), false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	SPI_freetuptable(SPI_tuptable);
+	reject_invalid_index(stmt);
 }
 
 /*
- * script_check_spi
- *		Refuse, before anything runs, what cannot run inside the caller's
- *		transaction (single_transaction).
+ * script_error_line
+ *		The script line a statement's error blames: a bad COPY data row, the
+ *		cursor position (top level: positions are in the whole script), the
+ *		position in the statement (through SPI), else the statement's first
+ *		line.  The server's texts can quote a value from the statement, so
+ *		their secrets are masked in place.
  */
-void
-script_check_spi(ParsedScript *parsed)
+int
+script_error_line(ErrorData *edata, const ParsedScript *parsed, const ScriptStatement *stmt)
 {
-	ListCell   *lc;
+	int			line = stmt->line;
 
-	foreach(lc, parsed->statements)
-	{
-		ScriptStatement *stmt = lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		if (stmt->is_transaction_control)
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("migration %s line %d controls the transaction, which single_transaction => true cannot allow",
-							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
-					 errhint("Apply without single_transaction, or remove the script's own BEGIN/COMMIT.")));
-		if (!stmt->transactional)
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("migration %s line %d cannot run inside a transaction block",
-							parsed->script->script, stmt->line),
-					 errdetail("Statement: %s", script_mask_secrets(statement_text(parsed, stmt))),
-					 errhint("Apply without single_transaction: each migration then gets its own transaction, and this statement runs outside one.")));
-	}
-}
-
-/*
- * script_run_spi
- *		Run a script inside the caller's transaction (single_transaction),
- *		after script_check_spi().
- */
-void
-script_run_spi(ParsedScript *parsed)
-{
-	ListCell   *lc;
-
-	script_current_script = parsed;
-	foreach(lc, parsed->statements)
-	{
-		ScriptStatement *stmt = lfirst(lc);
-		int			rc;
-
-		CHECK_FOR_INTERRUPTS();
-		script_current_statement = stmt;
-		if (is_copy_from_stdin(stmt))
-		{
-			CommandCounterIncrement();
-			PushActiveSnapshot(GetTransactionSnapshot());
-			run_copy_from_script(parsed, stmt);
-			PopActiveSnapshot();
-			continue;
-		}
-		rc = SPI_execute(statement_text(parsed, stmt), false, 0);
-		if (rc < 0)
-			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-		SPI_freetuptable(SPI_tuptable);
-		reject_invalid_index(stmt);
-	}
-	script_current_statement = NULL;
-	script_current_script = NULL;
-}
-
-/*
- * script_rethrow_error
- *		Raise a statement's error again, naming the script and the line, with
- *		the server's SQLSTATE and message kept.
- */
-void
-script_rethrow_error(ErrorData *edata, ParsedScript *parsed, const char *hint)
-{
-	ScriptStatement *stmt = script_current_statement;
-	const char *noun;
-	int			line;
-	char	   *text;
-
-	/* a callback run inside a migration's transaction is the one to blame */
-	if (script_current_script != NULL)
-		parsed = script_current_script;
-	noun = parsed->script->kind == SCRIPT_CALLBACK ? "callback" :
-		parsed->script->kind == SCRIPT_UNDO ? "undo script" : "migration";
-	script_current_script = NULL;
-	script_current_statement = NULL;
-	line = stmt ? stmt->line : 1;
-	text = stmt ? statement_text(parsed, stmt) : NULL;
-
-	if (stmt && stmt->copy_data && copy_lines_fed > 0)
+	if (stmt->copy_data && copy_lines_fed > 0)
 		line = stmt->copy_line + copy_lines_fed - 1;	/* a bad data row */
-	else if (stmt && edata->cursorpos > 0)
+	else if (edata->cursorpos > 0)
 		line = line_of_error_position(parsed, edata, 0, edata->cursorpos);
-	else if (stmt && edata->internalpos > 0 && edata->internalquery &&
-			 strcmp(edata->internalquery, text) == 0)
+	else if (edata->internalpos > 0 && edata->internalquery &&
+			 strcmp(edata->internalquery, statement_text(parsed, stmt)) == 0)
 		line = line_of_error_position(parsed, edata, stmt->location, edata->internalpos);
 
-	/* the server's texts can quote a value from the statement */
 	mask_report_field(&edata->message);
 	mask_report_field(&edata->detail);
 	mask_report_field(&edata->hint);
 	mask_report_field(&edata->context);
-	text = script_mask_secrets(text);
-	if (text && strlen(text) > 300)
-		text = psprintf("%s...", pnstrdup(text, pg_mbcliplen(text, strlen(text), 300)));
-
-	/* the error's own hint first, then what remains and what to do next */
-	if (edata->hint)
-		hint = psprintf("%s\n%s", edata->hint, hint);
-
-	if (stmt == NULL)
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("%s %s failed after its statements ran: %s",
-						noun, parsed->script->script, edata->message),
-				 edata->detail ? errdetail("%s", edata->detail) : 0,
-				 errhint("%s", hint),
-				 edata->context ? errcontext("%s", edata->context) : 0));
-
-	ereport(ERROR,
-			(errcode(edata->sqlerrcode),
-			 errmsg("%s %s failed at line %d: %s", noun, parsed->script->script, line,
-					edata->message),
-			 edata->detail ?
-			 errdetail("%s\nSQLSTATE %s in statement: %s", edata->detail,
-					   unpack_sql_state(edata->sqlerrcode), text ? text : "") :
-			 errdetail("SQLSTATE %s in statement: %s", unpack_sql_state(edata->sqlerrcode),
-					   text ? text : ""),
-			 errhint("%s", hint),
-			 edata->context ? errcontext("%s", edata->context) : 0));
+	return line;
 }

@@ -81,6 +81,24 @@ statement_is_transaction_control(const StatementKind *stmt)
 	return stmt->kind == STMT_KIND_TRANSACTION;
 }
 
+bool
+statement_commits_work(const StatementKind *stmt)
+{
+	return stmt->kind == STMT_KIND_TRANSACTION &&
+		(stmt->transaction == STMT_TX_COMMIT || stmt->transaction == STMT_TX_PREPARE);
+}
+
+bool
+statement_ends_block(const StatementKind *stmt)
+{
+	if (stmt->kind != STMT_KIND_TRANSACTION)
+		return false;
+	if (stmt->transaction == STMT_TX_PREPARE)
+		return true;
+	return (stmt->transaction == STMT_TX_COMMIT || stmt->transaction == STMT_TX_ROLLBACK) &&
+		!stmt->transaction_chain;
+}
+
 /* Skip blanks and comments: a statement starts right after the previous ';'. */
 int
 skip_blanks_and_comments(const char *text, int pos, int end)

@@ -47,6 +47,15 @@ typedef enum StatementReindexTarget
 	STMT_REINDEX_DATABASE
 } StatementReindexTarget;
 
+/* TRANSACTION: what it does to the block it runs in. */
+typedef enum StatementTransaction
+{
+	STMT_TX_OTHER,				/* BEGIN, SAVEPOINT, ROLLBACK TO, ... */
+	STMT_TX_COMMIT,				/* COMMIT, END */
+	STMT_TX_ROLLBACK,			/* ROLLBACK, ABORT */
+	STMT_TX_PREPARE				/* PREPARE TRANSACTION */
+} StatementTransaction;
+
 /* A neutral description of one statement: what the rule reads. */
 typedef struct StatementKind
 {
@@ -57,6 +66,8 @@ typedef struct StatementKind
 	bool		discard_all;	/* DISCARD: DISCARD ALL */
 	bool		cluster_has_relation;	/* CLUSTER: names a table */
 	bool		detach_concurrently;	/* ALTER TABLE: DETACH PARTITION ... CONCURRENTLY */
+	StatementTransaction transaction;	/* TRANSACTION */
+	bool		transaction_chain;	/* TRANSACTION: ... AND CHAIN */
 } StatementKind;
 
 /*
@@ -67,6 +78,15 @@ extern bool statement_needs_own_transaction(const StatementKind *stmt);
 
 /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE TRANSACTION, ... */
 extern bool statement_is_transaction_control(const StatementKind *stmt);
+
+/*
+ * Does a script's own statement make its work so far permanent (COMMIT,
+ * COMMIT AND CHAIN, PREPARE TRANSACTION, after which the work is no longer
+ * the session's to roll back)?  Does it end the block it runs in (those
+ * and ROLLBACK, but not AND CHAIN, which opens the next block at once)?
+ */
+extern bool statement_commits_work(const StatementKind *stmt);
+extern bool statement_ends_block(const StatementKind *stmt);
 
 /*
  * Where the statement that starts at or after text[pos] really starts:

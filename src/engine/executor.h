@@ -44,8 +44,8 @@ typedef struct RunStatement
 	int			line;			/* 1-based line of its first token */
 	bool		transactional;	/* false: must run outside a transaction block */
 	bool		transaction_control;	/* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ... */
-	bool		commits_work;	/* COMMIT, COMMIT AND CHAIN, PREPARE TRANSACTION */
-	bool		ends_block;		/* those, ROLLBACK (not TO SAVEPOINT), END, ABORT */
+	bool		commits_work;	/* statement_commits_work(): COMMIT, PREPARE TRANSACTION */
+	bool		ends_block;		/* statement_ends_block(): COMMIT, ROLLBACK (not AND CHAIN), PREPARE */
 	/* COPY ... FROM STDIN: its data, cut out of the script */
 	const char *copy_data;
 	int			copy_len;

@@ -332,22 +332,45 @@ check_recordable_versions(Engine *engine)
 	return true;
 }
 
-/* Scripts and history read, Flyway's plan built. */
-bool
-prepare_plan(Engine *engine, bool for_validate)
+/* The target as the plan reads it (undo's target is planned by plan_undo()). */
+static bool
+plan_options_of(Engine *engine, PlanOptions *plan_options)
+{
+	char	   *why = NULL;
+
+	if (!plan_parse_target(engine->undo ? NULL : engine->opts.target, plan_options, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
+						   "invalid target \"%s\"", engine->opts.target);
+	plan_options->out_of_order = engine->opts.out_of_order;
+	return true;
+}
+
+/*
+ * The scripts found and checked (names, duplicates, versions the table can
+ * hold): before the history table is created, so a run they refuse leaves
+ * nothing behind.
+ */
+static bool
+prepare_scripts(Engine *engine)
+{
+	Executor   *ex = engine->ex;
+	PlanOptions plan_options;
+
+	return plan_options_of(engine, &plan_options) &&
+		ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) &&
+		check_names(engine) && check_duplicates(engine) && check_recordable_versions(engine);
+}
+
+/* The history read and Flyway's plan built, from the scripts found. */
+static bool
+prepare_history_plan(Engine *engine, bool for_validate)
 {
 	Executor   *ex = engine->ex;
 	PlanOptions plan_options;
 	char	   *why = NULL;
 
-	if (!plan_parse_target(engine->undo ? NULL : engine->opts.target, &plan_options, &why))
-		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
-						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
-						   "invalid target \"%s\"", engine->opts.target);
-	plan_options.out_of_order = engine->opts.out_of_order;
-
-	if (!ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) ||
-		!check_names(engine) || !check_duplicates(engine) || !check_recordable_versions(engine))
+	if (!plan_options_of(engine, &plan_options))
 		return false;
 	engine->rows = NULL;
 	engine->nrows = 0;
@@ -360,6 +383,13 @@ prepare_plan(Engine *engine, bool for_validate)
 	if (engine->plan->current_version)
 		(void) version_parse(engine->plan->current_version, &engine->highest_applied, &why);
 	return true;
+}
+
+/* Scripts and history read, Flyway's plan built. */
+bool
+prepare_plan(Engine *engine, bool for_validate)
+{
+	return prepare_scripts(engine) && prepare_history_plan(engine, for_validate);
 }
 
 bool
@@ -378,9 +408,10 @@ prepare_run(Engine *engine, PrepareLock lock, bool create_history, bool for_vali
 		if (!ex->ops->history_probe(ex, &engine->history, &engine->error))
 			return false;
 	}
-	if (create_history && !ensure_history(engine))
-		return false;
-	return prepare_plan(engine, for_validate);
+	if (!create_history)
+		return prepare_plan(engine, for_validate);
+	return prepare_scripts(engine) && ensure_history(engine) &&
+		prepare_history_plan(engine, for_validate);
 }
 
 /* Raise every validation problem at once, as Flyway does. */

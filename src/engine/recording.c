@@ -27,15 +27,33 @@ typedef struct RecordingExecutor
 	bool		in_block;
 	bool		created;		/* the history table is "created": no rows to read */
 	int			next_rank;		/* what the next INSERT's installed_rank would be */
+	char	   *lock_sql;		/* the lock, shown only once something follows it */
+	const char *current_script; /* loaded or run last: a BEGIN is for it */
+	const char *block_script;	/* whose transaction block is open */
 } RecordingExecutor;
 
 static void
-record(RecordingExecutor *rec, const char *script, int line, const char *sql)
+emit(RecordingExecutor *rec, const char *script, int line, const char *sql)
 {
 	Engine	   *engine = rec->engine;
 
 	if (engine->sinks.planned)
 		engine->sinks.planned(++rec->seq, script, line, sql, engine->sinks.arg);
+}
+
+/*
+ * A run that would do nothing under the lock (nothing pending, no
+ * callbacks) shows nothing: the lock is shown when something follows it.
+ */
+static void
+record(RecordingExecutor *rec, const char *script, int line, const char *sql)
+{
+	if (rec->lock_sql != NULL)
+	{
+		emit(rec, NULL, 0, rec->lock_sql);
+		rec->lock_sql = NULL;
+	}
+	emit(rec, script, line, sql);
 }
 
 static bool
@@ -59,22 +77,30 @@ static bool
 rec_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *placeholders,
 				RunScript **loaded, MigrateError *err)
 {
-	Executor   *inner = ((RecordingExecutor *) ex)->inner;
+	RecordingExecutor *rec = (RecordingExecutor *) ex;
 
-	return inner->ops->load_script(inner, script, placeholders, loaded, err);
+	if (!rec->inner->ops->load_script(rec->inner, script, placeholders, loaded, err))
+		return false;
+	rec->current_script = script->script;
+	return true;
 }
 
 static bool
 rec_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
 {
-	record((RecordingExecutor *) ex, NULL, 0, history_sql_lock(history));
+	((RecordingExecutor *) ex)->lock_sql = history_sql_lock(history);
 	return true;
 }
 
 static void
 rec_unlock(Executor *ex, const HistoryTableRef *history)
 {
-	record((RecordingExecutor *) ex, NULL, 0, history_sql_unlock(history));
+	RecordingExecutor *rec = (RecordingExecutor *) ex;
+
+	if (rec->lock_sql != NULL)
+		rec->lock_sql = NULL;	/* nothing ran under it */
+	else
+		record(rec, NULL, 0, history_sql_unlock(history));
 }
 
 static bool
@@ -82,7 +108,9 @@ rec_begin(Executor *ex, MigrateError *err)
 {
 	RecordingExecutor *rec = (RecordingExecutor *) ex;
 
-	record(rec, NULL, 0, "BEGIN");
+	/* a script's transaction (not the history table's creation) shows its name */
+	rec->block_script = rec->current_script;
+	record(rec, rec->block_script, 0, "BEGIN");
 	rec->in_block = true;
 	return true;
 }
@@ -92,7 +120,8 @@ rec_commit(Executor *ex, MigrateError *err)
 {
 	RecordingExecutor *rec = (RecordingExecutor *) ex;
 
-	record(rec, NULL, 0, "COMMIT");
+	record(rec, rec->block_script, 0, "COMMIT");
+	rec->block_script = NULL;
 	rec->in_block = false;
 	return true;
 }
@@ -115,6 +144,9 @@ rec_run_statement(Executor *ex, RunScript *script, RunStatement *stmt, MigrateEr
 {
 	RecordingExecutor *rec = (RecordingExecutor *) ex;
 	char	   *sql = pnstrdup(script->text + stmt->location, stmt->length);
+
+	/* a block its own COMMIT ended opens again for it */
+	rec->current_script = script->script->script;
 
 	if (stmt->copy_data)
 		sql = psprintf("%s;\n%.*s%s\\.", sql, stmt->copy_len, stmt->copy_data,

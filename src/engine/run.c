@@ -198,7 +198,12 @@ script_failed(Engine *engine, const ResolvedScript *script, RunScript *run,
 
 	if (ex->ops->caller_transaction)
 	{
-		if (failure != NULL && failure->script != NULL)
+		/* a callback that failed inside the migration's transaction is the one to fix */
+		if (failure != NULL && failure->script != NULL &&
+			failure->script->script->kind == SCRIPT_CALLBACK)
+			blame_script(engine, failure,
+						 psprintf("Fix the callback script and %s.", engine->wording->callback_again));
+		else if (failure != NULL && failure->script != NULL)
 			blame_script(engine, failure,
 						 psprintf("Fix the script and %s %s again; with %s nothing of this run remains.",
 								  engine->wording->call, engine->wording->apply,

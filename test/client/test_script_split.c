@@ -120,15 +120,16 @@ test_transaction_effects(void)
 		{false, false},			/* RELEASE a */
 		{true, true},			/* COMMIT */
 		{true, true},			/* END */
-		{true, true},			/* COMMIT AND CHAIN */
+		{true, false},			/* COMMIT AND CHAIN: the next block opens at once */
 		{false, true},			/* ROLLBACK */
+		{false, false},			/* ROLLBACK AND CHAIN */
 		{false, true},			/* ABORT */
 		{true, true},			/* PREPARE TRANSACTION 'x' */
 		{false, false},			/* SELECT 'COMMIT' */
 	};
 
 	CHECK_INT(split("BEGIN; SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE a; COMMIT; END;"
-					"COMMIT AND CHAIN; ROLLBACK; ABORT; PREPARE TRANSACTION 'x'; SELECT 'COMMIT'",
+					"COMMIT AND CHAIN; ROLLBACK; ROLLBACK AND CHAIN; ABORT; PREPARE TRANSACTION 'x'; SELECT 'COMMIT'",
 					&s, &err), (int) lengthof(want));
 	for (int i = 0; i < s.count && i < (int) lengthof(want); i++)
 	{

@@ -935,6 +935,8 @@ test_names_and_duplicates(void)
 	CHECK_STR(E.error.message, "invalid migration script names found");
 	CHECK_INT(fake_log_count(&FX, "run "), 0);
 	CHECK_INT(FX.locks_held, 0);
+	/* refused before the history table is created: nothing is left behind */
+	CHECK(!FX.table_exists);
 
 	setup();
 	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
@@ -943,6 +945,7 @@ test_names_and_duplicates(void)
 	CHECK_STR(E.error.sqlstate, "42710");
 	CHECK(contains(E.error.message, "found more than one migration with version 1"));
 	CHECK_INT(fake_log_count(&FX, "run "), 0);
+	CHECK(!FX.table_exists);
 }
 
 /* ---- undo ---- */
@@ -1252,10 +1255,11 @@ test_plan(void)
 			  "checksum, installed_by, execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', "
 			  "'SCHEMA', '\"app\"', NULL, 'alice', 0, true)");
 	CHECK_STR(C.planned[i++], "-:0 COMMIT");
-	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	/* a script's transaction block is named for it; the history table's is not */
+	CHECK_STR(C.planned[i++], "beforeMigrate.sql:0 BEGIN");
 	CHECK_STR(C.planned[i++], "beforeMigrate.sql:1 SELECT 'bm'");
-	CHECK_STR(C.planned[i++], "-:0 COMMIT");
-	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "beforeMigrate.sql:0 COMMIT");
+	CHECK_STR(C.planned[i++], "V1__one.sql:0 BEGIN");
 	CHECK_STR(C.planned[i++], "V1__one.sql:1 CREATE ROLE bob PASSWORD '***'");
 	CHECK_STR(C.planned[i++], "V1__one.sql:2 CREATE TABLE a (i int)");
 	CHECK_STR(C.planned[i++],
@@ -1263,12 +1267,12 @@ test_plan(void)
 					   "description, type, script, checksum, installed_by, execution_time, success) VALUES "
 					   "(1, '1', 'one', 'SQL', 'V1__one.sql', %d, 'alice', 0, true)",
 					   fake_checksum(&FX, "V1__one.sql")));
-	CHECK_STR(C.planned[i++], "-:0 COMMIT");
-	CHECK_STR(C.planned[i++], "-:0 BEGIN");
+	CHECK_STR(C.planned[i++], "V1__one.sql:0 COMMIT");
+	CHECK_STR(C.planned[i++], "R__r.sql:0 BEGIN");
 	CHECK_STR(C.planned[i++], "R__r.sql:1 SELECT 1");
 	CHECK(starts_with(C.planned[i++], "R__r.sql:0 INSERT INTO \"app\".\"flyway_schema_history\""));
 	CHECK(contains(C.planned[i - 1], "VALUES (2, NULL, 'r', 'SQL', 'R__r.sql',"));
-	CHECK_STR(C.planned[i++], "-:0 COMMIT");
+	CHECK_STR(C.planned[i++], "R__r.sql:0 COMMIT");
 	CHECK_STR(C.planned[i++], psprintf("-:0 SELECT pg_catalog.pg_advisory_unlock(%s)", key));
 	CHECK_INT(C.nplanned, i);
 	for (int j = 0; j < C.nplanned; j++)
@@ -1288,11 +1292,11 @@ test_plan(void)
 	applied_row(4, "1", "one", "V1__one.sql");
 	CHECK(engine_plan(engine(), false));
 	CHECK_INT(C.nplanned, 6);
-	CHECK_STR(C.planned[1], "-:0 BEGIN");
+	CHECK_STR(C.planned[1], "V2__two.sql:0 BEGIN");
 	CHECK_STR(C.planned[2], "V2__two.sql:1 CREATE TABLE b (i int)");
 	CHECK(contains(C.planned[3], "VALUES (5, '2', 'two', 'SQL', 'V2__two.sql',"));
 	CHECK(contains(C.planned[3], ", 'alice', 0, true)"));
-	CHECK_STR(C.planned[4], "-:0 COMMIT");
+	CHECK_STR(C.planned[4], "V2__two.sql:0 COMMIT");
 	CHECK_INT(FX.nlog, 0);
 
 	/* execution_time is 0 even when the migration takes time (a slow callback load) */
@@ -1302,14 +1306,14 @@ test_plan(void)
 	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 1;");
 	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
 	CHECK(engine_plan(engine(), false));
-	CHECK(contains(C.planned[planned_find("V1__one.sql:0")], ", 'alice', 0, true)"));
+	CHECK(contains(C.planned[planned_find("V1__one.sql:0 INSERT")], ", 'alice', 0, true)"));
 
-	/* nothing pending: the lock alone */
+	/* nothing pending, no callbacks: nothing runs, not even the lock */
 	setup();
 	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
 	applied_row(1, "1", "one", "V1__one.sql");
 	CHECK(engine_plan(engine(), false));
-	CHECK_INT(C.nplanned, 2);
+	CHECK_INT(C.nplanned, 0);
 
 	/* baselineOnMigrate in a dry run: the row planned, no "baselined" claim */
 	setup();
@@ -1319,7 +1323,7 @@ test_plan(void)
 	CHECK(engine_plan(engine(), false));
 	CHECK(planned_find("<< Flyway Baseline >>:0 INSERT INTO \"public\".\"flyway_schema_history\"") >= 0);
 	CHECK(contains(C.planned[planned_find("<< Flyway Baseline >>:0")], "VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE'"));
-	CHECK(contains(C.planned[planned_find("V2__two.sql:0")], "VALUES (2, '2', 'two'"));
+	CHECK(contains(C.planned[planned_find("V2__two.sql:0 INSERT")], "VALUES (2, '2', 'two'"));
 	CHECK_INT(notice_find("baselined schema"), -1);
 	CHECK_INT(FX.nlog, 0);
 

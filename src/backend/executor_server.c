@@ -1,0 +1,880 @@
+/*-------------------------------------------------------------------------
+ *
+ * executor_server.c
+ *	  The engine's executors inside the server (executor.h): what runs the
+ *	  SQL of a run when the extension runs it.
+ *
+ * Two modes share these operations:
+ *
+ *	  top level		in the apply worker, outside any transaction between
+ *					operations.  Transactions follow a client's model:
+ *					begin() opens a transaction block, and outside one each
+ *					statement and history change commits by itself.  The
+ *					advisory lock is held at session level for the run.  An
+ *					error is rolled back (AbortOutOfAnyTransaction) and
+ *					returned; the executor is usable again at once.
+ *
+ *	  caller's		through SPI inside the transaction of the function's
+ *	  transaction	caller (single_transaction, validate, info, baseline,
+ *					repair, the dry run's reads).  begin() and commit() do
+ *					nothing and the lock is transaction-level.  An error
+ *					cannot be survived without a subtransaction: it is
+ *					returned, the executor refuses everything after it, and
+ *					the caller raises it (which aborts the transaction).
+ *
+ * Statements are split and run by script.c, the history table is read and
+ * written by history.c (as the table's owner), scripts are found and read
+ * by locations.c; this file wraps them in transactions and turns their
+ * errors into MigrateErrors.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+
+#include "executor_server.h"
+#include "pg_migrate.h"
+#include "reentry.h"
+#include "session_state.h"
+
+typedef struct ServerExecutor
+{
+	Executor	base;
+	MemoryContext cxt;			/* where it lives: outlives the run */
+	MemoryContext script_cxt;	/* the scripts loaded for one migration */
+	SessionState *session;		/* what each script starts from */
+	HistoryTable *locked;		/* top level: whose lock the session holds */
+	bool		failed;			/* caller's transaction: an error was caught */
+	MigrateError failure;		/* that error, returned by every later call */
+	bool		any_error;		/* an operation failed (the run reports the first) */
+	char	   *failed_statement;	/* top level: the first error's statement, masked */
+} ServerExecutor;
+
+/* What an operation needs around its work. */
+typedef enum WorkNeeds
+{
+	WORK_PLAIN = 0,				/* a transaction (at top level) */
+	WORK_SPI = 1				/* and SPI, with a snapshot */
+} WorkNeeds;
+
+static inline bool
+in_caller_transaction(ServerExecutor *ex)
+{
+	return ex->base.ops->caller_transaction;
+}
+
+/*
+ * Start an operation's work: at top level in a transaction of its own (or
+ * in the open transaction block, which then continues), in the caller's
+ * transaction as it is.  Work allocates in cxt, the engine's context.
+ */
+static void
+work_start(ServerExecutor *ex, MemoryContext cxt, WorkNeeds needs)
+{
+	if (!in_caller_transaction(ex))
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (needs == WORK_SPI)
+			PushActiveSnapshot(GetTransactionSnapshot());
+	}
+	if (needs == WORK_SPI && SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+}
+
+static void
+work_end(ServerExecutor *ex, MemoryContext cxt, WorkNeeds needs)
+{
+	if (needs == WORK_SPI)
+		SPI_finish();
+	if (!in_caller_transaction(ex))
+	{
+		if (needs == WORK_SPI)
+			PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	MemoryContextSwitchTo(cxt);
+}
+
+/* A refusal after a failure in the caller's transaction: the same error again. */
+static bool
+refuse_after_failure(ServerExecutor *ex, MigrateError *err)
+{
+	if (!ex->failed)
+		return false;
+	*err = ex->failure;
+	return true;
+}
+
+/*
+ * Turn the error being handled (in PG_CATCH) into *err, and leave the
+ * executor in a state to go on: at top level out of any transaction, in the
+ * caller's transaction marked failed.  For a statement's error (parsed and
+ * stmt given), err->line is the script line it blames: a bad COPY row, the
+ * cursor position, or the position in the statement; the server's texts
+ * are masked where they could quote a secret.
+ */
+static void
+catch_error(ServerExecutor *ex, MemoryContext cxt, MigrateError *err,
+			ParsedScript *parsed, ScriptStatement *stmt)
+{
+	ErrorData  *edata;
+	int			line = 0;
+
+	HOLD_INTERRUPTS();
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	script_current_script = NULL;
+	script_current_statement = NULL;
+	if (!in_caller_transaction(ex))
+	{
+		debug_query_string = NULL;
+		if (get_timeout_active(STATEMENT_TIMEOUT))
+			disable_timeout(STATEMENT_TIMEOUT, false);
+		AbortOutOfAnyTransaction();
+	}
+	RESUME_INTERRUPTS();
+	MemoryContextSwitchTo(cxt);
+
+	if (stmt != NULL)
+	{
+		line = script_error_line(edata, parsed, stmt);
+		/* the server log shows it with the run's error, as a client's statement */
+		if (!ex->any_error && !in_caller_transaction(ex))
+			ex->failed_statement =
+				MemoryContextStrdup(ex->cxt,
+									script_mask_secrets(pnstrdup(parsed->text + stmt->location,
+																 stmt->length)));
+	}
+	ex->any_error = true;
+	migrate_error_set(err, unpack_sql_state(edata->sqlerrcode),
+					  edata->message ? edata->message : "", edata->detail, edata->hint);
+	err->context = edata->context ? pstrdup(edata->context) : NULL;
+	err->line = line;
+	err->position = 0;			/* the line says where already */
+	FreeErrorData(edata);
+
+	if (in_caller_transaction(ex))
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(ex->cxt);
+
+		ex->failed = true;
+		migrate_error_set(&ex->failure, err->sqlstate, err->message, err->detail, err->hint);
+		ex->failure.context = err->context ? pstrdup(err->context) : NULL;
+		ex->failure.line = err->line;
+		MemoryContextSwitchTo(oldcxt);
+	}
+}
+
+/* history.c's view of the engine's history table, in the current context. */
+static HistoryTable *
+history_of(const HistoryTableRef *ref)
+{
+	HistoryTable *history = palloc0(sizeof(HistoryTable));
+
+	history->schema = ref->schema;
+	history->table = ref->table;
+	history->qualified = ref->qualified;
+	history->lock_key = ref->lock_key;
+	history->exists = ref->exists;
+	history->schema_exists = ref->schema_exists;
+	history->mcxt = CurrentMemoryContext;
+	return history;
+}
+
+/* Flyway's ${flyway:timestamp}: yyyy-MM-dd HH:mm:ss in the session's time zone. */
+static char *
+flyway_timestamp(void)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+
+	if (timestamp2tm(GetCurrentTimestamp(), &tz, &tm, &fsec, NULL, NULL) != 0)
+		return pstrdup("");
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday,
+					tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static bool
+server_session_facts(Executor *exec, SessionFacts *facts, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		List	   *path;
+
+		work_start(ex, cxt, WORK_PLAIN);
+		memset(facts, 0, sizeof(SessionFacts));
+		facts->user = pstrdup(GetUserNameFromId(GetUserId(), false));
+		facts->database = get_database_name(MyDatabaseId);
+		/* Flyway's default schema: the first one on the search_path that exists */
+		path = fetch_search_path(false);
+		facts->current_schema = path != NIL ? get_namespace_name(linitial_oid(path)) : NULL;
+		facts->timestamp = flyway_timestamp();
+		work_end(ex, cxt, WORK_PLAIN);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* The lists of locations.c as the engine's arrays, in the current context. */
+static void
+found_from_script_set(const ScriptSet *set, FoundScripts *found)
+{
+	ListCell   *lc;
+	int			i;
+
+	memset(found, 0, sizeof(FoundScripts));
+	found->scripts = set->scripts;
+	found->nscripts = set->nscripts;
+	found->callbacks = palloc(sizeof(ResolvedScript *) * (list_length(set->callbacks) + 1));
+	foreach(lc, set->callbacks)
+	{
+		CHECK_FOR_INTERRUPTS();
+		found->callbacks[found->ncallbacks++] = lfirst(lc);
+	}
+	found->invalid_names = palloc(sizeof(char *) * (list_length(set->invalid_names) + 1));
+	i = 0;
+	foreach(lc, set->invalid_names)
+	{
+		CHECK_FOR_INTERRUPTS();
+		found->invalid_names[i++] = lfirst(lc);
+	}
+	found->ninvalid = i;
+}
+
+static bool
+server_find_scripts(Executor *exec, PlaceholderSet *placeholders, FoundScripts *found,
+					MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		ScriptSet  *set;
+
+		work_start(ex, cxt, WORK_SPI);
+		/* values to mask wherever a script's text or a server message shows */
+		script_set_secrets(placeholders);
+		set = locations_resolve(placeholders);
+		found_from_script_set(set, found);
+
+		/*
+		 * What the apply worker had to read, the next session's call only
+		 * stats (the caller's session leaves that to the worker).
+		 */
+		if (!in_caller_transaction(ex) && !RecoveryInProgress())
+			locations_save_checksums();
+		work_end(ex, cxt, WORK_SPI);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* script.c's split as the engine's RunScript; each statement keeps its own. */
+static RunScript *
+run_script_from_parsed(ParsedScript *parsed)
+{
+	RunScript  *run = palloc0(sizeof(RunScript));
+	ListCell   *lc;
+
+	run->script = parsed->script;
+	run->text = parsed->text;
+	run->len = parsed->len;
+	run->transactional = parsed->transactional;
+	run->transaction_set_by_conf = parsed->transaction_set_by_conf;
+	run->statements = palloc0(sizeof(RunStatement) * (list_length(parsed->statements) + 1));
+	run->private = parsed;
+	foreach(lc, parsed->statements)
+	{
+		ScriptStatement *s = lfirst(lc);
+		RunStatement *r = &run->statements[run->nstatements++];
+
+		CHECK_FOR_INTERRUPTS();
+		r->location = s->location;
+		r->length = s->length;
+		r->line = s->line;
+		r->transactional = s->transactional;
+		r->transaction_control = s->is_transaction_control;
+		r->commits_work = s->commits_work;
+		r->ends_block = s->ends_block;
+		r->copy_data = s->copy_data;
+		r->copy_len = s->copy_len;
+		r->copy_line = s->copy_line;
+		r->private = s;
+	}
+	return run;
+}
+
+static bool
+server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet *placeholders,
+				   RunScript **loaded, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	/*
+	 * A migration's text and parse trees, and its callbacks', are kept until
+	 * the next migration is loaded (the engine is done with them then): a
+	 * run of many migrations does not keep them all.
+	 */
+	if (script->kind != SCRIPT_CALLBACK)
+		MemoryContextReset(ex->script_cxt);
+	PG_TRY();
+	{
+		char	   *text;
+		size_t		len;
+
+		work_start(ex, ex->script_cxt, WORK_PLAIN);
+		/* a script before this one may have given up the run's lock */
+		if (ex->locked != NULL && script->kind != SCRIPT_CALLBACK)
+			reentry_verify_run_lock(ex->locked, script->script, false);
+		text = locations_script_text(script, placeholders, &len);
+		*loaded = run_script_from_parsed(script_parse(script, text, len));
+		work_end(ex, cxt, WORK_PLAIN);
+		if (!in_caller_transaction(ex))
+			pgstat_report_activity(STATE_RUNNING,
+								   psprintf(script->kind == SCRIPT_CALLBACK ?
+											"pg_migrate: callback %s" : "pg_migrate: applying %s",
+											script->script));
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Flyway's advisory lock.  At top level it is held at session level across
+ * the run's commits (a script that releases it is caught by
+ * reentry_verify_run_lock()); in the caller's transaction until it ends.
+ */
+static bool
+server_lock(Executor *exec, const HistoryTableRef *history, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	if (!in_caller_transaction(ex))
+		pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_PLAIN);
+		if (in_caller_transaction(ex))
+			history_lock_xact(history_of(history));
+		else
+		{
+			MemoryContextSwitchTo(ex->cxt);
+			ex->locked = history_of(history);
+			ex->locked->schema = pstrdup(history->schema);
+			ex->locked->table = pstrdup(history->table);
+			ex->locked->qualified = pstrdup(history->qualified);
+			history_lock_session(ex->locked);
+		}
+		work_end(ex, cxt, WORK_PLAIN);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		ex->locked = NULL;
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	if (ok && !in_caller_transaction(ex))
+		pgstat_report_activity(STATE_RUNNING, "pg_migrate: reading scripts and history");
+	return ok;
+}
+
+static void
+server_unlock(Executor *exec, const HistoryTableRef *history)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	/* the caller's transaction keeps its lock until it ends */
+	if (in_caller_transaction(ex) || ex->locked == NULL)
+		return;
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_PLAIN);
+		/* a script may have released it (reentry_verify_run_lock() said so) */
+		if (history_lock_held_by_me(ex->locked))
+			history_unlock_session(ex->locked);
+		work_end(ex, cxt, WORK_PLAIN);
+	}
+	PG_CATCH();
+	{
+		MigrateError err;
+
+		/* the run is over either way; the lock goes with the worker */
+		memset(&err, 0, sizeof(err));
+		catch_error(ex, cxt, &err, NULL, NULL);
+		ereport(WARNING,
+				(errmsg("could not release the migration lock of %s: %s",
+						ex->locked->qualified, err.message)));
+	}
+	PG_END_TRY();
+	ex->locked = NULL;
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* Open a transaction block at top level, as a client's BEGIN does. */
+static bool
+server_begin(Executor *exec, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	if (in_caller_transaction(ex))
+		return true;
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		BeginTransactionBlock();
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(cxt);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* Commit the block, as a client's COMMIT does (deferred constraints fire here). */
+static bool
+server_commit(Executor *exec, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	if (in_caller_transaction(ex) || !IsTransactionBlock())
+		return true;
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		(void) EndTransactionBlock(false);
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(cxt);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+static void
+server_rollback(Executor *exec)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	/* the caller's transaction is the caller's to roll back */
+	if (in_caller_transaction(ex))
+		return;
+	AbortOutOfAnyTransaction();
+	MemoryContextSwitchTo(cxt);
+}
+
+static bool
+server_in_block(Executor *exec)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+
+	/* the caller's transaction is one block, from the first statement to the last */
+	if (in_caller_transaction(ex))
+		return true;
+	return IsTransactionBlock();
+}
+
+/*
+ * One statement: at top level as a client's statement runs (its own
+ * transaction, or the open block's), in the caller's transaction through
+ * SPI.  script_current_* name it meanwhile, for reentry.c and for masking
+ * what it reports.
+ */
+static bool
+server_run_statement(Executor *exec, RunScript *script, RunStatement *stmt, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	ParsedScript *parsed = script->private;
+	ScriptStatement *s = stmt->private;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		script_current_script = parsed;
+		script_current_statement = s;
+		if (in_caller_transaction(ex))
+		{
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			script_execute_spi(parsed, s);
+			SPI_finish();
+		}
+		else
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			script_execute_toplevel(parsed, s);
+			CommitTransactionCommand();
+		}
+		script_current_script = NULL;
+		script_current_statement = NULL;
+		MemoryContextSwitchTo(cxt);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, parsed, s);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Before each script: who runs it and the settings it starts from, as the
+ * run found them (session_state.c says which and why).
+ */
+static void
+restore_session_now(ServerExecutor *ex)
+{
+	if (ex->session != NULL)
+		session_state_restore(ex->session);
+}
+
+static bool
+server_restore_session(Executor *exec, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_PLAIN);
+		restore_session_now(ex);
+		work_end(ex, cxt, WORK_PLAIN);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Whether the schema and the table exist.  Something else under the
+ * table's name is an error, and so is a temporary schema (its table and
+ * the migrations' objects would vanish with the session).
+ */
+static bool
+server_history_probe(Executor *exec, HistoryTableRef *history, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		HistoryTable *h;
+
+		work_start(ex, cxt, WORK_PLAIN);
+		h = history_of(history);
+		history_probe(h);
+		history->exists = h->exists;
+		history->schema_exists = h->schema_exists;
+		work_end(ex, cxt, WORK_PLAIN);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+static bool
+server_history_schema_is_empty(Executor *exec, const HistoryTableRef *history, bool *empty,
+							   MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_SPI);
+		*empty = history_schema_is_empty(history_of(history));
+		work_end(ex, cxt, WORK_SPI);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Flyway's DDL, as the session's user (who then owns the table); the engine
+ * adds the marker row.
+ */
+static bool
+server_history_create(Executor *exec, HistoryTableRef *history, bool create_schema,
+					  MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_SPI);
+		history_create(history_of(history), create_schema);
+		work_end(ex, cxt, WORK_SPI);
+		history->exists = true;
+		history->schema_exists = true;
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+static bool
+server_history_read(Executor *exec, const HistoryTableRef *history, AppliedRow ***rows,
+					int *nrows, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		work_start(ex, cxt, WORK_SPI);
+		*rows = history_read(history_of(history), nrows);
+		work_end(ex, cxt, WORK_SPI);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* A row that says a script ran: the run's lock must still be ours to write it. */
+static bool
+records_script_run(const HistoryChange *change)
+{
+	return change->kind == HISTORY_INSERT && change->success &&
+		strcmp(change->type, "SCHEMA") != 0 && strcmp(change->type, "BASELINE") != 0 &&
+		strcmp(change->type, "DELETE") != 0;
+}
+
+/*
+ * One change to the history table, as the role the run started with (a
+ * script's SET ROLE does not decide whose privileges are checked), through
+ * history.c, which writes it as the table's owner.
+ */
+static bool
+server_history_change(Executor *exec, const HistoryTableRef *history, const HistoryChange *change,
+					  int *rank, MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	if (refuse_after_failure(ex, err))
+		return false;
+	PG_TRY();
+	{
+		HistoryTable *h;
+		int			r = 0;
+
+		work_start(ex, cxt, WORK_SPI);
+		h = history_of(history);
+		restore_session_now(ex);
+		if (ex->locked != NULL && records_script_run(change))
+			reentry_verify_run_lock(ex->locked, change->script, true);
+		r = history_apply_change(h, change);
+		work_end(ex, cxt, WORK_SPI);
+		if (rank != NULL)
+			*rank = r;
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		catch_error(ex, cxt, err, NULL, NULL);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+static const ExecutorOps toplevel_ops = {
+	.name = "apply worker",
+	.caller_transaction = false,
+	.session_facts = server_session_facts,
+	.find_scripts = server_find_scripts,
+	.load_script = server_load_script,
+	.lock = server_lock,
+	.unlock = server_unlock,
+	.begin = server_begin,
+	.commit = server_commit,
+	.rollback = server_rollback,
+	.in_block = server_in_block,
+	.run_statement = server_run_statement,
+	.restore_session = server_restore_session,
+	.history_probe = server_history_probe,
+	.history_schema_is_empty = server_history_schema_is_empty,
+	.history_create = server_history_create,
+	.history_read = server_history_read,
+	.history_change = server_history_change,
+};
+
+static const ExecutorOps caller_ops = {
+	.name = "caller's transaction",
+	.caller_transaction = true,
+	.session_facts = server_session_facts,
+	.find_scripts = server_find_scripts,
+	.load_script = server_load_script,
+	.lock = server_lock,
+	.unlock = server_unlock,
+	.begin = server_begin,
+	.commit = server_commit,
+	.rollback = server_rollback,
+	.in_block = server_in_block,
+	.run_statement = server_run_statement,
+	.restore_session = server_restore_session,
+	.history_probe = server_history_probe,
+	.history_schema_is_empty = server_history_schema_is_empty,
+	.history_create = server_history_create,
+	.history_read = server_history_read,
+	.history_change = server_history_change,
+};
+
+/*
+ * executor_server_create
+ *		An executor for a run at top level (the apply worker) or in the
+ *		caller's transaction.  The session state is the one each script and
+ *		history write starts from, the history schema first on the
+ *		search_path, as Flyway does.
+ */
+Executor *
+executor_server_create(bool caller_transaction)
+{
+	ServerExecutor *ex = palloc0(sizeof(ServerExecutor));
+
+	ex->base.ops = caller_transaction ? &caller_ops : &toplevel_ops;
+	ex->cxt = CurrentMemoryContext;
+	ex->script_cxt = AllocSetContextCreate(ex->cxt, "pg_migrate scripts", ALLOCSET_DEFAULT_SIZES);
+	ex->session = session_state_remember(ex->cxt, pgm_schema);
+	if (caller_transaction)
+		session_state_begin_caller_run(ex->session);
+	return &ex->base;
+}
+
+void
+executor_server_finish(Executor *exec)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+
+	if (in_caller_transaction(ex) && !ex->failed)
+		session_state_restore_caller(ex->session);
+}
+
+/*
+ * executor_server_raise
+ *		Raise the run's error.  At top level the server log's STATEMENT line
+ *		is the statement that failed (masked), as for a client's statement.
+ */
+void
+executor_server_raise(Executor *exec, const MigrateError *err)
+{
+	ServerExecutor *ex = (ServerExecutor *) exec;
+
+	if (!in_caller_transaction(ex) && ex->failed_statement != NULL)
+		debug_query_string = ex->failed_statement;
+	ereport_migrate_error(err);
+}
