@@ -744,15 +744,6 @@ server_history_read(Executor *exec, const HistoryTableRef *history, AppliedRow *
 	return ok;
 }
 
-/* A row that says a script ran: the run's lock must still be ours to write it. */
-static bool
-records_script_run(const HistoryChange *change)
-{
-	return change->kind == HISTORY_INSERT && change->success &&
-		strcmp(change->type, "SCHEMA") != 0 && strcmp(change->type, "BASELINE") != 0 &&
-		strcmp(change->type, "DELETE") != 0;
-}
-
 /*
  * One change to the history table, as the role the run started with (a
  * script's SET ROLE does not decide whose privileges are checked), through
@@ -776,7 +767,8 @@ server_history_change(Executor *exec, const HistoryTableRef *history, const Hist
 		work_start(ex, cxt, WORK_SPI);
 		h = history_of(history);
 		restore_session_now(ex);
-		if (ex->locked != NULL && records_script_run(change))
+		/* a row that says a script ran: the run's lock must still be ours to write it */
+		if (ex->locked != NULL && history_change_records_run(change))
 			reentry_verify_run_lock(ex->locked, change->script, true);
 		r = history_apply_change(h, change);
 		work_end(ex, cxt, WORK_SPI);
