@@ -282,14 +282,14 @@ my $unlock = "$work/unlock";
 write_file("$unlock/sql/V1__first.sql", "CREATE TABLE unlock_first (id int);\n");
 write_file("$unlock/sql/V2__unlock.sql", "CREATE TABLE unlock_second (id int);\nSELECT pg_advisory_unlock_all();\n");
 write_file("$unlock/sql/V3__after.sql", "CREATE TABLE unlock_after (id int);\n");
-($rc, $out, $err) = pgm($unlock, {}, @app, '-table=unlock_history', 'migrate');
+($rc, $out, $err) = pgm($unlock, {}, @app, '-schemas=unlocking', 'migrate');
 is($rc, 1, 'a script that releases the lock: exit status 1');
-like($err, qr/^ERROR: migration V2__unlock\.sql failed after its statements ran: the migration lock of "public"\."unlock_history" was released by this migration or its callbacks \(SQLSTATE 55000\)$/m,
+like($err, qr/^ERROR: migration V2__unlock\.sql failed after its statements ran: the migration lock of "unlocking"\."flyway_schema_history" was released by this migration or its callbacks \(SQLSTATE 55000\)$/m,
 	'a script that releases the lock: the error names it');
 unlike($err, qr/WARNING/, 'a script that releases the lock: no warning of an unlock without a lock');
-is(app_sql(q{SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM unlock_history}),
+is(app_sql(q{SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM unlocking.flyway_schema_history}),
 	'1:true', 'a script that releases the lock: not recorded, and the next one not run');
-is(app_sql(q{SELECT to_regclass('public.unlock_second') IS NULL AND to_regclass('public.unlock_after') IS NULL}),
+is(app_sql(q{SELECT to_regclass('unlocking.unlock_first') IS NOT NULL AND to_regclass('unlocking.unlock_second') IS NULL AND to_regclass('unlocking.unlock_after') IS NULL}),
 	't', 'a script that releases the lock: nothing of it remains');
 is(app_sql(q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}), '0', 'the lock is free after the run');
 
