@@ -12,9 +12,13 @@
  *
  * Flyway's advisory lock is the session lock pg_advisory_lock() on the key
  * of the history table (history_sql.h), the one the extension takes: the
- * command and migrate_apply() exclude each other.  With -group=true the run
- * is one transaction, as a caller's transaction in the server: the lock is
- * then pg_advisory_xact_lock(), released by the COMMIT or ROLLBACK.
+ * command and migrate_apply() exclude each other.  A script's
+ * pg_advisory_unlock_all() would release it, so, as the server's executor
+ * does, the run checks it still holds it before each migration and before
+ * the history row of a script that ran (with the settings' read, in the
+ * same round trip).  With -group=true the run is one transaction, as a
+ * caller's transaction in the server: the lock is then
+ * pg_advisory_xact_lock(), released by the COMMIT or ROLLBACK.
  *
  * Before each script (and each history write) the session is put back as
  * the run found it, as backend/session_state.c does in the server: the
@@ -54,7 +58,11 @@ typedef struct LibpqExecutor
 	bool		group_open;		/* the -group=true transaction is open */
 	char	   *start[NSETTINGS];	/* the settings as the run found them */
 	char	   *schema_first;	/* put first on the search_path; NULL = none */
-	char	   *read_settings_sql;
+	char	   *read_settings_sql;	/* and whether the lock is held, while watched */
+	/* the session-level lock, while the run holds it */
+	HistoryTableRef *locked;
+	bool		lock_checked;	/* lock_held is from after the last statement */
+	bool		lock_held;
 } LibpqExecutor;
 
 /* ----------------------------------------------------------------
@@ -175,24 +183,34 @@ lx_session_facts(Executor *ex, SessionFacts *facts, MigrateError *err)
 	return true;
 }
 
-/* The settings of session_settings[], read in one round trip. */
+/*
+ * The settings of session_settings[], read in one round trip, and while the
+ * run holds its session-level lock, whether it still does (lock_held).
+ */
 static PGresult *
 read_settings(LibpqExecutor *lx, MigrateError *err)
 {
 	PGresult   *res = exec_expect(lx, lx->read_settings_sql, PGRES_TUPLES_OK, err);
+	int			ncolumns = NSETTINGS + (lx->locked != NULL ? 1 : 0);
 
-	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != (int) NSETTINGS))
+	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != ncolumns))
 	{
 		migrate_error_set(err, SQLSTATE_INTERNAL_ERROR,
 						  "unexpected answer to the query of the session's settings", NULL, NULL);
 		PQclear(res);
 		return NULL;
 	}
+	if (res != NULL && lx->locked != NULL)
+	{
+		lx->lock_held = value_is_true(res, 0, NSETTINGS);
+		lx->lock_checked = true;
+	}
 	return res;
 }
 
+/* lock: the session-level lock to check as well, or NULL */
 static char *
-make_read_settings_sql(void)
+make_read_settings_sql(const HistoryTableRef *lock)
 {
 	StringInfoData sql;
 
@@ -201,7 +219,56 @@ make_read_settings_sql(void)
 	for (size_t i = 0; i < NSETTINGS; i++)
 		appendStringInfo(&sql, "%spg_catalog.current_setting('%s', true)",
 						 i > 0 ? ", " : "", session_settings[i]);
+	if (lock != NULL)
+	{
+		char	   *held = history_sql_lock_held(lock);
+
+		appendStringInfo(&sql, ", %s", held);
+		pfree(held);
+	}
 	return sql.data;
+}
+
+/* Watch the lock from now on (lock != NULL), or no more. */
+static void
+watch_lock(LibpqExecutor *lx, const HistoryTableRef *lock)
+{
+	pfree(lx->read_settings_sql);
+	lx->read_settings_sql = make_read_settings_sql(lock);
+	if (lock != NULL)
+	{
+		lx->locked = palloc0(sizeof(HistoryTableRef));
+		lx->locked->qualified = pstrdup(lock->qualified);
+		lx->locked->lock_key = lock->lock_key;
+	}
+	else
+		lx->locked = NULL;
+	lx->lock_checked = false;
+}
+
+/*
+ * Fails when the run's session-level lock was released (after_it: by the
+ * script whose history row is next); read_settings() knows whether it is
+ * held unless a statement ran since.
+ */
+static bool
+verify_run_lock(LibpqExecutor *lx, const char *script, bool after_it, MigrateError *err)
+{
+	if (lx->locked == NULL)
+		return true;
+	if (!lx->lock_checked)
+	{
+		PGresult   *res = read_settings(lx, err);
+
+		if (res == NULL)
+			return false;
+		PQclear(res);
+	}
+	if (lx->lock_held)
+		return true;
+	history_lock_released_error(err, lx->locked->qualified, lx->locked->lock_key, script,
+								after_it, "pg_migrate info");
+	return false;
 }
 
 /* An identifier as search_path shows it: quoted only when it must be. */
@@ -296,11 +363,16 @@ lx_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *found,
 	return script_source_find(((LibpqExecutor *) ex)->source, placeholders, found, err);
 }
 
+/* a script before this one may have given up the run's lock */
 static bool
 lx_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *placeholders,
 			   RunScript **loaded, MigrateError *err)
 {
-	return script_source_load(((LibpqExecutor *) ex)->source, script, placeholders, loaded, err);
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+
+	if (script->kind != SCRIPT_CALLBACK && !verify_run_lock(lx, script->script, false, err))
+		return false;
+	return script_source_load(lx->source, script, placeholders, loaded, err);
 }
 
 /* ----------------------------------------------------------------
@@ -317,21 +389,37 @@ lx_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
 	note_history_schema(lx, history);
 	pfree(sql);
 	PQclear(res);
+	if (res != NULL && !lx->group)
+		watch_lock(lx, history);
 	return res != NULL;
 }
 
-/* A lost connection released the lock already; nothing to report. */
+/*
+ * A lost connection released the lock already; nothing to report.  Only a
+ * lock still held is released: a script that released it has failed with
+ * its own error, and the server's WARNING of an unlock without a lock
+ * would only confuse it (the apply worker does the same).
+ */
 static void
 lx_unlock(Executor *ex, const HistoryTableRef *history)
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	char	   *unlock;
+	char	   *held;
 	char	   *sql;
 
-	if (lx->group || PQstatus(lx->conn) != CONNECTION_OK)
+	if (lx->group)
 		return;
-	sql = history_sql_unlock(history);
+	watch_lock(lx, NULL);
+	if (PQstatus(lx->conn) != CONNECTION_OK)
+		return;
+	unlock = history_sql_unlock(history);
+	held = history_sql_lock_held(history);
+	sql = psprintf("%s WHERE %s", unlock, held);
 	PQclear(PQexec(lx->conn, sql));
 	pfree(sql);
+	pfree(held);
+	pfree(unlock);
 }
 
 /* ----------------------------------------------------------------
@@ -521,6 +609,7 @@ lx_run_statement(Executor *ex, RunScript *script, RunStatement *stmt, MigrateErr
 	bool		copied = false;
 
 	pfree(sql);
+	lx->lock_checked = false;	/* it may have released the lock */
 	if (status == PGRES_COPY_IN)
 	{
 		PQclear(res);
@@ -706,7 +795,10 @@ lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryCha
 	Oid			types[HISTORY_MAX_PARAMS];
 	PGresult   *res;
 
+	/* restoring read whether the lock is held: a script that ran needs it */
 	if (!lx_restore_session(ex, err))
+		return false;
+	if (history_change_records_run(change) && !verify_run_lock(lx, change->script, true, err))
 		return false;
 	memset(&stmt, 0, sizeof(stmt));
 	history_sql_change(history, change, &stmt);
@@ -760,7 +852,7 @@ executor_libpq_create(PGconn *conn, ScriptSource *source, bool group, MigrateErr
 	lx->conn = conn;
 	lx->source = source;
 	lx->group = group;
-	lx->read_settings_sql = make_read_settings_sql();
+	lx->read_settings_sql = make_read_settings_sql(NULL);
 	if (PQsetClientEncoding(conn, "UTF8") != 0)
 	{
 		libpq_error(conn, NULL, err);

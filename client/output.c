@@ -420,7 +420,13 @@ print_info_table(const CommandOutput *co)
 	fflush(f);
 }
 
-/* The dry run: each statement with where it comes from, as a runnable listing. */
+/*
+ * The dry run: each statement with where it comes from, as a runnable
+ * listing.  The engine masked the secrets in the scripts' statements
+ * already (recording.c), as migrate_plan() shows them: masked again here,
+ * a secret that is also a word of pg_migrate's own statements ("true")
+ * would hide it there too.
+ */
 static void
 print_plan(const CommandOutput *co)
 {
@@ -436,7 +442,7 @@ print_plan(const CommandOutput *co)
 			fprintf(f, "-- %d: %s\n", p->seq, p->script);
 		else
 			fprintf(f, "-- %d: (pg_migrate)\n", p->seq);
-		fprintf(f, "%s;\n", output_mask(co->s, p->statement ? p->statement : ""));
+		fprintf(f, "%s;\n", p->statement ? p->statement : "");
 	}
 	fflush(f);
 }
@@ -665,7 +671,8 @@ plan_json(const CommandOutput *co)
 		cJSON_AddNumberToObject(s, "seq", p->seq);
 		add_string_or_null(s, "script", p->script);
 		cJSON_AddNumberToObject(s, "line", p->line);
-		cJSON_AddStringToObject(s, "statement", output_mask(co->s, p->statement ? p->statement : ""));
+		/* masked by the engine already, as in print_plan() */
+		cJSON_AddStringToObject(s, "statement", p->statement ? p->statement : "");
 		cJSON_AddItemToArray(list, s);
 	}
 	return root;

@@ -680,15 +680,6 @@ server_history_read(Executor *exec, const HistoryTableRef *history, AppliedRow *
 	return guarded_call((ServerExecutor *) exec, WORK_SPI, history_read_work, &args, err);
 }
 
-/* A row that says a script ran: the run's lock must still be ours to write it. */
-static bool
-records_script_run(const HistoryChange *change)
-{
-	return change->kind == HISTORY_INSERT && change->success &&
-		strcmp(change->type, "SCHEMA") != 0 && strcmp(change->type, "BASELINE") != 0 &&
-		strcmp(change->type, "DELETE") != 0;
-}
-
 /*
  * One change to the history table, as the role the run started with (a
  * script's SET ROLE does not decide whose privileges are checked), through
@@ -700,7 +691,8 @@ history_change_work(ServerExecutor *ex, OpArgs *args)
 	HistoryTable *h = history_of(args->history);
 
 	restore_session_work(ex, args);
-	if (ex->locked != NULL && records_script_run(args->change))
+	/* a row that says a script ran: the run's lock must still be ours to write it */
+	if (ex->locked != NULL && history_change_records_run(args->change))
 		reentry_verify_run_lock(ex->locked, args->change->script, true);
 	args->rank = history_apply_change(h, args->change);
 }

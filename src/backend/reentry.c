@@ -23,6 +23,7 @@
 
 #include "miscadmin.h"
 
+#include "history_sql.h"
 #include "pg_migrate.h"
 #include "reentry.h"
 
@@ -114,21 +115,13 @@ reentry_mark_worker(const char *function)
 void
 reentry_verify_run_lock(HistoryTable *history, const char *script, bool after_it)
 {
+	MigrateError err;
+
 	if (history_lock_held_by_me(history))
 		return;
-	if (after_it)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the migration lock of %s was released by this migration or its callbacks",
-						history->qualified),
-				 errdetail("pg_migrate holds Flyway's advisory lock (key " INT64_FORMAT ") for the whole run; pg_advisory_unlock_all() or pg_advisory_unlock() in a script or callback releases it, and another migrate could then run at the same time.",
-						   history->lock_key),
-				 errhint("Remove the advisory unlock from the script or its callbacks and run again; this migration is not recorded as applied.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("the migration lock of %s was released before migration %s",
-					history->qualified, script),
-			 errdetail("pg_migrate holds Flyway's advisory lock (key " INT64_FORMAT ") for the whole run; a script or callback that ran before this one released it (pg_advisory_unlock_all() or pg_advisory_unlock()), so another migrate could run at the same time.",
-					   history->lock_key),
-			 errhint("Remove the advisory unlock from the scripts and callbacks; migrate_info() shows what was applied.")));
+	/* the command's executor reports it in the same words (history_sql.c) */
+	memset(&err, 0, sizeof(err));
+	history_lock_released_error(&err, history->qualified, history->lock_key, script, after_it,
+								"migrate_info()");
+	ereport_migrate_error(&err);
 }

@@ -21,6 +21,7 @@
 #include "lib/stringinfo.h"
 
 #include "history_sql.h"
+#include "migrate_error.h"
 #include "names.h"
 
 /* The ASCII bytes of "Flyway": Flyway adds the table name's hash to it. */
@@ -302,4 +303,63 @@ char *
 history_sql_lock_xact(const HistoryTableRef *ref)
 {
 	return psprintf("SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ")", ref->lock_key);
+}
+
+/*
+ * A bigint advisory key shows in pg_locks as classid (its high half),
+ * objid (its low half) and objsubid 1.
+ */
+char *
+history_sql_lock_held(const HistoryTableRef *ref)
+{
+	uint64		key = (uint64) ref->lock_key;
+
+	return psprintf("EXISTS (SELECT FROM pg_catalog.pg_locks "
+					"WHERE locktype OPERATOR(pg_catalog.=) 'advisory' "
+					"AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() AND granted "
+					"AND mode OPERATOR(pg_catalog.=) 'ExclusiveLock' "
+					"AND classid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid "
+					"AND objid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid "
+					"AND objsubid OPERATOR(pg_catalog.=) 1)",
+					(unsigned int) (key >> 32), (unsigned int) (key & 0xFFFFFFFF));
+}
+
+/* Markers and baselines are written under the lock but run nothing. */
+bool
+history_change_records_run(const HistoryChange *change)
+{
+	return change->kind == HISTORY_INSERT && change->success &&
+		strcmp(change->type, "SCHEMA") != 0 && strcmp(change->type, "BASELINE") != 0 &&
+		strcmp(change->type, "DELETE") != 0;
+}
+
+void
+history_lock_released_error(MigrateError *err, const char *qualified, int64 lock_key,
+							const char *script, bool after_it, const char *info)
+{
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+
+	if (after_it)
+	{
+		message = psprintf("the migration lock of %s was released by this migration or its callbacks",
+						   qualified);
+		detail = psprintf("pg_migrate holds Flyway's advisory lock (key " INT64_FORMAT ") for the whole run; pg_advisory_unlock_all() or pg_advisory_unlock() in a script or callback releases it, and another migrate could then run at the same time.",
+						  lock_key);
+		hint = pstrdup("Remove the advisory unlock from the script or its callbacks and run again; this migration is not recorded as applied.");
+	}
+	else
+	{
+		message = psprintf("the migration lock of %s was released before migration %s",
+						   qualified, script);
+		detail = psprintf("pg_migrate holds Flyway's advisory lock (key " INT64_FORMAT ") for the whole run; a script or callback that ran before this one released it (pg_advisory_unlock_all() or pg_advisory_unlock()), so another migrate could run at the same time.",
+						  lock_key);
+		hint = psprintf("Remove the advisory unlock from the scripts and callbacks; %s shows what was applied.",
+						info);
+	}
+	migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE, message, detail, hint);
+	pfree(message);
+	pfree(detail);
+	pfree(hint);
 }

@@ -15,6 +15,8 @@
 #ifndef PG_MIGRATE_HISTORY_SQL_H
 #define PG_MIGRATE_HISTORY_SQL_H
 
+#include "migrate_error.h"
+
 /* Which history table a run works on, and what was found of it. */
 typedef struct HistoryTableRef
 {
@@ -107,5 +109,25 @@ extern const char *history_sql_schema_is_empty(void);
 extern char *history_sql_lock(const HistoryTableRef *ref);
 extern char *history_sql_unlock(const HistoryTableRef *ref);
 extern char *history_sql_lock_xact(const HistoryTableRef *ref);
+
+/*
+ * A session-level lock lasts across the run's commits, and a script's
+ * pg_advisory_unlock_all() releases it: then another migrate could run at
+ * the same time.  Each executor checks it is still held before each
+ * migration and before the history row of a script that ran (a change
+ * history_change_records_run() says true of).
+ */
+/* A boolean SQL expression: this session holds the session-level lock. */
+extern char *history_sql_lock_held(const HistoryTableRef *ref);
+extern bool history_change_records_run(const HistoryChange *change);
+
+/*
+ * The error when it was not held: after_it, before the history row of the
+ * script that released it; else before migration script.  info names what
+ * shows the state ("migrate_info()", "pg_migrate info").
+ */
+extern void history_lock_released_error(MigrateError *err, const char *qualified,
+										int64 lock_key, const char *script, bool after_it,
+										const char *info);
 
 #endif							/* PG_MIGRATE_HISTORY_SQL_H */

@@ -133,6 +133,12 @@ is($rc, 0, 'plan: exit status 0') or diag($err);
 like($out, qr/CREATE TABLE people/, 'plan: lists the first migration');
 like($out, qr/CREATE INDEX CONCURRENTLY people_name/, 'plan: lists the nested one');
 is(app_sql("SELECT to_regclass('public.people') IS NULL"), 't', 'plan: nothing was run');
+# a secret is masked where a script holds it (by the engine, as
+# migrate_plan() masks it), not in pg_migrate's own statements
+($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', '-placeholders.api_token=true', 'plan');
+is($rc, 0, 'plan with a secret placeholder: exit status 0') or diag($err);
+like($out, qr/^INSERT INTO "public"\."flyway_schema_history" .*, true\);$/m,
+	'plan: a secret\'s value in a history row is not masked there');
 
 # --- migrate: a placeholder from a flag; COPY; CONCURRENTLY outside a block -----
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
@@ -269,6 +275,23 @@ is($rc, 0, 'a script that changes the session: exit status 0') or diag($err);
 my $where = app_sql("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'where_am_i'");
 is($where, 'public', 'the next script starts with the search_path the run found');
 is(app_sql("SELECT setting FROM \"$where\".where_am_i"), 'on', 'and with the settings the run found');
+
+# --- a script that releases Flyway's lock fails, and is not recorded -------------
+# (another migrate could have run beside it; the extension refuses it too)
+my $unlock = "$work/unlock";
+write_file("$unlock/sql/V1__first.sql", "CREATE TABLE unlock_first (id int);\n");
+write_file("$unlock/sql/V2__unlock.sql", "CREATE TABLE unlock_second (id int);\nSELECT pg_advisory_unlock_all();\n");
+write_file("$unlock/sql/V3__after.sql", "CREATE TABLE unlock_after (id int);\n");
+($rc, $out, $err) = pgm($unlock, {}, @app, '-schemas=unlocking', 'migrate');
+is($rc, 1, 'a script that releases the lock: exit status 1');
+like($err, qr/^ERROR: migration V2__unlock\.sql failed after its statements ran: the migration lock of "unlocking"\."flyway_schema_history" was released by this migration or its callbacks \(SQLSTATE 55000\)$/m,
+	'a script that releases the lock: the error names it');
+unlike($err, qr/WARNING/, 'a script that releases the lock: no warning of an unlock without a lock');
+is(app_sql(q{SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM unlocking.flyway_schema_history}),
+	'1:true', 'a script that releases the lock: not recorded, and the next one not run');
+is(app_sql(q{SELECT to_regclass('unlocking.unlock_first') IS NOT NULL AND to_regclass('unlocking.unlock_second') IS NULL AND to_regclass('unlocking.unlock_after') IS NULL}),
+	't', 'a script that releases the lock: nothing of it remains');
+is(app_sql(q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}), '0', 'the lock is free after the run');
 
 # --- JSON migrate, -group=true, and baseline on another database ----------------------
 my $old = "$work/old";
