@@ -487,12 +487,9 @@ server_unlock(Executor *exec, const HistoryTableRef *history)
 static void
 begin_work(ServerExecutor *ex, OpArgs *args)
 {
-	if (in_caller_transaction(ex))
-		return;
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	BeginTransactionBlock();
-	CommitTransactionCommand();
+	/* the caller's transaction is the block already */
+	if (!in_caller_transaction(ex))
+		BeginTransactionBlock();
 }
 
 static bool
@@ -500,27 +497,28 @@ server_begin(Executor *exec, MigrateError *err)
 {
 	OpArgs		args = {0};
 
-	return guarded_call((ServerExecutor *) exec, WORK_OWN, begin_work, &args, err);
+	return guarded_call((ServerExecutor *) exec, WORK_PLAIN, begin_work, &args, err);
 }
 
 /* Commit the block, as a client's COMMIT does (deferred constraints fire here). */
 static void
 commit_work(ServerExecutor *ex, OpArgs *args)
 {
-	if (in_caller_transaction(ex) || !IsTransactionBlock())
-		return;
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	(void) EndTransactionBlock(false);
-	CommitTransactionCommand();
+	/* the caller's transaction is the caller's to commit */
+	if (!in_caller_transaction(ex))
+		(void) EndTransactionBlock(false);
 }
 
 static bool
 server_commit(Executor *exec, MigrateError *err)
 {
+	ServerExecutor *ex = (ServerExecutor *) exec;
 	OpArgs		args = {0};
 
-	return guarded_call((ServerExecutor *) exec, WORK_OWN, commit_work, &args, err);
+	/* outside a block each statement has committed already */
+	if (!in_caller_transaction(ex) && !IsTransactionBlock())
+		return true;
+	return guarded_call(ex, WORK_PLAIN, commit_work, &args, err);
 }
 
 static void
