@@ -144,6 +144,17 @@ failure_leaves_work(const RunScript *run)
 	return !run->transactional || run->committed_line > 0;
 }
 
+/*
+ * The server went away (a lost connection, a shutdown, a crash): the script
+ * is not to blame, and its transaction did not commit.
+ */
+static bool
+connection_lost(const char *sqlstate)
+{
+	return strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "57P01") == 0 ||
+		strcmp(sqlstate, "57P02") == 0 || strcmp(sqlstate, "57P03") == 0;
+}
+
 /* What of a failed script remains, and what to do next. */
 static char *
 failure_hint(Engine *engine, const ResolvedScript *script, const RunScript *run, bool recorded)
@@ -153,6 +164,12 @@ failure_hint(Engine *engine, const ResolvedScript *script, const RunScript *run,
 	const char *again = undo ? w->undo : w->apply;
 	char	   *remains;
 
+	if (connection_lost(engine->error.sqlstate))
+		return run != NULL && failure_leaves_work(run) ?
+			psprintf("The connection to the server was lost while the %s ran outside a transaction (or after its own COMMIT), so part of it may be done and it could not be recorded as failed. Check its objects, clean up, then %s %s again.",
+					 script_noun(script), w->call, again) :
+			psprintf("The connection to the server was lost; nothing of this %s remains and the ones before it stay done. %c%s %s again once the server is back.",
+					 script_noun(script), pg_toupper((unsigned char) w->call[0]), w->call + 1, again);
 	if (run == NULL || !failure_leaves_work(run))
 		return undo ?
 			psprintf("Fix the undo script and %s %s again: the undo scripts before it stay done and nothing of this one remains.",

@@ -1415,6 +1415,32 @@ test_secrets_masked_in_errors(void)
 	CHECK(contains(C.details[notice_find("callback afterEachMigrateError.sql")], "SELECT '***'"));
 }
 
+/*
+ * The server went away mid-migration (08006, 57P01): the script is not to
+ * blame, and the hint says what remains instead of "fix the script".
+ */
+static void
+test_migrate_connection_lost(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__x.sql", "CREATE TABLE b (i int);");
+	fail_statement("V2__x.sql", 1, "08006", "server closed the connection unexpectedly");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "08006");
+	CHECK_STR(E.error.hint,
+			  "The connection to the server was lost; nothing of this migration remains and the ones before it stay done. Call migrate_apply() again once the server is back.");
+
+	/* outside a transaction, part of it may be done */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "V1__idx.sql", "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);");
+	fail_statement("V1__idx.sql", 2, "57P01", "terminating connection due to administrator command");
+	CHECK(!engine_migrate(engine()));
+	CHECK(contains(E.error.hint, "was lost while the migration ran outside a transaction"));
+}
+
 int
 main(void)
 {
@@ -1433,6 +1459,7 @@ main(void)
 	test_migrate_each_callback_failure_non_transactional();
 	test_migrate_mixed();
 	test_migrate_caller_transaction();
+	test_migrate_connection_lost();
 	test_validation();
 	test_names_and_duplicates();
 	test_undo();
