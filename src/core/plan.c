@@ -293,6 +293,187 @@ plan_parse_target(const char *text, PlanOptions *opts, char **errmsg)
 }
 
 /* ----------------------------------------------------------------
+ *		ignoreMigrationPatterns and cherryPick
+ * ----------------------------------------------------------------
+ */
+
+const PlanWording plan_wording_server = {
+	.apply = "migrate_apply()",
+	.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
+	.out_of_order_on = "SET pg_migrate.out_of_order = on",
+};
+
+/* A comma-separated list, each entry trimmed of blanks; empty entries dropped. */
+static char **
+split_list(const char *text, int *count)
+{
+	char	  **items = palloc(sizeof(char *) * (strlen(text) / 2 + 2));
+	const char *p = text;
+
+	*count = 0;
+	while (*p)
+	{
+		const char *end = strchr(p, ',');
+		const char *stop = end ? end : p + strlen(p);
+		const char *a = p;
+		const char *b = stop;
+
+		while (a < b && isspace((unsigned char) *a))
+			a++;
+		while (b > a && isspace((unsigned char) b[-1]))
+			b--;
+		if (b > a)
+			items[(*count)++] = pnstrdup(a, b - a);
+		p = end ? end + 1 : stop;
+	}
+	return items;
+}
+
+/* One "type:status" entry; false + *errmsg naming it when it is not one. */
+static bool
+parse_pattern(const char *text, IgnorePattern *pat, char **errmsg)
+{
+	const char *colon = strchr(text, ':');
+	char	   *type;
+	const char *status;
+
+	if (colon == NULL || strchr(colon + 1, ':') != NULL)
+	{
+		*errmsg = psprintf("ignore pattern \"%s\" is not of the form type:status", text);
+		return false;
+	}
+	type = pnstrdup(text, colon - text);
+	status = colon + 1;
+	if (strcmp(type, "*") == 0)
+		pat->type = PATTERN_ANY_TYPE;
+	else if (pg_strcasecmp(type, "versioned") == 0)
+		pat->type = PATTERN_VERSIONED;
+	else if (pg_strcasecmp(type, "repeatable") == 0)
+		pat->type = PATTERN_REPEATABLE;
+	else
+	{
+		*errmsg = psprintf("ignore pattern \"%s\" has an unknown type \"%s\": use *, versioned or repeatable",
+						   text, type);
+		return false;
+	}
+	pat->any_state = strcmp(status, "*") == 0;
+	if (pat->any_state)
+		pat->state = STATE_PENDING;
+	else if (pg_strcasecmp(status, "missing") == 0)
+		pat->state = STATE_MISSING_SUCCESS;
+	else if (pg_strcasecmp(status, "pending") == 0)
+		pat->state = STATE_PENDING;
+	else if (pg_strcasecmp(status, "ignored") == 0)
+		pat->state = STATE_IGNORED;
+	else if (pg_strcasecmp(status, "future") == 0)
+		pat->state = STATE_FUTURE_SUCCESS;
+	else
+	{
+		*errmsg = psprintf("ignore pattern \"%s\" has an unknown status \"%s\": use *, missing, pending, ignored or future",
+						   text, status);
+		return false;
+	}
+	pfree(type);
+	return true;
+}
+
+bool
+plan_parse_ignore_patterns(const char *text, PlanOptions *opts, char **errmsg)
+{
+	char	  **items;
+	int			n;
+
+	opts->ignore_set = false;
+	opts->ignore = NULL;
+	opts->nignore = 0;
+	if (text == NULL)
+		return true;			/* Flyway's default, "*:future" */
+	items = split_list(text, &n);
+	opts->ignore = palloc(sizeof(IgnorePattern) * (n + 1));
+	for (int i = 0; i < n; i++)
+		if (!parse_pattern(items[i], &opts->ignore[i], errmsg))
+		{
+			opts->ignore = NULL;
+			return false;
+		}
+	opts->nignore = n;
+	opts->ignore_set = true;
+	return true;
+}
+
+bool
+plan_parse_cherry_pick(const char *text, PlanOptions *opts, char **errmsg)
+{
+	opts->cherry_pick = NULL;
+	opts->ncherry_pick = 0;
+	if (text == NULL)
+		return true;
+	opts->cherry_pick = split_list(text, &opts->ncherry_pick);
+	(void) errmsg;
+	return true;
+}
+
+static bool
+pattern_matches(const IgnorePattern *pat, bool versioned, MigrationState state)
+{
+	if (pat->type == PATTERN_VERSIONED && !versioned)
+		return false;
+	if (pat->type == PATTERN_REPEATABLE && versioned)
+		return false;
+	return pat->any_state || pat->state == state;
+}
+
+bool
+plan_state_ignored(const PlanOptions *opts, bool versioned, MigrationState state,
+				   bool extra_pending)
+{
+	static const IgnorePattern future = {PATTERN_ANY_TYPE, false, STATE_FUTURE_SUCCESS};
+
+	if (extra_pending && state == STATE_PENDING)
+		return true;
+	if (!opts->ignore_set)
+		return pattern_matches(&future, versioned, state);
+	for (int i = 0; i < opts->nignore; i++)
+		if (pattern_matches(&opts->ignore[i], versioned, state))
+			return true;
+	return false;
+}
+
+/*
+ * Whether cherryPick leaves a script out (Flyway's MigrationPattern): an
+ * entry matches a version when it is that version, '_' read as '.'; and a
+ * repeatable's description, '_' read as ' '.
+ */
+static bool
+cherry_picked_out(const PlanOptions *opts, const ResolvedScript *s)
+{
+	if (opts->ncherry_pick == 0)
+		return false;
+	for (int i = 0; i < opts->ncherry_pick; i++)
+	{
+		char	   *entry = pstrdup(opts->cherry_pick[i]);
+		bool		match = false;
+
+		for (char *c = entry; *c; c++)
+			if (*c == '_')
+				*c = script_is_versioned(s) ? '.' : ' ';
+		if (script_is_versioned(s))
+		{
+			MigrationVersion v;
+			char	   *err = NULL;
+
+			match = version_parse(entry, &v, &err) && version_compare(&v, &s->version) == 0;
+		}
+		else
+			match = strcmp(entry, s->description) == 0;
+		pfree(entry);
+		if (match)
+			return false;
+	}
+	return true;
+}
+
+/* ----------------------------------------------------------------
  *		Plan building
  * ----------------------------------------------------------------
  */
@@ -328,6 +509,7 @@ typedef struct Context
 	bool		target_set;		/* versions above "target" are Above Target */
 	const MigrationVersion *target; /* NULL with target_set = EMPTY */
 	bool		out_of_order;
+	const PlanOptions *opts;	/* ignore patterns, cherryPick, wording */
 } Context;
 
 /* Sorting of scripts: versioned by (version, kind), repeatables by description. */
@@ -515,7 +697,7 @@ applied_state(const Item *it, const Context *ctx)
  * else the applied baseline (BASELINE marker or applied B script).
  */
 static MigrationState
-unapplied_state(const ResolvedScript *s, const Context *ctx)
+resolved_state(const ResolvedScript *s, const Context *ctx)
 {
 	const MigrationVersion *base;
 	const MigrationVersion *v;
@@ -545,6 +727,17 @@ unapplied_state(const ResolvedScript *s, const Context *ctx)
 			version_compare(v, ctx->pending_baseline) == 0)
 			return applied_or_baseline ? STATE_BASELINE_IGNORED : STATE_PENDING;
 	}
+	return state;
+}
+
+/* As resolved_state(); a pending script that cherryPick leaves out is Ignored. */
+static MigrationState
+unapplied_state(const ResolvedScript *s, const Context *ctx)
+{
+	MigrationState state = resolved_state(s, ctx);
+
+	if (state == STATE_PENDING && cherry_picked_out(ctx->opts, s))
+		return STATE_IGNORED;
 	return state;
 }
 
@@ -622,31 +815,48 @@ mismatch_detail(const char *applied, const char *resolved)
 					applied, resolved);
 }
 
+/* "SET pg_migrate.ignore_migration_patterns = '*:pending'" */
+static char *
+ignore_hint(const Context *ctx, const char *pattern)
+{
+	const PlanWording *w = ctx->opts->wording ? ctx->opts->wording : &plan_wording_server;
+
+	return psprintf("%s'%s'", w->ignore_patterns, pattern);
+}
+
 /*
  * Validate one entry (MigrationInfoImpl.validate) with the ignore patterns
- * "*:future" (Flyway's default) plus "*:pending" unless for_validate.  The
- * first rule that fires gives the entry's error.
+ * (Flyway's default "*:future"), plus "*:pending" when extra_pending (as
+ * migrate validates).  The first rule that fires gives the entry's error.
  */
 static void
 validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
-			   const Context *ctx, bool pending_ignored)
+			   const Context *ctx, bool extra_pending)
 {
 	MigrationState st = e->state;
 	const AppliedRow *r = e->applied;
 	const ResolvedScript *s = e->resolved;
 	const char *version = r ? r->version : (script_is_versioned(s) ? s->version.text : NULL);
 	const char *description = r ? r->description : s->description;
+	const PlanOptions *opts = ctx->opts;
+	const PlanWording *w = opts->wording ? opts->wording : &plan_wording_server;
+	bool		versioned = version != NULL;
+	bool		pending_ignored = plan_state_ignored(opts, versioned, STATE_PENDING, extra_pending);
+	bool		future_ignored = plan_state_ignored(opts, versioned, STATE_FUTURE_SUCCESS, false);
+	bool		missing_ignored = plan_state_ignored(opts, versioned, STATE_MISSING_SUCCESS, false);
 
 	/* out of scope, or matched by an ignore pattern */
 	if (st == STATE_ABOVE_TARGET || st == STATE_DELETED || st == STATE_UNDONE)
 		return;
-	if (st == STATE_FUTURE_SUCCESS)
-		return;					/* "*:future" */
-	if (st == STATE_PENDING && pending_ignored)
-		return;					/* "*:pending" */
+	if (plan_state_ignored(opts, versioned, st, extra_pending))
+		return;
+	/* left out by cherryPick on purpose */
+	if (st == STATE_IGNORED && r == NULL && cherry_picked_out(opts, s))
+		return;
 
 	/* failed rows; "Failed (Future)" is let through when future is ignored */
-	if (st == STATE_FAILED || st == STATE_MISSING_FAILED)
+	if (st == STATE_FAILED || st == STATE_MISSING_FAILED ||
+		(st == STATE_FUTURE_FAILED && !future_ignored))
 	{
 		if (version == NULL)
 			add_error(plan, cap, "FAILED_REPEATABLE_MIGRATION",
@@ -661,9 +871,11 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		return;
 	}
 
-	/* applied, but no file (missing; future ones are ignored) */
+	/* applied, but no file (unless missing or future ones are ignored) */
 	if (s == NULL && r != NULL && !type_is_synthetic(r->type) && !type_is_undo(r->type) &&
-		st != STATE_SUPERSEDED && st != STATE_FUTURE_FAILED)
+		st != STATE_SUPERSEDED &&
+		!(missing_ignored && (st == STATE_MISSING_SUCCESS || st == STATE_MISSING_FAILED)) &&
+		!(future_ignored && (st == STATE_FUTURE_SUCCESS || st == STATE_FUTURE_FAILED)))
 	{
 		if (r->version != NULL)
 			add_error(plan, cap, "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED",
@@ -683,7 +895,8 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 	{
 		add_error(plan, cap, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED",
 				  psprintf("Detected resolved migration not applied to database: %s.", version),
-				  pstrdup("To ignore this migration, set -ignoreMigrationPatterns='*:ignored'. To allow executing this migration, set -outOfOrder=true."),
+				  psprintf("To ignore this migration, %s. To allow executing this migration, %s.",
+						   ignore_hint(ctx, "*:ignored"), w->out_of_order_on),
 				  e);
 		return;
 	}
@@ -693,12 +906,14 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		if (version != NULL)
 			add_error(plan, cap, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED",
 					  psprintf("Detected resolved migration not applied to database: %s.", version),
-					  pstrdup("To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'."),
+					  psprintf("To fix this error, either run %s, or %s.",
+							   w->apply, ignore_hint(ctx, "*:pending")),
 					  e);
 		else
 			add_error(plan, cap, "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED",
 					  psprintf("Detected resolved repeatable migration not applied to database: %s.", description),
-					  pstrdup("To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'."),
+					  psprintf("To fix this error, either run %s, or %s.",
+							   w->apply, ignore_hint(ctx, "*:pending")),
 					  e);
 		return;
 	}
@@ -717,7 +932,9 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		(r->version == NULL || ctx->applied_baseline == NULL ||
 		 version_compare(&r->parsed, ctx->applied_baseline) > 0))
 	{
-		char	   *ident = r->version ? psprintf("version %s", r->version) : pstrdup(r->script);
+		/* the file as well as the version: which one to revert or check */
+		char	   *ident = r->version ? psprintf("version %s (%s)", r->version, s->script) :
+			pstrdup(r->script);
 
 		if (strcmp(script_type(s), r->type) != 0)
 		{
@@ -820,6 +1037,8 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out_of_order = opts->out_of_order;
+	ctx.opts = opts;
+	plan->in_opts = *opts;
 
 	/* keep the inputs for plan_repair() */
 	if (nscripts > 0)
@@ -1204,7 +1423,9 @@ build_plan(ResolvedScript *const *scripts, int nscripts,
 				nfailed++;
 			}
 		}
-		if (nfailed > 0 && !(nfailed == 1 && firstf->state == STATE_FUTURE_FAILED))
+		if (nfailed > 0 && !(nfailed == 1 && firstf->state == STATE_FUTURE_FAILED &&
+							 plan_state_ignored(opts, firstf->applied->version != NULL,
+												STATE_FUTURE_SUCCESS, false)))
 		{
 			plan->has_failed_row = true;
 			plan->failed_row = firstf->applied;
@@ -1398,8 +1619,9 @@ add_action(RepairAction **acts, int *n, int *cap, int action,
  * DbRepair, in its order:
  *	1. delete every success = false row;
  *	2. recompute the states without them, and for every Missing, Failed
- *	   (Missing) or Failed (Future) row that is not synthetic nor an undo row,
- *	   add a DELETE row (Future rows are skipped: "*:future" matches them);
+ *	   (Missing), Future or Failed (Future) row that is not synthetic nor an
+ *	   undo row, add a DELETE row, unless an ignore pattern matches its state
+ *	   (Future rows by default: "*:future");
  *	3. realign versioned rows whose file has another checksum, description
  *	   or type (not for Ignored, Undone or Deleted entries), and repeatable
  *	   rows whose stored checksum is the file's raw-text checksum but not its
@@ -1419,8 +1641,10 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 		if (!plan->in_rows[i]->success)
 			add_action(&acts, &n, &cap, REPAIR_DELETE_FAILED, plan->in_rows[i], NULL);
 
-	memset(&opts, 0, sizeof(opts));
+	/* the same patterns and cherryPick; the target plays no part */
+	opts = plan->in_opts;
 	opts.target_kind = TARGET_LATEST;
+	opts.target_optional = false;
 	after = build_plan(plan->in_scripts, plan->in_nscripts, plan->in_rows, plan->in_nrows,
 					   &opts, false, true);
 
@@ -1431,8 +1655,9 @@ plan_repair(const MigrationPlan *plan, int *nactions)
 		CHECK_FOR_INTERRUPTS();
 		if (e->applied == NULL || type_is_synthetic(e->applied->type) || type_is_undo(e->applied->type))
 			continue;
-		if (e->state == STATE_MISSING_SUCCESS || e->state == STATE_MISSING_FAILED ||
-			e->state == STATE_FUTURE_FAILED)
+		if ((e->state == STATE_MISSING_SUCCESS || e->state == STATE_MISSING_FAILED ||
+			 e->state == STATE_FUTURE_SUCCESS || e->state == STATE_FUTURE_FAILED) &&
+			!plan_state_ignored(&opts, e->applied->version != NULL, e->state, false))
 			add_action(&acts, &n, &cap, REPAIR_MARK_DELETED, e->applied, NULL);
 	}
 

@@ -96,14 +96,75 @@ typedef enum TargetKind
 	TARGET_VERSION				/* up to and including "version" */
 } TargetKind;
 
+/*
+ * One entry of Flyway's ignoreMigrationPatterns, "type:status": type "*",
+ * "versioned" or "repeatable"; status "*" or a state's display name among
+ * Missing, Pending, Ignored, Future (so "missing" does not match "Failed
+ * (Missing)", as in Flyway).
+ */
+typedef enum PatternType
+{
+	PATTERN_ANY_TYPE,
+	PATTERN_VERSIONED,
+	PATTERN_REPEATABLE
+} PatternType;
+
+typedef struct IgnorePattern
+{
+	PatternType type;
+	bool		any_state;		/* status "*" */
+	MigrationState state;		/* else: PENDING, IGNORED, MISSING_SUCCESS, FUTURE_SUCCESS */
+} IgnorePattern;
+
+/*
+ * Words the validation hints use for the settings a user would change: the
+ * server's (pg_migrate.*) or the command's (-flags).  NULL = the server's.
+ */
+typedef struct PlanWording
+{
+	const char *apply;			/* "migrate_apply()" | "pg_migrate migrate" */
+	const char *ignore_patterns;	/* "SET pg_migrate.ignore_migration_patterns = " */
+	const char *out_of_order_on;	/* "SET pg_migrate.out_of_order = on" */
+} PlanWording;
+
+extern const PlanWording plan_wording_server;
+
 typedef struct PlanOptions
 {
 	TargetKind	target_kind;
 	MigrationVersion target;	/* TARGET_VERSION */
 	bool		target_optional;	/* "N?": no error when version N does not exist */
 	bool		out_of_order;
-	/* ignoreMigrationPatterns is fixed at Flyway's default "*:future". */
+
+	/* ignoreMigrationPatterns; !ignore_set = Flyway's default "*:future" */
+	bool		ignore_set;
+	IgnorePattern *ignore;
+	int			nignore;
+
+	/* cherryPick: only these versions and repeatable descriptions (0 = all) */
+	char	  **cherry_pick;
+	int			ncherry_pick;
+
+	const PlanWording *wording; /* NULL = plan_wording_server */
 } PlanOptions;
+
+/*
+ * Parse ignoreMigrationPatterns into opts: NULL = Flyway's default
+ * "*:future", "" = none, else a comma-separated list of "type:status".
+ * false + *errmsg naming the bad entry.
+ */
+extern bool plan_parse_ignore_patterns(const char *text, PlanOptions *opts, char **errmsg);
+
+/*
+ * Parse cherryPick into opts: NULL or "" = every migration, else a
+ * comma-separated list of versions ("2.1", or "2_1" as Flyway allows) and
+ * repeatable descriptions ("Create_view" or "Create view").
+ */
+extern bool plan_parse_cherry_pick(const char *text, PlanOptions *opts, char **errmsg);
+
+/* Whether the patterns (with "*:pending" when extra_pending) ignore a state. */
+extern bool plan_state_ignored(const PlanOptions *opts, bool versioned, MigrationState state,
+							   bool extra_pending);
 
 /*
  * Parse a target as given to migrate_apply(target => ...): NULL or "latest",
@@ -139,7 +200,7 @@ typedef struct MigrationPlan
 	const ResolvedScript **pending;
 	int			npending;
 
-	/* validate, as "migrate" runs it (patterns "*:future" plus "*:pending") */
+	/* validate, as "migrate" runs it (the patterns plus "*:pending") or validate does */
 	PlanError  *errors;
 	int			nerrors;
 
@@ -155,6 +216,7 @@ typedef struct MigrationPlan
 	 * themselves are the caller's).  plan_repair() needs them: Flyway's
 	 * repair deletes the failed rows first and then recomputes every state.
 	 */
+	PlanOptions in_opts;		/* repair ignores what validate ignored */
 	ResolvedScript *const *in_scripts;
 	int			in_nscripts;
 	AppliedRow *const *in_rows;

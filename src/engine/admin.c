@@ -99,7 +99,9 @@ engine_migrate_needed(Engine *engine, bool *needed)
 		return false;
 	if (!engine->history.exists)
 		return true;
-	if (!prepare_plan(engine, false) || !prepare_check_plan(engine, "validate"))
+	if (!prepare_plan(engine, false) ||
+		!(engine->opts.validate_on_migrate ? prepare_check_plan(engine, "validate") :
+		  prepare_check_unvalidated(engine)))
 		return false;
 	*needed = engine->plan->npending > 0 || engine->scripts.ncallbacks > 0;
 	return true;

@@ -33,6 +33,10 @@ typedef struct EngineOptions
 	const char *installed_by;	/* NULL or "" = the session's user */
 	bool		placeholder_replacement;
 	const PlaceholderSet *placeholders; /* the user's; Flyway's built-ins are added */
+	const char *ignore_migration_patterns;	/* NULL = Flyway's "*:future"; "" = none */
+	bool		validate_on_migrate;	/* false: migrate does not validate first */
+	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
+	const char *cherry_pick;	/* NULL or "" = every migration */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -104,6 +108,9 @@ typedef struct EngineWording
 	const char *single_transaction; /* "single_transaction" | "-group=true" */
 	const char *single_transaction_on;	/* "single_transaction => true" | "-group=true" */
 	const char *placeholder_hint;	/* where a placeholder's value is set */
+	const char *ignore_patterns_name;	/* "pg_migrate.ignore_migration_patterns" */
+	const char *cherry_pick_name;	/* "pg_migrate.cherry_pick" */
+	PlanWording plan;			/* validation's hints */
 } EngineWording;
 
 /* The server's wording (engine_init's default) and the command's. */

@@ -35,6 +35,12 @@ extern bool prepare_locate_history(Engine *engine);
 /* Every validation problem as one error (Flyway reports them together). */
 extern bool prepare_check_plan(Engine *engine, const char *what);
 
+/*
+ * Migrate's checks with validateOnMigrate off, as Flyway still makes them:
+ * the target exists, and no migration failed.
+ */
+extern bool prepare_check_unvalidated(Engine *engine);
+
 /* Release Flyway's lock if this run holds it. */
 extern void engine_unlock(Engine *engine);
 

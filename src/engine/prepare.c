@@ -37,6 +37,13 @@ const EngineWording engine_wording_server = {
 	.baseline_on_migrate_on = "SET pg_migrate.baseline_on_migrate = on",
 	.single_transaction = "single_transaction",
 	.single_transaction_on = "single_transaction => true",
+	.ignore_patterns_name = "pg_migrate.ignore_migration_patterns",
+	.cherry_pick_name = "pg_migrate.cherry_pick",
+	.plan = {
+		.apply = "migrate_apply()",
+		.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
+		.out_of_order_on = "SET pg_migrate.out_of_order = on",
+	},
 };
 
 const EngineWording engine_wording_command = {
@@ -53,6 +60,13 @@ const EngineWording engine_wording_command = {
 	.baseline_on_migrate_on = "run with -baselineOnMigrate=true",
 	.single_transaction = "-group=true",
 	.single_transaction_on = "-group=true",
+	.ignore_patterns_name = "-ignoreMigrationPatterns",
+	.cherry_pick_name = "-cherryPick",
+	.plan = {
+		.apply = "pg_migrate migrate",
+		.ignore_patterns = "run with -ignoreMigrationPatterns=",
+		.out_of_order_on = "run with -outOfOrder=true",
+	},
 };
 
 void
@@ -123,9 +137,11 @@ engine_unlock(Engine *engine)
 	engine->locked = false;
 }
 
+static bool plan_options_of(Engine *engine, PlanOptions *plan_options);
+
 /*
  * engine_check_options
- *		A bad target is refused before anything runs.
+ *		A bad target or ignore pattern is refused before anything runs.
  */
 bool
 engine_check_options(Engine *engine)
@@ -137,7 +153,7 @@ engine_check_options(Engine *engine)
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
 						   "invalid target \"%s\"", engine->opts.target);
-	return true;
+	return plan_options_of(engine, &plan_options);
 }
 
 /* The history table: the configured schema, else the session's current one. */
@@ -332,17 +348,33 @@ check_recordable_versions(Engine *engine)
 	return true;
 }
 
-/* The target as the plan reads it (undo's target is planned by plan_undo()). */
+/*
+ * The target (undo's target is planned by plan_undo()), the ignore patterns
+ * and cherryPick as the plan reads them.
+ */
 static bool
 plan_options_of(Engine *engine, PlanOptions *plan_options)
 {
 	char	   *why = NULL;
 
+	memset(plan_options, 0, sizeof(PlanOptions));
 	if (!plan_parse_target(engine->undo ? NULL : engine->opts.target, plan_options, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
 						   "invalid target \"%s\"", engine->opts.target);
+	if (!plan_parse_ignore_patterns(engine->opts.ignore_migration_patterns, plan_options, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   psprintf("Set %s to a comma-separated list of type:status, such as '*:missing,versioned:ignored'; type is *, versioned or repeatable, status is *, missing, pending, ignored or future.",
+									engine->wording->ignore_patterns_name),
+						   "invalid %s \"%s\"", engine->wording->ignore_patterns_name,
+						   engine->opts.ignore_migration_patterns);
+	if (!plan_parse_cherry_pick(engine->undo ? NULL : engine->opts.cherry_pick, plan_options, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   "Give a comma-separated list of versions and repeatable descriptions.",
+						   "invalid %s \"%s\"", engine->wording->cherry_pick_name,
+						   engine->opts.cherry_pick);
 	plan_options->out_of_order = engine->opts.out_of_order;
+	plan_options->wording = &engine->wording->plan;
 	return true;
 }
 
@@ -414,6 +446,38 @@ prepare_run(Engine *engine, PrepareLock lock, bool create_history, bool for_vali
 		prepare_history_plan(engine, for_validate);
 }
 
+/* A target version that no script or row has (Flyway names it too). */
+static bool
+check_target_exists(Engine *engine)
+{
+	if (!engine->plan->target_missing)
+		return true;
+	return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, NULL,
+					   psprintf("Check the target, or end it with '?' (for example '%s?') to accept a version that does not exist.",
+								engine->opts.target),
+					   "no migration with the target version %s could be found",
+					   engine->opts.target);
+}
+
+bool
+prepare_check_unvalidated(Engine *engine)
+{
+	const AppliedRow *row = engine->plan->failed_row;
+
+	if (!check_target_exists(engine))
+		return false;
+	if (!engine->plan->has_failed_row)
+		return true;
+	return engine_fail(engine, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					   psprintf("The history table %s holds a failed row for %s.",
+								engine->history.qualified, row->script),
+					   psprintf("Clean up what it left behind, then %s %s. Nothing was applied.",
+								engine->wording->call, engine->wording->repair),
+					   row->version ? "the schema contains a failed migration to version %s" :
+					   "the schema contains a failed repeatable migration %s",
+					   row->version ? row->version : row->description);
+}
+
 /* Raise every validation problem at once, as Flyway does. */
 bool
 prepare_check_plan(Engine *engine, const char *what)
@@ -422,10 +486,8 @@ prepare_check_plan(Engine *engine, const char *what)
 	StringInfoData detail;
 	bool		checksum = false;
 
-	if (plan->target_missing)
-		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, NULL,
-						   "Check the target, or end it with '?' (for example '5?') to accept a version that does not exist.",
-						   "no migration with the target version could be found");
+	if (!check_target_exists(engine))
+		return false;
 	if (plan->nerrors == 0)
 		return true;
 

@@ -322,6 +322,17 @@ record_failed_in_caller(Engine *engine, const ResolvedScript *script)
 }
 
 /*
+ * skipExecutingMigrations: a migration's statements do not run, the rest
+ * does (its callbacks, its history row with success true), as in Flyway.
+ * It is how a team records a change it already made by hand.
+ */
+static bool
+skip_statements(Engine *engine)
+{
+	return engine->opts.skip_executing_migrations && !engine->undo;
+}
+
+/*
  * One migration (or undo script): its beforeEach and afterEach callbacks
  * run inside its transaction, as in Flyway, and its history row is written
  * in that transaction, as the role the run started with.
@@ -351,7 +362,7 @@ apply_one(Engine *engine, const ResolvedScript *script)
 	if (block && !ex->ops->begin(ex, &engine->error))
 		return script_failed(engine, script, run, &failure, &start);
 	if (!run_callbacks(engine, each_event(script, "before"), block, &failure) ||
-		!run_script_statements(engine, run, block, &failure) ||
+		!(skip_statements(engine) || run_script_statements(engine, run, block, &failure)) ||
 		!run_callbacks(engine, each_event(script, "after"), block, &failure))
 		return script_failed(engine, script, run, &failure, &start);
 
@@ -398,10 +409,16 @@ failed:
 	return false;
 }
 
-/* Flyway's migrate validates first, between its validate callbacks. */
+/*
+ * Flyway's migrate validates first, between its validate callbacks; with
+ * validateOnMigrate off neither runs (the target and failed rows are still
+ * checked).
+ */
 static bool
 validate_between_callbacks(Engine *engine)
 {
+	if (!engine->undo && !engine->opts.validate_on_migrate)
+		return prepare_check_unvalidated(engine);
 	return run_callbacks(engine, "beforeValidate", false, NULL) &&
 		prepare_check_plan(engine, "validate") &&
 		run_callbacks(engine, "afterValidate", false, NULL);

@@ -112,6 +112,7 @@ setup(void)
 	memset(&O, 0, sizeof(O));
 	memset(&C, 0, sizeof(C));
 	O.placeholder_replacement = true;
+	O.validate_on_migrate = true;
 }
 
 /* The engine, with O as the options: call after setting them. */
@@ -812,7 +813,7 @@ test_validation(void)
 	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
 	CHECK(!engine_migrate(engine()));
 	CHECK_STR(E.error.sqlstate, "55000");
-	CHECK_STR(E.error.message, "validate failed: Migration checksum mismatch for migration version 1");
+	CHECK_STR(E.error.message, "validate failed: Migration checksum mismatch for migration version 1 (V1__one.sql)");
 	CHECK(contains(E.error.detail, "12345"));
 	CHECK_STR(E.error.hint,
 			  "Revert the changes to the applied scripts, or call migrate_repair() to accept them. Nothing was applied.");
@@ -852,7 +853,7 @@ test_validation(void)
 	O.target = "5";
 	CHECK(!engine_migrate(engine()));
 	CHECK_STR(E.error.sqlstate, "22023");
-	CHECK_STR(E.error.message, "no migration with the target version could be found");
+	CHECK_STR(E.error.message, "no migration with the target version 5 could be found");
 	CHECK_INT(fake_log_count(&FX, "run "), 0);
 
 	/* "5?" accepts it; "1" stops there */

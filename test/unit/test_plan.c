@@ -243,11 +243,11 @@ test_fresh_and_pending_order(void)
 	CHECK_INT(p->nerrors, 7);
 	CHECK_STR(p->errors[0].code, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[0].message, "Detected resolved migration not applied to database: 01.");
-	CHECK_STR(p->errors[0].detail, "To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'.");
+	CHECK_STR(p->errors[0].detail, "To fix this error, either run migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
 	CHECK(p->errors[0].entry == &p->entries[0]);
 	CHECK_STR(p->errors[4].code, "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[4].message, "Detected resolved repeatable migration not applied to database: B.");
-	CHECK_STR(p->errors[4].detail, "To fix this error, either run migrate, or set -ignoreMigrationPatterns='*:pending'.");
+	CHECK_STR(p->errors[4].detail, "To fix this error, either run migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
 }
 
 static void
@@ -291,7 +291,7 @@ test_out_of_order(void)
 	CHECK_INT(p->nerrors, 1);
 	CHECK_STR(p->errors[0].code, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[0].message, "Detected resolved migration not applied to database: 2.");
-	CHECK_STR(p->errors[0].detail, "To ignore this migration, set -ignoreMigrationPatterns='*:ignored'. To allow executing this migration, set -outOfOrder=true.");
+	CHECK_STR(p->errors[0].detail, "To ignore this migration, SET pg_migrate.ignore_migration_patterns = '*:ignored'. To allow executing this migration, SET pg_migrate.out_of_order = on.");
 
 	/* on: pending, in version order */
 	OPTS.out_of_order = true;
@@ -711,7 +711,7 @@ test_checksums_and_descriptions(void)
 	p = build(false);
 	CHECK_INT(p->nerrors, 2);
 	CHECK_STR(p->errors[0].code, "CHECKSUM_MISMATCH");
-	CHECK_STR(p->errors[0].message, "Migration checksum mismatch for migration version 1");
+	CHECK_STR(p->errors[0].message, "Migration checksum mismatch for migration version 1 (V1__one.sql)");
 	CHECK_STR(p->errors[0].detail,
 			  "-> Applied to database : 1\n"
 			  "-> Resolved locally    : 2\n"
@@ -728,7 +728,7 @@ test_checksums_and_descriptions(void)
 	addrow("1", "one", "SQL", 1, true);
 	p = build(false);
 	CHECK_STR(codes_str(p), "DESCRIPTION_MISMATCH");
-	CHECK_STR(p->errors[0].message, "Migration description mismatch for migration version 1");
+	CHECK_STR(p->errors[0].message, "Migration description mismatch for migration version 1 (V1__uno.sql)");
 	CHECK_STR(p->errors[0].detail,
 			  "-> Applied to database : one\n"
 			  "-> Resolved locally    : uno\n"
@@ -1306,6 +1306,200 @@ test_resolved_script_new(void)
 	CHECK_STR(s->description, "Grants");
 }
 
+/* ignoreMigrationPatterns: parsing, and Flyway's matching by display name */
+static void
+test_ignore_patterns(void)
+{
+	MigrationPlan *p;
+	char	   *err = NULL;
+	RepairAction *acts;
+	int			n;
+
+	/* parsing: case-insensitive names, blanks trimmed, errors name the entry */
+	reset();
+	CHECK(plan_parse_ignore_patterns(" Versioned:MISSING , repeatable:* ", &OPTS, &err));
+	CHECK_INT(OPTS.nignore, 2);
+	CHECK(OPTS.ignore_set);
+	CHECK_INT((int) OPTS.ignore[0].type, PATTERN_VERSIONED);
+	CHECK_INT((int) OPTS.ignore[0].state, STATE_MISSING_SUCCESS);
+	CHECK(OPTS.ignore[1].any_state);
+	CHECK(!plan_parse_ignore_patterns("*:missing,bogus:pending", &OPTS, &err));
+	CHECK_STR(err, "ignore pattern \"bogus:pending\" has an unknown type \"bogus\": use *, versioned or repeatable");
+	CHECK(!plan_parse_ignore_patterns("*:success", &OPTS, &err));
+	CHECK_STR(err, "ignore pattern \"*:success\" has an unknown status \"success\": use *, missing, pending, ignored or future");
+	CHECK(!plan_parse_ignore_patterns("missing", &OPTS, &err));
+	CHECK_STR(err, "ignore pattern \"missing\" is not of the form type:status");
+	CHECK(plan_parse_ignore_patterns(NULL, &OPTS, &err));
+	CHECK(!OPTS.ignore_set);	/* the default, "*:future" */
+	CHECK(plan_state_ignored(&OPTS, true, STATE_FUTURE_SUCCESS, false));
+	CHECK(!plan_state_ignored(&OPTS, true, STATE_FUTURE_FAILED, false));
+	CHECK(plan_parse_ignore_patterns("", &OPTS, &err));
+	CHECK(OPTS.ignore_set);
+	CHECK_INT(OPTS.nignore, 0);
+
+	/* a Missing versioned row and a missing repeatable */
+	reset();
+	addV("1", "one", 1);
+	addV("3", "three", 3);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("2", "two", "SQL", 2, true);
+	addrow("3", "three", "SQL", 3, true);
+	addrow(NULL, "gone", "SQL", 9, true);
+	p = build(true);
+	CHECK_STR(codes_str(p), "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED|APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED");
+	plan_parse_ignore_patterns("versioned:missing", &OPTS, &err);
+	p = build(true);
+	CHECK_STR(codes_str(p), "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED");
+	plan_parse_ignore_patterns("*:missing", &OPTS, &err);
+	p = build(true);
+	CHECK_INT(p->nerrors, 0);
+	/* repair leaves ignored missing rows alone, as Flyway's does */
+	acts = plan_repair(p, &n);
+	CHECK_INT(count_actions(acts, n, REPAIR_MARK_DELETED), 0);
+	plan_parse_ignore_patterns("repeatable:missing", &OPTS, &err);
+	p = build(true);
+	acts = plan_repair(p, &n);
+	CHECK_INT(count_actions(acts, n, REPAIR_MARK_DELETED), 1);
+	CHECK(n == 1 && acts[0].row == R[1]);
+
+	/* "missing" does not match "Failed (Missing)" (display names) */
+	R[1]->success = false;
+	plan_parse_ignore_patterns("*:missing", &OPTS, &err);
+	p = build(true);
+	CHECK_STR(codes_str(p), "FAILED_VERSIONED_MIGRATION");
+
+	/* a Future row is an error once "*:future" is no longer in the list */
+	reset();
+	addV("1", "one", 1);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("2", "two", "SQL", 2, true);
+	p = build(true);
+	CHECK_INT(p->nerrors, 0);
+	plan_parse_ignore_patterns("", &OPTS, &err);
+	p = build(true);
+	CHECK_STR(codes_str(p), "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED");
+	/* and repair then marks it deleted */
+	acts = plan_repair(p, &n);
+	CHECK_INT(count_actions(acts, n, REPAIR_MARK_DELETED), 1);
+	/* Failed (Future) is a failed migration when future is not ignored */
+	R[1]->success = false;
+	p = build(true);
+	CHECK_STR(codes_str(p), "FAILED_VERSIONED_MIGRATION");
+	CHECK(p->has_failed_row);
+
+	/* Ignored (out of order) and Pending: validate and migrate */
+	reset();
+	addV("1", "one", 1);
+	addV("2", "two", 2);
+	addV("3", "three", 3);
+	addV("4", "four", 4);
+	addR("view", 5, 5);
+	addrow("1", "one", "SQL", 1, true);
+	addrow("3", "three", "SQL", 3, true);
+	p = build(true);
+	CHECK_STR(codes_str(p), "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED|RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED|RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
+	plan_parse_ignore_patterns("*:ignored", &OPTS, &err);
+	p = build(false);
+	CHECK_INT(p->nerrors, 0);
+	CHECK_STR(pending_str(p), "V4__four.sql|R__view.sql");	/* ignoring is not applying */
+	p = build(true);
+	CHECK_STR(codes_str(p), "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED|RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
+	plan_parse_ignore_patterns("*:ignored,versioned:pending", &OPTS, &err);
+	p = build(true);
+	CHECK_STR(codes_str(p), "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
+	plan_parse_ignore_patterns("*:ignored,repeatable:*,versioned:pending", &OPTS, &err);
+	p = build(true);
+	CHECK_INT(p->nerrors, 0);
+	/* "*:*" ignores every state, mismatches too, as in Flyway */
+	reset();
+	addV("1", "one", 11);
+	addrow("1", "one", "SQL", 1, true);
+	p = build(true);
+	CHECK_STR(codes_str(p), "CHECKSUM_MISMATCH");
+	plan_parse_ignore_patterns("*:*", &OPTS, &err);
+	p = build(true);
+	CHECK_INT(p->nerrors, 0);
+
+	/* the hints use the wording given */
+	{
+		static const PlanWording cmd = {"pg_migrate migrate", "run with -ignoreMigrationPatterns=",
+		"run with -outOfOrder=true"};
+
+		reset();
+		addV("1", "one", 1);
+		addV("2", "two", 2);
+		addrow("2", "two", "SQL", 2, true);
+		OPTS.wording = &cmd;
+		p = build(true);
+		CHECK_STR(p->errors[0].detail, "To ignore this migration, run with -ignoreMigrationPatterns='*:ignored'. To allow executing this migration, run with -outOfOrder=true.");
+		reset();
+		addV("1", "one", 1);
+		OPTS.wording = &cmd;
+		p = build(true);
+		CHECK_STR(p->errors[0].detail, "To fix this error, either run pg_migrate migrate, or run with -ignoreMigrationPatterns='*:pending'.");
+	}
+}
+
+/* cherryPick: only the listed versions and repeatables are pending */
+static void
+test_cherry_pick(void)
+{
+	MigrationPlan *p;
+	char	   *err = NULL;
+
+	reset();
+	addV("1", "one", 1);
+	addV("2.1", "two", 2);
+	addV("3", "three", 3);
+	addR("Create view", 5, 5);
+	addR("other", 6, 6);
+	CHECK(plan_parse_cherry_pick(" 2_1 , Create_view ", &OPTS, &err));
+	CHECK_INT(OPTS.ncherry_pick, 2);
+	p = build(false);
+	CHECK_STR(entries_str(p), "1:Ignored|2.1:Pending|3:Ignored|Create view:Pending|other:Ignored");
+	CHECK_STR(pending_str(p), "V2.1__two.sql|R__Create view.sql");
+	/* left out on purpose: not a validation error */
+	CHECK_INT(p->nerrors, 0);
+
+	/* after 2.1 is applied, 1 is below it: Ignored without cherryPick (out of order) */
+	addrow("2.1", "two", "SQL", 2, true);
+	OPTS.ncherry_pick = 0;
+	p = build(false);
+	CHECK_STR(entries_str(p), "*2.1:Success|1:Ignored|3:Pending|Create view:Pending|other:Pending");
+	CHECK_STR(codes_str(p), "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED");
+	/* picking 1 does not make it runnable out of order... */
+	plan_parse_cherry_pick("1", &OPTS, &err);
+	p = build(false);
+	CHECK_STR(pending_str(p), "");
+	CHECK_STR(codes_str(p), "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED");
+	/* ...outOfOrder does */
+	OPTS.out_of_order = true;
+	p = build(false);
+	CHECK_STR(pending_str(p), "V1__one.sql");
+	CHECK_INT(p->nerrors, 0);
+	/* a cherryPick of nothing that exists applies nothing */
+	plan_parse_cherry_pick("9", &OPTS, &err);
+	p = build(false);
+	CHECK_STR(pending_str(p), "");
+	/* empty = everything */
+	plan_parse_cherry_pick("", &OPTS, &err);
+	p = build(false);
+	CHECK_STR(pending_str(p), "V1__one.sql|V3__three.sql|R__Create view.sql|R__other.sql");
+}
+
+static void
+test_mismatch_names_file(void)
+{
+	MigrationPlan *p;
+
+	reset();
+	addV("1", "one", 11);
+	S[0]->script = pstrdup("sub/V1__one.sql");
+	addrow("1", "one", "SQL", 1, true);
+	p = build(true);
+	CHECK_STR(p->errors[0].message, "Migration checksum mismatch for migration version 1 (sub/V1__one.sql)");
+}
+
 int
 main(void)
 {
@@ -1329,5 +1523,8 @@ main(void)
 	test_repair();
 	test_large();
 	test_undo_selection();
+	test_ignore_patterns();
+	test_cherry_pick();
+	test_mismatch_names_file();
 	return unit_summary("plan");
 }
