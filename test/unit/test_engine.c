@@ -1442,6 +1442,115 @@ test_migrate_connection_lost(void)
 	CHECK(contains(E.error.hint, "was lost while the migration ran outside a transaction"));
 }
 
+/* ---- escape hatches ---- */
+
+/*
+ * skipExecutingMigrations: the pending migrations are recorded (same rows,
+ * success true) and their callbacks run, their statements do not.
+ */
+static void
+test_skip_executing_migrations(void)
+{
+	setup();
+	fake_add_script(&FX, "beforeEachMigrate.sql", "SELECT 'bem';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "R__view.sql", "CREATE VIEW v AS SELECT 1;");
+	O.skip_executing_migrations = true;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(E.executed, 2);
+	CHECK_INT(fake_log_count(&FX, "run V1__one.sql"), 0);
+	CHECK_INT(fake_log_count(&FX, "run R__view.sql"), 0);
+	CHECK_INT(fake_log_count(&FX, "run beforeEachMigrate.sql"), 2);
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+	CHECK_INT(FX.nrows, 2);
+	CHECK(fake_row(&FX, 1) != NULL && fake_row(&FX, 1)->success);
+	CHECK(fake_row(&FX, 1) != NULL && fake_row(&FX, 1)->checksum == fake_checksum(&FX, "V1__one.sql"));
+	CHECK(fake_row(&FX, 2) != NULL && fake_row(&FX, 2)->success);
+	CHECK_STR(C.applied[0].state, "Success");
+
+	/* the next run sees them applied: nothing to do */
+	O.skip_executing_migrations = false;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(E.executed, 0);
+	CHECK_INT(fake_log_count(&FX, "run V1__one.sql"), 0);
+}
+
+/* validateOnMigrate=false: migrate does not validate, nor run its callbacks. */
+static void
+test_validate_on_migrate_off(void)
+{
+	setup();
+	fake_add_script(&FX, "beforeValidate.sql", "SELECT 'bv';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	O.validate_on_migrate = false;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(E.executed, 1);
+	CHECK_INT(fake_log_count(&FX, "run beforeValidate.sql"), 0);
+	CHECK(fake_has_effect(&FX, "CREATE TABLE b (i int)"));
+
+	/* a failed migration still stops it, as in Flyway */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, fake_checksum(&FX, "V1__one.sql"), false);
+	O.validate_on_migrate = false;
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK_STR(E.error.message, "the schema contains a failed migration to version 1");
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+
+	/* so does a target no script has */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	O.validate_on_migrate = false;
+	O.target = "7";
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "no migration with the target version 7 could be found");
+}
+
+/* ignoreMigrationPatterns and cherryPick through the engine, and their errors. */
+static void
+test_ignore_patterns_and_cherry_pick(void)
+{
+	/* a missing migration, ignored */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	fake_add_row(&FX, 2, "2", "two", "SQL", "V2__two.sql", false, 1, true);
+	CHECK(!engine_migrate(engine()));
+	O.ignore_migration_patterns = "*:missing";
+	CHECK(engine_migrate(engine()));
+	CHECK(fake_has_effect(&FX, "CREATE TABLE c (i int)"));
+
+	/* a bad pattern: refused before anything, naming the pattern and the setting */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	O.ignore_migration_patterns = "*:missing,*:gone";
+	CHECK(!engine_check_options(engine()));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_STR(E.error.message, "invalid pg_migrate.ignore_migration_patterns \"*:missing,*:gone\"");
+	CHECK(contains(E.error.detail, "\"*:gone\""));
+	CHECK(!engine_migrate(engine()));
+	CHECK_INT(fake_log_count(&FX, "run "), 0);
+	E.wording = &engine_wording_command;
+	CHECK(!engine_check_options(&E));
+	CHECK_STR(E.error.message, "invalid -ignoreMigrationPatterns \"*:missing,*:gone\"");
+
+	/* cherryPick */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "R__view.sql", "CREATE VIEW v AS SELECT 1;");
+	O.cherry_pick = "2";
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(E.executed, 1);
+	CHECK(fake_has_effect(&FX, "CREATE TABLE b (i int)"));
+	CHECK(!fake_has_effect(&FX, "CREATE TABLE a (i int)"));
+}
+
 int
 main(void)
 {
@@ -1462,6 +1571,9 @@ main(void)
 	test_migrate_caller_transaction();
 	test_migrate_connection_lost();
 	test_validation();
+	test_skip_executing_migrations();
+	test_validate_on_migrate_off();
+	test_ignore_patterns_and_cherry_pick();
 	test_names_and_duplicates();
 	test_undo();
 	test_baseline();
