@@ -60,6 +60,11 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_CONNECT_RETRIES_INTERVAL, "connectRetriesInterval", KIND_COUNT, "120"},
 	{FK_OUTPUT_TYPE, "outputType", KIND_OUTPUT_TYPE, NULL},
 	{FK_CONFIG_FILES, "configFiles", KIND_TEXT, NULL},
+	{FK_IGNORE_MIGRATION_PATTERNS, "ignoreMigrationPatterns", KIND_TEXT, "*:future"},
+	{FK_VALIDATE_ON_MIGRATE, "validateOnMigrate", KIND_BOOL, "true"},
+	{FK_SKIP_EXECUTING_MIGRATIONS, "skipExecutingMigrations", KIND_BOOL, "false"},
+	{FK_CHERRY_PICK, "cherryPick", KIND_TEXT, NULL},
+	{FK_FAIL_ON_MISSING_LOCATIONS, "failOnMissingLocations", KIND_BOOL, "false"},
 };
 
 /*
@@ -68,17 +73,17 @@ static const KeyDef key_defs[FK_COUNT] = {
  * FLYWAY_* variable of theirs is not mistaken for a typo.
  */
 static const char *const unsupported_keys[] = {
-	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks", "cherryPick",
+	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
 	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
 	"createSchemas", "driver", "encoding", "environment", "executeInTransaction",
-	"failOnMissingLocations", "ignoreMigrationPatterns", "initSql", "jarDirs", "kerberosConfigFile",
+	"initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "lockRetryCount", "loggers", "outputQueryResults", "placeholderPrefix",
 	"placeholderSeparator", "placeholderSuffix", "postgresql.transactionalLock",
 	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
-	"skipDefaultResolvers", "skipExecutingMigrations", "sqlMigrationPrefix",
+	"skipDefaultResolvers", "sqlMigrationPrefix",
 	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream", "tablespace",
-	"undoSqlMigrationPrefix", "validateOnMigrate", "workingDirectory",
+	"undoSqlMigrationPrefix", "workingDirectory",
 };
 
 static const char placeholder_prefix[] = "placeholders.";

@@ -74,6 +74,9 @@ usage(FILE *f)
 			"  -target=VERSION|latest|current|next  -outOfOrder=BOOL\n"
 			"  -baselineOnMigrate=BOOL  -baselineVersion=V  -baselineDescription=TEXT\n"
 			"  -group=BOOL  -mixed=BOOL  -validateMigrationNaming=BOOL  -installedBy=NAME\n"
+			"  -ignoreMigrationPatterns=LIST  validation problems to ignore (default *:future)\n"
+			"  -validateOnMigrate=BOOL  -skipExecutingMigrations=BOOL  -cherryPick=LIST\n"
+			"  -failOnMissingLocations=BOOL  a missing folder location is an error, not a warning\n"
 			"  -connectRetries=N  -connectRetriesInterval=SECONDS\n"
 			"  -configFiles=LIST        flyway.conf files to read instead of ~/flyway.conf, ./flyway.conf\n"
 			"  -outputType=json         Flyway's JSON result on stdout\n"
@@ -166,6 +169,10 @@ engine_options_from_config(Run *run)
 		placeholders_set(&run->placeholders, c->placeholders[i].name,
 						 c->placeholders[i].value.value ? c->placeholders[i].value.value : "");
 	o->placeholders = &run->placeholders;
+	o->ignore_migration_patterns = flyway_config_get(c, FK_IGNORE_MIGRATION_PATTERNS);
+	o->validate_on_migrate = flyway_config_bool(c, FK_VALIDATE_ON_MIGRATE);
+	o->skip_executing_migrations = flyway_config_bool(c, FK_SKIP_EXECUTING_MIGRATIONS);
+	o->cherry_pick = flyway_config_get(c, FK_CHERRY_PICK);
 }
 
 /* Connect, and make the executors; false with *err on failure. */
@@ -179,7 +186,8 @@ open_database(Run *run, MigrateError *err)
 	bool		group = flyway_config_bool(&run->config, FK_GROUP);
 
 	/* a bad location is reported before the server is asked anything */
-	source = script_source_create(locations, nlocations, run->options.placeholder_replacement, err);
+	source = script_source_create(locations, nlocations, run->options.placeholder_replacement,
+								  flyway_config_bool(&run->config, FK_FAIL_ON_MISSING_LOCATIONS), err);
 	if (source == NULL)
 		return false;
 	memset(&co, 0, sizeof(co));

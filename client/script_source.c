@@ -78,6 +78,7 @@ struct ScriptSource
 	Location   *locations;
 	int			nlocations;
 	bool		placeholder_replacement;
+	bool		fail_on_missing_locations;	/* else a missing folder is skipped */
 	RemoteFile *remote_files;	/* sorted by path once every location is read */
 	int			nremote;
 	int			remote_size;
@@ -97,6 +98,9 @@ typedef struct Collected
 	char	  **invalid;
 	int			ninvalid;
 	int			invalid_size;
+	char	  **missing;		/* folder locations that do not exist */
+	int			nmissing;
+	int			missing_size;
 } Collected;
 
 /* A folder being walked; the chain of parents detects link loops. */
@@ -197,11 +201,12 @@ parse_location(const char *entry, Location *loc, MigrateError *err)
 
 ScriptSource *
 script_source_create(char *const *locations, int nlocations, bool placeholder_replacement,
-					 MigrateError *err)
+					 bool fail_on_missing_locations, MigrateError *err)
 {
 	ScriptSource *source = palloc0(sizeof(ScriptSource));
 
 	source->placeholder_replacement = placeholder_replacement;
+	source->fail_on_missing_locations = fail_on_missing_locations;
 	source->locations = palloc0(sizeof(Location) * (nlocations + 1));
 	for (int i = 0; i < nlocations; i++)
 	{
@@ -439,10 +444,19 @@ walk_location(Walk *w)
 {
 	struct stat st;
 	Folder		root;
+	bool		exists = stat(w->location->dir, &st) == 0;
+	bool		absent = !exists && (errno == ENOENT || errno == ENOTDIR);
 
-	if (stat(w->location->dir, &st) < 0 || !S_ISDIR(st.st_mode))
+	/* Flyway's default (failOnMissingLocations off): skipped, the engine warns */
+	if (absent && !w->source->fail_on_missing_locations)
+	{
+		push((void ***) &w->out->missing, &w->out->nmissing, &w->out->missing_size,
+			 pstrdup(w->location->entry));
+		return true;
+	}
+	if (!exists || !S_ISDIR(st.st_mode))
 		return fail(w->err, "58030", psprintf("\"%s\" is not a readable folder%s.", w->location->dir,
-											  errno == ENOENT ? " (it does not exist)" : ""),
+											  absent ? " (it does not exist)" : ""),
 					"Relative locations are read from the working directory, as in Flyway.",
 					"location \"%s\" is not a readable folder", w->location->entry);
 	root.path = w->location->dir;
@@ -701,6 +715,8 @@ script_source_find(ScriptSource *source, PlaceholderSet *placeholders, FoundScri
 	found->ncallbacks = out.ncallbacks;
 	found->invalid_names = out.invalid ? out.invalid : palloc0(sizeof(char *));
 	found->ninvalid = out.ninvalid;
+	found->missing_locations = out.missing ? out.missing : palloc0(sizeof(char *));
+	found->nmissing_locations = out.nmissing;
 	return true;
 }
 

@@ -23,7 +23,8 @@ typedef struct ScriptSource ScriptSource;
  * setting of that name.
  */
 extern ScriptSource *script_source_create(char *const *locations, int nlocations,
-										  bool placeholder_replacement, MigrateError *err);
+										  bool placeholder_replacement,
+										  bool fail_on_missing_locations, MigrateError *err);
 
 /* Every script, callback and badly named file of the locations. */
 extern bool script_source_find(ScriptSource *source, PlaceholderSet *placeholders,

@@ -100,6 +100,10 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->installed_by = pgm_installed_by;
 	opts->placeholder_replacement = pgm_placeholder_replacement;
 	opts->placeholders = user;
+	opts->ignore_migration_patterns = pgm_ignore_migration_patterns;
+	opts->validate_on_migrate = pgm_validate_on_migrate;
+	opts->skip_executing_migrations = pgm_skip_executing_migrations;
+	opts->cherry_pick = pgm_cherry_pick;
 }
 
 /* The engine's notices and warnings, as the server's. */

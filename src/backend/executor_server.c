@@ -319,6 +319,9 @@ found_from_script_set(const ScriptSet *set, FoundScripts *found)
 		found->invalid_names[i++] = lfirst(lc);
 	}
 	found->ninvalid = i;
+	found->missing_locations = palloc(sizeof(char *) * (list_length(set->missing_locations) + 1));
+	foreach(lc, set->missing_locations)
+		found->missing_locations[found->nmissing_locations++] = lfirst(lc);
 }
 
 static void

@@ -54,6 +54,7 @@ typedef struct WalkState
 	List	   *callbacks;		/* beforeMigrate.sql and the like */
 	List	   *conf_files;		/* full paths of "<script>.sql.conf" files */
 	List	   *invalid_names;
+	List	   *missing_locations;	/* entries whose folder does not exist */
 	StringInfoData buf;			/* reused for every file */
 } WalkState;
 
@@ -299,6 +300,22 @@ load_conf_text(WalkState *state, ResolvedScript *script, const char *raw, size_t
 	if (!script_text_apply_conf(script, conf_path, raw, raw_len, state->placeholders,
 								pgm_placeholder_replacement, &err))
 		ereport_migrate_error(&err);
+}
+
+/*
+ * A folder location that does not exist: with fail_on_missing_locations off
+ * (Flyway's default) it contributes no scripts, and the engine warns about
+ * it.  A folder that exists but cannot be read stays an error
+ * (location_open_root).
+ */
+static bool
+location_missing(const char *dir)
+{
+	struct stat st;
+
+	if (pgm_fail_on_missing_locations || stat(dir, &st) == 0)
+		return false;
+	return errno == ENOENT || errno == ENOTDIR;
 }
 
 /*
@@ -739,6 +756,11 @@ locations_resolve(PlaceholderSet *placeholders)
 			add_remote_scripts(&state);
 			continue;
 		}
+		if (location_missing(lsecond(pair)))
+		{
+			state.missing_locations = lappend(state.missing_locations, pstrdup(state.location));
+			continue;
+		}
 		/* resolved once: a link as the location is fine, what it holds is checked */
 		location_open_root(state.location, lsecond(pair), &state.root);
 		walk_directory(&state, &state.root, "", 0);
@@ -760,6 +782,7 @@ locations_resolve(PlaceholderSet *placeholders)
 	qsort(set->scripts, set->nscripts, sizeof(ResolvedScript *), compare_script_paths);
 	list_sort(state.invalid_names, compare_names);
 	set->invalid_names = state.invalid_names;
+	set->missing_locations = state.missing_locations;
 	return set;
 }
 

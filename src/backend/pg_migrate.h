@@ -35,6 +35,11 @@ extern char *pgm_baseline_version;
 extern char *pgm_baseline_description;
 extern char *pgm_installed_by;
 extern bool pgm_mixed;
+extern char *pgm_ignore_migration_patterns;
+extern bool pgm_validate_on_migrate;
+extern bool pgm_skip_executing_migrations;
+extern char *pgm_cherry_pick;
+extern bool pgm_fail_on_missing_locations;
 
 /* settings.c: defining the settings, and reading them as lists */
 extern void settings_define(void);
@@ -67,6 +72,7 @@ typedef struct ScriptSet
 	int			nscripts;
 	List	   *callbacks;		/* ResolvedScript * of SQL callbacks (event set) */
 	List	   *invalid_names;	/* char *: "path: reason" for badly named .sql files */
+	List	   *missing_locations;	/* char *: folder locations that do not exist */
 } ScriptSet;
 
 extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);

@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "location_files.h"
 #include "pg_migrate.h"
+#include "plan.h"
 #include "properties.h"
 #include "sync.h"
 
@@ -34,6 +35,11 @@ char	   *pgm_baseline_version = NULL;
 char	   *pgm_baseline_description = NULL;
 char	   *pgm_installed_by = NULL;
 bool		pgm_mixed = false;
+char	   *pgm_ignore_migration_patterns = NULL;
+bool		pgm_validate_on_migrate = true;
+bool		pgm_skip_executing_migrations = false;
+char	   *pgm_cherry_pick = NULL;
+bool		pgm_fail_on_missing_locations = false;
 bool		pgm_allow_symlinks_outside_locations = false;
 
 /* Remote locations and the sync worker (sync.c, sync_worker.c). */
@@ -56,6 +62,7 @@ static void define_sync_settings(void);
 static bool check_placeholders(char **newval, void **extra, GucSource source);
 static bool check_version_setting(char **newval, void **extra, GucSource source);
 static bool check_installed_by(char **newval, void **extra, GucSource source);
+static bool check_ignore_patterns(char **newval, void **extra, GucSource source);
 static bool check_table_name(char **newval, void **extra, GucSource source);
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
@@ -126,6 +133,35 @@ settings_define(void)
 	DefineCustomBoolVariable("pg_migrate.mixed",
 							 "Allow scripts that mix statements that must run outside a transaction with others.",
 							 NULL, &pgm_mixed, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+
+	/*
+	 * Flyway's escape hatches.  User-settable like out_of_order: each only
+	 * relaxes what the caller's own migrate_apply() checks or runs, which
+	 * whoever may call it could already change (repair, baseline).
+	 */
+	DefineCustomStringVariable("pg_migrate.ignore_migration_patterns",
+							   "Validation problems to ignore, as Flyway's ignoreMigrationPatterns.",
+							   "A comma-separated list of type:status; type is *, versioned or repeatable, status is *, missing, pending, ignored or future.  Empty: ignore nothing.",
+							   &pgm_ignore_migration_patterns, "*:future",
+							   PGC_USERSET, 0, check_ignore_patterns, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.validate_on_migrate",
+							 "Validate before applying (Flyway's validateOnMigrate).",
+							 NULL, &pgm_validate_on_migrate, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.skip_executing_migrations",
+							 "Record pending migrations in the history without running their statements.",
+							 "Callbacks still run, as in Flyway: for a change already made by hand.",
+							 &pgm_skip_executing_migrations, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.cherry_pick",
+							   "Apply only these migrations (Flyway's cherryPick).",
+							   "A comma-separated list of versions and repeatable descriptions; empty: all.",
+							   &pgm_cherry_pick, "",
+							   PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.fail_on_missing_locations",
+							 "Fail when a filesystem location does not exist, instead of warning.",
+							 NULL, &pgm_fail_on_missing_locations, false,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 
 	define_sync_settings();
@@ -269,6 +305,23 @@ check_version_setting(char **newval, void **extra, GucSource source)
 	if (!version_parse(*newval, &version, &why) || !version_fits_history(*newval, &why))
 	{
 		GUC_check_errdetail("%s", why);
+		return false;
+	}
+	return true;
+}
+
+/* A pattern Flyway would refuse is refused when set, naming it. */
+static bool
+check_ignore_patterns(char **newval, void **extra, GucSource source)
+{
+	PlanOptions opts;
+	char	   *why = NULL;
+
+	memset(&opts, 0, sizeof(opts));
+	if (!plan_parse_ignore_patterns(*newval, &opts, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		GUC_check_errhint("Use a comma-separated list of type:status, such as '*:missing,versioned:ignored'.");
 		return false;
 	}
 	return true;

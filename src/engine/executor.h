@@ -85,6 +85,8 @@ typedef struct FoundScripts
 	int			ncallbacks;
 	char	  **invalid_names;	/* "path: reason" for badly named .sql files, sorted */
 	int			ninvalid;
+	char	  **missing_locations;	/* folder locations that do not exist (skipped) */
+	int			nmissing_locations;
 } FoundScripts;
 
 /* Who and where the session is: Flyway's built-in placeholders. */

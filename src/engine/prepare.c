@@ -39,6 +39,8 @@ const EngineWording engine_wording_server = {
 	.single_transaction_on = "single_transaction => true",
 	.ignore_patterns_name = "pg_migrate.ignore_migration_patterns",
 	.cherry_pick_name = "pg_migrate.cherry_pick",
+	.fail_on_missing_on = "SET pg_migrate.fail_on_missing_locations = on",
+	.locations_name = "pg_migrate.locations",
 	.plan = {
 		.apply = "migrate_apply()",
 		.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
@@ -62,6 +64,8 @@ const EngineWording engine_wording_command = {
 	.single_transaction_on = "-group=true",
 	.ignore_patterns_name = "-ignoreMigrationPatterns",
 	.cherry_pick_name = "-cherryPick",
+	.fail_on_missing_on = "run with -failOnMissingLocations=true",
+	.locations_name = "-locations",
 	.plan = {
 		.apply = "pg_migrate migrate",
 		.ignore_patterns = "run with -ignoreMigrationPatterns=",
@@ -303,6 +307,29 @@ check_names(Engine *engine)
 	return true;
 }
 
+/*
+ * Folder locations that do not exist contributed no scripts: a warning, as
+ * Flyway's (failOnMissingLocations off; on, the executor refused them).
+ */
+static bool
+warn_missing_locations(Engine *engine)
+{
+	const FoundScripts *found = &engine->scripts;
+	StringInfoData list;
+
+	if (found->nmissing_locations == 0)
+		return true;
+	initStringInfo(&list);
+	for (int i = 0; i < found->nmissing_locations; i++)
+		appendStringInfo(&list, "%s%s", i ? ", " : "", found->missing_locations[i]);
+	engine_notice(engine, ENGINE_WARNING,
+				  psprintf("location(s) %s do not exist; skipping them", list.data),
+				  "They contribute no scripts.",
+				  psprintf("Create the folder or correct %s; %s makes this an error.",
+						   engine->wording->locations_name, engine->wording->fail_on_missing_on));
+	return true;
+}
+
 static bool
 check_duplicates(Engine *engine)
 {
@@ -391,7 +418,8 @@ prepare_scripts(Engine *engine)
 
 	return plan_options_of(engine, &plan_options) &&
 		ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) &&
-		check_names(engine) && check_duplicates(engine) && check_recordable_versions(engine);
+		warn_missing_locations(engine) && check_names(engine) && check_duplicates(engine) &&
+		check_recordable_versions(engine);
 }
 
 /* The history read and Flyway's plan built, from the scripts found. */

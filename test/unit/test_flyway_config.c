@@ -51,6 +51,32 @@ test_defaults(void)
 	CHECK_INT(flyway_config_int(&config, FK_CONNECT_RETRIES_INTERVAL), 120);
 	CHECK(flyway_config_get(&config, FK_URL) == NULL);
 	CHECK(flyway_config_value(&config, FK_TABLE)->value == NULL);
+	/* Flyway's defaults for the escape hatches */
+	CHECK_STR(flyway_config_get(&config, FK_IGNORE_MIGRATION_PATTERNS), "*:future");
+	CHECK(flyway_config_bool(&config, FK_VALIDATE_ON_MIGRATE));
+	CHECK(!flyway_config_bool(&config, FK_SKIP_EXECUTING_MIGRATIONS));
+	CHECK(flyway_config_get(&config, FK_CHERRY_PICK) == NULL);
+	CHECK(!flyway_config_bool(&config, FK_FAIL_ON_MISSING_LOCATIONS));
+}
+
+/* The escape hatches are read from flags and FLYWAY_* variables; "" clears the patterns. */
+static void
+test_escape_hatch_keys(void)
+{
+	char	   *const argv[] = {"-ignoreMigrationPatterns=", "-validateOnMigrate=false",
+		"-cherryPick=2,Create_view", "migrate"};
+	char	   *const env[] = {"FLYWAY_SKIP_EXECUTING_MIGRATIONS=true",
+		"FLYWAY_FAIL_ON_MISSING_LOCATIONS=true", NULL};
+	char	   *error = NULL;
+
+	fresh();
+	CHECK(flyway_config_read_args(&config, 4, argv, &error));
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK_STR(flyway_config_get(&config, FK_IGNORE_MIGRATION_PATTERNS), "");
+	CHECK(!flyway_config_bool(&config, FK_VALIDATE_ON_MIGRATE));
+	CHECK_STR(flyway_config_get(&config, FK_CHERRY_PICK), "2,Create_view");
+	CHECK(flyway_config_bool(&config, FK_SKIP_EXECUTING_MIGRATIONS));
+	CHECK(flyway_config_bool(&config, FK_FAIL_ON_MISSING_LOCATIONS));
 }
 
 static void
@@ -276,6 +302,7 @@ main(void)
 {
 	flyway_config_init(&config);
 	test_defaults();
+	test_escape_hatch_keys();
 	test_args();
 	test_environment();
 	test_conf_text();
