@@ -232,7 +232,7 @@ command_apply_needed(CallOptions *options)
 		needed = pending;
 		if (run.engine.history.exists)
 		{
-			/* the check warned about badly named files already */
+			/* the check warned about badly named files and missing locations already */
 			options->names_reported = true;
 
 			/*

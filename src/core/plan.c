@@ -298,7 +298,8 @@ plan_parse_target(const char *text, PlanOptions *opts, char **errmsg)
  */
 
 const PlanWording plan_wording_server = {
-	.apply = "migrate_apply()",
+	.apply = "call migrate_apply()",
+	.repair = "call migrate_repair()",
 	.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
 	.out_of_order_on = "SET pg_migrate.out_of_order = on",
 };
@@ -807,12 +808,12 @@ add_error(MigrationPlan *plan, int *cap, const char *code, char *message,
 }
 
 static char *
-mismatch_detail(const char *applied, const char *resolved)
+mismatch_detail(const PlanWording *w, const char *applied, const char *resolved)
 {
 	return psprintf("-> Applied to database : %s\n"
 					"-> Resolved locally    : %s\n"
-					"Either revert the changes to the migration, or run repair to update the schema history.",
-					applied, resolved);
+					"Either revert the changes to the migration, or %s to update the schema history.",
+					applied, resolved, w->repair);
 }
 
 /* "SET pg_migrate.ignore_migration_patterns = '*:pending'" */
@@ -861,12 +862,12 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		if (version == NULL)
 			add_error(plan, cap, "FAILED_REPEATABLE_MIGRATION",
 					  psprintf("Detected failed repeatable migration: %s.", description),
-					  pstrdup("Please remove any half-completed changes then run repair to fix the schema history."),
+					  psprintf("Please remove any half-completed changes then %s to fix the schema history.", w->repair),
 					  e);
 		else
 			add_error(plan, cap, "FAILED_VERSIONED_MIGRATION",
 					  psprintf("Detected failed migration to version %s (%s).", version, description),
-					  pstrdup("Please remove any half-completed changes then run repair to fix the schema history."),
+					  psprintf("Please remove any half-completed changes then %s to fix the schema history.", w->repair),
 					  e);
 		return;
 	}
@@ -880,12 +881,12 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		if (r->version != NULL)
 			add_error(plan, cap, "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED",
 					  psprintf("Detected applied migration not resolved locally: %s.", r->version),
-					  pstrdup("If you removed this migration intentionally, run repair to mark the migration as deleted."),
+					  psprintf("If you removed this migration intentionally, %s to mark the migration as deleted.", w->repair),
 					  e);
 		else
 			add_error(plan, cap, "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED",
 					  psprintf("Detected applied migration not resolved locally: %s.", r->description),
-					  pstrdup("If you removed this migration intentionally, run repair to mark the migration as deleted."),
+					  psprintf("If you removed this migration intentionally, %s to mark the migration as deleted.", w->repair),
 					  e);
 		return;
 	}
@@ -906,13 +907,13 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		if (version != NULL)
 			add_error(plan, cap, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED",
 					  psprintf("Detected resolved migration not applied to database: %s.", version),
-					  psprintf("To fix this error, either run %s, or %s.",
+					  psprintf("To fix this error, either %s, or %s.",
 							   w->apply, ignore_hint(ctx, "*:pending")),
 					  e);
 		else
 			add_error(plan, cap, "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED",
 					  psprintf("Detected resolved repeatable migration not applied to database: %s.", description),
-					  psprintf("To fix this error, either run %s, or %s.",
+					  psprintf("To fix this error, either %s, or %s.",
 							   w->apply, ignore_hint(ctx, "*:pending")),
 					  e);
 		return;
@@ -922,7 +923,7 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 	{
 		add_error(plan, cap, "OUTDATED_REPEATABLE_MIGRATION",
 				  psprintf("Detected outdated resolved repeatable migration that should be re-applied to database: %s.", description),
-				  pstrdup("Run migrate to execute this migration."),
+				  psprintf("To execute this migration, %s.", w->apply),
 				  e);
 		return;
 	}
@@ -940,7 +941,7 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 		{
 			add_error(plan, cap, "TYPE_MISMATCH",
 					  psprintf("Migration type mismatch for migration %s", ident),
-					  mismatch_detail(r->type, script_type(s)), e);
+					  mismatch_detail(w, r->type, script_type(s)), e);
 			return;
 		}
 		if ((r->version != NULL ||
@@ -957,14 +958,14 @@ validate_entry(MigrationPlan *plan, int *cap, const InfoEntry *e,
 			snprintf(resolved_sum, sizeof(resolved_sum), "%d", (int) s->checksum);
 			add_error(plan, cap, "CHECKSUM_MISMATCH",
 					  psprintf("Migration checksum mismatch for migration %s", ident),
-					  mismatch_detail(applied_sum, resolved_sum), e);
+					  mismatch_detail(w, applied_sum, resolved_sum), e);
 			return;
 		}
 		if (!description_matches(r, s))
 		{
 			add_error(plan, cap, "DESCRIPTION_MISMATCH",
 					  psprintf("Migration description mismatch for migration %s", ident),
-					  mismatch_detail(r->description, s->description), e);
+					  mismatch_detail(w, r->description, s->description), e);
 			return;
 		}
 		pfree(ident);

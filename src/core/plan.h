@@ -122,7 +122,8 @@ typedef struct IgnorePattern
  */
 typedef struct PlanWording
 {
-	const char *apply;			/* "migrate_apply()" | "pg_migrate migrate" */
+	const char *apply;			/* "call migrate_apply()" | "run pg_migrate migrate" */
+	const char *repair;			/* "call migrate_repair()" | "run pg_migrate repair" */
 	const char *ignore_patterns;	/* "SET pg_migrate.ignore_migration_patterns = " */
 	const char *out_of_order_on;	/* "SET pg_migrate.out_of_order = on" */
 } PlanWording;

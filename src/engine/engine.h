@@ -25,7 +25,7 @@ typedef struct EngineOptions
 	const char *target;			/* NULL = latest; undo: the version to go back to */
 	bool		out_of_order;
 	bool		validate_naming;	/* badly named files are an error, not a warning */
-	bool		names_reported; /* badly named files were already warned about */
+	bool		names_reported; /* badly named files and missing locations were warned about */
 	bool		mixed;			/* a migration may mix statements that need no transaction */
 	bool		baseline_on_migrate;
 	const char *baseline_version;	/* NULL = "1" */

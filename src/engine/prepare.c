@@ -42,7 +42,8 @@ const EngineWording engine_wording_server = {
 	.fail_on_missing_on = "SET pg_migrate.fail_on_missing_locations = on",
 	.locations_name = "pg_migrate.locations",
 	.plan = {
-		.apply = "migrate_apply()",
+		.apply = "call migrate_apply()",
+		.repair = "call migrate_repair()",
 		.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
 		.out_of_order_on = "SET pg_migrate.out_of_order = on",
 	},
@@ -67,7 +68,8 @@ const EngineWording engine_wording_command = {
 	.fail_on_missing_on = "run with -failOnMissingLocations=true",
 	.locations_name = "-locations",
 	.plan = {
-		.apply = "pg_migrate migrate",
+		.apply = "run pg_migrate migrate",
+		.repair = "run pg_migrate repair",
 		.ignore_patterns = "run with -ignoreMigrationPatterns=",
 		.out_of_order_on = "run with -outOfOrder=true",
 	},
@@ -317,14 +319,16 @@ warn_missing_locations(Engine *engine)
 	const FoundScripts *found = &engine->scripts;
 	StringInfoData list;
 
-	if (found->nmissing_locations == 0)
+	if (found->nmissing_locations == 0 || engine->opts.names_reported)
 		return true;
 	initStringInfo(&list);
 	for (int i = 0; i < found->nmissing_locations; i++)
 		appendStringInfo(&list, "%s%s", i ? ", " : "", found->missing_locations[i]);
 	engine_notice(engine, ENGINE_WARNING,
-				  psprintf("location(s) %s do not exist; skipping them", list.data),
-				  "They contribute no scripts.",
+				  found->nmissing_locations == 1 ?
+				  psprintf("location %s does not exist; skipping it", list.data) :
+				  psprintf("locations %s do not exist; skipping them", list.data),
+				  "A location that does not exist contributes no scripts.",
 				  psprintf("Create the folder or correct %s; %s makes this an error.",
 						   engine->wording->locations_name, engine->wording->fail_on_missing_on));
 	return true;

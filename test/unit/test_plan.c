@@ -243,11 +243,11 @@ test_fresh_and_pending_order(void)
 	CHECK_INT(p->nerrors, 7);
 	CHECK_STR(p->errors[0].code, "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[0].message, "Detected resolved migration not applied to database: 01.");
-	CHECK_STR(p->errors[0].detail, "To fix this error, either run migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
+	CHECK_STR(p->errors[0].detail, "To fix this error, either call migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
 	CHECK(p->errors[0].entry == &p->entries[0]);
 	CHECK_STR(p->errors[4].code, "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[4].message, "Detected resolved repeatable migration not applied to database: B.");
-	CHECK_STR(p->errors[4].detail, "To fix this error, either run migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
+	CHECK_STR(p->errors[4].detail, "To fix this error, either call migrate_apply(), or SET pg_migrate.ignore_migration_patterns = '*:pending'.");
 }
 
 static void
@@ -328,7 +328,7 @@ test_missing_future_failed(void)
 	CHECK_STR(entries_str(p), "*1:Success|*2:Missing|*3:Success");
 	CHECK_STR(codes_str(p), "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED");
 	CHECK_STR(p->errors[0].message, "Detected applied migration not resolved locally: 2.");
-	CHECK_STR(p->errors[0].detail, "If you removed this migration intentionally, run repair to mark the migration as deleted.");
+	CHECK_STR(p->errors[0].detail, "If you removed this migration intentionally, call migrate_repair() to mark the migration as deleted.");
 	CHECK_STR(p->entries[1].category, "Versioned");
 	CHECK(!p->has_failed_row);
 
@@ -338,7 +338,7 @@ test_missing_future_failed(void)
 	CHECK_STR(entries_str(p), "*1:Success|*2:Failed (Missing)|*3:Success");
 	CHECK_STR(codes_str(p), "FAILED_VERSIONED_MIGRATION");
 	CHECK_STR(p->errors[0].message, "Detected failed migration to version 2 (two).");
-	CHECK_STR(p->errors[0].detail, "Please remove any half-completed changes then run repair to fix the schema history.");
+	CHECK_STR(p->errors[0].detail, "Please remove any half-completed changes then call migrate_repair() to fix the schema history.");
 	CHECK(p->has_failed_row);
 	CHECK(p->failed_row == R[1]);
 
@@ -630,7 +630,7 @@ test_repeatables(void)
 	p = build(true);
 	CHECK_STR(codes_str(p), "OUTDATED_REPEATABLE_MIGRATION|RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED");
 	CHECK_STR(p->errors[0].message, "Detected outdated resolved repeatable migration that should be re-applied to database: a.");
-	CHECK_STR(p->errors[0].detail, "Run migrate to execute this migration.");
+	CHECK_STR(p->errors[0].detail, "To execute this migration, call migrate_apply().");
 
 	/* re-applied: older run Superseded */
 	addrow(NULL, "a", "SQL", 10, true);
@@ -656,7 +656,7 @@ test_repeatables(void)
 	CHECK_STR(entries_str(p), "*gone:Superseded|*gone:Missing");
 	CHECK_STR(codes_str(p), "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED");
 	CHECK_STR(p->errors[0].message, "Detected applied migration not resolved locally: gone.");
-	CHECK_STR(p->errors[0].detail, "If you removed this migration intentionally, run repair to mark the migration as deleted.");
+	CHECK_STR(p->errors[0].detail, "If you removed this migration intentionally, call migrate_repair() to mark the migration as deleted.");
 	R[1]->success = false;
 	p = build(false);
 	CHECK_STR(entries_str(p), "*gone:Superseded|*gone:Failed (Missing)");
@@ -715,11 +715,11 @@ test_checksums_and_descriptions(void)
 	CHECK_STR(p->errors[0].detail,
 			  "-> Applied to database : 1\n"
 			  "-> Resolved locally    : 2\n"
-			  "Either revert the changes to the migration, or run repair to update the schema history.");
+			  "Either revert the changes to the migration, or call migrate_repair() to update the schema history.");
 	CHECK_STR(p->errors[1].detail,
 			  "-> Applied to database : -5\n"
 			  "-> Resolved locally    : -7\n"
-			  "Either revert the changes to the migration, or run repair to update the schema history.");
+			  "Either revert the changes to the migration, or call migrate_repair() to update the schema history.");
 	CHECK(p->errors[1].entry == &p->entries[1]);
 
 	/* description mismatch */
@@ -732,7 +732,7 @@ test_checksums_and_descriptions(void)
 	CHECK_STR(p->errors[0].detail,
 			  "-> Applied to database : one\n"
 			  "-> Resolved locally    : uno\n"
-			  "Either revert the changes to the migration, or run repair to update the schema history.");
+			  "Either revert the changes to the migration, or call migrate_repair() to update the schema history.");
 
 	/* checksum is checked before description */
 	S[0]->checksum = 9;
@@ -773,7 +773,7 @@ test_type_mismatch_and_unknown_types(void)
 	CHECK_STR(p->errors[0].detail,
 			  "-> Applied to database : JDBC\n"
 			  "-> Resolved locally    : SQL\n"
-			  "Either revert the changes to the migration, or run repair to update the schema history.");
+			  "Either revert the changes to the migration, or call migrate_repair() to update the schema history.");
 	CHECK_STR(p->entries[0].type, "JDBC");
 
 	/* versioned rows of a type no script has: not matched (Future/Missing) */
@@ -1422,7 +1422,7 @@ test_ignore_patterns(void)
 
 	/* the hints use the wording given */
 	{
-		static const PlanWording cmd = {"pg_migrate migrate", "run with -ignoreMigrationPatterns=",
+		static const PlanWording cmd = {"run pg_migrate migrate", "run pg_migrate repair", "run with -ignoreMigrationPatterns=",
 		"run with -outOfOrder=true"};
 
 		reset();

@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW e22_v AS SELECT count(*) AS n FROM e22_t;

@@ -1,0 +1,1 @@
+CREATE TABLE e22_t (id int);

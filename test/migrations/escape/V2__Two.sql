@@ -1,0 +1,1 @@
+INSERT INTO e22_t VALUES (2);
