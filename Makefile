@@ -7,7 +7,8 @@
 #                             running server
 #   make test                 every test suite (test/run_all.sh): unit, the
 #                             above on a throwaway cluster, lambda, fetch,
-#                             packages, PGXN; installs what is missing (root)
+#                             PGXN, the command's image, packages; installs
+#                             what is missing (root)
 #   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
