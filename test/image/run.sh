@@ -180,11 +180,21 @@ echo "== migrate"
 run_image -v "$sql:/pg_migrate/sql:ro" -- -url="$url" -user=app -password=app-secret migrate || exit 1
 echo "== info"
 run_image -v "$sql:/pg_migrate/sql:ro" -- -url="$url" -user=app -password=app-secret info || exit 1
+echo "== flyway.conf"
+# a flyway.conf mounted in the working directory is read as ./flyway.conf
+cat >"$conf" <<CONF
+flyway.url=$url
+flyway.user=app
+flyway.password=app-secret
+CONF
+chmod 644 "$conf"
+run_image -v "$sql:/pg_migrate/sql:ro" -v "$conf:/pg_migrate/flyway.conf:ro" -- validate || exit 1
 echo "== database"
 echo "history: $(PGDATABASE=app psql -XAtc "SELECT string_agg(coalesce(version, 'R') || ':' || success || ':' || installed_by, ',' ORDER BY installed_rank) FROM flyway_schema_history")"
 echo "population: $(PGDATABASE=app psql -XAtc "SELECT population FROM cities WHERE name = 'Lisbon'")"
 SCRIPT
-export sql
+conf="$work/flyway.conf"
+export sql conf
 # a port of its own: other throwaway clusters may be starting on this machine
 pg_virtualenv -t -c "-p $((54000 + RANDOM % 900))" bash -c "$(declare -f run_image); source $work/migrate.sh" >"$work/migrate.log" 2>&1
 rc=$?
@@ -194,5 +204,7 @@ check "docker run ... pg_migrate migrate applies the scripts mounted at /pg_migr
 check "the history holds V1, V2 and the repeatable, successful, installed by app; the data is there" \
 	bash -c 'grep -qx "history: 1:true:app,2:true:app,R:true:app" "$1" && grep -qx "population: 545000" "$1"' _ "$work/migrate.log"
 check "pg_migrate info (from the image) shows the three migrations as Success" \
-	bash -c '[ "$(sed -n "/^== info/,/^== database/p" "$1" | grep -cE "^\|.*\| Success +\|")" -eq 3 ]' _ "$work/migrate.log"
+	bash -c '[ "$(sed -n "/^== info/,/^== flyway.conf/p" "$1" | grep -cE "^\|.*\| Success +\|")" -eq 3 ]' _ "$work/migrate.log"
+check "a flyway.conf mounted at /pg_migrate/flyway.conf is read: validate with no option validates the 3 migrations" \
+	bash -c 'sed -n "/^== flyway.conf/,/^== database/p" "$1" | grep -q "^Successfully validated 3 migrations"' _ "$work/migrate.log"
 finish
