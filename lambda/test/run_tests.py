@@ -716,7 +716,7 @@ def test_cloudformation(env, pg, m):
     check("cloudformation: Create -> PUT SUCCESS with stable id and Data",
           p is not None and body.get("Status") == "SUCCESS"
           and body.get("PhysicalResourceId") == "pg-migrate-Migrations"
-          and body.get("Data") == {"Applied": "2", "SchemaVersion": "2"}
+          and body.get("Data") == {"Applied": "2", "SchemaVersion": "2", "Engine": "extension"}
           and body.get("RequestId") == "cfn-create" and body.get("LogicalResourceId") == "Migrations"
           and body.get("StackId", "").startswith("arn:aws:cloudformation"), (p, out))
     check("cloudformation: PUT uses the URL verbatim, no Content-Type, Content-Length set",
@@ -868,7 +868,7 @@ def test_provider(env, pg, m):
     kind, body, _ = result(ids[0])
     check("provider: Create -> returns PhysicalResourceId and Data, no PUT",
           kind == "response" and body == {"PhysicalResourceId": "pg-migrate-Migrations",
-                                          "Data": {"Applied": "2", "SchemaVersion": "2"}}
+                                          "Data": {"Applied": "2", "SchemaVersion": "2", "Engine": "extension"}}
           and not rcv.puts, (kind, body, rcv.puts))
 
     rc, out, err, ids = run(prov(FLYWAY_URL=env.url("p_ok", port=free_port()), MASTER_SECRET_ARN="missing"),
@@ -1647,6 +1647,384 @@ def test_cdk_sns():
         check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
 
 
+# ---------------------------------------------------------------------------
+# Client mode: the scripts bundled with the function, applied by the engine
+# over libpq, against a database without the extension, as a role that is
+# not a superuser (as on RDS and Aurora).
+
+DEPLOYER_PASSWORD = "D3ployer-pgm-S3cret!"
+APP_PASSWORD = "app-Pl4ceholder-S3cret"     # a placeholder whose name says secret
+
+# the old function's six placeholders
+OLD_PLACEHOLDERS = {
+    "FLYWAY_PLACEHOLDERS_ENVIRONMENT": "staging",
+    "FLYWAY_PLACEHOLDERS_REGION": "eu-west-1",
+    "FLYWAY_PLACEHOLDERS_APP_USER": "orders_app",
+    "FLYWAY_PLACEHOLDERS_READONLY_USER": "orders_ro",
+    "FLYWAY_PLACEHOLDERS_BUCKET_NAME": "orders-exports",
+    "FLYWAY_PLACEHOLDERS_APP_PASSWORD": APP_PASSWORD,
+}
+
+BUNDLED = {
+    "V1__create_settings.sql":
+        "-- settings of ${environment}\r\n"
+        "CREATE TABLE app_settings(name text PRIMARY KEY, value text);\r\n"
+        "INSERT INTO app_settings VALUES ('environment', '${environment}'), ('region', '${region}');\r\n",
+    "V1_1__seed_users.sql":
+        "INSERT INTO app_settings VALUES ('app_user', '${app_user}'),\n"
+        "  ('readonly_user', '${readonly_user}'), ('bucket', '${bucket_name}'),\n"
+        "  ('app_password_md5', md5('${app_password}'));\n",
+    "R__settings_view.sql":
+        "CREATE OR REPLACE VIEW settings_view AS SELECT name, value FROM app_settings;\n",
+}
+
+
+def flyway_checksum(text):
+    """Flyway's checksum: CRC-32 over the script's lines without their line
+    endings, as a signed int (computed here independently of pg_migrate)."""
+    import zlib
+    crc = 0
+    for line in text.encode("utf-8").splitlines():
+        crc = zlib.crc32(line, crc)
+    return crc - (1 << 32) if crc >= (1 << 31) else crc
+
+
+def task_root(name, files, folder="sql/postgresql"):
+    """A function's code folder (LAMBDA_TASK_ROOT) with files under folder."""
+    root = os.path.join(tempfile.gettempdir(), "pgm-task-" + name)
+    shutil.rmtree(root, ignore_errors=True)
+    d = os.path.join(root, folder)
+    os.makedirs(d)
+    for fname, text in files.items():
+        with open(os.path.join(d, fname), "w", newline="") as f:
+            f.write(text)
+    return root
+
+
+def client_db(pg, name):
+    """A database without the extension, owned by the deployer (not a superuser)."""
+    pg.psql('CREATE DATABASE "%s" OWNER deployer' % name)
+    return name
+
+
+def old_env(env, db, root, **over):
+    """The old Flyway function's environment block, unchanged."""
+    e = dict(OLD_PLACEHOLDERS, MASTER_SECRET_ARN="db-deployer", FLYWAY_URL=env.url(db),
+             FLYWAY_LOCATIONS="filesystem:./sql/postgresql", LAMBDA_TASK_ROOT=root)
+    e.update(over)
+    return env.base(**e)
+
+
+def history(pg, db, table="flyway_schema_history", schema="public"):
+    return pg.psql("SELECT string_agg(concat_ws('|', installed_rank, coalesce(version, ''), description, "
+                   "type, script, coalesce(checksum::text, ''), success), E'\\n' ORDER BY installed_rank) "
+                   "FROM \"%s\".\"%s\"" % (schema, table), db=db) or ""
+
+
+def engine_lines(out):
+    return [r["message"] for r in log_records(out) if r.get("phase") == "engine"]
+
+
+def test_client(env, pg, m):
+    pg.psql("CREATE ROLE deployer LOGIN PASSWORD '%s'" % DEPLOYER_PASSWORD)
+    check("client: the deployer is not a superuser",
+          pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'deployer'") == "f")
+    env.sm.secrets["db-deployer"] = {"engine": "postgres", "username": "deployer",
+                                     "password": DEPLOYER_PASSWORD, "host": "127.0.0.1",
+                                     "port": pg.port, "dbname": "postgres"}
+    root = task_root("ok", BUNDLED)
+    client_applies(env, pg, root)
+    client_modes(env, pg, root)
+    client_failures(env, pg, root)
+    client_settings(env, pg, root)
+    client_same_history(env, pg, root)
+    client_valgrind(env, pg, root)
+
+
+def client_applies(env, pg, root):
+    db = client_db(pg, "k_old")
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: the old function's environment applies the bundled scripts (auto -> client)",
+          kind == "response" and body.get("status") == "SUCCESS" and body.get("engine") == "client"
+          and [x["script"] for x in body.get("migrations", [])]
+          == ["V1__create_settings.sql", "V1_1__seed_users.sql", "R__settings_view.sql"]
+          and body.get("applied") == 3 and body.get("schemaVersion") == "1.1"
+          and body.get("schemaVersionBefore") is None
+          and all(isinstance(x.get("executionTime"), (int, float)) for x in body["migrations"]),
+          (kind, body, out[-3000:]))
+    check("client: the engine choice is logged in one line, with the reason",
+          engine_lines(out) == ["engine client: PG_MIGRATE_ENGINE=auto and the database has no "
+                                "pg_migrate extension"], engine_lines(out))
+    check("client: FLYWAY_LOCATIONS=filesystem:./sql/postgresql is read under LAMBDA_TASK_ROOT",
+          "client mode reads filesystem:%s/sql/postgresql from filesystem:./sql/postgresql" % root in out,
+          out[-2000:])
+    settings = pg.psql("SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM app_settings", db=db)
+    check("client: the six FLYWAY_PLACEHOLDERS_* replaced",
+          settings == "app_password_md5=%s,app_user=orders_app,bucket=orders-exports,environment=staging,"
+                      "readonly_user=orders_ro,region=eu-west-1"
+          % __import__("hashlib").md5(APP_PASSWORD.encode()).hexdigest(), settings)
+    want = "\n".join("%d|%s|%s|SQL|%s|%d|t" % (i + 1, v, d, s, flyway_checksum(BUNDLED[s]))
+                     for i, (v, d, s) in enumerate((("1", "create settings", "V1__create_settings.sql"),
+                                                    ("1.1", "seed users", "V1_1__seed_users.sql"),
+                                                    ("", "settings view", "R__settings_view.sql"))))
+    got = history(pg, db)
+    check("client: flyway_schema_history rows with Flyway's checksums (CRC-32 of the lines)", got == want,
+          (got, want))
+    owner = pg.psql("SELECT string_agg(DISTINCT installed_by, ',') FROM flyway_schema_history", db=db)
+    check("client: installed_by is the deployer", owner == "deployer", owner)
+
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a second deploy is a no-op",
+          kind == "response" and body.get("applied") == 0 and body.get("migrations") == []
+          and body.get("schemaVersion") == "1.1" and body.get("schemaVersionBefore") == "1.1"
+          and history(pg, db) == want, (kind, body))
+    check("client: no placeholder secret in the logs", not leaked(out + err, APP_PASSWORD))
+
+    # throttled secret, then the deploy: one success
+    env.sm.behaviour["db-deployer"] = [(400, "ThrottlingException"), "ok"]
+    db2 = client_db(pg, "k_throttled")
+    rc, out, err, ids = run(old_env(env, db2, root), ["{}"])
+    env.sm.behaviour.pop("db-deployer")
+    kind, body, _ = result(ids[0])
+    check("client: a throttled secret is retried, then the scripts applied",
+          kind == "response" and body.get("applied") == 3 and len(env.sm.requests) == 2, (kind, body))
+
+
+def client_modes(env, pg, root):
+    rcv = env_ctx.rcv
+    db = client_db(pg, "k_cfn")
+    rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, root, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [cfn_event(env, "Create", "k-create"), cfn_event(env, "Update", "k-update",
+                                                                           PhysicalResourceId="pg-migrate-Migrations")])
+    puts = [json.loads(last_put(t)["body"]) if last_put(t) else {} for t in ("k-create", "k-update")]
+    check("client: cloudformation Create then Update -> SUCCESS, Data with the engine",
+          [p.get("Status") for p in puts] == ["SUCCESS", "SUCCESS"]
+          and puts[0].get("Data") == {"Applied": "3", "SchemaVersion": "1.1", "Engine": "client"}
+          and puts[1].get("Data") == {"Applied": "0", "SchemaVersion": "1.1", "Engine": "client"}, puts)
+
+    db = client_db(pg, "k_provider")
+    rc, out, err, ids = run(old_env(env, db, root, PG_MIGRATE_INVOKE_MODE="provider"),
+                            [cfn_event(env, "Create", "k-prov")])
+    kind, body, _ = result(ids[0])
+    check("client: provider Create -> Data Applied 3",
+          kind == "response" and body.get("Data", {}).get("Applied") == "3"
+          and body.get("PhysicalResourceId") == "pg-migrate-Migrations", (kind, body))
+
+    rc, out, err, ids = run(old_env(env, db, root), [("{}", {"timeout_s": 2.5})])
+    check("client: deadline too short -> Function.DeadlineTooShort",
+          err_type(ids[0]) == "Function.DeadlineTooShort", result(ids[0]))
+
+
+def client_failures(env, pg, root):
+    rcv = env_ctx.rcv
+    broken = task_root("broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELECT 2;\nSELEC broken;\n"}))
+    db = client_db(pg, "k_broken")
+    rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, broken, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [cfn_event(env, "Create", "k-broken")])
+    p = last_put("k-broken")
+    body = json.loads(p["body"]) if p else {}
+    reason = body.get("Reason", "")
+    check("client: a failed script -> PUT FAILED with the script and line in the Reason",
+          body.get("Status") == "FAILED" and "V2__broken.sql" in reason and "line 3" in reason
+          and "SQLSTATE 42601" in reason, body)
+    rows = pg.psql("SELECT string_agg(coalesce(version, 'R'), ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history WHERE success", db=db)
+    check("client: the migrations before the failed one stay applied (the repeatable comes after V2)",
+          rows == "1,1.1", rows)
+
+    rc, out, err, ids = run(old_env(env, db, broken), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: direct mode -> Function.MigrationFailed naming the script and line",
+          err_type(ids[0]) == "Function.MigrationFailed" and "V2__broken.sql" in body.get("errorMessage", "")
+          and "line 3" in body["errorMessage"], (kind, body))
+
+    # a deadline reached while a script runs: cancelled, reported in time
+    slow = task_root("slow", {"V1__slow.sql": "SELECT pg_sleep(30);\n"})
+    db = client_db(pg, "k_slow")
+    rcv.reset()
+    t0 = time.time()
+    rc, out, err, ids = run(old_env(env, db, slow, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [(cfn_event(env, "Create", "k-slow"), {"timeout_s": 6.0})])
+    p = last_put("k-slow")
+    body = json.loads(p["body"]) if p else {}
+    check("client: approaching deadline -> cancelled, PUT FAILED in time",
+          body.get("Status") == "FAILED" and "deadline" in body.get("Reason", "")
+          and p["at"] < t0 + 6.0, (body, p and p["at"] - t0))
+
+    rc, out, err, ids = run(old_env(env, "k_old", root, PG_MIGRATE_ENGINE="extension"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: PG_MIGRATE_ENGINE=extension without the extension -> Function.ExtensionMissing, "
+          "which names PG_MIGRATE_ENGINE=client",
+          err_type(ids[0]) == "Function.ExtensionMissing"
+          and "PG_MIGRATE_ENGINE=client" in body.get("errorMessage", ""), body)
+
+    empty = task_root("empty", {}, folder="other")
+    rc, out, err, ids = run(old_env(env, "k_old", empty), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto without the extension nor the bundled folder -> Function.ConfigInvalid "
+          "naming FLYWAY_LOCATIONS and the folder",
+          err_type(ids[0]) == "Function.ConfigInvalid"
+          and "FLYWAY_LOCATIONS" in body.get("errorMessage", "")
+          and empty + "/sql/postgresql" in body["errorMessage"], body)
+    rc, out, err, ids = run(old_env(env, "k_old", empty, PG_MIGRATE_ENGINE="client"), ["{}"])
+    check("client: PG_MIGRATE_ENGINE=client without the bundled folder fails the init",
+          init_error(rc) and "FLYWAY_LOCATIONS" in json.dumps(env_ctx.rt.init_errors), env_ctx.rt.init_errors)
+
+    for var, val, text in (("PG_MIGRATE_ENGINE", "bogus", "PG_MIGRATE_ENGINE must be auto, extension or client"),
+                           ("FLYWAY_TYPO_SETTING", "x", "FLYWAY_TYPO_SETTING"),
+                           ("FLYWAY_TARGET", "not-a-version", "FLYWAY_TARGET is not a valid target")):
+        rc, out, err, ids = run(old_env(env, "k_old", root, **{var: val}), ["{}"])
+        errs = json.dumps(env_ctx.rt.init_errors)
+        check("client: %s=%s fails the init naming it, never quoting the value" % (var, val),
+              init_error(rc) and text in errs and (val == "bogus" or val not in errs), errs)
+
+
+def client_settings(env, pg, root):
+    """Every FLYWAY_* setting, read by the command's code, in client mode."""
+    two = task_root("two", {"V1__t.sql": "CREATE TABLE t(id int);\n", "V2__u.sql": "CREATE TABLE u(id int);\n",
+                            "V3__v.sql": "CREATE TABLE v(id int);\n"})
+    db = client_db(pg, "k_schemas")
+    pg.psql("CREATE SCHEMA app AUTHORIZATION deployer; CREATE SCHEMA other AUTHORIZATION deployer", db=db)
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
+                                    FLYWAY_TARGET="2", FLYWAY_INSTALLED_BY="pipeline"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version || ':' || installed_by, ',' ORDER BY installed_rank) "
+                   "FROM app.deploys WHERE version IS NOT NULL", db=db)
+    where = pg.psql("SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY 1) "
+                    "FROM information_schema.tables WHERE table_name IN ('t', 'u', 'v')", db=db)
+    check("client: FLYWAY_SCHEMAS (two), FLYWAY_TABLE, FLYWAY_TARGET, FLYWAY_INSTALLED_BY (not a superuser)",
+          kind == "response" and body.get("schemaVersion") == "2" and rows == "1:pipeline,2:pipeline"
+          and where == "app.t,app.u", (body, rows, where))
+
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
+                                    FLYWAY_GROUP="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_GROUP=true applies the rest in one transaction",
+          kind == "response" and body.get("applied") == 1 and body.get("schemaVersion") == "3", body)
+
+    db = client_db(pg, "k_baseline")
+    pg.psql("CREATE TABLE legacy(id int)", db=db)
+    pg.psql("ALTER TABLE legacy OWNER TO deployer", db=db)
+    rc, out, err, ids = run(old_env(env, db, two), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a non-empty schema without history fails, naming FLYWAY_BASELINE_ON_MIGRATE",
+          err_type(ids[0]) == "Function.MigrationFailed"
+          and "FLYWAY_BASELINE_ON_MIGRATE=true" in body.get("errorMessage", ""), body)
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_BASELINE_ON_MIGRATE="true",
+                                    FLYWAY_BASELINE_VERSION="1"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version || ':' || type, ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history", db=db)
+    check("client: FLYWAY_BASELINE_ON_MIGRATE + FLYWAY_BASELINE_VERSION baseline, then apply the rest",
+          kind == "response" and rows == "1:BASELINE,2:SQL,3:SQL", (body, rows))
+
+    late = task_root("late", {"V1__t.sql": "CREATE TABLE t(id int);\n", "V3__v.sql": "CREATE TABLE v(id int);\n"})
+    db = client_db(pg, "k_order")
+    run(old_env(env, db, late), ["{}"])
+    rc, out, err, ids = run(old_env(env, db, two), ["{}"])
+    check("client: a script older than the applied ones is refused without FLYWAY_OUT_OF_ORDER",
+          err_type(ids[0]) == "Function.MigrationFailed", result(ids[0]))
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_OUT_OF_ORDER="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_OUT_OF_ORDER=true applies it",
+          kind == "response" and [x["state"] for x in body.get("migrations", [])] == ["Out of Order"], body)
+
+    mixed = task_root("mixed", {"V1__index.sql": "CREATE TABLE i(id int);\nCREATE INDEX CONCURRENTLY i_id ON i(id);\n"})
+    db = client_db(pg, "k_mixed")
+    rc, out, err, ids = run(old_env(env, db, mixed), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a script mixing transactional and non-transactional statements fails, naming FLYWAY_MIXED",
+          err_type(ids[0]) == "Function.MigrationFailed" and "FLYWAY_MIXED=true" in body.get("errorMessage", ""),
+          body)
+    rc, out, err, ids = run(old_env(env, db, mixed, FLYWAY_MIXED="true"), ["{}"])
+    check("client: FLYWAY_MIXED=true applies it", result(ids[0])[0] == "response", result(ids[0]))
+
+    named = task_root("named", {"V1__t.sql": "CREATE TABLE t(id int);\n", "v2-bad-name.sql": "SELECT 1;\n"})
+    db = client_db(pg, "k_naming")
+    rc, out, err, ids = run(old_env(env, db, named, FLYWAY_VALIDATE_MIGRATION_NAMING="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_VALIDATE_MIGRATION_NAMING=true refuses a badly named file",
+          err_type(ids[0]) == "Function.MigrationFailed" and "v2-bad-name.sql" in body.get("errorMessage", ""),
+          body)
+
+    raw = task_root("raw", {"V1__raw.sql": "CREATE TABLE raw(v text);\nINSERT INTO raw VALUES ('${environment}');\n"})
+    db = client_db(pg, "k_raw")
+    rc, out, err, ids = run(old_env(env, db, raw, FLYWAY_PLACEHOLDER_REPLACEMENT="false"), ["{}"])
+    check("client: FLYWAY_PLACEHOLDER_REPLACEMENT=false keeps ${...} as written",
+          pg.psql("SELECT v FROM raw", db=db) == "${environment}", result(ids[0]))
+
+    port = free_port()
+    rc, out, err, ids = run(old_env(env, db, raw, FLYWAY_URL=env.url(db, port=port),
+                                    FLYWAY_CONNECT_RETRIES="1", FLYWAY_CONNECT_RETRIES_INTERVAL="1"), ["{}"])
+    retries = [r for r in log_records(out) if r.get("phase") == "connect" and "retrying" in r["message"]]
+    check("client: FLYWAY_CONNECT_RETRIES=1 retries once, then Function.DatabaseUnreachable",
+          err_type(ids[0]) == "Function.DatabaseUnreachable" and len(retries) == 1, (retries, out[-1500:]))
+
+
+def client_valgrind(env, pg, root):
+    vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+          "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
+    db = client_db(pg, "k_valgrind")
+    rc, out, err, ids = run(old_env(env, db, root), ["{}", "{}", "not json", "", "{}"], timeout=300, wrapper=vg)
+    kinds = [result(i)[0] for i in ids]
+    applied = [result(i)[1].get("applied") if result(i)[0] == "response" else None for i in ids]
+    check("client: valgrind direct: 5 invocations in one process (apply, no-op, malformed, no-op, no-op)",
+          kinds == ["response", "response", "error", "response", "response"] and applied[:2] == [3, 0], kinds)
+    check("client: valgrind direct: no leaks, no invalid accesses", rc == 0 and not valgrind_ok(err),
+          (rc, valgrind_ok(err), err[-3000:]))
+
+    broken = task_root("vg-broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELEC broken;\n"}))
+    db = client_db(pg, "k_valgrind_fail")
+    env.sm.behaviour["db-deployer"] = [(400, "ThrottlingException"), "ok"]
+    env_ctx.rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, broken, PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                    FLYWAY_GROUP="true"),
+                            [cfn_event(env, "Create", "kv1"), cfn_event(env, "Update", "kv2", PhysicalResourceId="x"),
+                             cfn_event(env, "Delete", "kv3", PhysicalResourceId="x")], timeout=300, wrapper=vg)
+    env.sm.behaviour.pop("db-deployer")
+    puts = [json.loads(p["body"]).get("Status") for p in env_ctx.rcv.puts]
+    check("client: valgrind cloudformation: throttled secret, failed group twice, delete; no leaks",
+          rc == 0 and not valgrind_ok(err) and puts == ["FAILED", "FAILED", "SUCCESS"],
+          (rc, puts, valgrind_ok(err), err[-3000:]))
+
+
+def client_same_history(env, pg, root):
+    """The same scripts give the same history rows through migrate_apply()."""
+    folder = os.path.join(root, "sql", "postgresql")
+    for dirpath, dirs, files in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    os.chmod(os.path.dirname(root), 0o1777) if os.path.dirname(root) == "/tmp" else None
+    pg.database("k_ext", folder)
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok",
+                                    PG_MIGRATE_ENGINE="extension"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: the same scripts through the extension (engine=extension)",
+          kind == "response" and body.get("engine") == "extension" and body.get("applied") == 3
+          and engine_lines(out) == ["engine extension: PG_MIGRATE_ENGINE=extension"], (body, out[-1500:]))
+    ext = history(pg, "k_ext")
+    check("client: the same flyway_schema_history rows as the extension gives",
+          ext and ext == history(pg, "k_old"), (ext, history(pg, "k_old")))
+
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto with the extension -> migrate_apply(), logged",
+          kind == "response" and body.get("engine") == "extension" and body.get("applied") == 0
+          and engine_lines(out) == ["engine extension: PG_MIGRATE_ENGINE=auto and the database has the "
+                                    "pg_migrate extension"], (body, engine_lines(out)))
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok",
+                                    FLYWAY_SCHEMAS="public,other"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto, the extension found, two schemas -> Function.ConfigInvalid naming PG_MIGRATE_ENGINE=client",
+          err_type(ids[0]) == "Function.ConfigInvalid" and "PG_MIGRATE_ENGINE=client" in body.get("errorMessage", ""),
+          body)
+
+
 class Ctx:
     pass
 
@@ -1687,7 +2065,7 @@ def main():
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("retries", test_retries),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),
-                         ("valgrind", test_valgrind)):
+                         ("valgrind", test_valgrind), ("client", test_client)):
             if only and name not in only:
                 continue
             sm.reset()
