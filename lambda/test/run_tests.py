@@ -1739,6 +1739,7 @@ def test_client(env, pg, m):
     client_settings(env, pg, root)
     client_same_history(env, pg, root)
     client_valgrind(env, pg, root)
+    client_sns(env, pg, root)
 
 
 def client_applies(env, pg, root):
@@ -1965,6 +1966,39 @@ def client_settings(env, pg, root):
           err_type(ids[0]) == "Function.DatabaseUnreachable" and len(retries) == 1, (retries, out[-1500:]))
 
 
+def client_sns(env, pg, root):
+    sns = Sns()
+    sns.topics.add(TOPIC)
+    sns.seen = []
+    try:
+        db = client_db(pg, "k_sns")
+        e = old_env(env, db, root, PG_MIGRATE_SNS_TOPIC_ARN=TOPIC,
+                    AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % sns.port)
+        run(e, ["{}"])
+        broken = task_root("sns-broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELECT 2;\nSELEC broken;\n"}))
+        run(dict(e, LAMBDA_TASK_ROOT=broken), ["{}"])
+        msgs = published(sns)
+    finally:
+        sns.stop()
+    ok = len(msgs) == 2 and not sns.sig_failures
+    first = msgs[0][1] if ok else {}
+    second = msgs[1][1] if ok else {}
+    check("client: SNS summary of a deploy: engine client, versions before and after, migrations with times",
+          ok and first.get("engine") == "client" and first.get("schemaVersionBefore") is None
+          and first.get("schemaVersionAfter") == "1.1" and first.get("applied") == 3
+          and all(isinstance(x.get("executionTimeMs"), (int, float)) for x in first.get("migrations", []))
+          and "1.1, 3 migrations applied" in msgs[0][0], msgs)
+    f = second.get("failure", {})
+    check("client: SNS summary of a failed deploy: the script, line and error",
+          ok and second.get("status") == "FAILED" and second.get("engine") == "client"
+          and second.get("schemaVersionBefore") == "1.1" and second.get("schemaVersionAfter") == "1.1"
+          and f.get("script") == "V2__broken.sql" and f.get("line") == 3
+          and "syntax error" in (f.get("error") or "") and f.get("sqlstate") == "42601"
+          and msgs[1][0].endswith("V2__broken.sql line 3"), msgs[1:] if ok else msgs)
+    check("client: no placeholder secret or password in the SNS texts",
+          sns.seen and not any(leaked(t, x) for t in sns.seen for x in (APP_PASSWORD, DEPLOYER_PASSWORD)))
+
+
 def client_valgrind(env, pg, root):
     vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
           "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
@@ -2077,6 +2111,7 @@ def main():
         all_text = "\n".join(captured) + "\n".join(p["body"] for p in rcv.puts)
         check("no secret in any log or response (%d texts)" % len(captured),
               not any(leaked(all_text, x) for x in (PASSWORD, WRONG_PASSWORD, PLAIN_SECRET, QUOTED_TOKEN,
+                                                    DEPLOYER_PASSWORD, APP_PASSWORD,
                                                     SecretsManager.secret_key, SecretsManager.token)),
               "secret found")
         if not only or "cdk" in only:
