@@ -1123,6 +1123,7 @@ def test_valgrind(env, pg, m):
 
 def test_package(env, pg, m):
     """The zip's bootstrap runs on the bundled libraries."""
+    test_package_scripts(env, pg)
     pkg = os.path.join(LAMBDA, "build", "pkg")
     libs = os.path.join(pkg, "lib")
     p = subprocess.run(["ldd", os.path.join(pkg, "bootstrap")], capture_output=True, text=True,
@@ -1148,12 +1149,68 @@ def test_package(env, pg, m):
           and body.get("applied") == 2, (kind, body, p.stdout[-2000:]))
 
 
+def package_with(sql):
+    """make package SQL=sql (None: without scripts); (returncode, output)."""
+    p = subprocess.run(["make", "-s", "package"] + (["SQL=" + sql] if sql else []), cwd=LAMBDA,
+                       capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+
+def old_scripts_folder():
+    """The old image's scripts folder (COPY scripts /flyway/sql): postgresql/ inside, and a dot file."""
+    root = task_root("scripts", BUNDLED, folder="scripts/postgresql")
+    with open(os.path.join(root, "scripts", ".DS_Store"), "w") as f:
+        f.write("junk")
+    return os.path.join(root, "scripts")
+
+
+def test_package_scripts(env, pg):
+    """make package SQL=folder: the scripts in function.zip where the old
+    image had them, found by FLYWAY_LOCATIONS=filesystem:./sql/postgresql."""
+    import zipfile
+    ensure_deployer(env, pg)
+    rc, out = package_with("/nonexistent/scripts")
+    check("package: SQL=a missing folder fails, naming it", rc != 0 and "SQL=/nonexistent/scripts is not a folder" in out,
+          out[-1500:])
+    try:
+        rc, out = package_with(old_scripts_folder())
+        names = zipfile.ZipFile(os.path.join(LAMBDA, "function.zip")).namelist() if rc == 0 else []
+        check("package: SQL=folder bundles its contents under sql/ (dot files left out)",
+              rc == 0 and "bundled 3 .sql files" in out
+              and {"sql/postgresql/" + s for s in BUNDLED} <= set(names)
+              and not any(".DS_Store" in n for n in names), (out[-1500:], names))
+        task = tempfile.mkdtemp(prefix="pgm-zip-")
+        try:
+            with zipfile.ZipFile(os.path.join(LAMBDA, "function.zip")) as z:
+                for info in z.infolist():
+                    z.extract(info, task)
+                    os.chmod(os.path.join(task, info.filename), (info.external_attr >> 16) or 0o644)
+            db = client_db(pg, "pkg_client")
+            rt = env_ctx.rt
+            rt.reset()
+            rid = rt.add("{}")
+            p = subprocess.run([os.path.join(task, "bootstrap")], capture_output=True, text=True, timeout=60,
+                               env=old_env(env, db, task, LD_LIBRARY_PATH=os.path.join(task, "lib")), cwd="/")
+            captured.append(p.stdout)
+            kind, body, _ = result(rid)
+            check("package: the unzipped function applies its bundled scripts with the old environment",
+                  kind == "response" and body.get("engine") == "client" and body.get("applied") == 3,
+                  (kind, body, p.stdout[-2000:]))
+        finally:
+            shutil.rmtree(task, ignore_errors=True)
+    finally:
+        package_with(None)
+
+
 def test_image(env, pg, m):
     """lambda/Dockerfile builds and its image runs the handler (test/image.py)."""
     import image
     check("image: buildah is installed (lambda/DEPENDENCIES)", image.available())
     try:
         image.build_standin()
+        ensure_deployer(env, pg)
+        rc, out = package_with(old_scripts_folder())
+        check("image: make package SQL=... stages the scripts for the Dockerfile", rc == 0, out[-1500:])
         image.build_image(LAMBDA)
         check("image: Dockerfile builds FROM the base image (local stand-in via BASE_IMAGE)", True)
         cfg = image.image_config()
@@ -1182,9 +1239,20 @@ def test_image(env, pg, m):
               kind == "response" and body.get("applied") == 2
               and migrated_versions(pg, "i_ok") == "1,2",
               (kind, body, p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
+
+        db = client_db(pg, "i_client")
+        rt.reset()
+        rid = rt.add("{}")
+        p = image.run_image(old_env(env, db, "/var/task", LAMBDA_TASK_ROOT=None))
+        captured.extend([p.stdout, p.stderr])
+        kind, body, _ = result(rid)
+        check("image: the container applies the scripts it was built with (/var/task/sql, client mode)",
+              kind == "response" and body.get("engine") == "client" and body.get("applied") == 3,
+              (kind, body, p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
     except Exception as e:
         check("image: build and run", False, e)
     finally:
+        package_with(None)
         if image.available():
             image.cleanup()
 
@@ -1725,13 +1793,19 @@ def engine_lines(out):
     return [r["message"] for r in log_records(out) if r.get("phase") == "engine"]
 
 
-def test_client(env, pg, m):
-    pg.psql("CREATE ROLE deployer LOGIN PASSWORD '%s'" % DEPLOYER_PASSWORD)
-    check("client: the deployer is not a superuser",
-          pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'deployer'") == "f")
+def ensure_deployer(env, pg):
+    """The role client mode deploys as, not a superuser, and its secret."""
+    if pg.psql("SELECT 1 FROM pg_roles WHERE rolname = 'deployer'") != "1":
+        pg.psql("CREATE ROLE deployer LOGIN PASSWORD '%s'" % DEPLOYER_PASSWORD)
     env.sm.secrets["db-deployer"] = {"engine": "postgres", "username": "deployer",
                                      "password": DEPLOYER_PASSWORD, "host": "127.0.0.1",
                                      "port": pg.port, "dbname": "postgres"}
+
+
+def test_client(env, pg, m):
+    ensure_deployer(env, pg)
+    check("client: the deployer is not a superuser",
+          pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'deployer'") == "f")
     root = task_root("ok", BUNDLED)
     client_applies(env, pg, root)
     client_modes(env, pg, root)
