@@ -1543,6 +1543,7 @@ def test_cdk():
               and "sns:Publish" not in pol, (isolated, fn.get("VpcConfig")))
     test_cdk_vpc()
     test_cdk_sns()
+    test_cdk_scripts()
 
 
 # What `cdk synth` caches in cdk.context.json after looking up CDK_VPC:
@@ -1575,7 +1576,7 @@ def cached_zones_lookup():
             [CDK_REGION + z for z in "abc"]}
 
 
-def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
+def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT, inspect=None):
     """`cdk synth -c key=value ...` of lambda/cdk as a platform engineer runs
     it, but offline, from a scratch project directory: lambda/cdk's cdk.json
     (the app by absolute path; in_cdk_json added to its context) and, when
@@ -1609,6 +1610,8 @@ def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
         if p.returncode == 0 and os.path.exists(tpl):
             with open(tpl) as f:
                 t = json.load(f)
+            if inspect:
+                inspect(os.path.join(d, "cdk.out"), t)
         return p.returncode, t, p.stderr + p.stdout
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -2131,6 +2134,69 @@ def client_same_history(env, pg, root):
     check("client: auto, the extension found, two schemas -> Function.ConfigInvalid naming PG_MIGRATE_ENGINE=client",
           err_type(ids[0]) == "Function.ConfigInvalid" and "PG_MIGRATE_ENGINE=client" in body.get("errorMessage", ""),
           body)
+
+
+def trigger_of(t):
+    for r in (t or {}).get("Resources", {}).values():
+        if r["Type"] == "Custom::Trigger":
+            return r["Properties"]
+    return {}
+
+
+def test_cdk_scripts():
+    """sqlDir: the scripts bundled with function.zip's contents, and their
+    hash in the Trigger's properties (a changed script runs the deploy again)."""
+    scripts = old_scripts_folder()
+    seen = {}
+
+    def look(out, t):
+        key = function_of(t).get("Code", {}).get("S3Key", "")
+        d = os.path.join(out, "asset." + key.split(".")[0])
+        files = []
+        for dirpath, dirs, names in os.walk(d):
+            files += [os.path.relpath(os.path.join(dirpath, n), d) for n in names]
+        seen["files"] = sorted(files)
+        seen["exec"] = os.access(os.path.join(d, "bootstrap"), os.X_OK)
+
+    zones = cached_zones_lookup()
+    rc, t, out = cdk_synth({"sqlDir": scripts}, zones, inspect=look)
+    h1 = trigger_of(t).get("ScriptsHash")
+    fn = function_of(t)
+    check("cdk: sqlDir -> the function's code is function.zip's files and the scripts under sql/ "
+          "(dot files left out), the scripts' hash in the Trigger and PG_MIGRATE_MIGRATIONS_HASH",
+          rc == 0 and re.fullmatch(r"[0-9a-f]{16}", h1 or "")
+          and fn.get("Environment", {}).get("Variables", {}).get("PG_MIGRATE_MIGRATIONS_HASH") == h1
+          and {"bootstrap", "lib/libcjson.so.1"} | {"sql/postgresql/" + f for f in BUNDLED} == set(seen.get("files", []))
+          and seen.get("exec"), (h1, seen, out[-3000:]))
+    rc, t2, out = cdk_synth({"sqlDir": scripts}, zones)
+    check("cdk: the same scripts -> the same hash and code", h1 and trigger_of(t2).get("ScriptsHash") == h1
+          and function_of(t2).get("Code") == fn.get("Code"), (trigger_of(t2), out[-2000:]))
+    with open(os.path.join(scripts, "postgresql", "V1_1__seed_users.sql"), "a") as f:
+        f.write("-- changed\n")
+    rc, t3, out = cdk_synth({"sqlDir": scripts}, zones)
+    h3 = trigger_of(t3).get("ScriptsHash")
+    check("cdk: a changed script -> a new hash in the Trigger's properties and new code (the deploy runs again)",
+          h3 and h3 != h1 and function_of(t3).get("Code") != fn.get("Code"), (h1, h3, out[-2000:]))
+
+    env6 = dict(OLD_PLACEHOLDERS, FLYWAY_LOCATIONS="filesystem:./sql/postgresql")
+    rc, t, out = cdk_synth({"sqlDir": scripts, "engine": "client", "flywayEnv": json.dumps(env6)}, zones)
+    v = function_of(t).get("Environment", {}).get("Variables", {})
+    check("cdk: engine and flywayEnv -> PG_MIGRATE_ENGINE and the old function's FLYWAY_* variables",
+          v.get("PG_MIGRATE_ENGINE") == "client" and all(v.get(k) == x for k, x in env6.items()), (v, out[-2000:]))
+    rc, t, out = cdk_synth({}, zones)
+    check("cdk: without sqlDir -> function.zip as it is, no ScriptsHash",
+          rc == 0 and "ScriptsHash" not in trigger_of(t), out[-2000:])
+
+    for args, text, what in (
+            ({"sqlDir": "/nonexistent/scripts"}, "sqlDir: /nonexistent/scripts is not a folder", "a missing sqlDir"),
+            ({"engine": "flyway"}, 'engine must be auto, extension or client, not "flyway"', "engine=flyway"),
+            ({"flywayEnv": '{"FLYWAY_PASSWORD":"s3cret-pw"}'}, "flywayEnv: FLYWAY_PASSWORD does not belong here",
+             "FLYWAY_PASSWORD in flywayEnv"),
+            ({"flywayEnv": '{"PGPASSWORD":"x"}'}, 'flywayEnv: "PGPASSWORD" is not a FLYWAY_* variable',
+             "a variable that is not FLYWAY_*")):
+        rc, t, out = cdk_synth(args, zones)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text) and "s3cret-pw" not in out,
+              out[-3000:])
 
 
 class Ctx:
