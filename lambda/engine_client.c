@@ -119,14 +119,19 @@ client_locations_problem(const config *cfg)
 	{
 		struct stat st;
 		const char *dir = cs->locations[i] + 11;
+		int			failed;
 
-		if (!is_filesystem(cs->locations[i]) || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		if (!is_filesystem(cs->locations[i]))
+			continue;
+		failed = stat(dir, &st) != 0 ? errno : 0;
+		if (!failed && S_ISDIR(st.st_mode))
 			continue;
 		return errorf("%s: %s is not a folder of the function (%s %s): bundle the scripts "
 					  "with \"make -C lambda package SQL=<folder>\", which puts that folder "
 					  "at sql/ in function.zip, or set FLYWAY_LOCATIONS to where they are",
 					  cs->origin ? cs->origin : "FLYWAY_LOCATIONS (unset, so filesystem:sql)",
-					  cs->entries[i], dir, errno == ENOENT ? "does not exist" : "is no folder");
+					  cs->entries[i], dir, failed == ENOENT ? "does not exist" :
+					  failed ? "cannot be read" : "is no folder");
 	}
 	return NULL;
 }
@@ -170,7 +175,8 @@ static void
 register_secret_placeholders(const FlywayConfig *fc)
 {
 	for (int i = 0; i < fc->nplaceholders; i++)
-		if (placeholder_name_is_secret(fc->placeholders[i].name))
+		if (fc->placeholders[i].value.value != NULL &&
+			placeholder_name_is_secret(fc->placeholders[i].name))
 			log_add_persistent_secret(fc->placeholders[i].value.value);
 }
 
@@ -205,10 +211,6 @@ client_setup_load(config *cfg, char **errmsg)
 	/* auto may never need them (the database has the extension) */
 	if (cfg->engine == ENGINE_CLIENT && (*errmsg = client_locations_problem(cfg)) != NULL)
 		return -1;
-	for (int i = 0; i < n; i++)
-		log_info("init", "client mode reads %s%s%s", cs->locations[i],
-				 strcmp(cs->locations[i], entries[i]) != 0 ? " from " : "",
-				 strcmp(cs->locations[i], entries[i]) != 0 ? entries[i] : "");
 	return 0;
 }
 
@@ -381,14 +383,15 @@ on_info(const InfoRow *row, void *arg)
 {
 	DeployState *st = arg;
 	cJSON	   *states = cJSON_GetObjectItemCaseSensitive(st->info, "states");
-	cJSON	   *c = cJSON_GetObjectItemCaseSensitive(states, row->state);
+	const char *state = row->state ? row->state : "null";
+	cJSON	   *c = cJSON_GetObjectItemCaseSensitive(states, state);
 
 	if (c)
 		cJSON_SetNumberValue(c, c->valuedouble + 1);
 	else
-		cJSON_AddNumberToObject(states, row->state, 1);
+		cJSON_AddNumberToObject(states, state, 1);
 	/* rows come in version order: the last applied one is current */
-	if (row->version != NULL && row->applied && strcmp(row->state, "Success") == 0)
+	if (row->version != NULL && row->applied && strcmp(state, "Success") == 0)
 		cJSON_ReplaceItemInObject(st->info, "schemaVersion", cJSON_CreateString(row->version));
 }
 
