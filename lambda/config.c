@@ -260,12 +260,6 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
 		else
 			add_setting(cfg, fc, key, extension_settings[i].setting, given(fc, key));
 	}
-	if (given(fc, FK_CONFIG_FILES) != NULL)
-	{
-		*errmsg = strdup("FLYWAY_CONFIG_FILES is not supported by the Lambda handler: "
-						 "set each setting as its own FLYWAY_* variable");
-		return -1;
-	}
 	/* the database's pg_migrate.locations decides; client mode reads it */
 	if (given(fc, FK_LOCATIONS) != NULL && cfg->engine == ENGINE_EXTENSION)
 		log_info("init", "FLYWAY_LOCATIONS is not used in extension mode: the database's "
@@ -303,7 +297,10 @@ read_flyway_environment(config *cfg, char **errmsg)
 
 	flyway_config_init(fc);
 	cfg->flyway = fc;
-	if (!flyway_config_read_environment(fc, environ, &error))
+	/* FLYWAY_CONFIG_FILES: files bundled with the function, under LAMBDA_TASK_ROOT */
+	if (!flyway_config_read_environment(fc, environ, &error) ||
+		(given(fc, FK_CONFIG_FILES) != NULL &&
+		 !flyway_config_read_named_files(fc, getenv("LAMBDA_TASK_ROOT"), &error)))
 	{
 		*errmsg = from_palloc(error);
 		return -1;

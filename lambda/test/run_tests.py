@@ -1978,6 +1978,23 @@ def client_settings(env, pg, root):
           kind == "response" and body.get("schemaVersion") == "2" and rows == "1:pipeline,2:pipeline"
           and where == "app.t,app.u", (body, rows, where))
 
+    # FLYWAY_CONFIG_FILES: a flyway.conf bundled with the function, read under
+    # LAMBDA_TASK_ROOT; a FLYWAY_* variable wins over the file, as in Flyway
+    os.makedirs(os.path.join(two, "conf"), exist_ok=True)
+    with open(os.path.join(two, "conf", "flyway.conf"), "w") as f:
+        f.write("flyway.table=from_conf\nflyway.target=1\n")
+    db_conf = client_db(pg, "k_conf_files")
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_CONFIG_FILES="conf/flyway.conf",
+                                    FLYWAY_TARGET="2"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM public.from_conf", db=db_conf)
+    check("client: FLYWAY_CONFIG_FILES read under LAMBDA_TASK_ROOT (table from the file, target from the variable)",
+          kind == "response" and rows == "1,2", (kind, body, rows))
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_CONFIG_FILES="conf/missing.conf"), ["{}"])
+    body = init_error(rc)
+    check("client: a FLYWAY_CONFIG_FILES file that is missing fails the init, naming it",
+          body is not None and "missing.conf" in body, (rc, env.rt.init_errors, out[-1500:]))
+
     rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
                                     FLYWAY_GROUP="true"), ["{}"])
     kind, body, _ = result(ids[0])
