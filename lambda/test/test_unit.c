@@ -156,6 +156,20 @@ test_flyway_settings(void)
 	   eq(cfg.target, "5") && cfg.group == 1 && cfg.out_of_order == 0,
 	   "FLYWAY_* settings map onto pg_migrate.* settings and migrate_apply() arguments");
 	config_free(&cfg);
+	{
+		const char *const hatches[] = {"FLYWAY_IGNORE_MIGRATION_PATTERNS", "*:missing,*:future",
+			"FLYWAY_VALIDATE_ON_MIGRATE", "false", "FLYWAY_SKIP_EXECUTING_MIGRATIONS", "true",
+			"FLYWAY_CHERRY_PICK", "2,Create_view", "FLYWAY_FAIL_ON_MISSING_LOCATIONS", "true", NULL};
+
+		ok(load_with(&cfg, &err, hatches) == 0 &&
+		   eq(setting(&cfg, "pg_migrate.ignore_migration_patterns"), "*:missing,*:future") &&
+		   eq(setting(&cfg, "pg_migrate.validate_on_migrate"), "off") &&
+		   eq(setting(&cfg, "pg_migrate.skip_executing_migrations"), "on") &&
+		   eq(setting(&cfg, "pg_migrate.cherry_pick"), "2,Create_view") &&
+		   eq(setting(&cfg, "pg_migrate.fail_on_missing_locations"), "on"),
+		   "Flyway's escape hatches map onto their pg_migrate.* settings");
+		config_free(&cfg);
+	}
 	ok(load_with(&cfg, &err, typo) != 0 && err && strstr(err, "FLYWAY_TYPO"),
 	   "unknown FLYWAY_TYPO fails the init, naming it");
 	free(err);
