@@ -67,6 +67,7 @@ static const EngineWording lambda_wording = {
 	.single_transaction_on = "FLYWAY_GROUP=true",
 	.ignore_patterns_name = "FLYWAY_IGNORE_MIGRATION_PATTERNS",
 	.cherry_pick_name = "FLYWAY_CHERRY_PICK",
+	.skip_executing_name = "FLYWAY_SKIP_EXECUTING_MIGRATIONS",
 	.fail_on_missing_on = "set FLYWAY_FAIL_ON_MISSING_LOCATIONS=true",
 	.locations_name = "FLYWAY_LOCATIONS",
 	.plan = {

@@ -110,6 +110,7 @@ typedef struct EngineWording
 	const char *placeholder_hint;	/* where a placeholder's value is set */
 	const char *ignore_patterns_name;	/* "pg_migrate.ignore_migration_patterns" */
 	const char *cherry_pick_name;	/* "pg_migrate.cherry_pick" */
+	const char *skip_executing_name;	/* "pg_migrate.skip_executing_migrations" */
 	const char *fail_on_missing_on; /* "SET pg_migrate.fail_on_missing_locations = on" */
 	const char *locations_name; /* "pg_migrate.locations" */
 	PlanWording plan;			/* validation's hints */

@@ -39,6 +39,7 @@ const EngineWording engine_wording_server = {
 	.single_transaction_on = "single_transaction => true",
 	.ignore_patterns_name = "pg_migrate.ignore_migration_patterns",
 	.cherry_pick_name = "pg_migrate.cherry_pick",
+	.skip_executing_name = "pg_migrate.skip_executing_migrations",
 	.fail_on_missing_on = "SET pg_migrate.fail_on_missing_locations = on",
 	.locations_name = "pg_migrate.locations",
 	.plan = {
@@ -65,6 +66,7 @@ const EngineWording engine_wording_command = {
 	.single_transaction_on = "-group=true",
 	.ignore_patterns_name = "-ignoreMigrationPatterns",
 	.cherry_pick_name = "-cherryPick",
+	.skip_executing_name = "-skipExecutingMigrations",
 	.fail_on_missing_on = "run with -failOnMissingLocations=true",
 	.locations_name = "-locations",
 	.plan = {

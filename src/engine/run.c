@@ -332,6 +332,22 @@ skip_statements(Engine *engine)
 	return engine->opts.skip_executing_migrations && !engine->undo;
 }
 
+/* Say once that the migrations about to be recorded will not run. */
+static bool
+warn_skipped_execution(Engine *engine)
+{
+	int			n = engine->plan->npending;
+
+	if (!skip_statements(engine) || n == 0 || engine->dry_run)
+		return true;
+	engine_notice(engine, ENGINE_WARNING,
+				  psprintf("%d pending migration(s) will be recorded as applied without running their statements",
+						   n),
+				  psprintf("%s is on; their callbacks still run.", engine->wording->skip_executing_name),
+				  "Use it only for changes already made by hand.");
+	return true;
+}
+
 /*
  * One migration (or undo script): its beforeEach and afterEach callbacks
  * run inside its transaction, as in Flyway, and its history row is written
@@ -437,6 +453,7 @@ engine_migrate(Engine *engine)
 	engine->undo = false;
 	ok = prepare_run(engine, PREPARE_LOCK, true, false) &&
 		validate_between_callbacks(engine) &&
+		warn_skipped_execution(engine) &&
 		run_scripts(engine, engine->plan->pending, engine->plan->npending);
 	engine_unlock(engine);
 	return ok;

@@ -1467,6 +1467,11 @@ test_skip_executing_migrations(void)
 	CHECK(fake_row(&FX, 1) != NULL && fake_row(&FX, 1)->checksum == fake_checksum(&FX, "V1__one.sql"));
 	CHECK(fake_row(&FX, 2) != NULL && fake_row(&FX, 2)->success);
 	CHECK_STR(C.applied[0].state, "Success");
+	/* said once, before the run, as a warning naming the setting */
+	CHECK(notice_find("2 pending migration(s) will be recorded as applied without running their statements") >= 0);
+	CHECK_INT(C.levels[notice_find("2 pending migration(s)")], ENGINE_WARNING);
+	CHECK_STR(C.details[notice_find("2 pending migration(s)")],
+			  "pg_migrate.skip_executing_migrations is on; their callbacks still run.");
 
 	/* the next run sees them applied: nothing to do */
 	O.skip_executing_migrations = false;

@@ -89,6 +89,9 @@ write_file("$work/flyway.conf", "flyway.skipExecutingMigrations=true\n");
 my $callbacks = sql('SELECT count(*) FROM e_cb');
 ($rc, $out, $err) = pgm({}, 'migrate');
 is($rc, 0, 'migrate with skipExecutingMigrations') or diag($err);
+like($err, qr/^WARNING: 1 pending migration\(s\) will be recorded as applied without running their statements$/m,
+	'a warning says so');
+like($err, qr/-skipExecutingMigrations is on/, 'naming the flag');
 unlink("$work/flyway.conf");
 is(sql('SELECT string_agg(id::text, \',\' ORDER BY id) FROM e_t'), '2,3', 'V4 did not run');
 is(sql("SELECT success AND checksum IS NOT NULL AND type = 'SQL' FROM flyway_schema_history WHERE version = '4'"),
