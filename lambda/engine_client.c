@@ -148,19 +148,29 @@ client_locations_problem(const config *cfg)
 	return NULL;
 }
 
-/* A target the engine would refuse fails the init, not each deploy. */
+/*
+ * A target or ignore pattern the engine would refuse fails the init, not
+ * each deploy.
+ */
 static char *
 target_problem(const struct client_setup *cs, const FlywayConfig *fc)
 {
 	Engine		engine;
+	PlanOptions plan_options;
+	char	   *why = NULL;
 	char	   *problem = NULL;
 
 	fe_memory_scope_begin();
 	engine_init(&engine, NULL, &cs->options, NULL);
 	/* the engine's own words would quote the value */
-	if (!engine_check_options(&engine))
+	if (!plan_parse_target(cs->options.target, &plan_options, &why))
 		problem = errorf("%s is not a valid target: give a version such as 2.1, or latest, "
 						 "current or next", flyway_config_value(fc, FK_TARGET)->origin);
+	else if (!engine_check_options(&engine))
+		problem = errorf("%s is not a valid list of ignore patterns: give type:status entries "
+						 "such as *:missing (type *, versioned or repeatable; status *, missing, "
+						 "pending, ignored or future)",
+						 flyway_config_value(fc, FK_IGNORE_MIGRATION_PATTERNS)->origin);
 	fe_memory_scope_end();
 	return problem;
 }

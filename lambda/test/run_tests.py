@@ -1954,7 +1954,9 @@ def client_failures(env, pg, root):
 
     for var, val, text in (("PG_MIGRATE_ENGINE", "bogus", "PG_MIGRATE_ENGINE must be auto, extension or client"),
                            ("FLYWAY_TYPO_SETTING", "x", "FLYWAY_TYPO_SETTING"),
-                           ("FLYWAY_TARGET", "not-a-version", "FLYWAY_TARGET is not a valid target")):
+                           ("FLYWAY_TARGET", "not-a-version", "FLYWAY_TARGET is not a valid target"),
+                           ("FLYWAY_IGNORE_MIGRATION_PATTERNS", "*:gone",
+                            "FLYWAY_IGNORE_MIGRATION_PATTERNS is not a valid list of ignore patterns")):
         rc, out, err, ids = run(old_env(env, "k_old", root, **{var: val}), ["{}"])
         errs = json.dumps(env_ctx.rt.init_errors)
         check("client: %s=%s fails the init naming it, never quoting the value" % (var, val),
