@@ -38,10 +38,12 @@ OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
 OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o remote_location.o)
 # The full script of each version CREATE EXTENSION can install, and the
 # update scripts between them.  A new install runs the one full script of
-# its version (not 1.0 and then every update, as extensions that keep one
-# base script do), so pg_migrate--$(EXTVERSION).sql reads as what gets
-# installed; 1.0 is kept so that "CREATE EXTENSION pg_migrate VERSION '1.0'"
-# works (t/099_upgrade.pl: an update from it must give the same objects).
+# its version (rather than 1.0 and then every update, as extensions that
+# keep one base script do), so pg_migrate--$(EXTVERSION).sql reads as what
+# gets installed.  ALTER EXTENSION ... UPDATE runs pg_migrate--1.0--1.1.sql;
+# 1.0 is kept so that "CREATE EXTENSION pg_migrate VERSION '1.0'" works.  A
+# change in 1.1 goes into both 1.1 scripts: t/099_upgrade.pl fails when
+# 1.0 + UPDATE and a new install do not give the same objects.
 DATA = pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.0--1.1.sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 
