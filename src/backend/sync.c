@@ -376,13 +376,17 @@ sync_status_into(Tuplestorestate *store, TupleDesc desc)
 	Datum		values[8];
 	bool		nulls[8];
 	char	   *sql;
+	int			rc;
 
 	ext_begin(&a);
 	sql = psprintf("SELECT pg_catalog.current_database(), s.location, s.release, s.files,"
 				   " s.last_attempt, s.last_success, s.last_change, s.last_error"
 				   " FROM %s AS s ORDER BY s.location",
 				   a.status_table);
-	spi_exec(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	/* read-only, as the function is STABLE: the caller's snapshot */
+	rc = SPI_execute(sql, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "pg_migrate: SPI_execute failed: %s (%s)", SPI_result_code_string(rc), sql);
 	if (desc->natts != lengthof(values) || SPI_tuptable->tupdesc->natts != desc->natts)
 		elog(ERROR, "pg_migrate: migrate_sync_status() returns %d columns, its query %d",
 			 desc->natts, SPI_tuptable->tupdesc->natts);
