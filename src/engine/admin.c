@@ -56,6 +56,8 @@ engine_info(Engine *engine)
 {
 	if (!prepare_run(engine, PREPARE_NO_LOCK, false, false))
 		return false;
+	if (!run_callbacks(engine, "beforeInfo", false, NULL))
+		goto failed;
 	for (int i = 0; i < engine->plan->nentries; i++)
 	{
 		InfoRow		row;
@@ -65,7 +67,11 @@ engine_info(Engine *engine)
 		if (engine->sinks.info)
 			engine->sinks.info(&row, engine->sinks.arg);
 	}
-	return true;
+	if (run_callbacks(engine, "afterInfo", false, NULL))
+		return true;
+failed:
+	run_failure_callbacks(engine, "afterInfoError");
+	return false;
 }
 
 /*
@@ -76,11 +82,16 @@ engine_info(Engine *engine)
 bool
 engine_validate(Engine *engine, int *validated)
 {
-	if (!prepare_run(engine, PREPARE_NO_LOCK, false, true) ||
-		!run_callbacks(engine, "beforeValidate", false, NULL) ||
-		!prepare_check_plan(engine, "validate") ||
-		!run_callbacks(engine, "afterValidate", false, NULL))
+	if (!prepare_run(engine, PREPARE_NO_LOCK, false, true))
 		return false;
+	if (!run_callbacks(engine, "beforeValidate", false, NULL))
+		return false;
+	if (!prepare_check_plan(engine, "validate") ||
+		!run_callbacks(engine, "afterValidate", false, NULL))
+	{
+		run_failure_callbacks(engine, "afterValidateError");
+		return false;
+	}
 	*validated = engine->plan->nentries;
 	return true;
 }
@@ -202,14 +213,24 @@ engine_baseline(Engine *engine, const char *version, const char *description)
 	ok = prepare_locate_history(engine) && ex->ops->lock(ex, &engine->history, &engine->error);
 	engine->locked = ok;
 	change.installed_by = engine->opts.installed_by;
+	/* the scripts are read for the baseline callbacks */
 	ok = ok && ex->ops->history_probe(ex, &engine->history, &engine->error) &&
-		ex->ops->begin(ex, &engine->error) &&
-		baseline_history(engine) &&
-		check_baseline_allowed(engine, &parsed, &done) &&
-		(done || ex->ops->history_change(ex, &engine->history, &change, &rank, &engine->error)) &&
-		ex->ops->commit(ex, &engine->error);
-	if (!ok && !ex->ops->caller_transaction)
-		ex->ops->rollback(ex);
+		prepare_scripts(engine);
+	if (ok)
+	{
+		ok = run_callbacks(engine, "beforeBaseline", false, NULL) &&
+			(engine->history.schema_exists || run_create_schema_callbacks(engine)) &&
+			ex->ops->begin(ex, &engine->error) &&
+			baseline_history(engine) &&
+			check_baseline_allowed(engine, &parsed, &done) &&
+			(done || ex->ops->history_change(ex, &engine->history, &change, &rank, &engine->error)) &&
+			ex->ops->commit(ex, &engine->error);
+		if (!ok && !ex->ops->caller_transaction)
+			ex->ops->rollback(ex);
+		ok = ok && run_callbacks(engine, "afterBaseline", false, NULL);
+		if (!ok)
+			run_failure_callbacks(engine, "afterBaselineError");
+	}
 	engine_unlock(engine);
 	if (ok && !done && engine->sinks.baselined)
 		engine->sinks.baselined(rank, version, description, engine->sinks.arg);
@@ -287,10 +308,12 @@ engine_repair(Engine *engine)
 	}
 	ok = ex->ops->lock(ex, &engine->history, &engine->error);
 	engine->locked = ok;
-	ok = ok && prepare_plan(engine, false) && ex->ops->begin(ex, &engine->error);
+	ok = ok && prepare_plan(engine, false);
 	if (ok)
 	{
-		actions = plan_repair(engine->plan, &nactions);
+		ok = run_callbacks(engine, "beforeRepair", false, NULL) &&
+			ex->ops->begin(ex, &engine->error);
+		actions = ok ? plan_repair(engine->plan, &nactions) : NULL;
 		for (int i = 0; ok && i < nactions; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -299,6 +322,9 @@ engine_repair(Engine *engine)
 		ok = ok && ex->ops->commit(ex, &engine->error);
 		if (!ok && !ex->ops->caller_transaction)
 			ex->ops->rollback(ex);
+		ok = ok && run_callbacks(engine, "afterRepair", false, NULL);
+		if (!ok)
+			run_failure_callbacks(engine, "afterRepairError");
 	}
 	engine_unlock(engine);
 	return ok;

@@ -33,6 +33,7 @@ typedef struct EngineOptions
 	const char *installed_by;	/* NULL or "" = the session's user */
 	bool		placeholder_replacement;
 	const PlaceholderSet *placeholders; /* the user's; Flyway's built-ins are added */
+	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -129,6 +130,7 @@ typedef struct Engine
 	bool		locked;
 	bool		undo;			/* the run undoes (callbacks, wording) */
 	bool		dry_run;		/* engine_plan(): nothing is reported as done */
+	bool		refused;		/* the engine itself failed the run (engine_fail) */
 	MigrateError error;			/* why the last call returned false */
 } Engine;
 

@@ -201,6 +201,14 @@ each_event(const ResolvedScript *script, const char *when)
 	return undo ? "afterEachUndoError" : "afterEachMigrateError";
 }
 
+/* Whether one of the script's own statements failed (not a callback's). */
+static bool
+statement_failed(const ResolvedScript *script, const ScriptFailure *failure)
+{
+	return failure != NULL && failure->script != NULL && failure->statement != NULL &&
+		failure->script->script == script;
+}
+
 /*
  * A script failed (failure says where; NULL: before it started): roll back,
  * record it when it left work behind, run the error callbacks, and blame it.
@@ -231,6 +239,9 @@ script_failed(Engine *engine, const ResolvedScript *script, RunScript *run,
 	if (run != NULL && failure_leaves_work(run))
 		recorded = record_failure(engine, script, engine_elapsed_ms(start));
 	own = engine->error;
+	if (statement_failed(script, failure))
+		run_error_callbacks(engine, script->kind == SCRIPT_UNDO ?
+							"afterEachUndoStatementError" : "afterEachMigrateStatementError");
 	run_error_callbacks(engine, each_event(script, "error"));
 	engine->error = own;
 	if (failure != NULL && failure->script != NULL)
@@ -372,6 +383,32 @@ apply_one(Engine *engine, const ResolvedScript *script)
 }
 
 /*
+ * Fail fast: every script of the run read, its placeholders replaced, its
+ * statements parsed and its transaction needs checked before the first one
+ * runs, so an error in the fifth leaves nothing applied.  Only the verdict
+ * is kept: each is loaded again when it runs (and refused then if its file
+ * changed since, by its checksum), so a run of many scripts does not hold
+ * them all.
+ */
+static bool
+check_scripts_first(Engine *engine, const ResolvedScript *const *scripts, int nscripts)
+{
+	Executor   *ex = engine->ex;
+
+	for (int i = 0; i < nscripts; i++)
+	{
+		RunScript  *run = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!ex->ops->load_script(ex, scripts[i], &engine->placeholders, &run, &engine->error) ||
+			!check_mixed(engine, run) || !check_caller_transaction(engine, run))
+			return false;
+		run_script_free(run);
+	}
+	return true;
+}
+
+/*
  * The run's scripts between its before and after callbacks; on failure the
  * error callbacks run, then the error is returned.
  */
@@ -379,15 +416,29 @@ static bool
 run_scripts(Engine *engine, const ResolvedScript *const *scripts, int nscripts)
 {
 	bool		undo = engine->undo;
+	bool		versioned_done = undo;	/* undo has no afterVersioned */
 
-	if (!run_callbacks(engine, undo ? "beforeUndo" : "beforeMigrate", false, NULL))
+	if (!check_scripts_first(engine, scripts, nscripts) ||
+		!run_callbacks(engine, undo ? "beforeUndo" : "beforeMigrate", false, NULL))
 		goto failed;
 	for (int i = 0; i < nscripts; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		/* Flyway: afterVersioned and beforeRepeatables where repeatables start */
+		if (!versioned_done && scripts[i]->kind == SCRIPT_REPEATABLE)
+		{
+			versioned_done = true;
+			if (!run_callbacks(engine, "afterVersioned", false, NULL) ||
+				!run_callbacks(engine, "beforeRepeatables", false, NULL))
+				goto failed;
+		}
 		if (!apply_one(engine, scripts[i]))
 			goto failed;
 	}
+	if (!undo && nscripts > 0 &&
+		((!versioned_done && !run_callbacks(engine, "afterVersioned", false, NULL)) ||
+		 !run_callbacks(engine, "afterMigrateApplied", false, NULL)))
+		goto failed;
 	if (!run_callbacks(engine, undo ? "afterUndo" : "afterMigrate", false, NULL))
 		goto failed;
 	return true;
@@ -398,13 +449,21 @@ failed:
 	return false;
 }
 
-/* Flyway's migrate validates first, between its validate callbacks. */
+/*
+ * Flyway's migrate validates first, between its validate callbacks;
+ * afterValidateError when validation fails.
+ */
 static bool
 validate_between_callbacks(Engine *engine)
 {
-	return run_callbacks(engine, "beforeValidate", false, NULL) &&
-		prepare_check_plan(engine, "validate") &&
-		run_callbacks(engine, "afterValidate", false, NULL);
+	if (!run_callbacks(engine, "beforeValidate", false, NULL))
+		return false;
+	if (!prepare_check_plan(engine, "validate"))
+	{
+		run_failure_callbacks(engine, "afterValidateError");
+		return false;
+	}
+	return run_callbacks(engine, "afterValidate", false, NULL);
 }
 
 /*
