@@ -161,6 +161,7 @@ engine_options_from_config(Run *run)
 	o->baseline_description = flyway_config_get(c, FK_BASELINE_DESCRIPTION);
 	o->installed_by = flyway_config_get(c, FK_INSTALLED_BY);
 	o->placeholder_replacement = flyway_config_bool(c, FK_PLACEHOLDER_REPLACEMENT);
+	o->connect_callbacks = true;	/* the command opens its connection: afterConnect runs */
 	placeholders_init(&run->placeholders);
 	for (int i = 0; i < c->nplaceholders; i++)
 		placeholders_set(&run->placeholders, c->placeholders[i].name,

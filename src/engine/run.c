@@ -486,15 +486,18 @@ engine_migrate(Engine *engine)
 
 /*
  * engine_undo
- *		Flyway Teams' undo: the undo script of the highest applied version, or
- *		of every applied version above the target, newest first; each with
- *		its UNDO_SQL history row.  The undone versions become pending again.
+ *		Flyway Teams' undo: the undo script of the most recently applied
+ *		migration, or with a target of every one applied after the first
+ *		below it, newest first (by installed_rank), stopping at one without
+ *		an undo script; each with its UNDO_SQL history row.  The undone
+ *		versions become pending again.
  */
 bool
 engine_undo(Engine *engine)
 {
 	const ResolvedScript **undo = NULL;
 	int			nundo = 0;
+	const AppliedRow *stopped = NULL;
 	bool		ok;
 
 	engine->undo = true;
@@ -507,8 +510,17 @@ engine_undo(Engine *engine)
 		ok = prepare_plan(engine, false) &&
 			validate_between_callbacks(engine) &&
 			plan_undo(engine->plan, engine->scripts.scripts, engine->scripts.nscripts,
-					  engine->opts.target, &undo, &nundo, &engine->error);
+					  engine->opts.target, &undo, &nundo, &stopped, &engine->error);
 	}
+	if (ok && stopped != NULL)
+		engine_notice(engine, ENGINE_NOTICE,
+					  psprintf("undo stops at version %s (%s): %s", stopped->version,
+							   stopped->description,
+							   strcmp(stopped->type, "SQL") == 0 ? "it has no undo script" :
+							   "it is a baseline"),
+					  psprintf("%d migration(s) applied after it will be undone; it and the ones before it stay applied.",
+							   nundo),
+					  "Flyway Teams' undo walks back from the latest migration and stops at the first it cannot undo.");
 	if (ok && nundo == 0)
 		engine_notice(engine, ENGINE_NOTICE, "nothing to undo", NULL, NULL);
 	else if (ok)

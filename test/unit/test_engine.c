@@ -986,22 +986,47 @@ test_undo(void)
 	CHECK_STR(fake_log(&FX, 0),
 			  "lock | begin | run V3__three.sql:1 CREATE TABLE c (i int) | insert 5 V3__three.sql SQL ok | commit | unlock");
 
-	/* with a target: every version above it, newest first */
+	/* with a target: the target and every version applied after it, newest first */
 	undo_fixture();
-	O.target = "1";
+	O.target = "2";
 	CHECK(engine_undo(engine()));
 	CHECK_STR(fake_log(&FX, 0),
 			  "lock | begin | run U3__three.sql:1 DROP TABLE c | insert 4 U3__three.sql UNDO_SQL ok | commit"
 			  " | begin | run U2__two.sql:1 DROP TABLE b | insert 5 U2__two.sql UNDO_SQL ok | commit | unlock");
 
-	/* an applied version without its U script: nothing is undone */
+	/* the latest applied version without its U script: nothing is undone */
 	undo_fixture();
-	O.target = "1";
 	FX.nfiles--;				/* no U3__three.sql */
 	CHECK(!engine_undo(engine()));
 	CHECK_STR(E.error.sqlstate, "42704");
 	CHECK(contains(E.error.message, "3"));
 	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* with a target, the walk stops at the first without one, and says so */
+	undo_fixture();
+	FX.nfiles--;				/* no U3__three.sql */
+	fake_add_script(&FX, "V4__four.sql", "CREATE TABLE d (i int);");
+	fake_add_script(&FX, "U4__four.sql", "DROP TABLE d;");
+	applied_row(4, "4", "four", "V4__four.sql");
+	O.target = "1";
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U4__four.sql:1 DROP TABLE d | insert 5 U4__four.sql UNDO_SQL ok | commit | unlock");
+	CHECK(notice_find("undo stops at version 3 (three): it has no undo script") >= 0);
+
+	/* an out-of-order migration, applied last, is undone first */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "U2__two.sql", "DROP TABLE b;");
+	fake_add_script(&FX, "U3__three.sql", "DROP TABLE c;");
+	applied_row(1, "1", "one", "V1__one.sql");
+	applied_row(2, "3", "three", "V3__three.sql");
+	applied_row(3, "2", "two", "V2__two.sql");
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U2__two.sql:1 DROP TABLE b | insert 4 U2__two.sql UNDO_SQL ok | commit | unlock");
 
 	/* a baseline cannot be undone */
 	setup();
