@@ -47,23 +47,96 @@ info_row_of(const InfoEntry *e, InfoRow *row)
 	}
 }
 
+static int
+compare_undo_versions(const void *a, const void *b)
+{
+	return version_key_compare(&(*(const ResolvedScript *const *) a)->version.key,
+							   &(*(const ResolvedScript *const *) b)->version.key);
+}
+
+/* The U scripts found, sorted by version for undo_script_of(). */
+static const ResolvedScript **
+sorted_undo_scripts(Engine *engine, int *count)
+{
+	const ResolvedScript **undo = palloc(sizeof(ResolvedScript *) * (engine->scripts.nscripts + 1));
+	int			n = 0;
+
+	for (int i = 0; i < engine->scripts.nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (engine->scripts.scripts[i]->kind == SCRIPT_UNDO)
+			undo[n++] = engine->scripts.scripts[i];
+	}
+	if (n > 1)
+		qsort(undo, n, sizeof(ResolvedScript *), compare_undo_versions);
+	*count = n;
+	return undo;
+}
+
+/*
+ * The U script that could undo an entry now (a live applied versioned
+ * migration), or NULL.
+ */
+static const ResolvedScript *
+undo_script_of(const InfoEntry *e, const ResolvedScript **undo, int nundo)
+{
+	ResolvedScript key;
+	const ResolvedScript *keyp = &key;
+	const ResolvedScript **found;
+
+	if (nundo == 0 || e->applied == NULL || e->applied->version == NULL ||
+		strcmp(e->applied->type, "SQL") != 0 ||
+		(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER))
+		return NULL;
+	key.version = e->applied->parsed;
+	found = bsearch(&keyp, undo, nundo, sizeof(ResolvedScript *), compare_undo_versions);
+	return found ? *found : NULL;
+}
+
+/* Flyway Teams' info row of an undo script ready to run: Available. */
+static void
+info_row_available(const ResolvedScript *u, InfoRow *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->category = "Undo";
+	row->version = u->version.text;
+	row->description = u->description;
+	row->type = script_type(u);
+	row->script = u->script;
+	row->checksum = u->checksum;
+	row->state = state_name(STATE_AVAILABLE);
+}
+
 /*
  * engine_info
- *		What "flyway info" shows: one row per script or history row.
+ *		What "flyway info" shows: one row per script or history row; after
+ *		an applied migration its undo script, Available, as Flyway Teams'
+ *		info lists it.
  */
 bool
 engine_info(Engine *engine)
 {
+	const ResolvedScript **undo;
+	int			nundo;
+
 	if (!prepare_run(engine, PREPARE_NO_LOCK, false, false))
 		return false;
 	if (!run_callbacks(engine, "beforeInfo", false, NULL))
 		goto failed;
+	undo = sorted_undo_scripts(engine, &nundo);
 	for (int i = 0; i < engine->plan->nentries; i++)
 	{
 		InfoRow		row;
+		const ResolvedScript *u;
 
 		CHECK_FOR_INTERRUPTS();
 		info_row_of(&engine->plan->entries[i], &row);
+		if (engine->sinks.info)
+			engine->sinks.info(&row, engine->sinks.arg);
+		u = undo_script_of(&engine->plan->entries[i], undo, nundo);
+		if (u == NULL)
+			continue;
+		info_row_available(u, &row);
 		if (engine->sinks.info)
 			engine->sinks.info(&row, engine->sinks.arg);
 	}
