@@ -196,7 +196,7 @@ check_callback_events(Engine *engine)
 						   "Remove the file, or rename it for an event that runs here (beforeMigrate, afterEachMigrate, ...). Nothing was applied.",
 						   "callback %s is for event %s, which never happens in %s",
 						   cb->script, cb->event,
-						   engine->opts.connect_callbacks ? "the pg_migrate command" : "the extension");
+						   strcmp(cb->event, "afterConnect") == 0 ? "the extension" : "pg_migrate");
 	}
 	return true;
 }

@@ -518,7 +518,7 @@ engine_undo(Engine *engine)
 							   stopped->description,
 							   strcmp(stopped->type, "SQL") == 0 ? "it has no undo script" :
 							   "it is a baseline"),
-					  psprintf("%d migration(s) applied after it will be undone; it and the ones before it stay applied.",
+					  psprintf("Undone: the %d migration(s) applied after it; it and those applied before it stay applied.",
 							   nundo),
 					  "Flyway Teams' undo walks back from the latest migration and stops at the first it cannot undo.");
 	if (ok && nundo == 0)
