@@ -253,6 +253,33 @@ baseline_history(Engine *engine)
 }
 
 /*
+ * The scripts are read for the baseline callbacks.  Flyway's baseline does
+ * not resolve the migrations, so a script baseline does not need (an
+ * undefined placeholder in a repeatable, say) does not stop it: then no
+ * callback runs, and a WARNING says why.  A callback of an event that
+ * never happens is still an error.
+ */
+static bool
+read_baseline_callbacks(Engine *engine)
+{
+	MigrateError own;
+
+	if (prepare_scripts(engine))
+		return true;
+	if (strcmp(engine->error.sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED) == 0)
+		return false;
+	own = engine->error;
+	engine->scripts.ncallbacks = 0;
+	engine->refused = false;
+	migrate_error_clear(&engine->error);
+	engine_notice(engine, ENGINE_WARNING,
+				  psprintf("the baseline callbacks were not run: %s", own.message ? own.message : ""),
+				  own.detail,
+				  "Fix the scripts for the callbacks (beforeBaseline, afterBaseline) to run; the baseline itself does not need them.");
+	return true;
+}
+
+/*
  * engine_baseline
  *		"flyway baseline": record the current state of a database that was
  *		not built by migrations as the given version.
@@ -286,9 +313,8 @@ engine_baseline(Engine *engine, const char *version, const char *description)
 	ok = prepare_locate_history(engine) && ex->ops->lock(ex, &engine->history, &engine->error);
 	engine->locked = ok;
 	change.installed_by = engine->opts.installed_by;
-	/* the scripts are read for the baseline callbacks */
 	ok = ok && ex->ops->history_probe(ex, &engine->history, &engine->error) &&
-		prepare_scripts(engine);
+		read_baseline_callbacks(engine);
 	if (ok)
 	{
 		ok = run_callbacks(engine, "beforeBaseline", false, NULL) &&

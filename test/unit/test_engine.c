@@ -1360,6 +1360,15 @@ test_admin_callbacks(void)
 	CHECK(fake_log_find(&FX, "run beforeBaseline.sql") < fake_log_find(&FX, "insert"));
 	CHECK(fake_log_find(&FX, "run afterBaseline.sql") > fake_log_find(&FX, "insert"));
 
+	/* a script baseline does not need cannot stop it: a WARNING, no callbacks */
+	setup();
+	fake_add_script(&FX, "beforeBaseline.sql", "SELECT 'bb';");
+	fake_add_script(&FX, "R__who.sql", "SELECT '${who}';");
+	CHECK(engine_baseline(engine(), "5", NULL));
+	CHECK_INT(fake_log_count(&FX, "run beforeBaseline.sql"), 0);
+	CHECK(notice_find("the baseline callbacks were not run: no value for placeholder ${who}") >= 0);
+	CHECK_INT(FX.nrows, 1);
+
 	/* a schema the run creates: beforeCreateSchema, then createSchema, first */
 	setup();
 	FX.schema_exists = false;
