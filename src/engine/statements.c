@@ -216,6 +216,7 @@ run_statement_callbacks(Engine *engine, StatementCallbacks *cbs, bool in_block,
 		failure->script = run;
 		for (int j = 0; j < run->nstatements; j++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			failure->statement = &run->statements[j];
 			if (!engine->ex->ops->run_statement(engine->ex, run, &run->statements[j],
 												&engine->error))
