@@ -43,6 +43,7 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->baseline_description = flyway_config_get(config, FK_BASELINE_DESCRIPTION);
 	options->installed_by = flyway_config_get(config, FK_INSTALLED_BY);
 	options->placeholder_replacement = flyway_config_bool(config, FK_PLACEHOLDER_REPLACEMENT);
+	options->connect_callbacks = true;	/* its own connection: afterConnect runs */
 	placeholders_init(placeholders);
 	for (int i = 0; i < config->nplaceholders; i++)
 		placeholders_set(placeholders, config->placeholders[i].name,

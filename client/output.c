@@ -180,6 +180,9 @@ sink_info(const InfoRow *row, void *arg)
 	CommandOutput *co = arg;
 	InfoRow    *copy;
 
+	/* Flyway's info table hides undo scripts: its Undoable column shows them */
+	if (!row->applied && row->category != NULL && strcmp(row->category, "Undo") == 0)
+		return;
 	GROW(co->rows, co->nrows, co->rows_size);
 	copy = &co->rows[co->nrows++];
 	*copy = *row;

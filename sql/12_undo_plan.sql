@@ -24,8 +24,8 @@ SELECT version, description, type, script, state FROM migrate_undo();
 SELECT to_regclass('u12.u2_idx') IS NULL AS index_gone;
 -- a plan of undo back to version 0
 SELECT seq, script, line, statement FROM migrate_plan(target => '0', undo => true);
--- undo back to version 1
-SELECT version, description, type, script, state FROM migrate_undo(target => '1');
+-- undo down to version 2 (the target is the lowest version undone, as in Flyway Teams)
+SELECT version, description, type, script, state FROM migrate_undo(target => '2');
 SELECT to_regclass('u12.u2') IS NULL AS u2_gone, to_regclass('u12.u1') IS NOT NULL AS u1_kept;
 SELECT category, version, description, type, state FROM migrate_info();
 -- the undone versions are pending again
@@ -49,11 +49,15 @@ SELECT * FROM migrate_undo();
 SELECT * FROM uf1;
 SELECT installed_rank, version, type, success FROM flyway_schema_history ORDER BY 1;
 
--- a version without an undo script: named, nothing undone
+-- the latest applied version without an undo script: named, nothing undone;
+-- with a target, the walk stops there (a notice says so)
 SET search_path = u12, public;
 SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/undo';
 \! rm /tmp/pg_migrate_regress/undo/U3__idx.sql
+SELECT * FROM migrate_undo();
+SET client_min_messages = notice;
 SELECT * FROM migrate_undo(target => '1');
+SET client_min_messages = warning;
 SELECT count(*) AS undo_rows FROM flyway_schema_history WHERE type = 'UNDO_SQL';
 
 RESET search_path;

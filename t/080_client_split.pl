@@ -85,14 +85,15 @@ foreach my $location (sort grep { !/^\./ && -d "$top/test/migrations/$_" } readd
 		next;
 	}
 	# a callback runs at every point of its event: its first run is compared
-	# (a script's statements come in one run; another script's rows end it)
+	# (a script's statements come in one run; another script's rows end it,
+	# but not a statement callback's, which run between its statements)
 	my (@order, %rows, %done, %has_statements);
 	my $previous = '';
 	foreach my $row (split /\n/, $out)
 	{
 		my ($script, $line, $statement) = split /\|/, $row, 3;
 		$done{$script} = 1 if $has_statements{$script} && $previous ne $script;
-		$previous = $script;
+		$previous = $script unless basename($script) =~ /^(before|after)Each(Migrate|Undo)Statement/;
 		next if $done{$script};
 		$has_statements{$script} = 1 if $line > 0;
 		push @order, $script unless $rows{$script};

@@ -221,8 +221,9 @@ def test_direct(env, pg, m):
           and "V2__broken" in body.get("errorMessage", "")
           and body.get("errorType") == "Function.MigrationFailed"
           and body.get("stackTrace") == [], (kind, body, headers))
-    check("direct: without FLYWAY_GROUP, V1 stays applied after V2 fails",
-          migrated_versions(pg, "d_fail") == "1", migrated_versions(pg, "d_fail"))
+    # fail fast: V2's syntax error is found before V1 runs, so nothing is applied
+    check("direct: V2's syntax error stops the run before V1 runs (fail fast)",
+          migrated_versions(pg, "d_fail") == "", migrated_versions(pg, "d_fail"))
 
     rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), MASTER_SECRET_ARN="db-wrongpw"),
                             ["{}"])
@@ -1350,6 +1351,7 @@ def sns_summaries(env, pg, m, sns):
     msgs = published(sns)
     subject, msg = msgs[0] if msgs else ("", {})
     f = msg.get("failure", {})
+    # fail fast: nothing ran before V2's syntax error, so no version after either
     check("sns: failed deploy: script, line, error, versions before and after",
           subject == "pg_migrate FAILED: n_fail V2__broken.sql line 3"
           and msg.get("status") == "FAILED" and msg.get("engine") == "extension"
@@ -1357,7 +1359,7 @@ def sns_summaries(env, pg, m, sns):
           and f.get("script") == "V2__broken.sql" and f.get("line") == 3
           and f.get("error") == 'syntax error at or near "SELEC"' and f.get("sqlstate") == "42601"
           and "V2__broken.sql" in f.get("message", "")
-          and msg.get("schemaVersionBefore") is None and msg.get("schemaVersionAfter") == "1"
+          and msg.get("schemaVersionBefore") is None and msg.get("schemaVersionAfter") is None
           and "migrations" not in msg, (subject, msg))
     check("sns: a failed deploy still fails the same way",
           err_type(ids[0]) == "Function.MigrationFailed", result(ids[0]))
@@ -1911,8 +1913,8 @@ def client_failures(env, pg, root):
           and "SQLSTATE 42601" in reason, body)
     rows = pg.psql("SELECT string_agg(coalesce(version, 'R'), ',' ORDER BY installed_rank) "
                    "FROM flyway_schema_history WHERE success", db=db)
-    check("client: the migrations before the failed one stay applied (the repeatable comes after V2)",
-          rows == "1,1.1", rows)
+    check("client: fail fast: V2's syntax error stops the run before anything is applied",
+          rows == "", rows)
 
     rc, out, err, ids = run(old_env(env, db, broken), ["{}"])
     kind, body, _ = result(ids[0])

@@ -44,5 +44,6 @@ extern bool migrate_error_is_set(const MigrateError *err);
 #define SQLSTATE_CONNECTION_FAILURE "08006"
 #define SQLSTATE_INTERNAL_ERROR "XX000"
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
+#define SQLSTATE_FEATURE_NOT_SUPPORTED "0A000"
 
 #endif							/* PG_MIGRATE_MIGRATE_ERROR_H */

@@ -1707,8 +1707,7 @@ compare_undo_candidates(const void *a, const void *b)
 {
 	const UndoCandidate *x = a;
 	const UndoCandidate *y = b;
-	int			c = version_key_compare(&y->entry->applied->parsed.key,
-										&x->entry->applied->parsed.key);
+	int			c = y->entry->applied->installed_rank - x->entry->applied->installed_rank;
 
 	return c != 0 ? c : x->position - y->position;
 }
@@ -1747,9 +1746,10 @@ undo_candidate(const InfoEntry *e)
 }
 
 /*
- * The applied entries to undo, newest version first: the newest only, or
- * with a target every one above it.  Sorted once, so undoing many versions
- * costs O(n log n).
+ * The applied entries undo walks, most recently applied first (by
+ * installed_rank, so an out-of-order migration is undone in its turn): the
+ * latest only, or with a target every one until a version below it, as
+ * Flyway Teams walks up its history table.  Sorted once: O(n log n).
  */
 static int
 undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
@@ -1759,7 +1759,6 @@ undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
 	int			napplied = 0;
 	int			n = 0;
 
-	/* plan entries are in info order */
 	for (int i = 0; i < plan->nentries; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -1774,7 +1773,7 @@ undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
 	for (int i = 0; i < napplied; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (target != NULL && version_compare(&applied[i].entry->applied->parsed, target) <= 0)
+		if (target != NULL && version_compare(&applied[i].entry->applied->parsed, target) < 0)
 			break;
 		chosen[n++] = applied[i].entry;
 		if (target == NULL)
@@ -1784,31 +1783,90 @@ undo_entries(const MigrationPlan *plan, const MigrationVersion *target,
 	return n;
 }
 
+/*
+ * Undo's target as Flyway reads it: NULL, current, latest and next undo the
+ * latest applied migration only; "2.1?" is 2.1 (a version that does not
+ * exist is no error here: the walk stops below it anyway).
+ */
+static bool
+parse_undo_target(const char *target, MigrationVersion *version, bool *given, MigrateError *err)
+{
+	char	   *why = NULL;
+	char	   *text;
+	size_t		len;
+
+	*given = false;
+	if (target == NULL || pg_strcasecmp(target, "current") == 0 ||
+		pg_strcasecmp(target, "latest") == 0 || pg_strcasecmp(target, "next") == 0)
+		return true;
+	text = pstrdup(target);
+	len = strlen(text);
+	if (len > 1 && text[len - 1] == '?')
+		text[len - 1] = '\0';
+	if (!version_parse(text, version, &why))
+	{
+		migrate_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+						  psprintf("invalid undo target \"%s\"", target), why,
+						  "Give the lowest version to undo, such as '2.1': every migration applied after it is undone too, newest first.");
+		return false;
+	}
+	*given = true;
+	return true;
+}
+
+/* Why undo cannot take an entry back (NULL: it can, with *script). */
+static const char *
+undo_refusal(const AppliedRow *row, const ResolvedScript **undo_scripts, int nundo_scripts,
+			 const ResolvedScript **script)
+{
+	*script = NULL;
+	if (!type_is(row->type, "SQL"))
+		return "it is a baseline";
+	*script = find_undo_script(undo_scripts, nundo_scripts, &row->parsed);
+	return *script == NULL ? "it has no undo script" : NULL;
+}
+
+/* The latest applied one cannot be undone: nothing runs. */
+static void
+undo_refused(const AppliedRow *row, const char *why, MigrateError *err)
+{
+	if (!type_is(row->type, "SQL"))
+		migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						  psprintf("cannot undo version %s: %s", row->version, why),
+						  "A baseline records a state that no script created.",
+						  "Nothing was undone; a baseline stays applied.");
+	else
+		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+						  psprintf("no undo script for version %s (%s)", row->version,
+								   row->description),
+						  "Nothing was undone.",
+						  psprintf("Add U%s__<description>.sql beside %s.", row->version,
+								   row->script));
+}
+
 bool
 plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscripts,
-		  const char *target, const ResolvedScript ***undo, int *nundo, MigrateError *err)
+		  const char *target, const ResolvedScript ***undo, int *nundo,
+		  const AppliedRow **stopped_at, MigrateError *err)
 {
 	MigrationVersion target_version;
-	char	   *why = NULL;
+	bool		has_target;
 	const InfoEntry **chosen;
 	int			nchosen;
 	const ResolvedScript **undo_scripts;
 	int			nundo_scripts = 0;
 	const ResolvedScript **result;
+	int			n = 0;
 
 	*undo = NULL;
 	*nundo = 0;
-	if (target != NULL && !version_parse(target, &target_version, &why))
-	{
-		migrate_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
-						  psprintf("invalid undo target \"%s\"", target), why,
-						  "Give the version to go back to, such as '2.1': every applied version above it is undone.");
+	if (stopped_at != NULL)
+		*stopped_at = NULL;
+	if (!parse_undo_target(target, &target_version, &has_target, err))
 		return false;
-	}
 	chosen = palloc(sizeof(InfoEntry *) * (plan->nentries + 1));
-	nchosen = undo_entries(plan, target != NULL ? &target_version : NULL, chosen);
+	nchosen = undo_entries(plan, has_target ? &target_version : NULL, chosen);
 
-	/* find each one's U script; refuse before anything runs */
 	undo_scripts = palloc(sizeof(ResolvedScript *) * (nscripts + 1));
 	for (int i = 0; i < nscripts; i++)
 	{
@@ -1819,35 +1877,29 @@ plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscript
 	if (nundo_scripts > 1)
 		qsort(undo_scripts, nundo_scripts, sizeof(ResolvedScript *), compare_script_versions);
 
+	/* with a target the walk stops at the first one that cannot be undone */
 	result = palloc(sizeof(ResolvedScript *) * (nchosen + 1));
-	for (int i = 0; i < nchosen; i++)
+	for (; n < nchosen; n++)
 	{
-		const AppliedRow *row = chosen[i]->applied;
+		const AppliedRow *row = chosen[n]->applied;
+		const char *why;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!type_is(row->type, "SQL"))
+		why = undo_refusal(row, undo_scripts, nundo_scripts, &result[n]);
+		if (why == NULL)
+			continue;
+		if (!has_target)
 		{
-			migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-							  psprintf("cannot undo version %s: it is a baseline", row->version),
-							  "A baseline records a state that no script created.",
-							  psprintf("Give a target above version %s.", row->version));
+			undo_refused(row, why, err);
 			return false;
 		}
-		result[i] = find_undo_script(undo_scripts, nundo_scripts, &row->parsed);
-		if (result[i] == NULL)
-		{
-			migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
-							  psprintf("no undo script for version %s (%s)", row->version,
-									   row->description),
-							  "Nothing was undone.",
-							  psprintf("Add U%s__<description>.sql beside %s.", row->version,
-									   row->script));
-			return false;
-		}
+		if (stopped_at != NULL)
+			*stopped_at = row;
+		break;
 	}
 	pfree(chosen);
 	pfree(undo_scripts);
 	*undo = result;
-	*nundo = nchosen;
+	*nundo = n;
 	return true;
 }

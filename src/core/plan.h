@@ -260,14 +260,17 @@ typedef struct RepairAction
 extern RepairAction *plan_repair(const MigrationPlan *plan, int *nactions);
 
 /*
- * What undo would run (Flyway Teams' undo): the U script of the highest
- * applied versioned migration, or with a target (a version) of every
- * applied one above it, newest first.  Every one must have its U script and
- * none may be a baseline, or nothing runs: false with *err (22023 bad
- * target, 55000 a baseline, 42704 no U script).  *nundo may be 0.
+ * What undo would run (Flyway Teams' undo): the U script of the most
+ * recently applied versioned migration (by installed_rank), or with a
+ * target (the lowest version to undo) of every one applied after it, newest
+ * first, stopping at the first whose version is below the target or that
+ * cannot be undone (no U script, a baseline): *stopped_at (may be NULL)
+ * names that one.  Without a target the latest must be undoable, or false
+ * with *err (55000 a baseline, 42704 no U script); 22023 a bad target.
+ * *nundo may be 0.
  */
 extern bool plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscripts,
 					  const char *target, const ResolvedScript ***undo, int *nundo,
-					  MigrateError *err);
+					  const AppliedRow **stopped_at, MigrateError *err);
 
 #endif							/* PG_MIGRATE_PLAN_H */

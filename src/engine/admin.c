@@ -47,25 +47,104 @@ info_row_of(const InfoEntry *e, InfoRow *row)
 	}
 }
 
+static int
+compare_undo_versions(const void *a, const void *b)
+{
+	return version_key_compare(&(*(const ResolvedScript *const *) a)->version.key,
+							   &(*(const ResolvedScript *const *) b)->version.key);
+}
+
+/* The U scripts found, sorted by version for undo_script_of(). */
+static const ResolvedScript **
+sorted_undo_scripts(Engine *engine, int *count)
+{
+	const ResolvedScript **undo = palloc(sizeof(ResolvedScript *) * (engine->scripts.nscripts + 1));
+	int			n = 0;
+
+	for (int i = 0; i < engine->scripts.nscripts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (engine->scripts.scripts[i]->kind == SCRIPT_UNDO)
+			undo[n++] = engine->scripts.scripts[i];
+	}
+	if (n > 1)
+		qsort(undo, n, sizeof(ResolvedScript *), compare_undo_versions);
+	*count = n;
+	return undo;
+}
+
+/*
+ * The U script that could undo an entry now (a live applied versioned
+ * migration), or NULL.
+ */
+static const ResolvedScript *
+undo_script_of(const InfoEntry *e, const ResolvedScript **undo, int nundo)
+{
+	ResolvedScript key;
+	const ResolvedScript *keyp = &key;
+	const ResolvedScript **found;
+
+	if (nundo == 0 || e->applied == NULL || e->applied->version == NULL ||
+		strcmp(e->applied->type, "SQL") != 0 ||
+		(e->state != STATE_SUCCESS && e->state != STATE_OUT_OF_ORDER))
+		return NULL;
+	key.version = e->applied->parsed;
+	found = bsearch(&keyp, undo, nundo, sizeof(ResolvedScript *), compare_undo_versions);
+	return found ? *found : NULL;
+}
+
+/* Flyway Teams' info row of an undo script ready to run: Available. */
+static void
+info_row_available(const ResolvedScript *u, InfoRow *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->category = "Undo";
+	row->version = u->version.text;
+	row->description = u->description;
+	row->type = script_type(u);
+	row->script = u->script;
+	row->checksum = u->checksum;
+	row->state = state_name(STATE_AVAILABLE);
+}
+
 /*
  * engine_info
- *		What "flyway info" shows: one row per script or history row.
+ *		What "flyway info" shows: one row per script or history row; after
+ *		an applied migration its undo script, Available, as Flyway Teams'
+ *		info lists it.
  */
 bool
 engine_info(Engine *engine)
 {
+	const ResolvedScript **undo;
+	int			nundo;
+
 	if (!prepare_run(engine, PREPARE_NO_LOCK, false, false))
 		return false;
+	if (!run_callbacks(engine, "beforeInfo", false, NULL))
+		goto failed;
+	undo = sorted_undo_scripts(engine, &nundo);
 	for (int i = 0; i < engine->plan->nentries; i++)
 	{
 		InfoRow		row;
+		const ResolvedScript *u;
 
 		CHECK_FOR_INTERRUPTS();
 		info_row_of(&engine->plan->entries[i], &row);
 		if (engine->sinks.info)
 			engine->sinks.info(&row, engine->sinks.arg);
+		u = undo_script_of(&engine->plan->entries[i], undo, nundo);
+		if (u == NULL)
+			continue;
+		info_row_available(u, &row);
+		if (engine->sinks.info)
+			engine->sinks.info(&row, engine->sinks.arg);
 	}
-	return true;
+	if (run_callbacks(engine, "afterInfo", false, NULL))
+		return true;
+failed:
+	run_failure_callbacks(engine, "afterInfoError");
+	return false;
 }
 
 /*
@@ -76,11 +155,16 @@ engine_info(Engine *engine)
 bool
 engine_validate(Engine *engine, int *validated)
 {
-	if (!prepare_run(engine, PREPARE_NO_LOCK, false, true) ||
-		!run_callbacks(engine, "beforeValidate", false, NULL) ||
-		!prepare_check_plan(engine, "validate") ||
-		!run_callbacks(engine, "afterValidate", false, NULL))
+	if (!prepare_run(engine, PREPARE_NO_LOCK, false, true))
 		return false;
+	if (!run_callbacks(engine, "beforeValidate", false, NULL))
+		return false;
+	if (!prepare_check_plan(engine, "validate") ||
+		!run_callbacks(engine, "afterValidate", false, NULL))
+	{
+		run_failure_callbacks(engine, "afterValidateError");
+		return false;
+	}
 	*validated = engine->plan->nentries;
 	return true;
 }
@@ -171,6 +255,33 @@ baseline_history(Engine *engine)
 }
 
 /*
+ * The scripts are read for the baseline callbacks.  Flyway's baseline does
+ * not resolve the migrations, so a script baseline does not need (an
+ * undefined placeholder in a repeatable, say) does not stop it: then no
+ * callback runs, and a WARNING says why.  A callback of an event that
+ * never happens is still an error.
+ */
+static bool
+read_baseline_callbacks(Engine *engine)
+{
+	MigrateError own;
+
+	if (prepare_scripts(engine))
+		return true;
+	if (strcmp(engine->error.sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED) == 0)
+		return false;
+	own = engine->error;
+	engine->scripts.ncallbacks = 0;
+	engine->refused = false;
+	migrate_error_clear(&engine->error);
+	engine_notice(engine, ENGINE_WARNING,
+				  psprintf("the baseline callbacks were not run: %s", own.message ? own.message : ""),
+				  own.detail,
+				  "Fix the scripts for the callbacks (beforeBaseline, afterBaseline) to run; the baseline itself does not need them.");
+	return true;
+}
+
+/*
  * engine_baseline
  *		"flyway baseline": record the current state of a database that was
  *		not built by migrations as the given version.
@@ -205,13 +316,22 @@ engine_baseline(Engine *engine, const char *version, const char *description)
 	engine->locked = ok;
 	change.installed_by = engine->opts.installed_by;
 	ok = ok && ex->ops->history_probe(ex, &engine->history, &engine->error) &&
-		ex->ops->begin(ex, &engine->error) &&
-		baseline_history(engine) &&
-		check_baseline_allowed(engine, &parsed, &done) &&
-		(done || ex->ops->history_change(ex, &engine->history, &change, &rank, &engine->error)) &&
-		ex->ops->commit(ex, &engine->error);
-	if (!ok && !ex->ops->caller_transaction)
-		ex->ops->rollback(ex);
+		read_baseline_callbacks(engine);
+	if (ok)
+	{
+		ok = run_callbacks(engine, "beforeBaseline", false, NULL) &&
+			(engine->history.schema_exists || run_create_schema_callbacks(engine)) &&
+			ex->ops->begin(ex, &engine->error) &&
+			baseline_history(engine) &&
+			check_baseline_allowed(engine, &parsed, &done) &&
+			(done || ex->ops->history_change(ex, &engine->history, &change, &rank, &engine->error)) &&
+			ex->ops->commit(ex, &engine->error);
+		if (!ok && !ex->ops->caller_transaction)
+			ex->ops->rollback(ex);
+		ok = ok && run_callbacks(engine, "afterBaseline", false, NULL);
+		if (!ok)
+			run_failure_callbacks(engine, "afterBaselineError");
+	}
 	engine_unlock(engine);
 	if (ok && !done && engine->sinks.baselined)
 		engine->sinks.baselined(rank, version, description, engine->sinks.arg);
@@ -289,10 +409,12 @@ engine_repair(Engine *engine)
 	}
 	ok = ex->ops->lock(ex, &engine->history, &engine->error);
 	engine->locked = ok;
-	ok = ok && prepare_plan(engine, false) && ex->ops->begin(ex, &engine->error);
+	ok = ok && prepare_plan(engine, false);
 	if (ok)
 	{
-		actions = plan_repair(engine->plan, &nactions);
+		ok = run_callbacks(engine, "beforeRepair", false, NULL) &&
+			ex->ops->begin(ex, &engine->error);
+		actions = ok ? plan_repair(engine->plan, &nactions) : NULL;
 		for (int i = 0; ok && i < nactions; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -301,6 +423,9 @@ engine_repair(Engine *engine)
 		ok = ok && ex->ops->commit(ex, &engine->error);
 		if (!ok && !ex->ops->caller_transaction)
 			ex->ops->rollback(ex);
+		ok = ok && run_callbacks(engine, "afterRepair", false, NULL);
+		if (!ok)
+			run_failure_callbacks(engine, "afterRepairError");
 	}
 	engine_unlock(engine);
 	return ok;

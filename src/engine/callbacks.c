@@ -4,7 +4,8 @@
  *	  Flyway's SQL callbacks (beforeMigrate.sql, afterEachMigrate__audit.sql,
  *	  afterMigrateError.sql, ...): run at the points Flyway runs them, never
  *	  recorded in the history.  The callbacks of one event run in the order
- *	  of their descriptions, the one without a description first.
+ *	  of their descriptions, the one without a description first.  A
+ *	  callback file of an event this tool never fires is refused, naming it.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,7 +26,7 @@ compare_callbacks(const void *a, const void *b)
 }
 
 /* The event's callbacks, in the order they run. */
-static ResolvedScript **
+ResolvedScript **
 callbacks_of(Engine *engine, const char *event, int *count)
 {
 	ResolvedScript **result = palloc(sizeof(ResolvedScript *) * (engine->scripts.ncallbacks + 1));
@@ -78,7 +79,7 @@ run_callback_alone(Engine *engine, RunScript *run, ScriptFailure *report)
 }
 
 /* A statement the caller's transaction cannot hold is refused before any runs. */
-static bool
+bool
 check_callback_for_caller(Engine *engine, RunScript *run)
 {
 	if (!engine->ex->ops->caller_transaction)
@@ -141,4 +142,86 @@ run_error_callbacks(Engine *engine, const char *event)
 					  engine->error.detail,
 					  psprintf("The error that started the %s callbacks follows.", event));
 	engine->error = own;
+}
+
+/*
+ * After a command failed: its error callbacks.  In the caller's transaction
+ * only when the engine refused (a validation error, say): after a
+ * statement's error that transaction can run nothing more.
+ */
+void
+run_failure_callbacks(Engine *engine, const char *event)
+{
+	if (engine->ex->ops->caller_transaction && !engine->refused)
+		return;
+	run_error_callbacks(engine, event);
+}
+
+/* Why a callback event never happens here; NULL: it does. */
+static const char *
+event_never_fires(Engine *engine, const char *event)
+{
+	if (strcmp(event, "beforeClean") == 0 || strcmp(event, "afterClean") == 0 ||
+		strcmp(event, "afterCleanError") == 0)
+		return "pg_migrate has no clean command";
+	if (strcmp(event, "beforeConnect") == 0)
+		return "a SQL callback needs the connection, which does not exist before it is opened";
+	if (strcmp(event, "afterConnect") == 0 && !engine->opts.connect_callbacks)
+		return "the extension runs in the caller's session and opens no connection of its own";
+	return NULL;
+}
+
+/*
+ * check_callback_events
+ *		Every callback file's event must be one this tool fires: a callback
+ *		that would never run is an error naming it, not skipped silently.
+ *		On failure no callback runs (not even the error callbacks).
+ */
+bool
+check_callback_events(Engine *engine)
+{
+	for (int i = 0; i < engine->scripts.ncallbacks; i++)
+	{
+		const ResolvedScript *cb = engine->scripts.callbacks[i];
+		const char *why;
+
+		CHECK_FOR_INTERRUPTS();
+		why = event_never_fires(engine, cb->event);
+		if (why == NULL)
+			continue;
+		engine->scripts.ncallbacks = 0;
+		return engine_fail(engine, SQLSTATE_FEATURE_NOT_SUPPORTED,
+						   psprintf("The callback was read from \"%s\"; %s, so it would never run.",
+									cb->path, why),
+						   "Remove the file, or rename it for an event that runs here (beforeMigrate, afterEachMigrate, ...). Nothing was applied.",
+						   "callback %s is for event %s, which never happens in %s",
+						   cb->script, cb->event,
+						   strcmp(cb->event, "afterConnect") == 0 ? "the extension" : "pg_migrate");
+	}
+	return true;
+}
+
+/*
+ * run_connect_callbacks
+ *		The command's afterConnect callbacks, once its connection is open and
+ *		the scripts are found (the extension has none: refused above).
+ */
+bool
+run_connect_callbacks(Engine *engine)
+{
+	if (!engine->opts.connect_callbacks)
+		return true;
+	return run_callbacks(engine, "afterConnect", false, NULL);
+}
+
+/*
+ * run_create_schema_callbacks
+ *		Before the history table's schema is created: beforeCreateSchema,
+ *		then Flyway's deprecated createSchema.
+ */
+bool
+run_create_schema_callbacks(Engine *engine)
+{
+	return run_callbacks(engine, "beforeCreateSchema", false, NULL) &&
+		run_callbacks(engine, "createSchema", false, NULL);
 }

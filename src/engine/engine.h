@@ -37,6 +37,7 @@ typedef struct EngineOptions
 	bool		validate_on_migrate;	/* false: migrate does not validate first */
 	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
 	const char *cherry_pick;	/* NULL or "" = every migration */
+	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -139,6 +140,7 @@ typedef struct Engine
 	bool		locked;
 	bool		undo;			/* the run undoes (callbacks, wording) */
 	bool		dry_run;		/* engine_plan(): nothing is reported as done */
+	bool		refused;		/* the engine itself failed the run (engine_fail) */
 	MigrateError error;			/* why the last call returned false */
 } Engine;
 

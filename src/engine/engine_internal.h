@@ -26,6 +26,9 @@ typedef enum PrepareLock
 extern bool prepare_run(Engine *engine, PrepareLock lock, bool create_history,
 						bool for_validate);
 
+/* Scripts found and checked (names, callback events, duplicates, versions). */
+extern bool prepare_scripts(Engine *engine);
+
 /* Scripts found and checked, history read, Flyway's plan built. */
 extern bool prepare_plan(Engine *engine, bool for_validate);
 
@@ -69,6 +72,24 @@ extern bool run_callbacks(Engine *engine, const char *event, bool block_open,
 						  ScriptFailure *failure);
 /* Error callbacks: a failure of theirs is a warning; engine->error is kept. */
 extern void run_error_callbacks(Engine *engine, const char *event);
+
+/* The event's callbacks, in the order they run (count: how many). */
+extern ResolvedScript **callbacks_of(Engine *engine, const char *event, int *count);
+
+/* A callback statement the caller's transaction cannot hold is refused. */
+extern bool check_callback_for_caller(Engine *engine, RunScript *run);
+
+/* A failed command's error callbacks (not after a statement's error in the caller's transaction). */
+extern void run_failure_callbacks(Engine *engine, const char *event);
+
+/* Refuse a callback file whose event never happens in this tool, naming it. */
+extern bool check_callback_events(Engine *engine);
+
+/* The command's afterConnect callbacks (nothing in the extension). */
+extern bool run_connect_callbacks(Engine *engine);
+
+/* beforeCreateSchema and createSchema, before the history's schema is created. */
+extern bool run_create_schema_callbacks(Engine *engine);
 
 /* statements.c */
 extern bool run_script_statements(Engine *engine, RunScript *script, bool in_block,

@@ -75,6 +75,8 @@ typedef struct RunScript
  */
 extern RunScript *run_script_new(const ResolvedScript *script, const char *text, size_t len,
 								 int nstatements, bool all_transactional);
+/* Free what run_script_new() allocated (the text is the executor's). */
+extern void run_script_free(RunScript *run);
 
 /* Every script found in the locations. */
 typedef struct FoundScripts

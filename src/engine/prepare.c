@@ -115,6 +115,7 @@ engine_fail(Engine *engine, const char *sqlstate, const char *detail, const char
 		enlargeStringInfo(&message, needed);
 	}
 	migrate_error_set(&engine->error, sqlstate, message.data, detail, hint);
+	engine->refused = true;
 	return false;
 }
 
@@ -243,7 +244,8 @@ ensure_history(Engine *engine)
 		baseline = true;
 	}
 
-	if (!ex->ops->begin(ex, &engine->error) ||
+	if ((create_schema && !run_create_schema_callbacks(engine)) ||
+		!ex->ops->begin(ex, &engine->error) ||
 		!ex->ops->history_create(ex, history, create_schema, &engine->error))
 		goto failed;
 	history->exists = true;
@@ -416,7 +418,7 @@ plan_options_of(Engine *engine, PlanOptions *plan_options)
  * hold): before the history table is created, so a run they refuse leaves
  * nothing behind.
  */
-static bool
+bool
 prepare_scripts(Engine *engine)
 {
 	Executor   *ex = engine->ex;
@@ -424,8 +426,8 @@ prepare_scripts(Engine *engine)
 
 	return plan_options_of(engine, &plan_options) &&
 		ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) &&
-		warn_missing_locations(engine) && check_names(engine) && check_duplicates(engine) &&
-		check_recordable_versions(engine);
+		warn_missing_locations(engine) && check_names(engine) && check_callback_events(engine) &&
+		check_duplicates(engine) && check_recordable_versions(engine) && run_connect_callbacks(engine);
 }
 
 /* The history read and Flyway's plan built, from the scripts found. */

@@ -201,6 +201,14 @@ each_event(const ResolvedScript *script, const char *when)
 	return undo ? "afterEachUndoError" : "afterEachMigrateError";
 }
 
+/* Whether one of the script's own statements failed (not a callback's). */
+static bool
+statement_failed(const ResolvedScript *script, const ScriptFailure *failure)
+{
+	return failure != NULL && failure->script != NULL && failure->statement != NULL &&
+		failure->script->script == script;
+}
+
 /*
  * A script failed (failure says where; NULL: before it started): roll back,
  * record it when it left work behind, run the error callbacks, and blame it.
@@ -231,6 +239,9 @@ script_failed(Engine *engine, const ResolvedScript *script, RunScript *run,
 	if (run != NULL && failure_leaves_work(run))
 		recorded = record_failure(engine, script, engine_elapsed_ms(start));
 	own = engine->error;
+	if (statement_failed(script, failure))
+		run_error_callbacks(engine, script->kind == SCRIPT_UNDO ?
+							"afterEachUndoStatementError" : "afterEachMigrateStatementError");
 	run_error_callbacks(engine, each_event(script, "error"));
 	engine->error = own;
 	if (failure != NULL && failure->script != NULL)
@@ -399,6 +410,32 @@ apply_one(Engine *engine, const ResolvedScript *script)
 }
 
 /*
+ * Fail fast: every script of the run read, its placeholders replaced, its
+ * statements parsed and its transaction needs checked before the first one
+ * runs, so an error in the fifth leaves nothing applied.  Only the verdict
+ * is kept: each is loaded again when it runs (and refused then if its file
+ * changed since, by its checksum), so a run of many scripts does not hold
+ * them all.
+ */
+static bool
+check_scripts_first(Engine *engine, const ResolvedScript *const *scripts, int nscripts)
+{
+	Executor   *ex = engine->ex;
+
+	for (int i = 0; i < nscripts; i++)
+	{
+		RunScript  *run = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!ex->ops->load_script(ex, scripts[i], &engine->placeholders, &run, &engine->error) ||
+			!check_mixed(engine, run) || !check_caller_transaction(engine, run))
+			return false;
+		run_script_free(run);
+	}
+	return true;
+}
+
+/*
  * The run's scripts between its before and after callbacks; on failure the
  * error callbacks run, then the error is returned.
  */
@@ -406,15 +443,29 @@ static bool
 run_scripts(Engine *engine, const ResolvedScript *const *scripts, int nscripts)
 {
 	bool		undo = engine->undo;
+	bool		versioned_done = undo;	/* undo has no afterVersioned */
 
-	if (!run_callbacks(engine, undo ? "beforeUndo" : "beforeMigrate", false, NULL))
+	if (!check_scripts_first(engine, scripts, nscripts) ||
+		!run_callbacks(engine, undo ? "beforeUndo" : "beforeMigrate", false, NULL))
 		goto failed;
 	for (int i = 0; i < nscripts; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		/* Flyway: afterVersioned and beforeRepeatables where repeatables start */
+		if (!versioned_done && scripts[i]->kind == SCRIPT_REPEATABLE)
+		{
+			versioned_done = true;
+			if (!run_callbacks(engine, "afterVersioned", false, NULL) ||
+				!run_callbacks(engine, "beforeRepeatables", false, NULL))
+				goto failed;
+		}
 		if (!apply_one(engine, scripts[i]))
 			goto failed;
 	}
+	if (!undo && nscripts > 0 &&
+		((!versioned_done && !run_callbacks(engine, "afterVersioned", false, NULL)) ||
+		 !run_callbacks(engine, "afterMigrateApplied", false, NULL)))
+		goto failed;
 	if (!run_callbacks(engine, undo ? "afterUndo" : "afterMigrate", false, NULL))
 		goto failed;
 	return true;
@@ -426,18 +477,23 @@ failed:
 }
 
 /*
- * Flyway's migrate validates first, between its validate callbacks; with
- * validateOnMigrate off neither runs (the target and failed rows are still
- * checked).
+ * Flyway's migrate validates first, between its validate callbacks,
+ * afterValidateError when validation fails; with validateOnMigrate off
+ * neither runs (the target and failed rows are still checked).
  */
 static bool
 validate_between_callbacks(Engine *engine)
 {
 	if (!engine->undo && !engine->opts.validate_on_migrate)
 		return prepare_check_unvalidated(engine);
-	return run_callbacks(engine, "beforeValidate", false, NULL) &&
-		prepare_check_plan(engine, "validate") &&
-		run_callbacks(engine, "afterValidate", false, NULL);
+	if (!run_callbacks(engine, "beforeValidate", false, NULL))
+		return false;
+	if (!prepare_check_plan(engine, "validate"))
+	{
+		run_failure_callbacks(engine, "afterValidateError");
+		return false;
+	}
+	return run_callbacks(engine, "afterValidate", false, NULL);
 }
 
 /*
@@ -461,15 +517,18 @@ engine_migrate(Engine *engine)
 
 /*
  * engine_undo
- *		Flyway Teams' undo: the undo script of the highest applied version, or
- *		of every applied version above the target, newest first; each with
- *		its UNDO_SQL history row.  The undone versions become pending again.
+ *		Flyway Teams' undo: the undo script of the most recently applied
+ *		migration, or with a target of every one applied after the first
+ *		below it, newest first (by installed_rank), stopping at one without
+ *		an undo script; each with its UNDO_SQL history row.  The undone
+ *		versions become pending again.
  */
 bool
 engine_undo(Engine *engine)
 {
 	const ResolvedScript **undo = NULL;
 	int			nundo = 0;
+	const AppliedRow *stopped = NULL;
 	bool		ok;
 
 	engine->undo = true;
@@ -482,8 +541,17 @@ engine_undo(Engine *engine)
 		ok = prepare_plan(engine, false) &&
 			validate_between_callbacks(engine) &&
 			plan_undo(engine->plan, engine->scripts.scripts, engine->scripts.nscripts,
-					  engine->opts.target, &undo, &nundo, &engine->error);
+					  engine->opts.target, &undo, &nundo, &stopped, &engine->error);
 	}
+	if (ok && stopped != NULL)
+		engine_notice(engine, ENGINE_NOTICE,
+					  psprintf("undo stops at version %s (%s): %s", stopped->version,
+							   stopped->description,
+							   strcmp(stopped->type, "SQL") == 0 ? "it has no undo script" :
+							   "it is a baseline"),
+					  psprintf("Undone: the %d migration(s) applied after it; it and those applied before it stay applied.",
+							   nundo),
+					  "Flyway Teams' undo walks back from the latest migration and stops at the first it cannot undo.");
 	if (ok && nundo == 0)
 		engine_notice(engine, ENGINE_NOTICE, "nothing to undo", NULL, NULL);
 	else if (ok)

@@ -46,6 +46,13 @@ run_script_new(const ResolvedScript *script, const char *text, size_t len, int n
 	return run;
 }
 
+void
+run_script_free(RunScript *run)
+{
+	pfree(run->statements);
+	pfree(run);
+}
+
 const char *
 script_noun(const ResolvedScript *script)
 {
@@ -169,6 +176,57 @@ blame_script(Engine *engine, const ScriptFailure *failure, const char *hint)
 }
 
 /*
+ * The callbacks of a statement event, loaded once per script: they run
+ * around each of its statements, in its transaction, as Flyway runs them.
+ */
+typedef struct StatementCallbacks
+{
+	RunScript **runs;
+	int			count;
+} StatementCallbacks;
+
+static bool
+load_statement_callbacks(Engine *engine, const char *event, StatementCallbacks *cbs)
+{
+	ResolvedScript **found = callbacks_of(engine, event, &cbs->count);
+
+	cbs->runs = palloc(sizeof(RunScript *) * (cbs->count + 1));
+	for (int i = 0; i < cbs->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!engine->ex->ops->load_script(engine->ex, found[i], &engine->placeholders,
+										  &cbs->runs[i], &engine->error) ||
+			!check_callback_for_caller(engine, cbs->runs[i]))
+			return false;
+	}
+	pfree(found);
+	return true;
+}
+
+/* Their statements, in the migration's transaction (the migration reports a failure). */
+static bool
+run_statement_callbacks(Engine *engine, StatementCallbacks *cbs, bool in_block,
+						ScriptFailure *failure)
+{
+	for (int i = 0; i < cbs->count; i++)
+	{
+		RunScript  *run = cbs->runs[i];
+
+		CHECK_FOR_INTERRUPTS();
+		failure->script = run;
+		for (int j = 0; j < run->nstatements; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			failure->statement = &run->statements[j];
+			if (!engine->ex->ops->run_statement(engine->ex, run, &run->statements[j],
+												&engine->error))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
  * run_script_statements
  *		Run a loaded script's statements.  in_block: the script runs in a
  *		transaction block; if its own COMMIT ends it, a new one begins, as
@@ -178,13 +236,31 @@ bool
 run_script_statements(Engine *engine, RunScript *script, bool in_block, ScriptFailure *failure)
 {
 	Executor   *ex = engine->ex;
+	const ResolvedScript *rs = script->script;
+	bool		undo = rs->kind == SCRIPT_UNDO;
+	StatementCallbacks before;
+	StatementCallbacks after;
 
-	failure->script = script;
+	/* a callback's statements have no statement callbacks */
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	if (rs->kind != SCRIPT_CALLBACK &&
+		(!load_statement_callbacks(engine, undo ? "beforeEachUndoStatement" :
+								   "beforeEachMigrateStatement", &before) ||
+		 !load_statement_callbacks(engine, undo ? "afterEachUndoStatement" :
+								   "afterEachMigrateStatement", &after)))
+	{
+		failure->script = NULL; /* not a statement's error: reported as it is */
+		return false;
+	}
 	for (int i = 0; i < script->nstatements; i++)
 	{
 		RunStatement *stmt = &script->statements[i];
 
 		CHECK_FOR_INTERRUPTS();
+		if (!run_statement_callbacks(engine, &before, in_block, failure))
+			return false;
+		failure->script = script;
 		failure->statement = stmt;
 		if (!ex->ops->run_statement(ex, script, stmt, &engine->error))
 			return false;
@@ -192,7 +268,10 @@ run_script_statements(Engine *engine, RunScript *script, bool in_block, ScriptFa
 			script->committed_line = stmt->line;
 		if (in_block && !ex->ops->in_block(ex) && !ex->ops->begin(ex, &engine->error))
 			return false;
+		if (!run_statement_callbacks(engine, &after, in_block, failure))
+			return false;
 	}
+	failure->script = script;
 	failure->statement = NULL;
 	return true;
 }

@@ -699,7 +699,8 @@ test_migrate_mixed(void)
 	CHECK_STR(E.error.hint,
 			  "Move the statement at line 2 into a migration of its own, or SET pg_migrate.mixed = on.");
 	CHECK_INT(fake_log_count(&FX, "run V1__mix.sql"), 0);
-	CHECK(fake_log_find(&FX, "run afterEachMigrateError.sql") >= 0);
+	/* refused before any migration started (fail fast): no afterEach error callback */
+	CHECK_INT(fake_log_count(&FX, "run afterEachMigrateError.sql"), 0);
 	CHECK_INT(FX.nrows, 0);
 
 	/* mixed = on: every statement by itself, no block */
@@ -986,22 +987,47 @@ test_undo(void)
 	CHECK_STR(fake_log(&FX, 0),
 			  "lock | begin | run V3__three.sql:1 CREATE TABLE c (i int) | insert 5 V3__three.sql SQL ok | commit | unlock");
 
-	/* with a target: every version above it, newest first */
+	/* with a target: the target and every version applied after it, newest first */
 	undo_fixture();
-	O.target = "1";
+	O.target = "2";
 	CHECK(engine_undo(engine()));
 	CHECK_STR(fake_log(&FX, 0),
 			  "lock | begin | run U3__three.sql:1 DROP TABLE c | insert 4 U3__three.sql UNDO_SQL ok | commit"
 			  " | begin | run U2__two.sql:1 DROP TABLE b | insert 5 U2__two.sql UNDO_SQL ok | commit | unlock");
 
-	/* an applied version without its U script: nothing is undone */
+	/* the latest applied version without its U script: nothing is undone */
 	undo_fixture();
-	O.target = "1";
 	FX.nfiles--;				/* no U3__three.sql */
 	CHECK(!engine_undo(engine()));
 	CHECK_STR(E.error.sqlstate, "42704");
 	CHECK(contains(E.error.message, "3"));
 	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* with a target, the walk stops at the first without one, and says so */
+	undo_fixture();
+	FX.nfiles--;				/* no U3__three.sql */
+	fake_add_script(&FX, "V4__four.sql", "CREATE TABLE d (i int);");
+	fake_add_script(&FX, "U4__four.sql", "DROP TABLE d;");
+	applied_row(4, "4", "four", "V4__four.sql");
+	O.target = "1";
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U4__four.sql:1 DROP TABLE d | insert 5 U4__four.sql UNDO_SQL ok | commit | unlock");
+	CHECK(notice_find("undo stops at version 3 (three): it has no undo script") >= 0);
+
+	/* an out-of-order migration, applied last, is undone first */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "U2__two.sql", "DROP TABLE b;");
+	fake_add_script(&FX, "U3__three.sql", "DROP TABLE c;");
+	applied_row(1, "1", "one", "V1__one.sql");
+	applied_row(2, "3", "three", "V3__three.sql");
+	applied_row(3, "2", "two", "V2__two.sql");
+	CHECK(engine_undo(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run U2__two.sql:1 DROP TABLE b | insert 4 U2__two.sql UNDO_SQL ok | commit | unlock");
 
 	/* a baseline cannot be undone */
 	setup();
@@ -1193,6 +1219,21 @@ test_info_and_needed(void)
 	CHECK_STR(C.info[2].category, "Repeatable");
 	CHECK_INT(FX.nlog, 0);
 
+	/* an applied migration's undo script: listed after it, Available */
+	fake_add_script(&FX, "U1__one.sql", "DROP TABLE a;");
+	fake_add_script(&FX, "U2__two.sql", "DROP TABLE b;");
+	memset(&C, 0, sizeof(C));
+	CHECK(engine_info(engine()));
+	CHECK_INT(C.ninfo, 4);
+	CHECK_STR(C.info[1].category, "Undo");
+	CHECK_STR(C.info[1].version, "1");
+	CHECK_STR(C.info[1].script, "U1__one.sql");
+	CHECK_STR(C.info[1].type, "UNDO_SQL");
+	CHECK_STR(C.info[1].state, "Available");
+	CHECK(!C.info[1].applied);
+	CHECK_STR(C.info[2].state, "Pending");
+	FX.nfiles -= 2;
+
 	CHECK(engine_migrate_needed(engine(), &needed));
 	CHECK(needed);
 	applied_row(2, "2", "two", "V2__two.sql");
@@ -1216,6 +1257,224 @@ test_info_and_needed(void)
 	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
 	CHECK(!engine_migrate_needed(engine(), &needed));
 	CHECK_STR(E.error.sqlstate, "55000");
+}
+
+
+/*
+ * Flyway's other migrate events: the statement callbacks around each
+ * statement in the migration's transaction, afterVersioned and
+ * beforeRepeatables where the repeatables start, afterMigrateApplied when
+ * something ran.
+ */
+static void
+test_migrate_more_callbacks(void)
+{
+	FakeFailure f;
+
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeEachMigrateStatement.sql", "SELECT 'bs';");
+	fake_add_script(&FX, "afterEachMigrateStatement.sql", "SELECT 'as';");
+	fake_add_script(&FX, "afterVersioned.sql", "SELECT 'av';");
+	fake_add_script(&FX, "beforeRepeatables.sql", "SELECT 'br';");
+	fake_add_script(&FX, "afterMigrateApplied.sql", "SELECT 'ama';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);\nCREATE TABLE b (i int);");
+	fake_add_script(&FX, "R__r.sql", "SELECT 1;");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock"
+			  " | begin | run beforeEachMigrateStatement.sql:1 SELECT 'bs' | run V1__one.sql:1 CREATE TABLE a (i int)"
+			  " | run afterEachMigrateStatement.sql:1 SELECT 'as'"
+			  " | run beforeEachMigrateStatement.sql:1 SELECT 'bs' | run V1__one.sql:2 CREATE TABLE b (i int)"
+			  " | run afterEachMigrateStatement.sql:1 SELECT 'as' | insert 1 V1__one.sql SQL ok | commit"
+			  " | begin | run afterVersioned.sql:1 SELECT 'av' | commit"
+			  " | begin | run beforeRepeatables.sql:1 SELECT 'br' | commit"
+			  " | begin | run beforeEachMigrateStatement.sql:1 SELECT 'bs' | run R__r.sql:1 SELECT 1"
+			  " | run afterEachMigrateStatement.sql:1 SELECT 'as' | insert 2 R__r.sql SQL ok | commit"
+			  " | begin | run afterMigrateApplied.sql:1 SELECT 'ama' | commit"
+			  " | unlock");
+
+	/* nothing pending: none of them */
+	fake_clear_log(&FX);
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+
+	/* only versioned: afterVersioned at the end, no beforeRepeatables */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterVersioned.sql", "SELECT 'av';");
+	fake_add_script(&FX, "beforeRepeatables.sql", "SELECT 'br';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(fake_log_count(&FX, "run afterVersioned.sql"), 1);
+	CHECK_INT(fake_log_count(&FX, "run beforeRepeatables.sql"), 0);
+
+	/* a statement's error: afterEachMigrateStatementError, then afterEachMigrateError */
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterEachMigrateStatementError.sql", "SELECT 'ase';");
+	fake_add_script(&FX, "afterEachMigrateError.sql", "SELECT 'aeme';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	memset(&f, 0, sizeof(f));
+	f.script = "V1__one.sql";
+	f.stmt = 1;
+	f.sqlstate = "42P07";
+	f.message = "relation \"a\" already exists";
+	fake_fail_statement(&FX, &f);
+	CHECK(!engine_migrate(engine()));
+	CHECK(fake_log_find(&FX, "run afterEachMigrateStatementError.sql") >= 0);
+	CHECK(fake_log_find(&FX, "run afterEachMigrateStatementError.sql") <
+		  fake_log_find(&FX, "run afterEachMigrateError.sql"));
+	CHECK(contains(E.error.message, "V1__one.sql"));
+}
+
+/* Info, repair and baseline run their callbacks; validate's error callback. */
+static void
+test_admin_callbacks(void)
+{
+	int			validated = 0;
+
+	setup();
+	fake_add_script(&FX, "beforeInfo.sql", "SELECT 'bi';");
+	fake_add_script(&FX, "afterInfo.sql", "SELECT 'ai';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(engine_info(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "begin | run beforeInfo.sql:1 SELECT 'bi' | commit | begin | run afterInfo.sql:1 SELECT 'ai' | commit");
+
+	setup();
+	fake_add_script(&FX, "beforeRepair.sql", "SELECT 'br';");
+	fake_add_script(&FX, "afterRepair.sql", "SELECT 'ar';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	applied_row(1, "1", "one", "V1__one.sql");
+	CHECK(engine_repair(engine()));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | run beforeRepair.sql:1 SELECT 'br' | commit | begin | commit"
+			  " | begin | run afterRepair.sql:1 SELECT 'ar' | commit | unlock");
+
+	setup();
+	fake_add_script(&FX, "beforeBaseline.sql", "SELECT 'bb';");
+	fake_add_script(&FX, "afterBaseline.sql", "SELECT 'ab';");
+	CHECK(engine_baseline(engine(), "5", NULL));
+	CHECK(fake_log_find(&FX, "run beforeBaseline.sql") >= 0);
+	CHECK(fake_log_find(&FX, "run beforeBaseline.sql") < fake_log_find(&FX, "insert"));
+	CHECK(fake_log_find(&FX, "run afterBaseline.sql") > fake_log_find(&FX, "insert"));
+
+	/* a script baseline does not need cannot stop it: a WARNING, no callbacks */
+	setup();
+	fake_add_script(&FX, "beforeBaseline.sql", "SELECT 'bb';");
+	fake_add_script(&FX, "R__who.sql", "SELECT '${who}';");
+	CHECK(engine_baseline(engine(), "5", NULL));
+	CHECK_INT(fake_log_count(&FX, "run beforeBaseline.sql"), 0);
+	CHECK(notice_find("the baseline callbacks were not run: no value for placeholder ${who}") >= 0);
+	CHECK_INT(FX.nrows, 1);
+
+	/* a schema the run creates: beforeCreateSchema, then createSchema, first */
+	setup();
+	FX.schema_exists = false;
+	fake_add_script(&FX, "beforeCreateSchema.sql", "SELECT 'bcs';");
+	fake_add_script(&FX, "createSchema.sql", "SELECT 'cs';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK(fake_log_find(&FX, "run beforeCreateSchema.sql") >= 0);
+	CHECK(fake_log_find(&FX, "run beforeCreateSchema.sql") < fake_log_find(&FX, "run createSchema.sql"));
+	CHECK(fake_log_find(&FX, "run createSchema.sql") < fake_log_find(&FX, "create"));
+
+	/* validation fails: afterValidateError runs, the error stays */
+	setup();
+	fake_add_script(&FX, "afterValidateError.sql", "SELECT 'ave';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_row(&FX, 1, "1", "one", "SQL", "V1__one.sql", false, 12345, true);
+	CHECK(!engine_validate(engine(), &validated));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK(fake_log_find(&FX, "run afterValidateError.sql") >= 0);
+}
+
+/*
+ * A callback file for an event that never happens here is an error naming
+ * it, before anything runs; afterConnect runs in the command only.
+ */
+static void
+test_callback_events_refused(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "afterConnect.sql", "SELECT 'ac';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "0A000");
+	CHECK_STR(E.error.message,
+			  "callback afterConnect.sql is for event afterConnect, which never happens in the extension");
+	CHECK_INT(fake_log_count(&FX, "run"), 0);
+	CHECK_INT(FX.nrows, 0);
+
+	/* the command opens its connection: afterConnect runs first */
+	setup();
+	FX.table_exists = true;
+	O.connect_callbacks = true;
+	fake_add_script(&FX, "afterConnect.sql", "SELECT 'ac';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK(fake_log_find(&FX, "run afterConnect.sql") >= 0);
+	CHECK(fake_log_find(&FX, "run afterConnect.sql") < fake_log_find(&FX, "run V1__one.sql"));
+
+	/* beforeConnect and the clean events never happen in either */
+	setup();
+	O.connect_callbacks = true;
+	fake_add_script(&FX, "beforeConnect.sql", "SELECT 1;");
+	CHECK(!engine_info(engine()));
+	CHECK_STR(E.error.sqlstate, "0A000");
+	CHECK(contains(E.error.message, "beforeConnect.sql"));
+	setup();
+	fake_add_script(&FX, "afterClean__x.sql", "SELECT 1;");
+	CHECK(!engine_info(engine()));
+	CHECK(contains(E.error.message, "afterClean__x.sql"));
+}
+
+/*
+ * Fail fast: an undefined placeholder in the fifth pending script stops the
+ * run before the first runs; so does a script the caller's transaction
+ * cannot hold; and the dry run refuses the same.
+ */
+static void
+test_fail_fast(void)
+{
+	setup();
+	FX.table_exists = true;
+	fake_add_script(&FX, "beforeMigrate.sql", "SELECT 'bm';");
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "V4__four.sql", "CREATE TABLE d (i int);");
+	fake_add_script(&FX, "V5__five.sql", "CREATE TABLE ${nowhere} (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK(contains(E.error.message, "nowhere"));
+	CHECK_INT(fake_log_count(&FX, "run"), 0);
+	CHECK_INT(FX.nrows, 0);
+
+	/* the dry run: the same error, nothing planned of the migrations */
+	fake_clear_log(&FX);
+	memset(&C, 0, sizeof(C));
+	CHECK(!engine_plan(engine(), false));
+	CHECK(contains(E.error.message, "nowhere"));
+	for (int i = 0; i < C.nplanned; i++)
+		CHECK(strstr(C.planned[i], "V1__one.sql") == NULL);
+
+	/* in the caller's transaction, the fifth's CONCURRENTLY is refused first */
+	setup();
+	FX.table_exists = true;
+	FX.ops.caller_transaction = true;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "V4__four.sql", "CREATE TABLE d (i int);");
+	fake_add_script(&FX, "V5__five.sql", "CREATE INDEX CONCURRENTLY ai ON a (i);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "25001");
+	CHECK(contains(E.error.message, "V5__five.sql"));
+	CHECK_INT(fake_log_count(&FX, "run"), 0);
+	CHECK_INT(FX.nrows, 0);
 }
 
 /* ---- the dry run ---- */
@@ -1584,6 +1843,10 @@ main(void)
 	test_baseline();
 	test_repair();
 	test_info_and_needed();
+	test_migrate_more_callbacks();
+	test_admin_callbacks();
+	test_callback_events_refused();
+	test_fail_fast();
 	test_plan();
 	test_secrets_masked_in_errors();
 	return unit_summary("engine");

@@ -262,7 +262,7 @@ test_script_names(void)
 			CHECK_STR(name.event, callback_events[i]);
 			count++;
 		}
-		CHECK_INT(count, 37);
+		CHECK_INT(count, 40);
 	}
 
 	/* Not scripts: ignored silently. */

@@ -1178,7 +1178,7 @@ undo_str(const char *target)
 	char	   *out = pstrdup("");
 
 	migrate_error_clear(&err);
-	if (!plan_undo(p, S, NS, target, &undo, &n, &err))
+	if (!plan_undo(p, S, NS, target, &undo, &n, NULL, &err))
 	{
 		CHECK(migrate_error_is_set(&err));
 		CHECK_INT(n, 0);
@@ -1215,18 +1215,25 @@ test_undo_selection(void)
 	addrow("1", "one", "SQL", 1, true);
 	addrow("1.10", "ten", "SQL", 10, true);
 	addrow("1.9", "nine", "SQL", 9, true);
-	CHECK_STR(undo_str(NULL), "U1.10__ten.sql");
-	/* with one: every applied version above it, newest first (numeric order) */
-	CHECK_STR(undo_str("1"), "U1.10__ten.sql|U1.9__nine.sql");
-	CHECK_STR(undo_str("1.0"), "U1.10__ten.sql|U1.9__nine.sql");
-	CHECK_STR(undo_str("0"), "U1.10__ten.sql|U1.9__nine.sql|U1__one.sql");
+	/* 1.9 was applied last (out of order): Flyway Teams undoes it first */
+	CHECK_STR(undo_str(NULL), "U1.9__nine.sql");
+	CHECK_STR(undo_str("current"), "U1.9__nine.sql");
+	CHECK_STR(undo_str("latest"), "U1.9__nine.sql");
+	/* with one: newest applied first, down to the first version below it */
+	CHECK_STR(undo_str("1"), "U1.9__nine.sql|U1.10__ten.sql|U1__one.sql");
+	CHECK_STR(undo_str("1.0"), "U1.9__nine.sql|U1.10__ten.sql|U1__one.sql");
+	CHECK_STR(undo_str("1.1"), "U1.9__nine.sql|U1.10__ten.sql");
+	CHECK_STR(undo_str("1.9"), "U1.9__nine.sql|U1.10__ten.sql");
+	CHECK_STR(undo_str("1.9?"), "U1.9__nine.sql|U1.10__ten.sql");
+	CHECK_STR(undo_str("0"), "U1.9__nine.sql|U1.10__ten.sql|U1__one.sql");
+	/* 1.9, applied last, is below 1.10: the walk stops at once, as in Flyway */
 	CHECK_STR(undo_str("1.10"), "");
 	CHECK_STR(undo_str("7"), "");
 
 	/* a bad target: 22023, with Flyway's reason as the detail */
 	p = build(false);
 	migrate_error_clear(&err);
-	CHECK(!plan_undo(p, S, NS, "1.x", &undo, &n, &err));
+	CHECK(!plan_undo(p, S, NS, "1.x", &undo, &n, NULL, &err));
 	CHECK_STR(err.sqlstate, "22023");
 	CHECK_STR(err.message, "invalid undo target \"1.x\"");
 	CHECK(err.detail != NULL && strstr(err.detail, "non-numeric") != NULL);
@@ -1243,10 +1250,24 @@ test_undo_selection(void)
 	addrow("2", "two", "SQL", 2, true);
 	addrow("3", "three", "SQL", 3, true);
 	CHECK_STR(undo_str(NULL), "U3__three.sql");
-	CHECK_STR(undo_str("1"), "error 42704: no undo script for version 2 (two)");
+	/* with a target the walk stops at the first without an undo script (Flyway's docs) */
+	CHECK_STR(undo_str("1"), "U3__three.sql");
+	{
+		const AppliedRow *stopped = NULL;
+
+		p = build(false);
+		migrate_error_clear(&err);
+		CHECK(plan_undo(p, S, NS, "1", &undo, &n, &stopped, &err));
+		CHECK_INT(n, 1);
+		CHECK(stopped != NULL && strcmp(stopped->version, "2") == 0);
+	}
+	/* without one, the latest must have its script: 42704 names it */
+	addrow("2", "two", "SQL", 2, true);
+	CHECK_STR(undo_str(NULL), "error 42704: no undo script for version 2 (two)");
+	CHECK_STR(undo_str("1"), "");
 	p = build(false);
 	migrate_error_clear(&err);
-	CHECK(!plan_undo(p, S, NS, "1", &undo, &n, &err));
+	CHECK(!plan_undo(p, S, NS, NULL, &undo, &n, NULL, &err));
 	CHECK_STR(err.detail, "Nothing was undone.");
 	CHECK_STR(err.hint, "Add U2__<description>.sql beside V2__two.sql.");
 
@@ -1258,7 +1279,9 @@ test_undo_selection(void)
 	addrow("3", "three", "SQL", 3, true);
 	CHECK_STR(undo_str(NULL), "U3__three.sql");
 	CHECK_STR(undo_str("2"), "U3__three.sql");
-	CHECK_STR(undo_str("1"), "error 55000: cannot undo version 2: it is a baseline");
+	CHECK_STR(undo_str("1"), "U3__three.sql");
+	addrow("2", "<< Flyway Baseline >>", "BASELINE", 0, true);
+	CHECK_STR(undo_str(NULL), "error 55000: cannot undo version 2: it is a baseline");
 
 	/* undone, failed and repeatable rows are not candidates */
 	reset();

@@ -188,9 +188,12 @@ sub command_plan
 sub extension_info
 {
 	my ($db, $dir, $opt) = @_;
+	# an applied migration's undo script, Available, is a row of migrate_info()
+	# (Flyway Teams' info API); Flyway's info table and JSON, which the
+	# command prints, leave it out (its Undoable column says Yes)
 	my ($ok, $result) = via_extension($db, $dir, $opt,
 		q{SELECT pg_catalog.concat_ws('|', category, version, description, type, script, state) FROM migrate_info(}
-		  . extension_args($opt) . ')');
+		  . extension_args($opt) . q{) WHERE state OPERATOR(pg_catalog.<>) 'Available'});
 	return ($ok, $result);
 }
 

@@ -1,0 +1,1 @@
+CREATE TABLE cb23_b (id int);

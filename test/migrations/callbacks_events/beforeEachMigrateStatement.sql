@@ -1,0 +1,1 @@
+INSERT INTO cb23_log (event) VALUES ('beforeEachMigrateStatement');

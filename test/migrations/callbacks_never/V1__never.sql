@@ -1,0 +1,1 @@
+CREATE TABLE cb23_never (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE ffg23_t3 (id int);

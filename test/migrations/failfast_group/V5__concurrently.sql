@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY ffg23_i ON ffg23_t1 (id);

@@ -1,0 +1,1 @@
+CREATE TABLE ff23_t2 (id int);

@@ -1,0 +1,1 @@
+DROP TABLE uo23_1;

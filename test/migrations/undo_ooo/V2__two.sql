@@ -1,0 +1,1 @@
+CREATE TABLE uo23_2 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE uo23_3 (id int);
