@@ -70,7 +70,9 @@ usage(FILE *f)
 			"  -locations=LIST          filesystem:folder, https://host/prefix/, s3://bucket/prefix/\n"
 			"                           (default filesystem:sql)\n"
 			"  -placeholders.NAME=VALUE -placeholderReplacement=BOOL\n"
-			"  -schemas=LIST  -defaultSchema=NAME  -table=NAME\n"
+			"  -schemas=LIST  -defaultSchema=NAME  -table=NAME  -tablespace=NAME\n"
+			"  -createSchemas=BOOL      create missing schemas with the history table (default true)\n"
+			"  -lockRetryCount=N        seconds to wait for another migrate's lock (default 50, -1 for ever)\n"
 			"  -target=VERSION|latest|current|next  -outOfOrder=BOOL\n"
 			"  -baselineOnMigrate=BOOL  -baselineVersion=V  -baselineDescription=TEXT\n"
 			"  -group=BOOL  -mixed=BOOL  -validateMigrationNaming=BOOL  -installedBy=NAME\n"
@@ -151,6 +153,10 @@ engine_options_from_config(Run *run)
 
 	memset(o, 0, sizeof(*o));
 	o->schema = history_schema(c);
+	o->schemas = flyway_config_list(c, FK_SCHEMAS, &o->nschemas);
+	o->create_schemas = flyway_config_bool(c, FK_CREATE_SCHEMAS);
+	o->tablespace = flyway_config_get(c, FK_TABLESPACE);
+	o->lock_retry_count = flyway_config_int(c, FK_LOCK_RETRY_COUNT);
 	o->table = flyway_config_get(c, FK_TABLE);
 	o->target = flyway_config_get(c, FK_TARGET);
 	o->out_of_order = flyway_config_bool(c, FK_OUT_OF_ORDER);
