@@ -361,9 +361,9 @@ history_sql_lock_holders(const HistoryTableRef *ref)
 
 	return psprintf("SELECT pg_catalog.string_agg(pg_catalog.format("
 					"'process %%s (application %%s, role %%s, connected since %%s, %%s since %%s)', "
-					"l.pid, pg_catalog.quote_ident(pg_catalog.coalesce(a.application_name, '')), "
-					"pg_catalog.quote_ident(pg_catalog.coalesce(a.usename::pg_catalog.text, '')), "
-					"a.backend_start, pg_catalog.coalesce(a.state, 'unknown'), a.state_change), "
+					"l.pid, pg_catalog.quote_ident(COALESCE(a.application_name, '')), "
+					"pg_catalog.quote_ident(COALESCE(a.usename::pg_catalog.text, '')), "
+					"a.backend_start, COALESCE(a.state, 'unknown'), a.state_change), "
 					"'; ' ORDER BY l.pid) "
 					"FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a "
 					"ON a.pid OPERATOR(pg_catalog.=) l.pid "
