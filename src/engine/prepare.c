@@ -216,7 +216,11 @@ managed_schemas(Engine *engine, int *count)
 	return out;
 }
 
-/* Whether a schema exists, asked through the executor's probe. */
+/*
+ * Whether a schema exists, asked through the executor's probe.  The
+ * command's executor takes the scripts' first schema from what it probes:
+ * after another schema, history_reprobe() probes the history's again.
+ */
 static bool
 schema_exists(Engine *engine, const char *schema, bool *exists)
 {
@@ -232,6 +236,17 @@ schema_exists(Engine *engine, const char *schema, bool *exists)
 		return false;
 	*exists = probe.schema_exists;
 	return true;
+}
+
+static bool
+history_reprobe(Engine *engine, int nmanaged)
+{
+	HistoryTableRef again = engine->history;
+
+	/* the history's own schema alone was probed: nothing to undo */
+	if (nmanaged <= 1)
+		return true;
+	return engine->ex->ops->history_probe(engine->ex, &again, &engine->error);
 }
 
 /* Without createSchemas the history table's schema must exist already. */
@@ -266,7 +281,7 @@ missing_schemas(Engine *engine, char ***missing, int *nmissing)
 		if (!exists)
 			(*missing)[(*nmissing)++] = managed[i];
 	}
-	return true;
+	return history_reprobe(engine, nmanaged);
 }
 
 /*
@@ -331,7 +346,7 @@ non_empty_schemas(Engine *engine, StringInfo list, int *count)
 		if (!empty)
 			appendStringInfo(list, "%s%s", (*count)++ ? "," : "", history_quote_ident(managed[i]));
 	}
-	return true;
+	return history_reprobe(engine, nmanaged);
 }
 
 /*
