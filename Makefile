@@ -7,7 +7,8 @@
 #                             running server
 #   make test                 every test suite (test/run_all.sh): unit, the
 #                             above on a throwaway cluster, lambda, fetch,
-#                             packages, PGXN; installs what is missing (root)
+#                             PGXN, the command's image, packages; installs
+#                             what is missing (root)
 #   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
@@ -62,11 +63,16 @@ $(OBJS): $(wildcard $(srcdir)/src/*/*.h)
 
 # The pg_migrate command (client/Makefile, a PGXS PROGRAM) is built,
 # installed and cleaned with the extension, as pg_repack builds its own.
+# WITH_CLIENT=no leaves it out: debian/rules builds the extension once per
+# PostgreSQL version but the command once, for its own package (pg-migrate).
+WITH_CLIENT ?= yes
 .PHONY: client-all client-install client-uninstall client-clean
+ifeq ($(WITH_CLIENT),yes)
 all: client-all
 install: client-install
 uninstall: client-uninstall
 clean: client-clean
+endif
 client-all client-install client-uninstall client-clean: client-%:
 	$(MAKE) -C $(srcdir)/client PG_CONFIG=$(PG_CONFIG) $*
 

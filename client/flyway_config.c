@@ -547,9 +547,13 @@ flyway_config_read_conf_file(FlywayConfig *config, const char *path, bool must_e
 	return ok;
 }
 
-/* -configFiles, or FLYWAY_CONFIG_FILES: a comma-separated list, later ones winning. */
-static bool
-read_named_conf_files(FlywayConfig *config, char **error)
+/*
+ * -configFiles, or FLYWAY_CONFIG_FILES: a comma-separated list, later ones
+ * winning; a relative path is read under base_dir (NULL: the working
+ * directory).
+ */
+bool
+flyway_config_read_named_files(FlywayConfig *config, const char *base_dir, char **error)
 {
 	int			count;
 	char	  **paths = flyway_config_list(config, FK_CONFIG_FILES, &count);
@@ -558,6 +562,8 @@ read_named_conf_files(FlywayConfig *config, char **error)
 	for (int i = 0; i < count && ok; i++)
 	{
 		size_t		len = strlen(paths[i]);
+		char	   *path = base_dir != NULL && paths[i][0] != '/' ?
+			psprintf("%s/%s", base_dir, paths[i]) : pstrdup(paths[i]);
 
 		if (len > 5 && strcmp(paths[i] + len - 5, ".toml") == 0)
 		{
@@ -566,7 +572,8 @@ read_named_conf_files(FlywayConfig *config, char **error)
 			ok = false;
 		}
 		else
-			ok = flyway_config_read_conf_file(config, paths[i], true, error);
+			ok = flyway_config_read_conf_file(config, path, true, error);
+		pfree(path);
 	}
 	flyway_config_list_free(paths, count);
 	return ok;
@@ -580,7 +587,7 @@ flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
 		!flyway_config_read_environment(config, environ, error))
 		return false;
 	if (flyway_config_get(config, FK_CONFIG_FILES) != NULL)
-		return read_named_conf_files(config, error);
+		return flyway_config_read_named_files(config, NULL, error);
 	if (home != NULL && *home != '\0')
 	{
 		char	   *path = psprintf("%s/flyway.conf", home);

@@ -102,6 +102,10 @@ extern bool flyway_config_read_conf_file(FlywayConfig *config, const char *path,
 extern bool flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
 							   char *const *environ, const char *home, char **error);
 
+/* The files -configFiles / FLYWAY_CONFIG_FILES names; relative ones under base_dir (NULL: cwd). */
+extern bool flyway_config_read_named_files(FlywayConfig *config, const char *base_dir,
+										   char **error);
+
 extern const char *flyway_config_get(const FlywayConfig *config, FlywayKey key);
 extern const ConfigValue *flyway_config_value(const FlywayConfig *config, FlywayKey key);
 extern bool flyway_config_bool(const FlywayConfig *config, FlywayKey key);

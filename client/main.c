@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include "connect.h"
+#include "engine_options.h"
 #include "executor_libpq.h"
 #include "flyway_config.h"
 #include "output.h"
@@ -130,48 +131,6 @@ is_command(const char *word)
 		if (strcmp(word, commands[i]) == 0)
 			return true;
 	return false;
-}
-
-/* The history schema: defaultSchema, else the first of schemas, else the current schema. */
-static const char *
-history_schema(const FlywayConfig *config)
-{
-	int			n;
-	char	  **schemas;
-
-	if (flyway_config_get(config, FK_DEFAULT_SCHEMA) != NULL)
-		return flyway_config_get(config, FK_DEFAULT_SCHEMA);
-	schemas = flyway_config_list(config, FK_SCHEMAS, &n);
-	return n > 0 ? schemas[0] : NULL;
-}
-
-static void
-engine_options_from_config(Run *run)
-{
-	const FlywayConfig *c = &run->config;
-	EngineOptions *o = &run->options;
-
-	memset(o, 0, sizeof(*o));
-	o->schema = history_schema(c);
-	o->schemas = flyway_config_list(c, FK_SCHEMAS, &o->nschemas);
-	o->create_schemas = flyway_config_bool(c, FK_CREATE_SCHEMAS);
-	o->tablespace = flyway_config_get(c, FK_TABLESPACE);
-	o->lock_retry_count = flyway_config_int(c, FK_LOCK_RETRY_COUNT);
-	o->table = flyway_config_get(c, FK_TABLE);
-	o->target = flyway_config_get(c, FK_TARGET);
-	o->out_of_order = flyway_config_bool(c, FK_OUT_OF_ORDER);
-	o->validate_naming = flyway_config_bool(c, FK_VALIDATE_MIGRATION_NAMING);
-	o->mixed = flyway_config_bool(c, FK_MIXED);
-	o->baseline_on_migrate = flyway_config_bool(c, FK_BASELINE_ON_MIGRATE);
-	o->baseline_version = flyway_config_get(c, FK_BASELINE_VERSION);
-	o->baseline_description = flyway_config_get(c, FK_BASELINE_DESCRIPTION);
-	o->installed_by = flyway_config_get(c, FK_INSTALLED_BY);
-	o->placeholder_replacement = flyway_config_bool(c, FK_PLACEHOLDER_REPLACEMENT);
-	placeholders_init(&run->placeholders);
-	for (int i = 0; i < c->nplaceholders; i++)
-		placeholders_set(&run->placeholders, c->placeholders[i].name,
-						 c->placeholders[i].value.value ? c->placeholders[i].value.value : "");
-	o->placeholders = &run->placeholders;
 }
 
 /* Connect, and make the executors; false with *err on failure. */
@@ -327,7 +286,7 @@ main(int argc, char **argv)
 		if (!is_command(run.config.commands[i]))
 			return usage_error(&run, psprintf("unknown command \"%s\"", run.config.commands[i]),
 							   "The commands are migrate, info, validate, baseline, repair, undo and plan.");
-	engine_options_from_config(&run);
+	engine_options_from_flyway(&run.config, &run.options, &run.placeholders);
 	run.output.secrets = &run.placeholders;
 
 	signal(SIGINT, cancel_on_signal);

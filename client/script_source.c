@@ -168,6 +168,8 @@ script_source_is_remote(const char *location)
 static bool
 parse_location(const char *entry, Location *loc, MigrateError *err)
 {
+	char	   *absolute;
+
 	memset(loc, 0, sizeof(*loc));
 	loc->entry = pstrdup(entry);
 	if (script_source_is_remote(entry))
@@ -187,10 +189,13 @@ parse_location(const char *entry, Location *loc, MigrateError *err)
 					"Locations are filesystem:, https:// or s3:// entries; Flyway reads one without a prefix from its Java classpath, which the command does not have.",
 					"Use filesystem:path/to/folder (relative to the working directory), https://host/prefix/ or s3://bucket/prefix/.",
 					"unsupported location \"%s\"", entry);
-	loc->dir = make_absolute_path(entry + 11);
-	if (loc->dir == NULL)
+	/* make_absolute_path() mallocs: keep a palloc'd copy, freed with the rest */
+	absolute = make_absolute_path(entry + 11);
+	if (absolute == NULL)
 		return fail(err, SQLSTATE_INVALID_PARAMETER_VALUE, NULL, NULL,
 					"could not resolve location \"%s\"", entry);
+	loc->dir = pstrdup(absolute);
+	free(absolute);
 	canonicalize_path(loc->dir);
 	return true;
 }

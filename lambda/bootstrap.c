@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "engine_client.h"
 #include "handler.h"
 #include "log.h"
 #include "runtime.h"
@@ -45,18 +46,20 @@ main(void)
 		log_error("init", "libcurl initialisation failed");
 		return 1;
 	}
-	if (config_load(&cfg, &errmsg) != 0)
+	if (config_load(&cfg, &errmsg) != 0 || client_setup_load(&cfg, &errmsg) != 0)
 	{
 		log_error("init", "configuration error: %s", errmsg);
 		runtime_init_error("Runtime.ConfigInvalid", errmsg);
 		free(errmsg);
+		client_setup_free(&cfg);
 		config_free(&cfg);
 		log_forget_all_secrets();
 		runtime_cleanup();
 		curl_global_cleanup();
 		return 1;
 	}
-	log_info("init", "pg_migrate lambda ready (mode %s)", mode_name(cfg.mode));
+	log_info("init", "pg_migrate lambda ready (mode %s, engine %s)", mode_name(cfg.mode),
+			 engine_name(cfg.engine));
 
 	for (;;)
 	{
@@ -91,6 +94,7 @@ main(void)
 		}
 		invocation_free(&inv);
 	}
+	client_setup_free(&cfg);
 	config_free(&cfg);
 	log_forget_all_secrets();
 	runtime_cleanup();

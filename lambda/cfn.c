@@ -74,11 +74,14 @@ cfn_data(const cJSON *result)
 	cJSON	   *d = cJSON_CreateObject();
 	const cJSON *applied = cJSON_GetObjectItemCaseSensitive(result, "applied");
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(result, "schemaVersion");
+	const cJSON *engine = cJSON_GetObjectItemCaseSensitive(result, "engine");
 	char		buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", cJSON_IsNumber(applied) ? applied->valueint : 0);
 	cJSON_AddStringToObject(d, "Applied", buf);
 	cJSON_AddStringToObject(d, "SchemaVersion", cJSON_IsString(ver) ? ver->valuestring : "");
+	if (cJSON_IsString(engine))
+		cJSON_AddStringToObject(d, "Engine", engine->valuestring);
 	return d;
 }
 

@@ -22,6 +22,9 @@
 
 extern char **environ;
 
+/* flyway_config.c and jdbc_url.c allocate their messages with palloc */
+extern void pfree(void *pointer);
+
 static char *
 xstrdup_or_null(const char *s)
 {
@@ -55,6 +58,31 @@ mode_name(invoke_mode mode)
 		default:
 			return "provider";
 	}
+}
+
+const char *
+engine_name(engine_choice engine)
+{
+	switch (engine)
+	{
+		case ENGINE_EXTENSION:
+			return "extension";
+		case ENGINE_CLIENT:
+			return "client";
+		default:
+			return "auto";
+	}
+}
+
+/* A palloc'd message as a malloc'd one, which config_load's caller frees. */
+static char *
+from_palloc(char *message)
+{
+	char	   *copy = strdup(message ? message : "");
+
+	if (message)
+		pfree(message);
+	return copy;
 }
 
 /* Flyway's booleans are Java Boolean.parseBoolean plus an explicit check. */
@@ -104,7 +132,7 @@ read_flyway_url(config *cfg, const FlywayConfig *fc, char **errmsg)
 	if (!jdbc_url_parse(s, &cfg->url, &error))
 	{
 		*errmsg = errorf("FLYWAY_URL: %s", error);
-		free(error);
+		pfree(error);
 		return -1;
 	}
 	log_add_persistent_secret(cfg->url.password);
@@ -140,9 +168,36 @@ add_setting(config *cfg, const FlywayConfig *fc, FlywayKey key, const char *name
 }
 
 /*
+ * Extension mode cannot honour this: fail the init when it was asked for,
+ * else (auto) keep the reason for a deploy that finds the extension.
+ */
+static int
+extension_cannot(config *cfg, const char *why, char **errmsg)
+{
+	char		buf[1024];
+
+	if (cfg->engine == ENGINE_EXTENSION)
+	{
+		snprintf(buf, sizeof(buf), "%s: in extension mode only one schema is supported for "
+				 "now (pg_migrate.schema, where the history table goes); %s, or set "
+				 "PG_MIGRATE_ENGINE=client to apply the bundled scripts", why,
+				 "name one schema, or leave the others to your migrations");
+		*errmsg = strdup(buf);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s: the pg_migrate extension in this database manages one "
+			 "schema (pg_migrate.schema); set PG_MIGRATE_ENGINE=client to apply the bundled "
+			 "scripts instead, or name one schema", why);
+	free(cfg->extension_refusal);
+	cfg->extension_refusal = strdup(buf);
+	return 0;
+}
+
+/*
  * pg_migrate.schema: the history table's schema, first on the search_path.
  * That is Flyway's default schema: defaultSchema, else the first of
- * schemas.  The extension manages one schema, so a second one is refused.
+ * schemas.  The extension manages one schema, so a second one is refused
+ * there; client mode reads the settings as the command does.
  */
 static int
 read_schema(config *cfg, const FlywayConfig *fc, char **errmsg)
@@ -152,21 +207,13 @@ read_schema(config *cfg, const FlywayConfig *fc, char **errmsg)
 	const char *def = given(fc, FK_DEFAULT_SCHEMA);
 	int			rc = 0;
 
-	if (n > 1)
-	{
-		*errmsg = strdup("FLYWAY_SCHEMAS names more than one schema: in extension mode only one "
-						 "schema is supported for now (pg_migrate.schema, where the history table "
-						 "goes); name one schema, or leave the others to your migrations");
-		rc = -1;
-	}
+	if (cfg->engine == ENGINE_CLIENT)
+		;
+	else if (n > 1)
+		rc = extension_cannot(cfg, "FLYWAY_SCHEMAS names more than one schema", errmsg);
 	else if (def && *def && n == 1 && strcmp(def, schemas[0]) != 0)
-	{
-		*errmsg = strdup("FLYWAY_DEFAULT_SCHEMA and FLYWAY_SCHEMAS name different schemas: in "
-						 "extension mode only one schema is supported for now (pg_migrate.schema, "
-						 "where the history table goes); set only one of them, or the same schema "
-						 "in both");
-		rc = -1;
-	}
+		rc = extension_cannot(cfg, "FLYWAY_DEFAULT_SCHEMA and FLYWAY_SCHEMAS name different "
+							  "schemas", errmsg);
 	else if (def && *def)
 		add_setting(cfg, fc, FK_DEFAULT_SCHEMA, "pg_migrate.schema", def);
 	else if (n == 1)
@@ -213,14 +260,8 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
 		else
 			add_setting(cfg, fc, key, extension_settings[i].setting, given(fc, key));
 	}
-	if (given(fc, FK_CONFIG_FILES) != NULL)
-	{
-		*errmsg = strdup("FLYWAY_CONFIG_FILES is not supported by the Lambda handler: "
-						 "set each setting as its own FLYWAY_* variable");
-		return -1;
-	}
-	/* the database's pg_migrate.locations decides; client mode will read it */
-	if (given(fc, FK_LOCATIONS) != NULL)
+	/* the database's pg_migrate.locations decides; client mode reads it */
+	if (given(fc, FK_LOCATIONS) != NULL && cfg->engine == ENGINE_EXTENSION)
 		log_info("init", "FLYWAY_LOCATIONS is not used in extension mode: the database's "
 				 "pg_migrate.locations names the migrations");
 	if (given(fc, FK_OUTPUT_TYPE) != NULL)
@@ -246,32 +287,50 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
  * Every FLYWAY_* variable, through the configuration code the pg_migrate
  * command uses: an unknown or unsupported one, or a value of the wrong
  * kind, fails the init naming the variable (never quoting the value).
+ * The settings are kept (cfg->flyway) for client mode.
  */
 static int
 read_flyway_environment(config *cfg, char **errmsg)
 {
-	FlywayConfig fc;
+	FlywayConfig *fc = malloc(sizeof(FlywayConfig));
 	char	   *error = NULL;
-	int			rc = -1;
 
-	flyway_config_init(&fc);
-	if (!flyway_config_read_environment(&fc, environ, &error))
+	flyway_config_init(fc);
+	cfg->flyway = fc;
+	/* FLYWAY_CONFIG_FILES: files bundled with the function, under LAMBDA_TASK_ROOT */
+	if (!flyway_config_read_environment(fc, environ, &error) ||
+		(given(fc, FK_CONFIG_FILES) != NULL &&
+		 !flyway_config_read_named_files(fc, getenv("LAMBDA_TASK_ROOT"), &error)))
 	{
-		/* frontend palloc is malloc */
-		*errmsg = error;
-		goto done;
+		*errmsg = from_palloc(error);
+		return -1;
 	}
-	if (read_flyway_url(cfg, &fc, errmsg) != 0)
-		goto done;
-	cfg->flyway_user = given_dup(&fc, FK_USER);
-	cfg->flyway_password = given_dup(&fc, FK_PASSWORD);
+	if (read_flyway_url(cfg, fc, errmsg) != 0)
+		return -1;
+	cfg->flyway_user = given_dup(fc, FK_USER);
+	cfg->flyway_password = given_dup(fc, FK_PASSWORD);
 	log_add_persistent_secret(cfg->flyway_password);
-	if (read_flyway_settings(cfg, &fc, errmsg) != 0)
-		goto done;
-	rc = 0;
-done:
-	flyway_config_free(&fc);
-	return rc;
+	return read_flyway_settings(cfg, fc, errmsg);
+}
+
+/* PG_MIGRATE_ENGINE: auto (default), extension or client. */
+static int
+read_engine(config *cfg, char **errmsg)
+{
+	const char *s = getenv("PG_MIGRATE_ENGINE");
+
+	if (s == NULL || *s == '\0' || strcasecmp(s, "auto") == 0)
+		cfg->engine = ENGINE_AUTO;
+	else if (strcasecmp(s, "extension") == 0)
+		cfg->engine = ENGINE_EXTENSION;
+	else if (strcasecmp(s, "client") == 0)
+		cfg->engine = ENGINE_CLIENT;
+	else
+	{
+		*errmsg = errorf("PG_MIGRATE_ENGINE must be auto, extension or client (got \"%.100s\")", s);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -435,7 +494,7 @@ config_load(config *cfg, char **errmsg)
 	}
 
 	/* database */
-	if (read_flyway_environment(cfg, errmsg) != 0)
+	if (read_engine(cfg, errmsg) != 0 || read_flyway_environment(cfg, errmsg) != 0)
 		return -1;
 	cfg->pg_sslrootcert = env_dup("PG_MIGRATE_SSLROOTCERT");
 	if (cfg->pg_sslrootcert == NULL)
@@ -485,5 +544,11 @@ config_free(config *cfg)
 	free(cfg->sns_topic_arn);
 	free(cfg->sns_region);
 	free(cfg->sns_endpoint);
+	free(cfg->extension_refusal);
+	if (cfg->flyway)
+	{
+		flyway_config_free(cfg->flyway);
+		free(cfg->flyway);
+	}
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -16,6 +16,17 @@
 
 #include "jdbc_url.h"
 
+/* PG_MIGRATE_ENGINE: what applies the migrations */
+typedef enum
+{
+	ENGINE_AUTO,				/* the extension when the database has it, else client */
+	ENGINE_EXTENSION,			/* SELECT migrate_apply() */
+	ENGINE_CLIENT				/* the bundled scripts, through the engine over libpq */
+} engine_choice;
+
+struct FlywayConfig;
+struct client_setup;
+
 typedef enum
 {
 	MODE_DIRECT,
@@ -36,6 +47,19 @@ typedef struct session_setting
 typedef struct config
 {
 	invoke_mode mode;
+	engine_choice engine;
+
+	/*
+	 * With ENGINE_AUTO: why migrate_apply() cannot honour the FLYWAY_*
+	 * settings (two schemas, say), told when a database with the extension
+	 * is reached; NULL when it can.
+	 */
+	char	   *extension_refusal;
+
+	/* every FLYWAY_* setting, read as the pg_migrate command reads them */
+	struct FlywayConfig *flyway;
+	/* client mode: engine options and locations (engine_client.c); NULL in extension mode */
+	struct client_setup *client;
 
 	/* secret */
 	char	   *secret_id;
@@ -82,5 +106,6 @@ extern int	config_load(config *cfg, char **errmsg);
 extern void config_free(config *cfg);
 extern int	parse_bool(const char *s, int *out);
 extern const char *mode_name(invoke_mode mode);
+extern const char *engine_name(engine_choice engine);
 
 #endif							/* PGM_CONFIG_H */

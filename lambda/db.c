@@ -22,6 +22,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "engine_client.h"
 #include "log.h"
 #include "summary.h"
 
@@ -37,8 +38,9 @@ static char extension_schema[160];
 
 #define EXTENSION_ADVICE \
 	"Run CREATE EXTENSION pg_migrate in this database as a superuser and set " \
-	"pg_migrate.locations. Managed Amazon RDS and Aurora PostgreSQL cannot load C " \
-	"extensions; use a self-managed PostgreSQL."
+	"pg_migrate.locations, or set PG_MIGRATE_ENGINE=client (or auto) to apply the scripts " \
+	"bundled with the function without the extension, as on Amazon RDS and Aurora " \
+	"PostgreSQL, which cannot load C extensions."
 
 /*
  * Past this point we stop waiting for the server at all (statement_timeout
@@ -371,7 +373,8 @@ info_summary(PGconn *conn, const char **error_type, char **errmsg)
 
 /*
  * Set the timeouts the migrations run under and find the extension's schema
- * (extension_schema), in one round trip.
+ * (extension_schema, "" when the database has no pg_migrate extension), in
+ * one round trip.
  */
 static int
 prepare_session(PGconn *conn, const config *cfg, long deadline_ms,
@@ -425,16 +428,10 @@ prepare_session(PGconn *conn, const config *cfg, long deadline_ms,
 		PQclear(res);
 		return -1;
 	}
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 2) ||
-		(size_t) PQgetlength(res, 0, 2) >= sizeof(extension_schema))
-	{
-		*error_type = "Function.ExtensionMissing";
-		*errmsg = strdup("the pg_migrate extension is not installed in this database. "
-						 EXTENSION_ADVICE);
-		PQclear(res);
-		return -1;
-	}
-	strcpy(extension_schema, PQgetvalue(res, 0, 2));
+	extension_schema[0] = '\0';
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 2) &&
+		(size_t) PQgetlength(res, 0, 2) < sizeof(extension_schema))
+		strcpy(extension_schema, PQgetvalue(res, 0, 2));
 	PQclear(res);
 	return 0;
 }
@@ -579,16 +576,133 @@ apply(PGconn *conn, const config *cfg, cJSON *result, const char **error_type,
 	return 0;
 }
 
+/*
+ * PG_MIGRATE_ENGINE decides, with what the connection found: the engine
+ * ("extension" or "client"), logged in one line with the reason, or NULL
+ * with the error when neither can run.
+ */
+static const char *
+choose_engine(const config *cfg, const char **error_type, char **errmsg)
+{
+	int			has_extension = extension_schema[0] != '\0';
+	const char *engine;
+	const char *why;
+	char	   *problem = NULL;
+
+	if (cfg->engine == ENGINE_EXTENSION)
+	{
+		engine = "extension";
+		why = "PG_MIGRATE_ENGINE=extension";
+		if (!has_extension)
+		{
+			*error_type = "Function.ExtensionMissing";
+			*errmsg = strdup("PG_MIGRATE_ENGINE=extension, but the pg_migrate extension is "
+							 "not installed in this database. " EXTENSION_ADVICE);
+			return NULL;
+		}
+	}
+	else if (cfg->engine == ENGINE_CLIENT)
+	{
+		engine = "client";
+		why = "PG_MIGRATE_ENGINE=client";
+	}
+	else if (has_extension)
+	{
+		engine = "extension";
+		why = "PG_MIGRATE_ENGINE=auto and the database has the pg_migrate extension";
+		if (cfg->extension_refusal)
+			problem = strdup(cfg->extension_refusal);
+	}
+	else
+	{
+		engine = "client";
+		why = "PG_MIGRATE_ENGINE=auto and the database has no pg_migrate extension";
+		problem = client_locations_problem(cfg);
+	}
+	if (problem)
+	{
+		*error_type = "Function.ConfigInvalid";
+		*errmsg = problem;
+		log_error("engine", "engine %s (%s), which cannot run: %s", engine, why, problem);
+		return NULL;
+	}
+	log_info("engine", "engine %s: %s", engine, why);
+	return engine;
+}
+
+/* The deploy through migrate_apply(): settings, info before, apply, info after. */
+static int
+extension_migrate(PGconn *conn, const config *cfg, cJSON *res, cJSON **before,
+				  const char **error_type, char **errmsg)
+{
+	cJSON	   *after;
+	long		t0;
+
+	if (apply_settings(conn, cfg, error_type, errmsg) != 0)
+		return -1;
+	t0 = now_ms();
+	*before = info_summary(conn, error_type, errmsg);
+	if (*before == NULL)
+		return -1;
+	summary_note_info(*before, 0);
+	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(*before, 1), "migrate_info() before apply");
+	cJSON_AddItemToObject(res, "schemaVersionBefore",
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(*before, "schemaVersion"), 1));
+
+	if (apply(conn, cfg, res, error_type, errmsg) != 0)
+		return -1;
+
+	t0 = now_ms();
+	after = info_summary(conn, error_type, errmsg);
+	if (after == NULL)
+		return -1;
+	summary_note_info(after, 1);
+	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(after, 1), "migrate_info() after apply");
+	cJSON_AddItemToObject(res, "schemaVersion",
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(after, "schemaVersion"), 1));
+	cJSON_Delete(after);
+	return 0;
+}
+
+/* A failed migrate_apply() still logs where the database stands. */
+static void
+info_after_failure(PGconn *conn, long deadline_ms)
+{
+	char	   *em = NULL;
+	const char *et = NULL;
+	long		left = deadline_ms - now_ms();
+	cJSON	   *state = NULL;
+
+	/* only with time to spare, and never past the deadline */
+	if (!abandoned && left > 1000 && PQstatus(conn) == CONNECTION_OK)
+	{
+		char		q[128];
+		PGresult   *r;
+
+		snprintf(q, sizeof(q), "SET statement_timeout = %ld", left / 2);
+		hard_deadline_ms = now_ms() + left / 2 + 500;
+		r = exec_bounded(conn, q, 0, NULL);
+		PQclear(r);
+		if (!abandoned)
+			state = info_summary(conn, &et, &em);
+	}
+	if (state)
+	{
+		summary_note_info(state, 1);
+		log_json(LOG_INFO, "info", -1, state, "migrate_info() after failure");
+	}
+	free(em);
+}
+
 int
 db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 		   cJSON **result, const char **error_type, char **errmsg, int *auth_failed)
 {
 	PGconn	   *conn;
 	cJSON	   *before = NULL;
-	cJSON	   *after = NULL;
 	cJSON	   *res = NULL;
+	const char *engine;
 	int			rc = -1;
-	long		t0;
 
 	/* nothing of an earlier call (a refused password) outlives it */
 	*result = NULL;
@@ -602,63 +716,27 @@ db_migrate(const config *cfg, const db_secret *secret, long deadline_ms,
 	if (conn == NULL)
 		return -1;
 	if (prepare_session(conn, cfg, deadline_ms, error_type, errmsg) != 0 ||
-		apply_settings(conn, cfg, error_type, errmsg) != 0)
+		(engine = choose_engine(cfg, error_type, errmsg)) == NULL)
 		goto done;
-
-	t0 = now_ms();
-	before = info_summary(conn, error_type, errmsg);
-	if (before == NULL)
-		goto done;
-	summary_note_info(before, 0);
-	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(before, 1), "migrate_info() before apply");
 
 	res = cJSON_CreateObject();
-	if (apply(conn, cfg, res, error_type, errmsg) != 0)
-		goto done;
-
-	t0 = now_ms();
-	after = info_summary(conn, error_type, errmsg);
-	if (after == NULL)
-		goto done;
-	summary_note_info(after, 1);
-	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(after, 1), "migrate_info() after apply");
-	cJSON_AddItemToObject(res, "schemaVersion",
-						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(after, "schemaVersion"), 1));
-	*result = res;
-	res = NULL;
-	rc = 0;
+	cJSON_AddStringToObject(res, "engine", engine);
+	if (strcmp(engine, "client") == 0)
+		rc = client_migrate(conn, cfg, deadline_ms, hard_deadline_ms, res, error_type, errmsg);
+	else
+	{
+		rc = extension_migrate(conn, cfg, res, &before, error_type, errmsg);
+		if (rc != 0 && *errmsg && before)
+			info_after_failure(conn, deadline_ms);
+	}
+	if (rc == 0)
+	{
+		*result = res;
+		res = NULL;
+	}
 
 done:
-	if (rc != 0 && *errmsg)
-	{
-		/* a failed run still logs where the database stands */
-		char	   *em = NULL;
-		const char *et = NULL;
-		long		left = deadline_ms - now_ms();
-		cJSON	   *state = NULL;
-
-		/* only with time to spare, and never past the deadline */
-		if (before && !abandoned && left > 1000 && PQstatus(conn) == CONNECTION_OK)
-		{
-			char		q[128];
-			PGresult   *r;
-
-			snprintf(q, sizeof(q), "SET statement_timeout = %ld", left / 2);
-			hard_deadline_ms = now_ms() + left / 2 + 500;
-			r = exec_bounded(conn, q, 0, NULL);
-			PQclear(r);
-			if (!abandoned)
-				state = info_summary(conn, &et, &em);
-		}
-		if (state)
-		{
-			summary_note_info(state, 1);
-			log_json(LOG_INFO, "info", -1, state, "migrate_info() after failure");
-		}
-		free(em);
-	}
 	cJSON_Delete(before);
-	cJSON_Delete(after);
 	cJSON_Delete(res);
 	PQfinish(conn);
 	return rc;

@@ -9,6 +9,11 @@
 # Usage: ./package.sh MAX_GLIBC   (called by "make package")
 # Optional: RDS_CA_BUNDLE=/path/global-bundle.pem is shipped as
 # rds-global-bundle.pem, which switches libpq to sslmode=verify-full.
+# Optional: SQL=folder bundles the scripts of client mode: the folder's
+# contents go under sql/ (as the old Flyway image's "COPY scripts
+# /flyway/sql"), so FLYWAY_LOCATIONS=filesystem:./sql/postgresql finds
+# folder/postgresql under LAMBDA_TASK_ROOT.  build/pkg/sql/ is made even
+# without SQL (empty), for the Dockerfile's COPY.
 set -eu
 
 max=${1:-2.34}
@@ -53,5 +58,21 @@ if [ -n "${RDS_CA_BUNDLE:-}" ]; then
 	cp "$RDS_CA_BUNDLE" "$stage/rds-global-bundle.pem"
 fi
 
-(cd "$stage" && zip -q -X -r ../../function.zip bootstrap lib $( [ -f rds-global-bundle.pem ] && echo rds-global-bundle.pem ))
+mkdir -p "$stage/sql"
+scripts=""
+if [ -n "${SQL:-}" ]; then
+	if [ ! -d "$SQL" ]; then
+		echo "package: SQL=$SQL is not a folder (relative paths are read from lambda/)" >&2
+		exit 1
+	fi
+	# the folder's contents, dot files (.git, editor files) left out;
+	# readable by the function's user whatever the checkout's modes
+	cp -R "$SQL"/. "$stage/sql/"
+	find "$stage/sql" -mindepth 1 -name '.*' -prune -exec rm -rf {} +
+	chmod -R u+rwX,go+rX,go-w "$stage/sql"
+	scripts=sql
+	echo "package: bundled $(find "$stage/sql" -type f -name '*.sql' | wc -l) .sql files of $SQL under sql/"
+fi
+
+(cd "$stage" && zip -q -X -r ../../function.zip bootstrap lib $scripts $( [ -f rds-global-bundle.pem ] && echo rds-global-bundle.pem ))
 echo "package: function.zip $(du -k function.zip | cut -f1) KB, $(ls "$stage/lib" | wc -l) libraries, glibc <= $max"

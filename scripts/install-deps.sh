@@ -49,7 +49,7 @@ elif [ "$mode" = all ]; then
 	# the other suites list their own extra packages
 	deps_files=(lambda/DEPENDENCIES test/fetch/DEPENDENCIES test/sync/DEPENDENCIES
 		test/packages/DEPENDENCIES test/pgxn/DEPENDENCIES test/pipeline/DEPENDENCIES \
-		test/client/DEPENDENCIES)
+		test/client/DEPENDENCIES test/image/DEPENDENCIES)
 fi
 for f in "${deps_files[@]}"; do
 	[ -f "$f" ] && while read -r p _; do

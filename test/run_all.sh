@@ -7,9 +7,11 @@
 # Suites: unit (pure logic), regress + isolation + TAP (make installcheck on a
 # throwaway cluster), lambda (make -C lambda check), fetch (test/fetch/run.sh),
 # pgxn (test/pgxn/run.sh: META.json and make dist), pipeline
-# (test/pipeline/run.sh: the buildspecs in examples/), and last packages
-# (test/packages/run.sh: the Debian package built, linted, installed, tested
-# and purged; it installs from source again afterwards).
+# (test/pipeline/run.sh: the buildspecs in examples/), image
+# (test/image/run.sh: the command's container image built with buildah and
+# run against a throwaway cluster), and last packages (test/packages/run.sh:
+# the Debian packages built, linted, installed, tested and purged; it
+# installs from source again afterwards).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -120,6 +122,12 @@ if [ -f test/pipeline/run.sh ]; then
 	echo "== pipeline: the CodeBuild buildspecs in examples/"
 	bash test/pipeline/run.sh 2>&1 | tee "$log_dir/pipeline.log"
 	counts_from_line pipeline "$log_dir/pipeline.log"
+fi
+
+if [ -f test/image/run.sh ]; then
+	echo "== image: the pg_migrate command's container image (client/Dockerfile)"
+	$sudo bash test/image/run.sh 2>&1 | tee "$log_dir/image.log"
+	counts_from_line image "$log_dir/image.log"
 fi
 
 # Last: installing the .deb replaces the files "make install" put in place

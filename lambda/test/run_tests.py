@@ -287,7 +287,7 @@ def test_direct(env, pg, m):
           and "not json" not in json.dumps(body), (kind, body))
 
     pg.database("d_noext", m["ok"], extension=False)
-    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_noext")), ["{}"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_noext"), PG_MIGRATE_ENGINE="extension"), ["{}"])
     kind, body, _ = result(ids[0])
     msg = body.get("errorMessage", "") if isinstance(body, dict) else ""
     check("direct: missing extension (42883) -> Function.ExtensionMissing with advice",
@@ -537,7 +537,7 @@ def test_flyway_env(env, pg, m):
     # the old Flyway function's environment block, unchanged
     pg.database("d_oldenv", m["six"])
     old = dict(FLYWAY_URL="jdbc:postgresql://127.0.0.1:%d/d_oldenv" % pg.port,
-               FLYWAY_LOCATIONS="filesystem:./sql/postgresql")
+               FLYWAY_LOCATIONS="filesystem:./sql/postgresql", PG_MIGRATE_ENGINE="extension")
     for i in range(1, 7):
         old["FLYWAY_PLACEHOLDERS_P%d" % i] = "v%d" % i
     rc, out, err, ids = run(env.base(**old), ["{}"])
@@ -591,7 +591,8 @@ def test_flyway_env(env, pg, m):
     check("flyway_env: FLYWAY_GROUP=maybe fails the init naming it, without its value",
           body is not None and "FLYWAY_GROUP" in body and not leaked(out + err + body, SECRET_LIKE),
           (rc, env.rt.init_errors))
-    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_SCHEMAS="a,b"), ["{}"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_SCHEMAS="a,b",
+                                     PG_MIGRATE_ENGINE="extension"), ["{}"])
     body = init_error(rc)
     check("flyway_env: two FLYWAY_SCHEMAS fail the init (one schema in extension mode)",
           body is not None and "FLYWAY_SCHEMAS" in body and "only one" in body,
@@ -716,7 +717,7 @@ def test_cloudformation(env, pg, m):
     check("cloudformation: Create -> PUT SUCCESS with stable id and Data",
           p is not None and body.get("Status") == "SUCCESS"
           and body.get("PhysicalResourceId") == "pg-migrate-Migrations"
-          and body.get("Data") == {"Applied": "2", "SchemaVersion": "2"}
+          and body.get("Data") == {"Applied": "2", "SchemaVersion": "2", "Engine": "extension"}
           and body.get("RequestId") == "cfn-create" and body.get("LogicalResourceId") == "Migrations"
           and body.get("StackId", "").startswith("arn:aws:cloudformation"), (p, out))
     check("cloudformation: PUT uses the URL verbatim, no Content-Type, Content-Length set",
@@ -868,7 +869,7 @@ def test_provider(env, pg, m):
     kind, body, _ = result(ids[0])
     check("provider: Create -> returns PhysicalResourceId and Data, no PUT",
           kind == "response" and body == {"PhysicalResourceId": "pg-migrate-Migrations",
-                                          "Data": {"Applied": "2", "SchemaVersion": "2"}}
+                                          "Data": {"Applied": "2", "SchemaVersion": "2", "Engine": "extension"}}
           and not rcv.puts, (kind, body, rcv.puts))
 
     rc, out, err, ids = run(prov(FLYWAY_URL=env.url("p_ok", port=free_port()), MASTER_SECRET_ARN="missing"),
@@ -1123,6 +1124,7 @@ def test_valgrind(env, pg, m):
 
 def test_package(env, pg, m):
     """The zip's bootstrap runs on the bundled libraries."""
+    test_package_scripts(env, pg)
     pkg = os.path.join(LAMBDA, "build", "pkg")
     libs = os.path.join(pkg, "lib")
     p = subprocess.run(["ldd", os.path.join(pkg, "bootstrap")], capture_output=True, text=True,
@@ -1148,12 +1150,68 @@ def test_package(env, pg, m):
           and body.get("applied") == 2, (kind, body, p.stdout[-2000:]))
 
 
+def package_with(sql):
+    """make package SQL=sql (None: without scripts); (returncode, output)."""
+    p = subprocess.run(["make", "-s", "package"] + (["SQL=" + sql] if sql else []), cwd=LAMBDA,
+                       capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+
+def old_scripts_folder():
+    """The old image's scripts folder (COPY scripts /flyway/sql): postgresql/ inside, and a dot file."""
+    root = task_root("scripts", BUNDLED, folder="scripts/postgresql")
+    with open(os.path.join(root, "scripts", ".DS_Store"), "w") as f:
+        f.write("junk")
+    return os.path.join(root, "scripts")
+
+
+def test_package_scripts(env, pg):
+    """make package SQL=folder: the scripts in function.zip where the old
+    image had them, found by FLYWAY_LOCATIONS=filesystem:./sql/postgresql."""
+    import zipfile
+    ensure_deployer(env, pg)
+    rc, out = package_with("/nonexistent/scripts")
+    check("package: SQL=a missing folder fails, naming it", rc != 0 and "SQL=/nonexistent/scripts is not a folder" in out,
+          out[-1500:])
+    try:
+        rc, out = package_with(old_scripts_folder())
+        names = zipfile.ZipFile(os.path.join(LAMBDA, "function.zip")).namelist() if rc == 0 else []
+        check("package: SQL=folder bundles its contents under sql/ (dot files left out)",
+              rc == 0 and "bundled 3 .sql files" in out
+              and {"sql/postgresql/" + s for s in BUNDLED} <= set(names)
+              and not any(".DS_Store" in n for n in names), (out[-1500:], names))
+        task = tempfile.mkdtemp(prefix="pgm-zip-")
+        try:
+            with zipfile.ZipFile(os.path.join(LAMBDA, "function.zip")) as z:
+                for info in z.infolist():
+                    z.extract(info, task)
+                    os.chmod(os.path.join(task, info.filename), (info.external_attr >> 16) or 0o644)
+            db = client_db(pg, "pkg_client")
+            rt = env_ctx.rt
+            rt.reset()
+            rid = rt.add("{}")
+            p = subprocess.run([os.path.join(task, "bootstrap")], capture_output=True, text=True, timeout=60,
+                               env=old_env(env, db, task, LD_LIBRARY_PATH=os.path.join(task, "lib")), cwd="/")
+            captured.append(p.stdout)
+            kind, body, _ = result(rid)
+            check("package: the unzipped function applies its bundled scripts with the old environment",
+                  kind == "response" and body.get("engine") == "client" and body.get("applied") == 3,
+                  (kind, body, p.stdout[-2000:]))
+        finally:
+            shutil.rmtree(task, ignore_errors=True)
+    finally:
+        package_with(None)
+
+
 def test_image(env, pg, m):
     """lambda/Dockerfile builds and its image runs the handler (test/image.py)."""
     import image
     check("image: buildah is installed (lambda/DEPENDENCIES)", image.available())
     try:
         image.build_standin()
+        ensure_deployer(env, pg)
+        rc, out = package_with(old_scripts_folder())
+        check("image: make package SQL=... stages the scripts for the Dockerfile", rc == 0, out[-1500:])
         image.build_image(LAMBDA)
         check("image: Dockerfile builds FROM the base image (local stand-in via BASE_IMAGE)", True)
         cfg = image.image_config()
@@ -1182,9 +1240,20 @@ def test_image(env, pg, m):
               kind == "response" and body.get("applied") == 2
               and migrated_versions(pg, "i_ok") == "1,2",
               (kind, body, p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
+
+        db = client_db(pg, "i_client")
+        rt.reset()
+        rid = rt.add("{}")
+        p = image.run_image(old_env(env, db, "/var/task", LAMBDA_TASK_ROOT=None))
+        captured.extend([p.stdout, p.stderr])
+        kind, body, _ = result(rid)
+        check("image: the container applies the scripts it was built with (/var/task/sql, client mode)",
+              kind == "response" and body.get("engine") == "client" and body.get("applied") == 3,
+              (kind, body, p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
     except Exception as e:
         check("image: build and run", False, e)
     finally:
+        package_with(None)
         if image.available():
             image.cleanup()
 
@@ -1475,6 +1544,7 @@ def test_cdk():
               and "sns:Publish" not in pol, (isolated, fn.get("VpcConfig")))
     test_cdk_vpc()
     test_cdk_sns()
+    test_cdk_scripts()
 
 
 # What `cdk synth` caches in cdk.context.json after looking up CDK_VPC:
@@ -1507,7 +1577,7 @@ def cached_zones_lookup():
             [CDK_REGION + z for z in "abc"]}
 
 
-def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
+def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT, inspect=None):
     """`cdk synth -c key=value ...` of lambda/cdk as a platform engineer runs
     it, but offline, from a scratch project directory: lambda/cdk's cdk.json
     (the app by absolute path; in_cdk_json added to its context) and, when
@@ -1541,6 +1611,8 @@ def cdk_synth(args, cached=None, in_cdk_json=None, account=CDK_ACCOUNT):
         if p.returncode == 0 and os.path.exists(tpl):
             with open(tpl) as f:
                 t = json.load(f)
+            if inspect:
+                inspect(os.path.join(d, "cdk.out"), t)
         return p.returncode, t, p.stderr + p.stdout
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -1647,6 +1719,503 @@ def test_cdk_sns():
         check("cdk: %s fails with a clear message" % what, context_error(rc, out, text), out[-3000:])
 
 
+# ---------------------------------------------------------------------------
+# Client mode: the scripts bundled with the function, applied by the engine
+# over libpq, against a database without the extension, as a role that is
+# not a superuser (as on RDS and Aurora).
+
+DEPLOYER_PASSWORD = "D3ployer-pgm-S3cret!"
+APP_PASSWORD = "app-Pl4ceholder-S3cret"     # a placeholder whose name says secret
+
+# the old function's six placeholders
+OLD_PLACEHOLDERS = {
+    "FLYWAY_PLACEHOLDERS_ENVIRONMENT": "staging",
+    "FLYWAY_PLACEHOLDERS_REGION": "eu-west-1",
+    "FLYWAY_PLACEHOLDERS_APP_USER": "orders_app",
+    "FLYWAY_PLACEHOLDERS_READONLY_USER": "orders_ro",
+    "FLYWAY_PLACEHOLDERS_BUCKET_NAME": "orders-exports",
+    "FLYWAY_PLACEHOLDERS_APP_PASSWORD": APP_PASSWORD,
+}
+
+BUNDLED = {
+    "V1__create_settings.sql":
+        "-- settings of ${environment}\r\n"
+        "CREATE TABLE app_settings(name text PRIMARY KEY, value text);\r\n"
+        "INSERT INTO app_settings VALUES ('environment', '${environment}'), ('region', '${region}');\r\n",
+    "V1_1__seed_users.sql":
+        "INSERT INTO app_settings VALUES ('app_user', '${app_user}'),\n"
+        "  ('readonly_user', '${readonly_user}'), ('bucket', '${bucket_name}'),\n"
+        "  ('app_password_md5', md5('${app_password}'));\n",
+    "R__settings_view.sql":
+        "CREATE OR REPLACE VIEW settings_view AS SELECT name, value FROM app_settings;\n",
+}
+
+
+def flyway_checksum(text):
+    """Flyway's checksum: CRC-32 over the script's lines without their line
+    endings, as a signed int (computed here independently of pg_migrate)."""
+    import zlib
+    crc = 0
+    for line in text.encode("utf-8").splitlines():
+        crc = zlib.crc32(line, crc)
+    return crc - (1 << 32) if crc >= (1 << 31) else crc
+
+
+def task_root(name, files, folder="sql/postgresql"):
+    """A function's code folder (LAMBDA_TASK_ROOT) with files under folder."""
+    root = os.path.join(tempfile.gettempdir(), "pgm-task-" + name)
+    shutil.rmtree(root, ignore_errors=True)
+    d = os.path.join(root, folder)
+    os.makedirs(d)
+    for fname, text in files.items():
+        with open(os.path.join(d, fname), "w", newline="") as f:
+            f.write(text)
+    return root
+
+
+def client_db(pg, name):
+    """A database without the extension, owned by the deployer (not a superuser)."""
+    pg.psql('CREATE DATABASE "%s" OWNER deployer' % name)
+    return name
+
+
+def old_env(env, db, root, **over):
+    """The old Flyway function's environment block, unchanged."""
+    e = dict(OLD_PLACEHOLDERS, MASTER_SECRET_ARN="db-deployer", FLYWAY_URL=env.url(db),
+             FLYWAY_LOCATIONS="filesystem:./sql/postgresql", LAMBDA_TASK_ROOT=root)
+    e.update(over)
+    return env.base(**e)
+
+
+def history(pg, db, table="flyway_schema_history", schema="public"):
+    return pg.psql("SELECT string_agg(concat_ws('|', installed_rank, coalesce(version, ''), description, "
+                   "type, script, coalesce(checksum::text, ''), success), E'\\n' ORDER BY installed_rank) "
+                   "FROM \"%s\".\"%s\"" % (schema, table), db=db) or ""
+
+
+def engine_lines(out):
+    return [r["message"] for r in log_records(out) if r.get("phase") == "engine"]
+
+
+def ensure_deployer(env, pg):
+    """The role client mode deploys as, not a superuser, and its secret."""
+    if pg.psql("SELECT 1 FROM pg_roles WHERE rolname = 'deployer'") != "1":
+        pg.psql("CREATE ROLE deployer LOGIN PASSWORD '%s'" % DEPLOYER_PASSWORD)
+    env.sm.secrets["db-deployer"] = {"engine": "postgres", "username": "deployer",
+                                     "password": DEPLOYER_PASSWORD, "host": "127.0.0.1",
+                                     "port": pg.port, "dbname": "postgres"}
+
+
+def test_client(env, pg, m):
+    ensure_deployer(env, pg)
+    check("client: the deployer is not a superuser",
+          pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'deployer'") == "f")
+    root = task_root("ok", BUNDLED)
+    client_applies(env, pg, root)
+    client_modes(env, pg, root)
+    client_failures(env, pg, root)
+    client_settings(env, pg, root)
+    client_same_history(env, pg, root)
+    client_valgrind(env, pg, root)
+    client_sns(env, pg, root)
+
+
+def client_applies(env, pg, root):
+    db = client_db(pg, "k_old")
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: the old function's environment applies the bundled scripts (auto -> client)",
+          kind == "response" and body.get("status") == "SUCCESS" and body.get("engine") == "client"
+          and [x["script"] for x in body.get("migrations", [])]
+          == ["V1__create_settings.sql", "V1_1__seed_users.sql", "R__settings_view.sql"]
+          and body.get("applied") == 3 and body.get("schemaVersion") == "1.1"
+          and body.get("schemaVersionBefore") is None
+          and all(isinstance(x.get("executionTime"), (int, float)) for x in body["migrations"]),
+          (kind, body, out[-3000:]))
+    check("client: the engine choice is logged in one line, with the reason",
+          engine_lines(out) == ["engine client: PG_MIGRATE_ENGINE=auto and the database has no "
+                                "pg_migrate extension"], engine_lines(out))
+    check("client: FLYWAY_LOCATIONS's value is not logged",
+          "./sql/postgresql" not in out and "%s/sql" % root not in out, out[-2000:])
+    settings = pg.psql("SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM app_settings", db=db)
+    check("client: the six FLYWAY_PLACEHOLDERS_* replaced",
+          settings == "app_password_md5=%s,app_user=orders_app,bucket=orders-exports,environment=staging,"
+                      "readonly_user=orders_ro,region=eu-west-1"
+          % __import__("hashlib").md5(APP_PASSWORD.encode()).hexdigest(), settings)
+    want = "\n".join("%d|%s|%s|SQL|%s|%d|t" % (i + 1, v, d, s, flyway_checksum(BUNDLED[s]))
+                     for i, (v, d, s) in enumerate((("1", "create settings", "V1__create_settings.sql"),
+                                                    ("1.1", "seed users", "V1_1__seed_users.sql"),
+                                                    ("", "settings view", "R__settings_view.sql"))))
+    got = history(pg, db)
+    check("client: flyway_schema_history rows with Flyway's checksums (CRC-32 of the lines)", got == want,
+          (got, want))
+    owner = pg.psql("SELECT string_agg(DISTINCT installed_by, ',') FROM flyway_schema_history", db=db)
+    check("client: installed_by is the deployer", owner == "deployer", owner)
+
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a second deploy is a no-op",
+          kind == "response" and body.get("applied") == 0 and body.get("migrations") == []
+          and body.get("schemaVersion") == "1.1" and body.get("schemaVersionBefore") == "1.1"
+          and history(pg, db) == want, (kind, body))
+    check("client: no placeholder secret in the logs", not leaked(out + err, APP_PASSWORD))
+
+    # throttled secret, then the deploy: one success
+    env.sm.behaviour["db-deployer"] = [(400, "ThrottlingException"), "ok"]
+    db2 = client_db(pg, "k_throttled")
+    rc, out, err, ids = run(old_env(env, db2, root), ["{}"])
+    env.sm.behaviour.pop("db-deployer")
+    kind, body, _ = result(ids[0])
+    check("client: a throttled secret is retried, then the scripts applied",
+          kind == "response" and body.get("applied") == 3 and len(env.sm.requests) == 2, (kind, body))
+
+
+def client_modes(env, pg, root):
+    rcv = env_ctx.rcv
+    db = client_db(pg, "k_cfn")
+    rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, root, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [cfn_event(env, "Create", "k-create"), cfn_event(env, "Update", "k-update",
+                                                                           PhysicalResourceId="pg-migrate-Migrations")])
+    puts = [json.loads(last_put(t)["body"]) if last_put(t) else {} for t in ("k-create", "k-update")]
+    check("client: cloudformation Create then Update -> SUCCESS, Data with the engine",
+          [p.get("Status") for p in puts] == ["SUCCESS", "SUCCESS"]
+          and puts[0].get("Data") == {"Applied": "3", "SchemaVersion": "1.1", "Engine": "client"}
+          and puts[1].get("Data") == {"Applied": "0", "SchemaVersion": "1.1", "Engine": "client"}, puts)
+
+    db = client_db(pg, "k_provider")
+    rc, out, err, ids = run(old_env(env, db, root, PG_MIGRATE_INVOKE_MODE="provider"),
+                            [cfn_event(env, "Create", "k-prov")])
+    kind, body, _ = result(ids[0])
+    check("client: provider Create -> Data Applied 3",
+          kind == "response" and body.get("Data", {}).get("Applied") == "3"
+          and body.get("PhysicalResourceId") == "pg-migrate-Migrations", (kind, body))
+
+    rc, out, err, ids = run(old_env(env, db, root), [("{}", {"timeout_s": 2.5})])
+    check("client: deadline too short -> Function.DeadlineTooShort",
+          err_type(ids[0]) == "Function.DeadlineTooShort", result(ids[0]))
+
+
+def client_failures(env, pg, root):
+    rcv = env_ctx.rcv
+    broken = task_root("broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELECT 2;\nSELEC broken;\n"}))
+    db = client_db(pg, "k_broken")
+    rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, broken, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [cfn_event(env, "Create", "k-broken")])
+    p = last_put("k-broken")
+    body = json.loads(p["body"]) if p else {}
+    reason = body.get("Reason", "")
+    check("client: a failed script -> PUT FAILED with the script and line in the Reason",
+          body.get("Status") == "FAILED" and "V2__broken.sql" in reason and "line 3" in reason
+          and "SQLSTATE 42601" in reason, body)
+    rows = pg.psql("SELECT string_agg(coalesce(version, 'R'), ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history WHERE success", db=db)
+    check("client: the migrations before the failed one stay applied (the repeatable comes after V2)",
+          rows == "1,1.1", rows)
+
+    rc, out, err, ids = run(old_env(env, db, broken), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: direct mode -> Function.MigrationFailed naming the script and line",
+          err_type(ids[0]) == "Function.MigrationFailed" and "V2__broken.sql" in body.get("errorMessage", "")
+          and "line 3" in body["errorMessage"], (kind, body))
+
+    # a deadline reached while a script runs: cancelled, reported in time
+    slow = task_root("slow", {"V1__slow.sql": "SELECT pg_sleep(30);\n"})
+    db = client_db(pg, "k_slow")
+    rcv.reset()
+    t0 = time.time()
+    rc, out, err, ids = run(old_env(env, db, slow, PG_MIGRATE_INVOKE_MODE="cloudformation"),
+                            [(cfn_event(env, "Create", "k-slow"), {"timeout_s": 6.0})])
+    p = last_put("k-slow")
+    body = json.loads(p["body"]) if p else {}
+    check("client: approaching deadline -> cancelled, PUT FAILED in time",
+          body.get("Status") == "FAILED" and "deadline" in body.get("Reason", "")
+          and p["at"] < t0 + 6.0, (body, p and p["at"] - t0))
+
+    rc, out, err, ids = run(old_env(env, "k_old", root, PG_MIGRATE_ENGINE="extension"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: PG_MIGRATE_ENGINE=extension without the extension -> Function.ExtensionMissing, "
+          "which names PG_MIGRATE_ENGINE=client",
+          err_type(ids[0]) == "Function.ExtensionMissing"
+          and "PG_MIGRATE_ENGINE=client" in body.get("errorMessage", ""), body)
+
+    empty = task_root("empty", {}, folder="other")
+    rc, out, err, ids = run(old_env(env, "k_old", empty), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto without the extension nor the bundled folder -> Function.ConfigInvalid "
+          "naming FLYWAY_LOCATIONS and the folder",
+          err_type(ids[0]) == "Function.ConfigInvalid"
+          and "FLYWAY_LOCATIONS" in body.get("errorMessage", "")
+          and empty + "/sql/postgresql" in body["errorMessage"], body)
+    rc, out, err, ids = run(old_env(env, "k_old", empty, PG_MIGRATE_ENGINE="client"), ["{}"])
+    check("client: PG_MIGRATE_ENGINE=client without the bundled folder fails the init",
+          init_error(rc) and "FLYWAY_LOCATIONS" in json.dumps(env_ctx.rt.init_errors), env_ctx.rt.init_errors)
+
+    for var, val, text in (("PG_MIGRATE_ENGINE", "bogus", "PG_MIGRATE_ENGINE must be auto, extension or client"),
+                           ("FLYWAY_TYPO_SETTING", "x", "FLYWAY_TYPO_SETTING"),
+                           ("FLYWAY_TARGET", "not-a-version", "FLYWAY_TARGET is not a valid target")):
+        rc, out, err, ids = run(old_env(env, "k_old", root, **{var: val}), ["{}"])
+        errs = json.dumps(env_ctx.rt.init_errors)
+        check("client: %s=%s fails the init naming it, never quoting the value" % (var, val),
+              init_error(rc) and text in errs and (val == "bogus" or val not in errs), errs)
+
+
+def client_settings(env, pg, root):
+    """Every FLYWAY_* setting, read by the command's code, in client mode."""
+    two = task_root("two", {"V1__t.sql": "CREATE TABLE t(id int);\n", "V2__u.sql": "CREATE TABLE u(id int);\n",
+                            "V3__v.sql": "CREATE TABLE v(id int);\n"})
+    db = client_db(pg, "k_schemas")
+    pg.psql("CREATE SCHEMA app AUTHORIZATION deployer; CREATE SCHEMA other AUTHORIZATION deployer", db=db)
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
+                                    FLYWAY_TARGET="2", FLYWAY_INSTALLED_BY="pipeline"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version || ':' || installed_by, ',' ORDER BY installed_rank) "
+                   "FROM app.deploys WHERE version IS NOT NULL", db=db)
+    where = pg.psql("SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY 1) "
+                    "FROM information_schema.tables WHERE table_name IN ('t', 'u', 'v')", db=db)
+    check("client: FLYWAY_SCHEMAS (two), FLYWAY_TABLE, FLYWAY_TARGET, FLYWAY_INSTALLED_BY (not a superuser)",
+          kind == "response" and body.get("schemaVersion") == "2" and rows == "1:pipeline,2:pipeline"
+          and where == "app.t,app.u", (body, rows, where))
+
+    # FLYWAY_CONFIG_FILES: a flyway.conf bundled with the function, read under
+    # LAMBDA_TASK_ROOT; a FLYWAY_* variable wins over the file, as in Flyway
+    os.makedirs(os.path.join(two, "conf"), exist_ok=True)
+    with open(os.path.join(two, "conf", "flyway.conf"), "w") as f:
+        f.write("flyway.table=from_conf\nflyway.target=1\n")
+    db_conf = client_db(pg, "k_conf_files")
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_CONFIG_FILES="conf/flyway.conf",
+                                    FLYWAY_TARGET="2"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM public.from_conf", db=db_conf)
+    check("client: FLYWAY_CONFIG_FILES read under LAMBDA_TASK_ROOT (table from the file, target from the variable)",
+          kind == "response" and rows == "1,2", (kind, body, rows))
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_CONFIG_FILES="conf/missing.conf"), ["{}"])
+    body = init_error(rc)
+    check("client: a FLYWAY_CONFIG_FILES file that is missing fails the init, naming it",
+          body is not None and "missing.conf" in body, (rc, env.rt.init_errors, out[-1500:]))
+
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
+                                    FLYWAY_GROUP="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_GROUP=true applies the rest in one transaction",
+          kind == "response" and body.get("applied") == 1 and body.get("schemaVersion") == "3", body)
+
+    db = client_db(pg, "k_baseline")
+    pg.psql("CREATE TABLE legacy(id int)", db=db)
+    pg.psql("ALTER TABLE legacy OWNER TO deployer", db=db)
+    rc, out, err, ids = run(old_env(env, db, two), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a non-empty schema without history fails, naming FLYWAY_BASELINE_ON_MIGRATE",
+          err_type(ids[0]) == "Function.MigrationFailed"
+          and "FLYWAY_BASELINE_ON_MIGRATE=true" in body.get("errorMessage", ""), body)
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_BASELINE_ON_MIGRATE="true",
+                                    FLYWAY_BASELINE_VERSION="1"), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(version || ':' || type, ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history", db=db)
+    check("client: FLYWAY_BASELINE_ON_MIGRATE + FLYWAY_BASELINE_VERSION baseline, then apply the rest",
+          kind == "response" and rows == "1:BASELINE,2:SQL,3:SQL", (body, rows))
+
+    late = task_root("late", {"V1__t.sql": "CREATE TABLE t(id int);\n", "V3__v.sql": "CREATE TABLE v(id int);\n"})
+    db = client_db(pg, "k_order")
+    run(old_env(env, db, late), ["{}"])
+    rc, out, err, ids = run(old_env(env, db, two), ["{}"])
+    check("client: a script older than the applied ones is refused without FLYWAY_OUT_OF_ORDER",
+          err_type(ids[0]) == "Function.MigrationFailed", result(ids[0]))
+    rc, out, err, ids = run(old_env(env, db, two, FLYWAY_OUT_OF_ORDER="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_OUT_OF_ORDER=true applies it",
+          kind == "response" and [x["state"] for x in body.get("migrations", [])] == ["Out of Order"], body)
+
+    mixed = task_root("mixed", {"V1__index.sql": "CREATE TABLE i(id int);\nCREATE INDEX CONCURRENTLY i_id ON i(id);\n"})
+    db = client_db(pg, "k_mixed")
+    rc, out, err, ids = run(old_env(env, db, mixed), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: a script mixing transactional and non-transactional statements fails, naming FLYWAY_MIXED",
+          err_type(ids[0]) == "Function.MigrationFailed" and "FLYWAY_MIXED=true" in body.get("errorMessage", ""),
+          body)
+    rc, out, err, ids = run(old_env(env, db, mixed, FLYWAY_MIXED="true"), ["{}"])
+    check("client: FLYWAY_MIXED=true applies it", result(ids[0])[0] == "response", result(ids[0]))
+
+    named = task_root("named", {"V1__t.sql": "CREATE TABLE t(id int);\n", "v2-bad-name.sql": "SELECT 1;\n"})
+    db = client_db(pg, "k_naming")
+    rc, out, err, ids = run(old_env(env, db, named, FLYWAY_VALIDATE_MIGRATION_NAMING="true"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: FLYWAY_VALIDATE_MIGRATION_NAMING=true refuses a badly named file",
+          err_type(ids[0]) == "Function.MigrationFailed" and "v2-bad-name.sql" in body.get("errorMessage", ""),
+          body)
+
+    raw = task_root("raw", {"V1__raw.sql": "CREATE TABLE raw(v text);\nINSERT INTO raw VALUES ('${environment}');\n"})
+    db = client_db(pg, "k_raw")
+    rc, out, err, ids = run(old_env(env, db, raw, FLYWAY_PLACEHOLDER_REPLACEMENT="false"), ["{}"])
+    check("client: FLYWAY_PLACEHOLDER_REPLACEMENT=false keeps ${...} as written",
+          pg.psql("SELECT v FROM raw", db=db) == "${environment}", result(ids[0]))
+
+    port = free_port()
+    rc, out, err, ids = run(old_env(env, db, raw, FLYWAY_URL=env.url(db, port=port),
+                                    FLYWAY_CONNECT_RETRIES="1", FLYWAY_CONNECT_RETRIES_INTERVAL="1"), ["{}"])
+    retries = [r for r in log_records(out) if r.get("phase") == "connect" and "retrying" in r["message"]]
+    check("client: FLYWAY_CONNECT_RETRIES=1 retries once, then Function.DatabaseUnreachable",
+          err_type(ids[0]) == "Function.DatabaseUnreachable" and len(retries) == 1, (retries, out[-1500:]))
+
+
+def client_sns(env, pg, root):
+    sns = Sns()
+    sns.topics.add(TOPIC)
+    sns.seen = []
+    try:
+        db = client_db(pg, "k_sns")
+        e = old_env(env, db, root, PG_MIGRATE_SNS_TOPIC_ARN=TOPIC,
+                    AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d/" % sns.port)
+        run(e, ["{}"])
+        broken = task_root("sns-broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELECT 2;\nSELEC broken;\n"}))
+        run(dict(e, LAMBDA_TASK_ROOT=broken), ["{}"])
+        msgs = published(sns)
+    finally:
+        sns.stop()
+    ok = len(msgs) == 2 and not sns.sig_failures
+    first = msgs[0][1] if ok else {}
+    second = msgs[1][1] if ok else {}
+    check("client: SNS summary of a deploy: engine client, versions before and after, migrations with times",
+          ok and first.get("engine") == "client" and first.get("schemaVersionBefore") is None
+          and first.get("schemaVersionAfter") == "1.1" and first.get("applied") == 3
+          and all(isinstance(x.get("executionTimeMs"), (int, float)) for x in first.get("migrations", []))
+          and "1.1, 3 migrations applied" in msgs[0][0], msgs)
+    f = second.get("failure", {})
+    check("client: SNS summary of a failed deploy: the script, line and error",
+          ok and second.get("status") == "FAILED" and second.get("engine") == "client"
+          and second.get("schemaVersionBefore") == "1.1" and second.get("schemaVersionAfter") == "1.1"
+          and f.get("script") == "V2__broken.sql" and f.get("line") == 3
+          and "syntax error" in (f.get("error") or "") and f.get("sqlstate") == "42601"
+          and msgs[1][0].endswith("V2__broken.sql line 3"), msgs[1:] if ok else msgs)
+    check("client: no placeholder secret or password in the SNS texts",
+          sns.seen and not any(leaked(t, x) for t in sns.seen for x in (APP_PASSWORD, DEPLOYER_PASSWORD)))
+
+
+def client_valgrind(env, pg, root):
+    vg = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+          "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30"]
+    db = client_db(pg, "k_valgrind")
+    rc, out, err, ids = run(old_env(env, db, root), ["{}", "{}", "not json", "", "{}"], timeout=300, wrapper=vg)
+    kinds = [result(i)[0] for i in ids]
+    applied = [result(i)[1].get("applied") if result(i)[0] == "response" else None for i in ids]
+    check("client: valgrind direct: 5 invocations in one process (apply, no-op, malformed, no-op, no-op)",
+          kinds == ["response", "response", "error", "response", "response"] and applied[:2] == [3, 0], kinds)
+    check("client: valgrind direct: no leaks, no invalid accesses", rc == 0 and not valgrind_ok(err),
+          (rc, valgrind_ok(err), err[-3000:]))
+
+    broken = task_root("vg-broken", dict(BUNDLED, **{"V2__broken.sql": "SELECT 1;\nSELEC broken;\n"}))
+    db = client_db(pg, "k_valgrind_fail")
+    env.sm.behaviour["db-deployer"] = [(400, "ThrottlingException"), "ok"]
+    env_ctx.rcv.reset()
+    rc, out, err, ids = run(old_env(env, db, broken, PG_MIGRATE_INVOKE_MODE="cloudformation",
+                                    FLYWAY_GROUP="true"),
+                            [cfn_event(env, "Create", "kv1"), cfn_event(env, "Update", "kv2", PhysicalResourceId="x"),
+                             cfn_event(env, "Delete", "kv3", PhysicalResourceId="x")], timeout=300, wrapper=vg)
+    env.sm.behaviour.pop("db-deployer")
+    puts = [json.loads(p["body"]).get("Status") for p in env_ctx.rcv.puts]
+    check("client: valgrind cloudformation: throttled secret, failed group twice, delete; no leaks",
+          rc == 0 and not valgrind_ok(err) and puts == ["FAILED", "FAILED", "SUCCESS"],
+          (rc, puts, valgrind_ok(err), err[-3000:]))
+
+
+def client_same_history(env, pg, root):
+    """The same scripts give the same history rows through migrate_apply()."""
+    folder = os.path.join(root, "sql", "postgresql")
+    for dirpath, dirs, files in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    os.chmod(os.path.dirname(root), 0o1777) if os.path.dirname(root) == "/tmp" else None
+    pg.database("k_ext", folder)
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok",
+                                    PG_MIGRATE_ENGINE="extension"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: the same scripts through the extension (engine=extension)",
+          kind == "response" and body.get("engine") == "extension" and body.get("applied") == 3
+          and engine_lines(out) == ["engine extension: PG_MIGRATE_ENGINE=extension"], (body, out[-1500:]))
+    ext = history(pg, "k_ext")
+    check("client: the same flyway_schema_history rows as the extension gives",
+          ext and ext == history(pg, "k_old"), (ext, history(pg, "k_old")))
+
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto with the extension -> migrate_apply(), logged",
+          kind == "response" and body.get("engine") == "extension" and body.get("applied") == 0
+          and engine_lines(out) == ["engine extension: PG_MIGRATE_ENGINE=auto and the database has the "
+                                    "pg_migrate extension"], (body, engine_lines(out)))
+    rc, out, err, ids = run(old_env(env, "k_ext", root, MASTER_SECRET_ARN="db-ok",
+                                    FLYWAY_SCHEMAS="public,other"), ["{}"])
+    kind, body, _ = result(ids[0])
+    check("client: auto, the extension found, two schemas -> Function.ConfigInvalid naming PG_MIGRATE_ENGINE=client",
+          err_type(ids[0]) == "Function.ConfigInvalid" and "PG_MIGRATE_ENGINE=client" in body.get("errorMessage", ""),
+          body)
+
+
+def trigger_of(t):
+    for r in (t or {}).get("Resources", {}).values():
+        if r["Type"] == "Custom::Trigger":
+            return r["Properties"]
+    return {}
+
+
+def test_cdk_scripts():
+    """sqlDir: the scripts bundled with function.zip's contents, and their
+    hash in the Trigger's properties (a changed script runs the deploy again)."""
+    scripts = old_scripts_folder()
+    seen = {}
+
+    def look(out, t):
+        key = function_of(t).get("Code", {}).get("S3Key", "")
+        d = os.path.join(out, "asset." + key.split(".")[0])
+        files = []
+        for dirpath, dirs, names in os.walk(d):
+            files += [os.path.relpath(os.path.join(dirpath, n), d) for n in names]
+        seen["files"] = sorted(files)
+        seen["exec"] = os.access(os.path.join(d, "bootstrap"), os.X_OK)
+
+    zones = cached_zones_lookup()
+    rc, t, out = cdk_synth({"sqlDir": scripts}, zones, inspect=look)
+    h1 = trigger_of(t).get("ScriptsHash")
+    fn = function_of(t)
+    check("cdk: sqlDir -> the function's code is function.zip's files and the scripts under sql/ "
+          "(dot files left out), the scripts' hash in the Trigger and PG_MIGRATE_MIGRATIONS_HASH",
+          rc == 0 and re.fullmatch(r"[0-9a-f]{16}", h1 or "")
+          and fn.get("Environment", {}).get("Variables", {}).get("PG_MIGRATE_MIGRATIONS_HASH") == h1
+          and {"bootstrap", "lib/libcjson.so.1"} | {"sql/postgresql/" + f for f in BUNDLED} == set(seen.get("files", []))
+          and seen.get("exec"), (h1, seen, out[-3000:]))
+    rc, t2, out = cdk_synth({"sqlDir": scripts}, zones)
+    check("cdk: the same scripts -> the same hash and code", h1 and trigger_of(t2).get("ScriptsHash") == h1
+          and function_of(t2).get("Code") == fn.get("Code"), (trigger_of(t2), out[-2000:]))
+    with open(os.path.join(scripts, "postgresql", "V1_1__seed_users.sql"), "a") as f:
+        f.write("-- changed\n")
+    rc, t3, out = cdk_synth({"sqlDir": scripts}, zones)
+    h3 = trigger_of(t3).get("ScriptsHash")
+    check("cdk: a changed script -> a new hash in the Trigger's properties and new code (the deploy runs again)",
+          h3 and h3 != h1 and function_of(t3).get("Code") != fn.get("Code"), (h1, h3, out[-2000:]))
+
+    env6 = dict(OLD_PLACEHOLDERS, FLYWAY_LOCATIONS="filesystem:./sql/postgresql")
+    rc, t, out = cdk_synth({"sqlDir": scripts, "engine": "client", "flywayEnv": json.dumps(env6)}, zones)
+    v = function_of(t).get("Environment", {}).get("Variables", {})
+    check("cdk: engine and flywayEnv -> PG_MIGRATE_ENGINE and the old function's FLYWAY_* variables",
+          v.get("PG_MIGRATE_ENGINE") == "client" and all(v.get(k) == x for k, x in env6.items()), (v, out[-2000:]))
+    rc, t, out = cdk_synth({}, zones)
+    check("cdk: without sqlDir -> function.zip as it is, no ScriptsHash",
+          rc == 0 and "ScriptsHash" not in trigger_of(t), out[-2000:])
+
+    for args, text, what in (
+            ({"sqlDir": "/nonexistent/scripts"}, "sqlDir: /nonexistent/scripts is not a folder", "a missing sqlDir"),
+            ({"engine": "flyway"}, 'engine must be auto, extension or client, not "flyway"', "engine=flyway"),
+            ({"flywayEnv": '{"FLYWAY_PASSWORD":"s3cret-pw"}'}, "flywayEnv: FLYWAY_PASSWORD does not belong here",
+             "FLYWAY_PASSWORD in flywayEnv"),
+            ({"flywayEnv": '{"PGPASSWORD":"x"}'}, 'flywayEnv: "PGPASSWORD" is not a FLYWAY_* variable',
+             "a variable that is not FLYWAY_*")):
+        rc, t, out = cdk_synth(args, zones)
+        check("cdk: %s fails with a clear message" % what, context_error(rc, out, text) and "s3cret-pw" not in out,
+              out[-3000:])
+
+
 class Ctx:
     pass
 
@@ -1687,7 +2256,7 @@ def main():
                          ("cloudformation", test_cloudformation), ("provider", test_provider),
                          ("retries", test_retries),
                          ("package", test_package), ("image", test_image), ("tls", test_tls),
-                         ("valgrind", test_valgrind)):
+                         ("valgrind", test_valgrind), ("client", test_client)):
             if only and name not in only:
                 continue
             sm.reset()
@@ -1699,6 +2268,7 @@ def main():
         all_text = "\n".join(captured) + "\n".join(p["body"] for p in rcv.puts)
         check("no secret in any log or response (%d texts)" % len(captured),
               not any(leaked(all_text, x) for x in (PASSWORD, WRONG_PASSWORD, PLAIN_SECRET, QUOTED_TOKEN,
+                                                    DEPLOYER_PASSWORD, APP_PASSWORD,
                                                     SecretsManager.secret_key, SecretsManager.token)),
               "secret found")
         if not only or "cdk" in only:

@@ -133,8 +133,12 @@ test_flyway_settings(void)
 	const char *const typo[] = {"FLYWAY_TYPO", "x", NULL};
 	const char *const unsupported[] = {"FLYWAY_CLEAN_DISABLED", "false", NULL};
 	const char *const badbool[] = {"FLYWAY_GROUP", "s3cr3t-maybe", NULL};
-	const char *const two[] = {"FLYWAY_SCHEMAS", "a, b", NULL};
-	const char *const differ[] = {"FLYWAY_SCHEMAS", "a", "FLYWAY_DEFAULT_SCHEMA", "b", NULL};
+	const char *const two[] = {"PG_MIGRATE_ENGINE", "extension", "FLYWAY_SCHEMAS", "a, b", NULL};
+	const char *const differ[] = {"PG_MIGRATE_ENGINE", "extension", "FLYWAY_SCHEMAS", "a",
+	"FLYWAY_DEFAULT_SCHEMA", "b", NULL};
+	const char *const two_auto[] = {"FLYWAY_SCHEMAS", "a, b", NULL};
+	const char *const two_client[] = {"PG_MIGRATE_ENGINE", "client", "FLYWAY_SCHEMAS", "a, b", NULL};
+	const char *const bad_engine[] = {"PG_MIGRATE_ENGINE", "flyway", NULL};
 	const char *const dflt[] = {"FLYWAY_SCHEMAS", "a", "FLYWAY_DEFAULT_SCHEMA", "a", NULL};
 	config		cfg;
 	char	   *err;
@@ -164,12 +168,25 @@ test_flyway_settings(void)
 	   strstr(err, "s3cr3t") == NULL, "FLYWAY_GROUP=maybe fails, naming it without the value");
 	free(err);
 	config_free(&cfg);
-	ok(load_with(&cfg, &err, two) != 0 && err && strstr(err, "only one"),
-	   "two FLYWAY_SCHEMAS refused in extension mode");
+	ok(load_with(&cfg, &err, two) != 0 && err && strstr(err, "only one") &&
+	   strstr(err, "PG_MIGRATE_ENGINE=client"),
+	   "two FLYWAY_SCHEMAS refused in extension mode, pointing at client mode");
 	free(err);
 	config_free(&cfg);
 	ok(load_with(&cfg, &err, differ) != 0 && err && strstr(err, "FLYWAY_DEFAULT_SCHEMA"),
 	   "FLYWAY_DEFAULT_SCHEMA other than FLYWAY_SCHEMAS refused in extension mode");
+	free(err);
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, two_auto) == 0 && cfg.engine == ENGINE_AUTO &&
+	   cfg.extension_refusal && strstr(cfg.extension_refusal, "FLYWAY_SCHEMAS") &&
+	   setting(&cfg, "pg_migrate.schema") == NULL,
+	   "two FLYWAY_SCHEMAS with engine auto: kept for a database with the extension");
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, two_client) == 0 && cfg.engine == ENGINE_CLIENT &&
+	   cfg.extension_refusal == NULL, "two FLYWAY_SCHEMAS with engine client: accepted");
+	config_free(&cfg);
+	ok(load_with(&cfg, &err, bad_engine) != 0 && err && strstr(err, "PG_MIGRATE_ENGINE must be"),
+	   "PG_MIGRATE_ENGINE=flyway fails the init, naming it");
 	free(err);
 	config_free(&cfg);
 	ok(load_with(&cfg, &err, dflt) == 0 && eq(setting(&cfg, "pg_migrate.schema"), "a") &&

@@ -4,7 +4,9 @@
 // Only an existing VPC (vpcId) is looked up in the account; without one the
 // app synthesizes offline.
 import * as cdk from 'aws-cdk-lib';
-import { ContextError, arnContext, boolContext, idContext, idListContext, stringContext } from '../lib/context';
+import {
+  ContextError, arnContext, boolContext, engineContext, flywayEnvContext, idContext, idListContext, stringContext,
+} from '../lib/context';
 import { PgMigrateStack } from '../lib/pg-migrate-stack';
 
 const app = new cdk.App();
@@ -25,6 +27,10 @@ try {
   }
   new PgMigrateStack(app, 'PgMigrateStack', {
     functionZip: ctx('functionZip') ?? '../function.zip',
+    // client mode's scripts (optional): bundled under sql/
+    sqlDir: ctx('sqlDir'),
+    engine: engineContext(app.node, 'engine'),
+    flywayEnvironment: flywayEnvContext(app.node, 'flywayEnv'),
     secretArn,
     flywayUrl: ctx('flywayUrl'),
     vpcId,

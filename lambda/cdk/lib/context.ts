@@ -104,3 +104,51 @@ export function arnContext(node: Node, key: string, service: string): string | u
   }
   return arn;
 }
+
+/**
+ * FLYWAY_* variables for the function, the old function's environment
+ * block: an object in cdk.json, or its JSON on the command line.  Names
+ * only in messages (a value may be a secret placeholder); FLYWAY_PASSWORD
+ * belongs in the secret.
+ */
+export function flywayEnvContext(node: Node, key: string): Record<string, string> {
+  let v: unknown = node.tryGetContext(key);
+
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch (e) {
+      throw new ContextError(`${key} is not valid JSON (${(e as Error).message}); give an object `
+        + 'such as {"FLYWAY_LOCATIONS":"filesystem:./sql/postgresql"}');
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ContextError(`${key} must be an object of FLYWAY_* variables`);
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^FLYWAY_[A-Za-z0-9_]+$/.test(name)) {
+      throw new ContextError(`${key}: ${JSON.stringify(name)} is not a FLYWAY_* variable`);
+    }
+    if (name === 'FLYWAY_PASSWORD' || name === 'FLYWAY_URL') {
+      throw new ContextError(`${key}: ${name} does not belong here: the password comes from the `
+        + 'secret (secretArn), the URL from flywayUrl');
+    }
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ContextError(`${key}: ${name} must be a string`);
+    }
+    env[name] = String(value);
+  }
+  return env;
+}
+
+/** PG_MIGRATE_ENGINE: auto, extension or client. */
+export function engineContext(node: Node, key: string): string | undefined {
+  const v = stringContext(node, key);
+
+  if (v !== undefined && !/^(auto|extension|client)$/.test(v)) {
+    throw new ContextError(`${key} must be auto, extension or client, not ${JSON.stringify(v)}`);
+  }
+  return v;
+}

@@ -1,6 +1,7 @@
 // The pg_migrate migration function and the Trigger that runs it on deploy.
+import * as fs from 'fs';
 import * as path from 'path';
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { AssetHashType, CfnOutput, CfnResource, DockerImage, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,11 +9,23 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { bundleFunction, scriptFiles, scriptsHash } from './bundle';
 import { ContextError } from './context';
 
 export interface PgMigrateStackProps extends StackProps {
   /** function.zip built by `make -C lambda package` */
   readonly functionZip: string;
+  /**
+   * the scripts folder to bundle (client mode): its contents go under sql/
+   * in the function's code, as `make package SQL=folder` puts them, and a
+   * hash of it in the Trigger's properties runs the deploy again whenever
+   * a script changes
+   */
+  readonly sqlDir?: string;
+  /** PG_MIGRATE_ENGINE: auto (the function's default), extension or client */
+  readonly engine?: string;
+  /** FLYWAY_* variables (placeholders, schemas, locations, ...), as the old function had them */
+  readonly flywayEnvironment?: Record<string, string>;
   /** the database's master/migration secret (RDS JSON layout) */
   readonly secretArn: string;
   /** optional jdbc:postgresql://host:port/db; otherwise host/port/dbname come from the secret */
@@ -44,27 +57,34 @@ export class PgMigrateStack extends Stack {
 
     const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'DbSecret', props.secretArn);
 
+    const zip = path.resolve(__dirname, '..', props.functionZip);
+    const sqlDir = props.sqlDir ? path.resolve(__dirname, '..', props.sqlDir) : undefined;
+    const hash = sqlDir ? this.scriptsHashOf(sqlDir) : undefined;
     const environment: Record<string, string> = {
       PG_MIGRATE_INVOKE_MODE: 'direct', // the Trigger invokes synchronously
       MASTER_SECRET_ARN: secret.secretArn,
       PG_MIGRATE_LOCK_TIMEOUT_MS: '10000',
-      PG_MIGRATE_MIGRATIONS_HASH: props.migrationsHash,
+      PG_MIGRATE_MIGRATIONS_HASH: props.migrationsHash !== 'unversioned' || !hash ? props.migrationsHash : hash,
     };
     if (props.flywayUrl) environment.FLYWAY_URL = props.flywayUrl;
+    if (props.engine) environment.PG_MIGRATE_ENGINE = props.engine;
+    Object.assign(environment, props.flywayEnvironment ?? {});
     if (topic) environment.PG_MIGRATE_SNS_TOPIC_ARN = topic.topicArn;
 
     const fn = new lambda.Function(this, 'Migrate', {
       runtime: lambda.Runtime.PROVIDED_AL2023,
       architecture: lambda.Architecture.X86_64,
       handler: 'direct',
-      code: lambda.Code.fromAsset(path.resolve(__dirname, '..', props.functionZip)),
+      code: sqlDir ? this.bundledCode(zip, sqlDir) : lambda.Code.fromAsset(zip),
       memorySize: 128,
       timeout: Duration.minutes(10),
       vpc,
       vpcSubnets,
       environment,
       logGroup: new logs.LogGroup(this, 'MigrateLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      description: `pg_migrate: SELECT migrate_apply() (${props.migrationsHash})`,
+      description: sqlDir
+        ? `pg_migrate: bundled scripts ${hash}, or SELECT migrate_apply() (${props.migrationsHash})`
+        : `pg_migrate: SELECT migrate_apply() (${props.migrationsHash})`,
     });
     secret.grantRead(fn);
     topic?.grantPublish(fn);
@@ -76,15 +96,56 @@ export class PgMigrateStack extends Stack {
 
     // Runs on create and whenever the function changes (new code or a new
     // migrationsHash); a failed migration fails the deployment.
-    new triggers.Trigger(this, 'RunMigrations', {
+    const trigger = new triggers.Trigger(this, 'RunMigrations', {
       handler: fn,
       invocationType: triggers.InvocationType.REQUEST_RESPONSE,
       timeout: Duration.minutes(10),
       executeOnHandlerChange: true,
     });
+    // a changed script changes the Trigger itself, so CloudFormation updates
+    // it and it runs the deploy again (the new code version would too)
+    // (the Trigger's default child is its CustomResource, whose own is the CfnResource)
+    if (hash) {
+      const resource = trigger.node.defaultChild as Construct;
+      (resource.node.defaultChild as CfnResource).addPropertyOverride('ScriptsHash', hash);
+    }
 
     new CfnOutput(this, 'MigrateFunctionName', { value: fn.functionName });
     if (topic) new CfnOutput(this, 'NotificationTopicArn', { value: topic.topicArn });
+  }
+
+  /** The scripts folder's hash, after checking it holds scripts. */
+  private scriptsHashOf(sqlDir: string): string {
+    if (!fs.existsSync(sqlDir) || !fs.statSync(sqlDir).isDirectory()) {
+      throw new ContextError(`sqlDir: ${sqlDir} is not a folder (a relative sqlDir is read from lambda/cdk)`);
+    }
+    if (!scriptFiles(sqlDir).some((f) => f.endsWith('.sql'))) {
+      throw new ContextError(`sqlDir: ${sqlDir} holds no .sql file`);
+    }
+    return scriptsHash(sqlDir);
+  }
+
+  /**
+   * function.zip and the scripts as one asset, bundled on this machine (no
+   * Docker): its hash is the output's, so new scripts or new code make a
+   * new asset and a new function version.
+   */
+  private bundledCode(zip: string, sqlDir: string): lambda.Code {
+    if (!fs.existsSync(zip)) {
+      throw new ContextError(`functionZip: ${zip} does not exist: run make -C lambda package first`);
+    }
+    return lambda.Code.fromAsset(sqlDir, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        image: DockerImage.fromRegistry('local-bundling-only'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            bundleFunction(zip, sqlDir, outputDir);
+            return true;
+          },
+        },
+      },
+    });
   }
 
   /** The topic the function publishes each deploy's summary to, if any. */

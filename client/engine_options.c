@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine_options.c
+ *	  The engine's options from Flyway's settings, for the pg_migrate
+ *	  command (main.c) and the Lambda handler's client mode
+ *	  (lambda/engine_client.c): one reading of the settings, so the two run
+ *	  the same migrations the same way.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include "engine_options.h"
+
+char *
+engine_options_history_schema(const FlywayConfig *config)
+{
+	int			n;
+	char	  **schemas;
+	char	   *first;
+
+	if (flyway_config_get(config, FK_DEFAULT_SCHEMA) != NULL)
+		return pstrdup(flyway_config_get(config, FK_DEFAULT_SCHEMA));
+	schemas = flyway_config_list(config, FK_SCHEMAS, &n);
+	first = n > 0 ? pstrdup(schemas[0]) : NULL;
+	flyway_config_list_free(schemas, n);
+	return first;
+}
+
+void
+engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
+						   PlaceholderSet *placeholders)
+{
+	memset(options, 0, sizeof(*options));
+	options->schema = engine_options_history_schema(config);
+	/* kept for the run: the engine creates the missing ones */
+	options->schemas = flyway_config_list(config, FK_SCHEMAS, &options->nschemas);
+	options->create_schemas = flyway_config_bool(config, FK_CREATE_SCHEMAS);
+	options->tablespace = flyway_config_get(config, FK_TABLESPACE);
+	options->lock_retry_count = flyway_config_int(config, FK_LOCK_RETRY_COUNT);
+	options->table = flyway_config_get(config, FK_TABLE);
+	options->target = flyway_config_get(config, FK_TARGET);
+	options->out_of_order = flyway_config_bool(config, FK_OUT_OF_ORDER);
+	options->validate_naming = flyway_config_bool(config, FK_VALIDATE_MIGRATION_NAMING);
+	options->mixed = flyway_config_bool(config, FK_MIXED);
+	options->baseline_on_migrate = flyway_config_bool(config, FK_BASELINE_ON_MIGRATE);
+	options->baseline_version = flyway_config_get(config, FK_BASELINE_VERSION);
+	options->baseline_description = flyway_config_get(config, FK_BASELINE_DESCRIPTION);
+	options->installed_by = flyway_config_get(config, FK_INSTALLED_BY);
+	options->placeholder_replacement = flyway_config_bool(config, FK_PLACEHOLDER_REPLACEMENT);
+	placeholders_init(placeholders);
+	for (int i = 0; i < config->nplaceholders; i++)
+		placeholders_set(placeholders, config->placeholders[i].name,
+						 config->placeholders[i].value.value ? config->placeholders[i].value.value : "");
+	options->placeholders = placeholders;
+}

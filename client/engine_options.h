@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine_options.h
+ *	  The engine's options (src/engine/engine.h) from Flyway's settings
+ *	  (flyway_config.h): what the pg_migrate command and the Lambda
+ *	  handler's client mode both run with.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CLIENT_ENGINE_OPTIONS_H
+#define CLIENT_ENGINE_OPTIONS_H
+
+#include "engine.h"
+#include "flyway_config.h"
+
+/*
+ * Fill *options from config, and *placeholders (which options then points
+ * to) from its placeholders.  options->schema is palloc'd; the other
+ * strings are config's, so options is valid as long as config and
+ * placeholders are.
+ */
+extern void engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
+									   PlaceholderSet *placeholders);
+
+/* The history table's schema, palloc'd: defaultSchema, else the first of schemas, else NULL. */
+extern char *engine_options_history_schema(const FlywayConfig *config);
+
+#endif							/* CLIENT_ENGINE_OPTIONS_H */
