@@ -71,8 +71,16 @@ SELECT * FROM migrate_baseline();
 SELECT t.spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = c.reltablespace
  WHERE c.oid = 'sl_ts.flyway_schema_history'::regclass;
 
--- clean up
+-- a temporary schema among pg_migrate.schemas is refused as the history's
+-- is, when the history table would be created; nothing is
 RESET pg_migrate.tablespace;
+SET pg_migrate.schema = 'sl_tmp_h';
+SET pg_migrate.schemas = 'sl_tmp_h, pg_temp';
+SELECT version, state FROM migrate_apply(single_transaction => true);
+SELECT count(*) FROM pg_namespace WHERE nspname = 'sl_tmp_h';
+RESET pg_migrate.schemas;
+
+-- clean up
 RESET pg_migrate.schema;
 RESET pg_migrate.lock_retry_count;
 DROP SCHEMA sl_app, sl_audit, sl_hist, sl_x, sl_y, sl_none, sl_ts CASCADE;

@@ -560,21 +560,6 @@ set_lock_tag(LOCKTAG *tag, int64 key)
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, 1);
 }
 
-/*
- * Session-level: held across the per-migration commits of the worker.  The
- * catalog snapshot is dropped first: a waiter that holds no snapshot cannot
- * stall a CREATE INDEX CONCURRENTLY run by the lock holder.
- */
-void
-history_lock_session(HistoryTable *history)
-{
-	LOCKTAG		tag;
-
-	InvalidateCatalogSnapshot();
-	set_lock_tag(&tag, history->lock_key);
-	(void) LockAcquire(&tag, ExclusiveLock, true, false);
-}
-
 void
 history_unlock_session(HistoryTable *history)
 {
@@ -700,14 +685,4 @@ history_lock_holders(HistoryTable *history)
 		elog(ERROR, "could not read who holds the migration lock of %s", history->qualified);
 	holders = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	return isnull ? NULL : TextDatumGetCString(holders);
-}
-
-/* Transaction-level: released when the caller's transaction ends. */
-void
-history_lock_xact(HistoryTable *history)
-{
-	LOCKTAG		tag;
-
-	set_lock_tag(&tag, history->lock_key);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }

@@ -101,9 +101,7 @@ extern void history_create(HistoryTable *history, char *const *schemas, int nsch
 extern AppliedRow **history_read(HistoryTable *history, int *nrows);
 extern int	history_apply_change(HistoryTable *history, const HistoryChange *change);
 extern bool history_schema_is_empty(HistoryTable *history);
-extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
-extern void history_lock_xact(HistoryTable *history);
 extern bool history_lock_wait(HistoryTable *history, bool session, int retry_count);
 extern char *history_lock_holders(HistoryTable *history);
 extern bool history_lock_is_held(HistoryTable *history);
