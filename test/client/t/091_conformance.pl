@@ -193,7 +193,9 @@ sub extension_info
 {
 	my ($db, $dir, $opt) = @_;
 	my ($ok, $result) = via_extension($db, $dir, $opt,
-		q{SELECT pg_catalog.concat_ws('|', category, version, description, type, script, state) FROM migrate_info(}
+		# a SCHEMA marker row has no category and no file (Flyway's JSON: no filepath)
+		q{SELECT pg_catalog.concat_ws('|', NULLIF(category, ''), version, description, type,
+		   CASE WHEN type = 'SCHEMA' THEN NULL ELSE script END, state) FROM migrate_info(}
 		  . extension_args($opt) . ')');
 	return ($ok, $result);
 }
