@@ -12,11 +12,11 @@
 #   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 # The release (semantic versioning, as PGXN needs): META.json and
 # debian/changelog carry it, and the extension version is its first two
 # parts (test/pgxn/run.sh checks all of them agree).
-DISTVERSION = 1.0.0
+DISTVERSION = 1.1.0
 MODULE_big = pg_migrate
 # pg_migrate.c: the entry points and settings; src/core/: pure logic (also
 # built with -DFRONTEND by the unit tests); src/backend/: the server side;
@@ -36,7 +36,15 @@ OBJS += src/backend/executor_server.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
 OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o remote_location.o)
-DATA = pg_migrate--$(EXTVERSION).sql
+# The full script of each version CREATE EXTENSION can install, and the
+# update scripts between them.  A new install runs the one full script of
+# its version (rather than 1.0 and then every update, as extensions that
+# keep one base script do), so pg_migrate--$(EXTVERSION).sql reads as what
+# gets installed.  ALTER EXTENSION ... UPDATE runs pg_migrate--1.0--1.1.sql;
+# 1.0 is kept so that "CREATE EXTENSION pg_migrate VERSION '1.0'" works.  A
+# change in 1.1 goes into both 1.1 scripts: t/099_upgrade.pl fails when
+# 1.0 + UPDATE and a new install do not give the same objects.
+DATA = pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.0--1.1.sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -3,7 +3,8 @@
  * pg_migrate.c
  *	  Entry point of pg_migrate: module load, settings and the SQL-callable
  *	  functions migrate_apply(), migrate_info(), migrate_validate(),
- *	  migrate_baseline() and migrate_repair().
+ *	  migrate_baseline(), migrate_repair(), migrate_undo(), migrate_plan(),
+ *	  migrate_sync() and migrate_sync_status().
  *
  * The functions here only check arguments and shape results; the commands
  * run the engine (src/engine/) from src/backend/commands.c, the
@@ -418,6 +419,22 @@ migrate_sync_command(PG_FUNCTION_ARGS)
 }
 
 /*
+ * migrate_sync_status(): the last sync of each remote location of this
+ * database, from the status table (sync.c reads it as the extension owner).
+ * A C function since extension version 1.1, so that it refuses re-entry as
+ * the others do; in 1.0 it was an SQL function.
+ */
+static Datum
+migrate_sync_status_command(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	start_materialized_srf(fcinfo);
+	sync_status_into(rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
  * The SQL-callable functions.  Each refuses to run from inside a migration
  * (or callback, or anything they call) that pg_migrate is running in this
  * session, and marks the session as running one until it ends (reentry.c).
@@ -476,4 +493,11 @@ Datum
 migrate_sync(PG_FUNCTION_ARGS)
 {
 	return reentry_guarded_call(fcinfo, "migrate_sync()", migrate_sync_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_sync_status);
+Datum
+migrate_sync_status(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_sync_status()", migrate_sync_status_command);
 }

@@ -49,6 +49,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
 
 #include "aws_credentials.h"
 #include "checksum.h"
@@ -359,6 +360,46 @@ sync_read_kept_script(const char *path, const char *script, StringInfo buf)
 	}
 	ext_end(&a);
 	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * sync_status_into
+ *		migrate_sync_status(): the status table's rows, ordered by location,
+ *		into store (whose columns are desc's: the database, then the table's
+ *		columns but manifest_etag).  Read as the extension owner, so a role
+ *		granted the function needs no privilege on the table.
+ */
+void
+sync_status_into(Tuplestorestate *store, TupleDesc desc)
+{
+	ExtAccess	a;
+	Datum		values[8];
+	bool		nulls[8];
+	char	   *sql;
+	int			rc;
+
+	ext_begin(&a);
+	sql = psprintf("SELECT pg_catalog.current_database(), s.location, s.release, s.files,"
+				   " s.last_attempt, s.last_success, s.last_change, s.last_error"
+				   " FROM %s AS s ORDER BY s.location",
+				   a.status_table);
+	/* read-only, as the function is STABLE: the caller's snapshot */
+	rc = SPI_execute(sql, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "pg_migrate: SPI_execute failed: %s (%s)", SPI_result_code_string(rc), sql);
+	if (desc->natts != lengthof(values) || SPI_tuptable->tupdesc->natts != desc->natts)
+		elog(ERROR, "pg_migrate: migrate_sync_status() returns %d columns, its query %d",
+			 desc->natts, SPI_tuptable->tupdesc->natts);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int col = 0; col < desc->natts; col++)
+			values[col] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col + 1,
+										&nulls[col]);
+		/* copied into the store's own memory, which outlives SPI's */
+		tuplestore_putvalues(store, desc, values, nulls);
+	}
+	ext_end(&a);
 }
 
 /* ----------------------------------------------------------------

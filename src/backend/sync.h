@@ -16,7 +16,9 @@
 #define PG_MIGRATE_SYNC_H
 
 #include "lib/stringinfo.h"
+#include "access/tupdesc.h"
 #include "nodes/pg_list.h"
+#include "utils/tuplestore.h"
 
 #include "manifest.h"
 
@@ -73,6 +75,9 @@ typedef struct KeptScript
 extern List *sync_kept_scripts(const char *location);
 extern bool sync_is_remote_path(const char *path);
 extern void sync_read_kept_script(const char *path, const char *script, StringInfo buf);
+
+/* migrate_sync_status(): the status table, as the extension owner. */
+extern void sync_status_into(Tuplestorestate *store, TupleDesc desc);
 
 /* sync_worker.c */
 extern int	sync_in_worker(List *locations, SyncResult **results);
