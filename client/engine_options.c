@@ -33,6 +33,11 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 {
 	memset(options, 0, sizeof(*options));
 	options->schema = engine_options_history_schema(config);
+	/* kept for the run: the engine creates the missing ones */
+	options->schemas = flyway_config_list(config, FK_SCHEMAS, &options->nschemas);
+	options->create_schemas = flyway_config_bool(config, FK_CREATE_SCHEMAS);
+	options->tablespace = flyway_config_get(config, FK_TABLESPACE);
+	options->lock_retry_count = flyway_config_int(config, FK_LOCK_RETRY_COUNT);
 	options->table = flyway_config_get(config, FK_TABLE);
 	options->target = flyway_config_get(config, FK_TARGET);
 	options->out_of_order = flyway_config_bool(config, FK_OUT_OF_ORDER);

@@ -379,19 +379,62 @@ lx_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *place
  *		The lock
  * ---------------------------------------------------------------- */
 
+/* The lock not taken: the error names who holds it. */
 static bool
-lx_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
+lock_wait_failed(LibpqExecutor *lx, const HistoryTableRef *history, int retry_count,
+				 MigrateError *err)
+{
+	char	   *sql = history_sql_lock_holders(history);
+	PGresult   *res = exec_expect(lx, sql, PGRES_TUPLES_OK, err);
+	char	   *holders = NULL;
+
+	pfree(sql);
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		holders = pstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	history_lock_wait_error(err, history->qualified, history->lock_key, retry_count, holders,
+							"-lockRetryCount");
+	return false;
+}
+
+/*
+ * Flyway's lock, as Flyway takes it: a try, then up to retry_count more a
+ * second apart (-1: for ever).  The second passes on the server, so a
+ * Ctrl-C (the command's cancel) ends the wait.
+ */
+static bool
+lx_lock(Executor *ex, const HistoryTableRef *history, int retry_count, MigrateError *err)
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
-	char	   *sql = lx->group ? history_sql_lock_xact(history) : history_sql_lock(history);
-	PGresult   *res = exec_expect(lx, sql, PGRES_TUPLES_OK, err);
+	char	   *sql = history_sql_try_lock(history, lx->group);
+	bool		taken = false;
 
-	note_history_schema(lx, history);
+	for (int tries = 0;; tries++)
+	{
+		PGresult   *res;
+
+		CHECK_FOR_INTERRUPTS();
+		res = exec_expect(lx, sql, PGRES_TUPLES_OK, err);
+		if (res == NULL)
+			return false;
+		taken = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (taken || (retry_count >= 0 && tries >= retry_count))
+			break;
+		res = exec_expect(lx, "SELECT pg_catalog.pg_sleep(1)", PGRES_TUPLES_OK, err);
+		if (res == NULL)
+			return false;
+		PQclear(res);
+	}
 	pfree(sql);
-	PQclear(res);
-	if (res != NULL && !lx->group)
+	note_history_schema(lx, history);
+	if (!taken)
+		return lock_wait_failed(lx, history, retry_count, err);
+	if (!lx->group)
 		watch_lock(lx, history);
-	return res != NULL;
+	return true;
 }
 
 /*
@@ -687,11 +730,12 @@ lx_history_schema_is_empty(Executor *ex, const HistoryTableRef *history, bool *e
 
 /* The DDL runs in one block, so a failure leaves no half-made table. */
 static bool
-lx_history_create(Executor *ex, HistoryTableRef *history, bool create_schema, MigrateError *err)
+lx_history_create(Executor *ex, HistoryTableRef *history, char *const *schemas, int nschemas,
+				  MigrateError *err)
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
 	char	  **stmts;
-	int			n = history_sql_create(history, create_schema, &stmts);
+	int			n = history_sql_create(history, schemas, nschemas, &stmts);
 	bool		own_block = !lx_in_block(ex);
 	bool		ok = true;
 

@@ -26,6 +26,7 @@ typedef enum ValueKind
 	KIND_TEXT,
 	KIND_BOOL,
 	KIND_COUNT,					/* a non-negative integer */
+	KIND_RETRIES,				/* a non-negative integer, or -1 for ever */
 	KIND_OUTPUT_TYPE
 } ValueKind;
 
@@ -65,6 +66,9 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_SKIP_EXECUTING_MIGRATIONS, "skipExecutingMigrations", KIND_BOOL, "false"},
 	{FK_CHERRY_PICK, "cherryPick", KIND_TEXT, NULL},
 	{FK_FAIL_ON_MISSING_LOCATIONS, "failOnMissingLocations", KIND_BOOL, "false"},
+	{FK_CREATE_SCHEMAS, "createSchemas", KIND_BOOL, "true"},
+	{FK_TABLESPACE, "tablespace", KIND_TEXT, NULL},
+	{FK_LOCK_RETRY_COUNT, "lockRetryCount", KIND_RETRIES, "50"},
 };
 
 /*
@@ -75,14 +79,14 @@ static const KeyDef key_defs[FK_COUNT] = {
 static const char *const unsupported_keys[] = {
 	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
 	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
-	"createSchemas", "driver", "encoding", "environment", "executeInTransaction",
+	"driver", "encoding", "environment", "executeInTransaction",
 	"initSql", "jarDirs", "kerberosConfigFile",
-	"licenseKey", "lockRetryCount", "loggers", "outputQueryResults", "placeholderPrefix",
+	"licenseKey", "loggers", "outputQueryResults", "placeholderPrefix",
 	"placeholderSeparator", "placeholderSuffix", "postgresql.transactionalLock",
 	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
 	"skipDefaultResolvers", "sqlMigrationPrefix",
-	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream", "tablespace",
+	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream",
 	"undoSqlMigrationPrefix", "workingDirectory",
 };
 
@@ -190,6 +194,18 @@ parse_count(const char *s, int *out)
 	return true;
 }
 
+/* A count, or -1 (lockRetryCount: for ever). */
+static bool
+parse_retries(const char *s, int *out)
+{
+	if (strcmp(s, "-1") == 0)
+	{
+		*out = -1;
+		return true;
+	}
+	return parse_count(s, out);
+}
+
 /* Values are never quoted back: a mistyped one may be a password. */
 static bool
 check_kind(const KeyDef *def, const char *value, const char *origin, char **error)
@@ -210,6 +226,14 @@ check_kind(const KeyDef *def, const char *value, const char *origin, char **erro
 			if (!parse_count(value, &n))
 			{
 				*error = psprintf("%s (%s) must be a non-negative whole number", def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_RETRIES:
+			if (!parse_retries(value, &n))
+			{
+				*error = psprintf("%s (%s) must be a non-negative whole number, or -1 to wait for as long as it takes",
+								  def->name, origin);
 				return false;
 			}
 			break;
@@ -611,7 +635,7 @@ flyway_config_int(const FlywayConfig *config, FlywayKey key)
 	const char *s = flyway_config_get(config, key);
 	int			n = 0;
 
-	return (s != NULL && parse_count(s, &n)) ? n : 0;
+	return (s != NULL && parse_retries(s, &n)) ? n : 0;
 }
 
 char	  **

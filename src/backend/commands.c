@@ -88,6 +88,10 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 
 	memset(opts, 0, sizeof(EngineOptions));
 	opts->schema = pgm_schema;
+	opts->schemas = settings_schemas(&opts->nschemas);
+	opts->create_schemas = pgm_create_schemas;
+	opts->tablespace = pgm_tablespace;
+	opts->lock_retry_count = pgm_lock_retry_count;
 	opts->table = pgm_table;
 	opts->target = options->target;
 	opts->out_of_order = options->out_of_order < 0 ? pgm_out_of_order : options->out_of_order == 1;

@@ -88,7 +88,11 @@ typedef struct OpArgs
 	ScriptStatement *stmt;		/* and the statement (its error blames it) */
 	const HistoryTableRef *history;
 	HistoryTableRef *probed;	/* history_probe: the table it looks for */
-	bool		create_schema;
+	int			retry_count;	/* lock: Flyway's lockRetryCount */
+	bool		taken;			/* lock: whether it was */
+	char	   *holders;		/* lock: who held it when not taken */
+	char	   *const *schemas; /* history_create: those to create */
+	int			nschemas;
 	bool	   *empty;
 	AppliedRow ***rows;
 	int		   *nrows;
@@ -252,6 +256,7 @@ history_of(const HistoryTableRef *ref)
 	history->table = ref->table;
 	history->qualified = ref->qualified;
 	history->lock_key = ref->lock_key;
+	history->tablespace = ref->tablespace;
 	history->exists = ref->exists;
 	history->schema_exists = ref->schema_exists;
 	history->mcxt = CurrentMemoryContext;
@@ -421,6 +426,7 @@ server_load_script(Executor *exec, const ResolvedScript *script, PlaceholderSet 
  * Flyway's advisory lock.  At top level it is held at session level across
  * the run's commits (a script that releases it is caught by
  * reentry_verify_run_lock()); in the caller's transaction until it ends.
+ * The wait is bounded by pg_migrate.lock_retry_count (history_lock_wait()).
  */
 static void
 lock_work(ServerExecutor *ex, OpArgs *args)
@@ -428,7 +434,7 @@ lock_work(ServerExecutor *ex, OpArgs *args)
 	const HistoryTableRef *history = args->history;
 
 	if (in_caller_transaction(ex))
-		history_lock_xact(history_of(history));
+		args->taken = history_lock_wait(history_of(history), false, args->retry_count);
 	else
 	{
 		MemoryContextSwitchTo(ex->cxt);
@@ -436,21 +442,38 @@ lock_work(ServerExecutor *ex, OpArgs *args)
 		ex->locked->schema = pstrdup(history->schema);
 		ex->locked->table = pstrdup(history->table);
 		ex->locked->qualified = pstrdup(history->qualified);
-		history_lock_session(ex->locked);
+		args->taken = history_lock_wait(ex->locked, true, args->retry_count);
+		if (!args->taken)
+			ex->locked = NULL;
 	}
 }
 
+/* Who holds the lock this run could not take, read through SPI. */
+static void
+lock_holders_work(ServerExecutor *ex, OpArgs *args)
+{
+	args->holders = history_lock_holders(history_of(args->history));
+}
+
 static bool
-server_lock(Executor *exec, const HistoryTableRef *history, MigrateError *err)
+server_lock(Executor *exec, const HistoryTableRef *history, int retry_count, MigrateError *err)
 {
 	ServerExecutor *ex = (ServerExecutor *) exec;
-	OpArgs		args = {.history = history};
+	OpArgs		args = {.history = history, .retry_count = retry_count};
 
 	if (!in_caller_transaction(ex))
 		pgstat_report_activity(STATE_RUNNING, "pg_migrate: waiting for the migration lock");
 	if (!guarded_call(ex, WORK_PLAIN, lock_work, &args, err))
 	{
 		ex->locked = NULL;
+		return false;
+	}
+	if (!args.taken)
+	{
+		if (!guarded_call(ex, WORK_SPI, lock_holders_work, &args, err))
+			return false;
+		history_lock_wait_error(err, history->qualified, history->lock_key, retry_count,
+								args.holders, "pg_migrate.lock_retry_count");
 		return false;
 	}
 	if (!in_caller_transaction(ex))
@@ -650,14 +673,14 @@ server_history_schema_is_empty(Executor *exec, const HistoryTableRef *history, b
 static void
 history_create_work(ServerExecutor *ex, OpArgs *args)
 {
-	history_create(history_of(args->history), args->create_schema);
+	history_create(history_of(args->history), args->schemas, args->nschemas);
 }
 
 static bool
-server_history_create(Executor *exec, HistoryTableRef *history, bool create_schema,
-					  MigrateError *err)
+server_history_create(Executor *exec, HistoryTableRef *history, char *const *schemas,
+					  int nschemas, MigrateError *err)
 {
-	OpArgs		args = {.history = history, .create_schema = create_schema};
+	OpArgs		args = {.history = history, .schemas = schemas, .nschemas = nschemas};
 
 	if (!guarded_call((ServerExecutor *) exec, WORK_SPI, history_create_work, &args, err))
 		return false;
@@ -757,7 +780,7 @@ executor_server_create(bool caller_transaction)
 	ex->base.ops = caller_transaction ? &caller_ops : &toplevel_ops;
 	ex->cxt = CurrentMemoryContext;
 	ex->script_cxt = AllocSetContextCreate(ex->cxt, "pg_migrate scripts", ALLOCSET_DEFAULT_SIZES);
-	ex->session = session_state_remember(ex->cxt, pgm_schema);
+	ex->session = session_state_remember(ex->cxt, settings_history_schema());
 	if (caller_transaction)
 		session_state_begin_caller_run(ex->session);
 	return &ex->base;

@@ -27,10 +27,12 @@
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -49,6 +51,7 @@ history_ref_of(const HistoryTable *history, HistoryTableRef *ref)
 	ref->table = history->table;
 	ref->qualified = history->qualified;
 	ref->lock_key = history->lock_key;
+	ref->tablespace = history->tablespace;
 	ref->exists = history->exists;
 	ref->schema_exists = history->schema_exists;
 }
@@ -89,19 +92,21 @@ history_probe(HistoryTable *history)
 
 /*
  * history_locate
- *		Find the history table named by pg_migrate.schema and pg_migrate.table;
- *		the schema defaults to the current schema, as Flyway's does.
+ *		Find the history table named by pg_migrate.schema (else the first of
+ *		pg_migrate.schemas) and pg_migrate.table; the schema defaults to the
+ *		current schema, as Flyway's does.
  */
 HistoryTable *
 history_locate(void)
 {
 	HistoryTable *history = palloc0(sizeof(HistoryTable));
 	HistoryTableRef ref;
+	const char *schema = settings_history_schema();
 
 	history->mcxt = CurrentMemoryContext;
 
-	if (pgm_schema && pgm_schema[0] != '\0')
-		history->schema = pstrdup(pgm_schema);
+	if (schema != NULL)
+		history->schema = pstrdup(schema);
 	else
 	{
 		List	   *path = fetch_search_path(false);
@@ -265,21 +270,24 @@ spi_exec_or_fail(const char *sql, int expected)
 
 /*
  * history_create
- *		Create the history table with Flyway's DDL (and its schema first, when
- *		missing, as Flyway's createSchemas does), as the session's user.  The
+ *		Create the history table with Flyway's DDL (and the missing schemas
+ *		first, as Flyway's createSchemas does), as the session's user.  The
  *		engine records the SCHEMA marker row itself.
  */
 void
-history_create(HistoryTable *history, bool create_schema)
+history_create(HistoryTable *history, char *const *schemas, int nschemas)
 {
 	HistoryTableRef ref;
 	char	  **sql;
 	int			n;
 
 	history_ref_of(history, &ref);
-	n = history_sql_create(&ref, create_schema, &sql);
+	n = history_sql_create(&ref, schemas, nschemas, &sql);
 	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		spi_exec_or_fail(sql[i], SPI_OK_UTILITY);
+	}
 	CommandCounterIncrement();
 	history->exists = true;
 	history->schema_exists = true;
@@ -552,21 +560,6 @@ set_lock_tag(LOCKTAG *tag, int64 key)
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, 1);
 }
 
-/*
- * Session-level: held across the per-migration commits of the worker.  The
- * catalog snapshot is dropped first: a waiter that holds no snapshot cannot
- * stall a CREATE INDEX CONCURRENTLY run by the lock holder.
- */
-void
-history_lock_session(HistoryTable *history)
-{
-	LOCKTAG		tag;
-
-	InvalidateCatalogSnapshot();
-	set_lock_tag(&tag, history->lock_key);
-	(void) LockAcquire(&tag, ExclusiveLock, true, false);
-}
-
 void
 history_unlock_session(HistoryTable *history)
 {
@@ -606,12 +599,90 @@ history_lock_held_by_me(HistoryTable *history)
 #endif
 }
 
-/* Transaction-level: released when the caller's transaction ends. */
-void
-history_lock_xact(HistoryTable *history)
+/*
+ * history_lock_wait
+ *		Flyway's lockRetryCount, waiting in the lock queue: a first try, then
+ *		at most retry_count seconds (-1: for as long as it takes; the
+ *		session's lock_timeout, when shorter, ends it sooner).  Queued rather
+ *		than polling, the wait shows in pg_locks and pg_stat_activity as any
+ *		lock wait does.  Session level (across the worker's commits) or
+ *		transaction level; false when not taken.  Any other error (a cancel)
+ *		is raised.
+ */
+bool
+history_lock_wait(HistoryTable *history, bool session, int retry_count)
 {
 	LOCKTAG		tag;
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool taken = false;
 
+	/* a waiter that holds no snapshot cannot stall the holder's CREATE INDEX CONCURRENTLY */
+	InvalidateCatalogSnapshot();
 	set_lock_tag(&tag, history->lock_key);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	if (LockAcquire(&tag, ExclusiveLock, session, true) != LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	if (retry_count == 0)
+		return false;
+	if (retry_count < 0)
+	{
+		(void) LockAcquire(&tag, ExclusiveLock, session, false);
+		return true;
+	}
+
+	/* a lock timeout is caught: in a subtransaction, as PL/pgSQL's EXCEPTION does */
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		int			nestlevel = NewGUCNestLevel();
+		int64		ms = Min((int64) retry_count * 1000, (int64) INT_MAX);
+
+		if (LockTimeout > 0 && LockTimeout < ms)
+			ms = LockTimeout;
+		(void) set_config_option("lock_timeout", psprintf(INT64_FORMAT, ms), PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		(void) LockAcquire(&tag, ExclusiveLock, session, false);
+		AtEOXact_GUC(false, nestlevel);
+		ReleaseCurrentSubTransaction();
+		taken = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return taken;
+}
+
+/*
+ * history_lock_holders
+ *		Who holds the lock, from pg_locks and pg_stat_activity (through SPI,
+ *		connected by the caller); NULL when nobody does any more.
+ */
+char *
+history_lock_holders(HistoryTable *history)
+{
+	HistoryTableRef ref;
+	bool		isnull;
+	Datum		holders;
+
+	history_ref_of(history, &ref);
+	if (SPI_execute(history_sql_lock_holders(&ref), true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read who holds the migration lock of %s", history->qualified);
+	holders = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(holders);
 }

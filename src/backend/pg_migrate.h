@@ -25,6 +25,10 @@
 /* Settings (pg_migrate.*), defined in settings.c. */
 extern char *pgm_locations;
 extern char *pgm_schema;
+extern char *pgm_schemas;
+extern bool pgm_create_schemas;
+extern char *pgm_tablespace;
+extern int	pgm_lock_retry_count;
 extern char *pgm_table;
 extern char *pgm_placeholders;
 extern bool pgm_placeholder_replacement;
@@ -44,6 +48,8 @@ extern bool pgm_fail_on_missing_locations;
 /* settings.c: defining the settings, and reading them as lists */
 extern void settings_define(void);
 extern List *locations_entries(void);
+extern char **settings_schemas(int *count);
+extern const char *settings_history_schema(void);
 
 /* extension_owner.c: act as the extension's owner, for its own tables */
 extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
@@ -89,6 +95,7 @@ typedef struct HistoryTable
 	char	   *table;
 	char	   *qualified;		/* "schema"."table", quoted */
 	int64		lock_key;		/* Flyway's advisory lock key for it */
+	char	   *tablespace;		/* CREATE TABLE's; NULL = the default */
 	bool		exists;
 	bool		schema_exists;
 	MemoryContext mcxt;			/* where history_read() puts the rows */
@@ -96,13 +103,13 @@ typedef struct HistoryTable
 
 extern HistoryTable *history_locate(void);
 extern void history_probe(HistoryTable *history);
-extern void history_create(HistoryTable *history, bool create_schema);
+extern void history_create(HistoryTable *history, char *const *schemas, int nschemas);
 extern AppliedRow **history_read(HistoryTable *history, int *nrows);
 extern int	history_apply_change(HistoryTable *history, const HistoryChange *change);
 extern bool history_schema_is_empty(HistoryTable *history);
-extern void history_lock_session(HistoryTable *history);
 extern void history_unlock_session(HistoryTable *history);
-extern void history_lock_xact(HistoryTable *history);
+extern bool history_lock_wait(HistoryTable *history, bool session, int retry_count);
+extern char *history_lock_holders(HistoryTable *history);
 extern bool history_lock_is_held(HistoryTable *history);
 extern bool history_lock_held_by_me(HistoryTable *history);
 

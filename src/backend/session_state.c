@@ -174,13 +174,20 @@ session_state_refuse_temporary_schema(const char *schema)
 	if (strcmp(schema, "pg_temp") != 0 && strncmp(schema, "pg_temp_", 8) != 0 &&
 		strncmp(schema, "pg_toast_temp_", 14) != 0)
 		return;
-	if (pgm_schema && pgm_schema[0] != '\0')
+	if (pgm_schema && strcmp(pgm_schema, schema) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 				 errmsg("the history table cannot be kept in a temporary schema"),
 				 errdetail("pg_migrate.schema names \"%s\": the history table and the objects the migrations create there would be dropped when the session ends.",
 						   schema),
 				 errhint("Set pg_migrate.schema to the schema to migrate.")));
+	if (settings_history_schema() != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("the schemas to migrate cannot include a temporary schema"),
+				 errdetail("pg_migrate.schemas names \"%s\": the objects the migrations create there (and the history table, in the first) would be dropped when the session ends.",
+						   schema),
+				 errhint("Set pg_migrate.schemas to the schemas to migrate.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 			 errmsg("the history table cannot be kept in a temporary schema"),

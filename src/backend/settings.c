@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
@@ -25,6 +27,10 @@
 /* Settings; see docs/reference.md for what each one means. */
 char	   *pgm_locations = NULL;
 char	   *pgm_schema = NULL;
+char	   *pgm_schemas = NULL;
+bool		pgm_create_schemas = true;
+char	   *pgm_tablespace = NULL;
+int			pgm_lock_retry_count = 50;
 char	   *pgm_table = NULL;
 char	   *pgm_placeholders = NULL;
 bool		pgm_placeholder_replacement = true;
@@ -64,6 +70,9 @@ static bool check_version_setting(char **newval, void **extra, GucSource source)
 static bool check_installed_by(char **newval, void **extra, GucSource source);
 static bool check_ignore_patterns(char **newval, void **extra, GucSource source);
 static bool check_table_name(char **newval, void **extra, GucSource source);
+static bool check_schema_name(char **newval, void **extra, GucSource source);
+static bool check_schema_list(char **newval, void **extra, GucSource source);
+static bool check_tablespace_name(char **newval, void **extra, GucSource source);
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
 
@@ -86,9 +95,27 @@ settings_define(void)
 							 &pgm_allow_symlinks_outside_locations, false,
 							 PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_migrate.schema",
-							   "Schema of the history table; empty means the current schema.",
+							   "Schema of the history table (Flyway's defaultSchema); empty means the first of pg_migrate.schemas, else the current schema.",
 							   NULL, &pgm_schema, "",
-							   PGC_USERSET, 0, NULL, NULL, NULL);
+							   PGC_USERSET, 0, check_schema_name, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.schemas",
+							   "Schemas the migrations manage (Flyway's schemas), separated by commas.",
+							   "The first holds the history table unless pg_migrate.schema names another; missing ones are created with it when pg_migrate.create_schemas is on.",
+							   &pgm_schemas, "",
+							   PGC_USERSET, 0, check_schema_list, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.create_schemas",
+							 "Create the missing schemas of pg_migrate.schema and pg_migrate.schemas with the history table.",
+							 NULL, &pgm_create_schemas, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.tablespace",
+							   "Tablespace the history table is created in; empty means the database's default.",
+							   NULL, &pgm_tablespace, "",
+							   PGC_USERSET, 0, check_tablespace_name, NULL, NULL);
+	DefineCustomIntVariable("pg_migrate.lock_retry_count",
+							"Times to try again, a second apart, to take the migration lock another session holds (Flyway's lockRetryCount).",
+							"-1 waits for as long as it takes.",
+							&pgm_lock_retry_count, 50, -1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_migrate.table",
 							   "Name of the history table.",
 							   NULL, &pgm_table, "flyway_schema_history",
@@ -355,6 +382,110 @@ check_table_name(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/* One schema name: not empty, not too long. */
+static bool
+schema_name_fits(const char *name, size_t len)
+{
+	if (len == 0)
+	{
+		GUC_check_errdetail("A schema name is empty.");
+		GUC_check_errhint("Separate the names with single commas.");
+		return false;
+	}
+	if (len >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("Schema names are at most %d bytes long.", NAMEDATALEN - 1);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * One schema (Flyway's defaultSchema): a comma is refused, not taken as
+ * part of a name, since 's1,s2' here means the list pg_migrate.schemas is.
+ */
+static bool
+check_schema_name(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+		return true;
+	if (strchr(*newval, ',') != NULL)
+	{
+		GUC_check_errdetail("pg_migrate.schema names the one schema of the history table; a comma would make it part of that name.");
+		GUC_check_errhint("Give a list in pg_migrate.schemas (the first holds the history table), and leave pg_migrate.schema empty or set it to one of them.");
+		return false;
+	}
+	return schema_name_fits(*newval, strlen(*newval));
+}
+
+static bool
+check_schema_list(char **newval, void **extra, GucSource source)
+{
+	const char *cursor = *newval;
+	const char *entry;
+	size_t		len;
+
+	if (**newval == '\0')
+		return true;
+	while (properties_next_list_item(&cursor, &entry, &len))
+		if (!schema_name_fits(entry, len))
+			return false;
+	return true;
+}
+
+static bool
+check_tablespace_name(char **newval, void **extra, GucSource source)
+{
+	if (strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("Tablespace names are at most %d bytes long.", NAMEDATALEN - 1);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * settings_schemas
+ *		The names in pg_migrate.schemas, trimmed, in order.
+ */
+char	  **
+settings_schemas(int *count)
+{
+	const char *cursor = pgm_schemas;
+	const char *entry;
+	size_t		len;
+	char	  **out;
+	int			n = 0;
+
+	*count = 0;
+	if (pgm_schemas == NULL || pgm_schemas[0] == '\0')
+		return NULL;
+	out = palloc(sizeof(char *) * (strlen(pgm_schemas) + 1));
+	while (properties_next_list_item(&cursor, &entry, &len))
+		if (len > 0)
+			out[n++] = pnstrdup(entry, len);
+	*count = n;
+	return out;
+}
+
+/*
+ * settings_history_schema
+ *		The history table's schema as configured, as Flyway picks it:
+ *		pg_migrate.schema, else the first of pg_migrate.schemas; NULL when
+ *		neither is set (the current schema).
+ */
+const char *
+settings_history_schema(void)
+{
+	int			n;
+	char	  **schemas;
+
+	if (pgm_schema != NULL && pgm_schema[0] != '\0')
+		return pgm_schema;
+	schemas = settings_schemas(&n);
+	return n > 0 ? schemas[0] : NULL;
 }
 
 /*

@@ -37,6 +37,7 @@ history_ref_init(HistoryTableRef *ref, const char *schema, const char *table)
 	ref->table = pstrdup(table);
 	ref->qualified = psprintf("%s.%s", history_quote_ident(schema), history_quote_ident(table));
 	ref->lock_key = FLYWAY_LOCK_BASE + java_string_hash(ref->qualified);
+	ref->tablespace = NULL;
 	ref->exists = false;
 	ref->schema_exists = false;
 }
@@ -84,14 +85,14 @@ history_quote_literal(const char *value)
 }
 
 int
-history_sql_create(const HistoryTableRef *ref, bool create_schema, char ***stmts)
+history_sql_create(const HistoryTableRef *ref, char *const *schemas, int nschemas, char ***stmts)
 {
 	const char *t = ref->qualified;
-	char	  **out = palloc(sizeof(char *) * 4);
+	char	  **out = palloc(sizeof(char *) * (nschemas + 3));
 	int			n = 0;
 
-	if (create_schema)
-		out[n++] = psprintf("CREATE SCHEMA %s", history_quote_ident(ref->schema));
+	for (int i = 0; i < nschemas; i++)
+		out[n++] = psprintf("CREATE SCHEMA %s", history_quote_ident(schemas[i]));
 	out[n++] = psprintf("CREATE TABLE %s (\n"
 						"    \"installed_rank\" INT NOT NULL,\n"
 						"    \"version\" VARCHAR(50),\n"
@@ -103,13 +104,27 @@ history_sql_create(const HistoryTableRef *ref, bool create_schema, char ***stmts
 						"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT pg_catalog.now(),\n"
 						"    \"execution_time\" INTEGER NOT NULL,\n"
 						"    \"success\" BOOLEAN NOT NULL\n"
-						")", t);
+						")%s%s", t,
+						ref->tablespace ? " TABLESPACE " : "",
+						ref->tablespace ? history_quote_ident(ref->tablespace) : "");
 	out[n++] = psprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\")",
 						t, history_quote_ident(psprintf("%s_pk", ref->table)));
 	out[n++] = psprintf("CREATE INDEX %s ON %s (\"success\")",
 						history_quote_ident(psprintf("%s_s_idx", ref->table)), t);
 	*stmts = out;
 	return n;
+}
+
+/* Flyway's SCHEMA marker's script: the created schemas, quoted, joined by commas. */
+char *
+history_schemas_marker(char *const *schemas, int nschemas)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < nschemas; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "", history_quote_ident(schemas[i]));
+	return buf.data;
 }
 
 /* One parameter of a statement, in text form (NULL = SQL NULL). */
@@ -305,6 +320,14 @@ history_sql_lock_xact(const HistoryTableRef *ref)
 	return psprintf("SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ")", ref->lock_key);
 }
 
+/* One try, as Flyway's loop makes them: true when taken. */
+char *
+history_sql_try_lock(const HistoryTableRef *ref, bool xact)
+{
+	return psprintf("SELECT pg_catalog.%s(" INT64_FORMAT ")",
+					xact ? "pg_try_advisory_xact_lock" : "pg_try_advisory_lock", ref->lock_key);
+}
+
 /*
  * A bigint advisory key shows in pg_locks as classid (its high half),
  * objid (its low half) and objsubid 1.
@@ -322,6 +345,60 @@ history_sql_lock_held(const HistoryTableRef *ref)
 					"AND objid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid "
 					"AND objsubid OPERATOR(pg_catalog.=) 1)",
 					(unsigned int) (key >> 32), (unsigned int) (key & 0xFFFFFFFF));
+}
+
+/*
+ * Who holds the lock (any mode, in this database), one text: "process 123
+ * (application "x", role "r", connected since ..., active since ...)",
+ * joined by "; "; NULL when nobody does any more.  A lock does not record
+ * when it was granted: the session's start and its state's are what the
+ * server knows.
+ */
+char *
+history_sql_lock_holders(const HistoryTableRef *ref)
+{
+	uint64		key = (uint64) ref->lock_key;
+
+	return psprintf("SELECT pg_catalog.string_agg(pg_catalog.format("
+					"'process %%s (application %%s, role %%s, connected since %%s, %%s since %%s)', "
+					"l.pid, pg_catalog.quote_ident(COALESCE(a.application_name, '')), "
+					"pg_catalog.quote_ident(COALESCE(a.usename::pg_catalog.text, '')), "
+					"a.backend_start, COALESCE(a.state, 'unknown'), a.state_change), "
+					"'; ' ORDER BY l.pid) "
+					"FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a "
+					"ON a.pid OPERATOR(pg_catalog.=) l.pid "
+					"WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted "
+					"AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d "
+					"WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
+					"AND l.classid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid "
+					"AND l.objid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid "
+					"AND l.objsubid OPERATOR(pg_catalog.=) 1 "
+					"AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()",
+					(unsigned int) (key >> 32), (unsigned int) (key & 0xFFFFFFFF));
+}
+
+void
+history_lock_wait_error(MigrateError *err, const char *qualified, int64 lock_key,
+						int retry_count, const char *holders, const char *setting)
+{
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+
+	message = psprintf("could not take the migration lock of %s after %d %s",
+					   qualified, retry_count + 1, retry_count == 0 ? "try" : "tries, one second apart");
+	if (holders != NULL && holders[0] != '\0')
+		detail = psprintf("Flyway's advisory lock (key " INT64_FORMAT ") is held by %s.",
+						  lock_key, holders);
+	else
+		detail = psprintf("Flyway's advisory lock (key " INT64_FORMAT ") was held by another session, which has released it since.",
+						  lock_key);
+	hint = psprintf("Another migrate (pg_migrate or Flyway) is running on this database: wait for it and try again, or raise %s (-1 waits for as long as it takes).",
+					setting);
+	migrate_error_set(err, SQLSTATE_LOCK_NOT_AVAILABLE, message, detail, hint);
+	pfree(message);
+	pfree(detail);
+	pfree(hint);
 }
 
 /* Markers and baselines are written under the lock but run nothing. */

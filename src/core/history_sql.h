@@ -24,11 +24,12 @@ typedef struct HistoryTableRef
 	char	   *table;
 	char	   *qualified;		/* "schema"."table", always quoted as Flyway does */
 	int64		lock_key;		/* Flyway's advisory lock key for it */
+	char	   *tablespace;		/* CREATE TABLE's; NULL = the database's default */
 	bool		exists;
 	bool		schema_exists;
 } HistoryTableRef;
 
-/* Fill in the names and the lock key; exists and schema_exists are false. */
+/* Fill in the names and the lock key; exists, schema_exists false, no tablespace. */
 extern void history_ref_init(HistoryTableRef *ref, const char *schema, const char *table);
 
 /* Flyway quotes every identifier, doubling embedded quotes. */
@@ -37,10 +38,15 @@ extern char *history_quote_ident(const char *ident);
 extern char *history_quote_literal(const char *value);
 
 /*
- * The DDL, in order: CREATE SCHEMA (when create_schema), CREATE TABLE, the
- * primary key, the index.  Returns the count; *stmts is palloc'd.
+ * The DDL, in order: CREATE SCHEMA for each of schemas (those createSchemas
+ * makes), CREATE TABLE (in ref->tablespace, when set), the primary key, the
+ * index.  Returns the count; *stmts is palloc'd.
  */
-extern int	history_sql_create(const HistoryTableRef *ref, bool create_schema, char ***stmts);
+extern int	history_sql_create(const HistoryTableRef *ref, char *const *schemas, int nschemas,
+							   char ***stmts);
+
+/* The SCHEMA marker row's script, as Flyway writes it: "a","b". */
+extern char *history_schemas_marker(char *const *schemas, int nschemas);
 
 /* One change to the history table. */
 typedef enum HistoryChangeKind
@@ -109,6 +115,23 @@ extern const char *history_sql_schema_is_empty(void);
 extern char *history_sql_lock(const HistoryTableRef *ref);
 extern char *history_sql_unlock(const HistoryTableRef *ref);
 extern char *history_sql_lock_xact(const HistoryTableRef *ref);
+
+/* One try of Flyway's lock loop (session or transaction level): one boolean. */
+extern char *history_sql_try_lock(const HistoryTableRef *ref, bool xact);
+
+/*
+ * Who else holds the lock: one text row, NULL when nobody does; see
+ * history_lock_wait_error().
+ */
+extern char *history_sql_lock_holders(const HistoryTableRef *ref);
+
+/*
+ * The error when the lock could not be taken within retry_count retries
+ * (Flyway's lockRetryCount): holders as history_sql_lock_holders() gave
+ * them (NULL: released meanwhile), setting names what raises the count.
+ */
+extern void history_lock_wait_error(MigrateError *err, const char *qualified, int64 lock_key,
+									int retry_count, const char *holders, const char *setting);
 
 /*
  * A session-level lock lasts across the run's commits, and a script's

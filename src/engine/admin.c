@@ -226,32 +226,18 @@ check_baseline_allowed(Engine *engine, const MigrationVersion *version, bool *do
 	return true;
 }
 
-/* The history table created (and its SCHEMA marker), or its rows read. */
+/* The history table created (with the missing schemas and their SCHEMA marker), or its rows read. */
 static bool
 baseline_history(Engine *engine)
 {
 	Executor   *ex = engine->ex;
 	HistoryTableRef *history = &engine->history;
-	bool		create_schema = !history->schema_exists;
-	HistoryChange marker;
+	bool		created_schemas = false;
 
 	engine->nrows = 0;
 	if (history->exists)
 		return ex->ops->history_read(ex, history, &engine->rows, &engine->nrows, &engine->error);
-	if (!ex->ops->history_create(ex, history, create_schema, &engine->error))
-		return false;
-	history->exists = history->schema_exists = true;
-	if (!create_schema)
-		return true;
-	memset(&marker, 0, sizeof(marker));
-	marker.kind = HISTORY_INSERT;
-	marker.description = "<< Flyway Schema Creation >>";
-	marker.type = "SCHEMA";
-	marker.script = history_quote_ident(history->schema);
-	marker.checksum_null = true;
-	marker.installed_by = engine->opts.installed_by;
-	marker.success = true;
-	return ex->ops->history_change(ex, history, &marker, NULL, &engine->error);
+	return prepare_create_history(engine, &created_schemas);
 }
 
 /*
@@ -312,7 +298,7 @@ engine_baseline(Engine *engine, const char *version, const char *description)
 	change.checksum_null = true;
 	change.success = true;
 
-	ok = prepare_locate_history(engine) && ex->ops->lock(ex, &engine->history, &engine->error);
+	ok = prepare_locate_history(engine) && ex->ops->lock(ex, &engine->history, engine->opts.lock_retry_count, &engine->error);
 	engine->locked = ok;
 	change.installed_by = engine->opts.installed_by;
 	ok = ok && ex->ops->history_probe(ex, &engine->history, &engine->error) &&
@@ -407,7 +393,7 @@ engine_repair(Engine *engine)
 							   engine->history.qualified), NULL, NULL);
 		return true;
 	}
-	ok = ex->ops->lock(ex, &engine->history, &engine->error);
+	ok = ex->ops->lock(ex, &engine->history, engine->opts.lock_retry_count, &engine->error);
 	engine->locked = ok;
 	ok = ok && prepare_plan(engine, false);
 	if (ok)

@@ -20,7 +20,13 @@
 /* What a run was asked for: settings in the server, flags in the command. */
 typedef struct EngineOptions
 {
-	const char *schema;			/* the history table's; NULL or "" = the current schema */
+	const char *schema;			/* defaultSchema: the history table's; NULL or "" = the
+								 * first of schemas, else the current schema */
+	char	  **schemas;		/* Flyway's schemas: the ones migrations manage */
+	int			nschemas;
+	bool		create_schemas; /* create the missing ones with the history table */
+	const char *tablespace;		/* the history table's; NULL or "" = the default */
+	int			lock_retry_count;	/* Flyway's lockRetryCount: -1 = wait for ever */
 	const char *table;			/* NULL = flyway_schema_history */
 	const char *target;			/* NULL = latest; undo: the version to go back to */
 	bool		out_of_order;
@@ -115,6 +121,8 @@ typedef struct EngineWording
 	const char *fail_on_missing_on; /* "SET pg_migrate.fail_on_missing_locations = on" */
 	const char *locations_name; /* "pg_migrate.locations" */
 	PlanWording plan;			/* validation's hints */
+	const char *create_schemas_on;	/* "SET pg_migrate.create_schemas = on" */
+	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
 } EngineWording;
 
 /* The server's wording (engine_init's default) and the command's. */

@@ -35,6 +35,9 @@ extern bool prepare_plan(Engine *engine, bool for_validate);
 /* Just the history table's name, lock key and existence. */
 extern bool prepare_locate_history(Engine *engine);
 
+/* The missing schemas (createSchemas) and the history table, with the SCHEMA marker. */
+extern bool prepare_create_history(Engine *engine, bool *created_schemas);
+
 /* Every validation problem as one error (Flyway reports them together). */
 extern bool prepare_check_plan(Engine *engine, const char *what);
 

@@ -123,8 +123,12 @@ typedef struct ExecutorOps
 								PlaceholderSet *placeholders, RunScript **loaded,
 								MigrateError *err);
 
-	/* Flyway's advisory lock (waits for it) */
-	bool		(*lock) (Executor *ex, const HistoryTableRef *history, MigrateError *err);
+	/*
+	 * Flyway's advisory lock: retry_count more tries after the first, a
+	 * second apart (-1: wait for ever); then history_lock_wait_error().
+	 */
+	bool		(*lock) (Executor *ex, const HistoryTableRef *history, int retry_count,
+						 MigrateError *err);
 	void		(*unlock) (Executor *ex, const HistoryTableRef *history);
 
 	/* Transactions and statements */
@@ -142,9 +146,12 @@ typedef struct ExecutorOps
 	bool		(*history_probe) (Executor *ex, HistoryTableRef *history, MigrateError *err);
 	bool		(*history_schema_is_empty) (Executor *ex, const HistoryTableRef *history,
 											bool *empty, MigrateError *err);
-	/* Flyway's DDL only: the engine records the SCHEMA marker row itself */
-	bool		(*history_create) (Executor *ex, HistoryTableRef *history, bool create_schema,
-								   MigrateError *err);
+	/*
+	 * Flyway's DDL only, in one transaction: CREATE SCHEMA for each of
+	 * schemas, then the table; the engine records the SCHEMA marker row
+	 */
+	bool		(*history_create) (Executor *ex, HistoryTableRef *history, char *const *schemas,
+								   int nschemas, MigrateError *err);
 	bool		(*history_read) (Executor *ex, const HistoryTableRef *history,
 								 AppliedRow ***rows, int *nrows, MigrateError *err);
 	/* *rank: an INSERT's new installed_rank (may be NULL) */

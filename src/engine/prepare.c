@@ -48,6 +48,8 @@ const EngineWording engine_wording_server = {
 		.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
 		.out_of_order_on = "SET pg_migrate.out_of_order = on",
 	},
+	.create_schemas_on = "SET pg_migrate.create_schemas = on",
+	.lock_retry_count = "pg_migrate.lock_retry_count",
 };
 
 const EngineWording engine_wording_command = {
@@ -75,6 +77,8 @@ const EngineWording engine_wording_command = {
 		.ignore_patterns = "run with -ignoreMigrationPatterns=",
 		.out_of_order_on = "run with -outOfOrder=true",
 	},
+	.create_schemas_on = "run with -createSchemas=true",
+	.lock_retry_count = "-lockRetryCount",
 };
 
 void
@@ -165,7 +169,10 @@ engine_check_options(Engine *engine)
 	return plan_options_of(engine, &plan_options);
 }
 
-/* The history table: the configured schema, else the session's current one. */
+/*
+ * The history table, as Flyway places it: defaultSchema, else the first of
+ * schemas, else the session's current schema.
+ */
 bool
 prepare_locate_history(Engine *engine)
 {
@@ -175,6 +182,8 @@ prepare_locate_history(Engine *engine)
 	memset(&facts, 0, sizeof(facts));
 	if (!engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
 		return false;
+	if ((schema == NULL || schema[0] == '\0') && engine->opts.nschemas > 0)
+		schema = engine->opts.schemas[0];
 	if (schema == NULL || schema[0] == '\0')
 		schema = facts.current_schema;
 	if (schema == NULL)
@@ -183,6 +192,8 @@ prepare_locate_history(Engine *engine)
 						   "Configure the schema, or fix search_path.",
 						   "cannot determine the schema of the history table");
 	history_ref_init(&engine->history, schema, engine->opts.table);
+	if (engine->opts.tablespace != NULL && engine->opts.tablespace[0] != '\0')
+		engine->history.tablespace = pstrdup(engine->opts.tablespace);
 	if (!engine->ex->ops->history_probe(engine->ex, &engine->history, &engine->error))
 		return false;
 
@@ -206,76 +217,223 @@ prepare_locate_history(Engine *engine)
 }
 
 /*
+ * The schemas Flyway manages: defaultSchema (when it is not among them),
+ * then schemas; the history table's schema when neither is configured.
+ */
+static char **
+managed_schemas(Engine *engine, int *count)
+{
+	char	  **out = palloc(sizeof(char *) * (engine->opts.nschemas + 1));
+	int			n = 0;
+
+	out[n++] = engine->history.schema;
+	for (int i = 0; i < engine->opts.nschemas; i++)
+	{
+		bool		seen = false;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < n; j++)
+			seen = seen || strcmp(out[j], engine->opts.schemas[i]) == 0;
+		if (!seen)
+			out[n++] = engine->opts.schemas[i];
+	}
+	*count = n;
+	return out;
+}
+
+/*
+ * Whether a schema exists, asked through the executor's probe.  The
+ * command's executor takes the scripts' first schema from what it probes:
+ * after another schema, history_reprobe() probes the history's again.
+ */
+static bool
+schema_exists(Engine *engine, const char *schema, bool *exists)
+{
+	HistoryTableRef probe;
+
+	if (strcmp(schema, engine->history.schema) == 0)
+	{
+		*exists = engine->history.schema_exists;
+		return true;
+	}
+	history_ref_init(&probe, schema, engine->history.table);
+	if (!engine->ex->ops->history_probe(engine->ex, &probe, &engine->error))
+		return false;
+	*exists = probe.schema_exists;
+	return true;
+}
+
+static bool
+history_reprobe(Engine *engine, int nmanaged)
+{
+	HistoryTableRef again = engine->history;
+
+	/* the history's own schema alone was probed: nothing to undo */
+	if (nmanaged <= 1)
+		return true;
+	return engine->ex->ops->history_probe(engine->ex, &again, &engine->error);
+}
+
+/* Without createSchemas the history table's schema must exist already. */
+static bool
+require_history_schema(Engine *engine)
+{
+	if (engine->opts.create_schemas || engine->history.schema_exists)
+		return true;
+	return engine_fail(engine, "3F000",
+					   "createSchemas is off, so pg_migrate creates no schema, and the history table needs one.",
+					   psprintf("Create the schema, or %s.", engine->wording->create_schemas_on),
+					   "schema \"%s\" of the history table %s does not exist",
+					   engine->history.schema, engine->history.qualified);
+}
+
+/* The managed schemas that do not exist yet, which createSchemas makes with the history table. */
+static bool
+missing_schemas(Engine *engine, char ***missing, int *nmissing)
+{
+	int			nmanaged;
+	char	  **managed = managed_schemas(engine, &nmanaged);
+
+	*missing = palloc(sizeof(char *) * nmanaged);
+	*nmissing = 0;
+	for (int i = 0; i < nmanaged; i++)
+	{
+		bool		exists = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!schema_exists(engine, managed[i], &exists))
+			return false;
+		if (!exists)
+			(*missing)[(*nmissing)++] = managed[i];
+	}
+	return history_reprobe(engine, nmanaged);
+}
+
+/*
+ * prepare_create_history
+ *		Flyway's DDL in the open transaction: the missing managed schemas
+ *		(createSchemas) and the history table, then one SCHEMA marker row
+ *		listing the schemas created, as Flyway's DbSchemas writes it.
+ */
+bool
+prepare_create_history(Engine *engine, bool *created_schemas)
+{
+	Executor   *ex = engine->ex;
+	HistoryTableRef *history = &engine->history;
+	char	  **missing = NULL;
+	int			nmissing = 0;
+	HistoryChange marker;
+
+	*created_schemas = false;
+	if (!require_history_schema(engine) || !missing_schemas(engine, &missing, &nmissing))
+		return false;
+	if (!engine->opts.create_schemas)
+		nmissing = 0;
+	if (!ex->ops->history_create(ex, history, missing, nmissing, &engine->error))
+		return false;
+	history->exists = history->schema_exists = true;
+	if (nmissing == 0)
+		return true;
+	*created_schemas = true;
+	memset(&marker, 0, sizeof(marker));
+	marker.kind = HISTORY_INSERT;
+	marker.description = "<< Flyway Schema Creation >>";
+	marker.type = "SCHEMA";
+	marker.script = history_schemas_marker(missing, nmissing);
+	marker.checksum_null = true;
+	marker.installed_by = engine->opts.installed_by;
+	marker.success = true;
+	return ex->ops->history_change(ex, history, &marker, NULL, &engine->error);
+}
+
+/* The existing managed schemas that hold objects, quoted and joined; "" = none. */
+static bool
+non_empty_schemas(Engine *engine, StringInfo list, int *count)
+{
+	int			nmanaged;
+	char	  **managed = managed_schemas(engine, &nmanaged);
+
+	for (int i = 0; i < nmanaged; i++)
+	{
+		HistoryTableRef probe;
+		bool		exists = false;
+		bool		empty = true;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!schema_exists(engine, managed[i], &exists))
+			return false;
+		if (!exists)
+			continue;
+		history_ref_init(&probe, managed[i], engine->history.table);
+		probe.schema_exists = true;
+		if (!engine->ex->ops->history_schema_is_empty(engine->ex, &probe, &empty, &engine->error))
+			return false;
+		if (!empty)
+			appendStringInfo(list, "%s%s", (*count)++ ? "," : "", history_quote_ident(managed[i]));
+	}
+	return history_reprobe(engine, nmanaged);
+}
+
+/*
  * Create the history table when missing, as Flyway's migrate does, in one
- * transaction with its SCHEMA marker (when the schema was created too) or
- * the baseline row; a non-empty schema without one is baselined only when
- * asked to.
+ * transaction with its SCHEMA marker (when schemas were created too) or
+ * the baseline row; when a managed schema holds objects but there is no
+ * history, it is baselined only when asked to.
  */
 static bool
 ensure_history(Engine *engine)
 {
 	Executor   *ex = engine->ex;
 	HistoryTableRef *history = &engine->history;
-	bool		empty = true;
-	bool		baseline = false;
-	bool		create_schema = !history->schema_exists;
+	StringInfoData non_empty;
+	bool		baseline;
+	int			nnon_empty = 0;
+	bool		created_schemas = false;
 	HistoryChange change;
 
 	if (history->exists)
 		return true;
-	if (history->schema_exists &&
-		!ex->ops->history_schema_is_empty(ex, history, &empty, &engine->error))
+	initStringInfo(&non_empty);
+	if (!require_history_schema(engine) || !non_empty_schemas(engine, &non_empty, &nnon_empty))
 		return false;
-	if (!empty)
+	baseline = non_empty.len > 0;
+	if (baseline && !engine->opts.baseline_on_migrate)
 	{
-		if (!engine->opts.baseline_on_migrate)
-		{
-			char	   *call = pstrdup(engine->wording->call);
+		char	   *call = pstrdup(engine->wording->call);
 
-			call[0] = pg_toupper((unsigned char) call[0]);
-			return engine_fail(engine, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-							   "Applying migrations to a schema whose objects they did not create could fail half-way.",
-							   psprintf("%s %s to record the current state as a version, or %s.",
-										call, engine->wording->baseline,
-										engine->wording->baseline_on_migrate_on),
-							   "found non-empty schema \"%s\" but no history table %s",
-							   history->schema, history->qualified);
-		}
-		baseline = true;
+		call[0] = pg_toupper((unsigned char) call[0]);
+		return engine_fail(engine, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						   "Applying migrations to a schema whose objects they did not create could fail half-way.",
+						   psprintf("%s %s to record the current state as a version, or %s.",
+									call, engine->wording->baseline,
+									engine->wording->baseline_on_migrate_on),
+						   "found non-empty schema%s %s but no history table %s",
+						   nnon_empty > 1 ? "s" : "", non_empty.data,
+						   history->qualified);
 	}
 
-	if ((create_schema && !run_create_schema_callbacks(engine)) ||
+	/* Flyway's beforeCreateSchema and createSchema, before it creates the history's schema */
+	if ((!history->schema_exists && !run_create_schema_callbacks(engine)) ||
 		!ex->ops->begin(ex, &engine->error) ||
-		!ex->ops->history_create(ex, history, create_schema, &engine->error))
+		!prepare_create_history(engine, &created_schemas))
 		goto failed;
-	history->exists = true;
-	history->schema_exists = true;
 	memset(&change, 0, sizeof(change));
 	change.kind = HISTORY_INSERT;
 	change.checksum_null = true;
 	change.installed_by = engine->opts.installed_by;
 	change.success = true;
-	if (create_schema)
-	{
-		change.description = "<< Flyway Schema Creation >>";
-		change.type = "SCHEMA";
-		change.script = history_quote_ident(history->schema);
-	}
-	else if (baseline)
-	{
-		change.version = engine->opts.baseline_version;
-		change.description = engine->opts.baseline_description;
-		change.type = "BASELINE";
-		change.script = engine->opts.baseline_description;
-	}
-	if ((create_schema || baseline) &&
-		!ex->ops->history_change(ex, history, &change, NULL, &engine->error))
+	change.version = engine->opts.baseline_version;
+	change.description = engine->opts.baseline_description;
+	change.type = "BASELINE";
+	change.script = engine->opts.baseline_description;
+	if (baseline && !ex->ops->history_change(ex, history, &change, NULL, &engine->error))
 		goto failed;
 	if (!ex->ops->commit(ex, &engine->error))
 		goto failed;
 	if (baseline && !engine->dry_run)
 		engine_notice(engine, ENGINE_NOTICE,
-					  psprintf("baselined schema \"%s\" at version %s", history->schema,
+					  psprintf("baselined schema%s %s at version %s",
+							   nnon_empty > 1 ? "s" : "", non_empty.data,
 							   engine->opts.baseline_version), NULL, NULL);
 	return true;
 
@@ -469,7 +627,7 @@ prepare_run(Engine *engine, PrepareLock lock, bool create_history, bool for_vali
 		return false;
 	if (lock == PREPARE_LOCK)
 	{
-		if (!ex->ops->lock(ex, &engine->history, &engine->error))
+		if (!ex->ops->lock(ex, &engine->history, engine->opts.lock_retry_count, &engine->error))
 			return false;
 		engine->locked = true;
 		/* what is there now, under the lock, decides */

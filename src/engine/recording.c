@@ -86,7 +86,7 @@ rec_load_script(Executor *ex, const ResolvedScript *script, PlaceholderSet *plac
 }
 
 static bool
-rec_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
+rec_lock(Executor *ex, const HistoryTableRef *history, int retry_count, MigrateError *err)
 {
 	((RecordingExecutor *) ex)->lock_sql = history_sql_lock(history);
 	return true;
@@ -187,17 +187,17 @@ rec_history_schema_is_empty(Executor *ex, const HistoryTableRef *history, bool *
 }
 
 static bool
-rec_history_create(Executor *ex, HistoryTableRef *history, bool create_schema,
+rec_history_create(Executor *ex, HistoryTableRef *history, char *const *schemas, int nschemas,
 				   MigrateError *err)
 {
 	RecordingExecutor *rec = (RecordingExecutor *) ex;
 	char	  **stmts;
-	int			n = history_sql_create(history, create_schema, &stmts);
+	int			n = history_sql_create(history, schemas, nschemas, &stmts);
 
 	for (int i = 0; i < n; i++)
 		record(rec, NULL, 0, stmts[i]);
 	rec->created = true;
-	rec->next_rank = create_schema ? 0 : 1;
+	rec->next_rank = nschemas > 0 ? 0 : 1;
 	return true;
 }
 

@@ -533,7 +533,8 @@ engine_undo(Engine *engine)
 
 	engine->undo = true;
 	ok = prepare_locate_history(engine) &&
-		engine->ex->ops->lock(engine->ex, &engine->history, &engine->error);
+		engine->ex->ops->lock(engine->ex, &engine->history, engine->opts.lock_retry_count,
+							  &engine->error);
 	engine->locked = ok;
 	ok = ok && engine->ex->ops->history_probe(engine->ex, &engine->history, &engine->error);
 	if (ok && engine->history.exists)

@@ -117,11 +117,19 @@ fake_in_block(Executor *ex)
 }
 
 static bool
-fake_lock(Executor *ex, const HistoryTableRef *history, MigrateError *err)
+fake_lock(Executor *ex, const HistoryTableRef *history, int retry_count, MigrateError *err)
 {
 	FakeExecutor *fx = (FakeExecutor *) ex;
 
 	note_op(fx);
+	fx->lock_retry_count = retry_count;
+	if (fx->lock_holder != NULL)
+	{
+		add_log(fx, pstrdup("lock refused"));
+		history_lock_wait_error(err, history->qualified, history->lock_key, retry_count,
+								fx->lock_holder, "the setting");
+		return false;
+	}
 	add_log(fx, pstrdup("lock"));
 	fx->locks_held++;
 	if (fx->on_lock)
@@ -417,6 +425,9 @@ fake_history_probe(Executor *ex, HistoryTableRef *history, MigrateError *err)
 	fx->reads++;
 	history->exists = fx->table_exists;
 	history->schema_exists = fx->schema_exists;
+	if (fx->missing_schemas != NULL &&
+		strstr(fx->missing_schemas, psprintf(" %s ", history->schema)) != NULL)
+		history->exists = history->schema_exists = false;
 	return true;
 }
 
@@ -432,13 +443,17 @@ fake_history_schema_is_empty(Executor *ex, const HistoryTableRef *history, bool 
 }
 
 static bool
-fake_history_create(Executor *ex, HistoryTableRef *history, bool create_schema,
+fake_history_create(Executor *ex, HistoryTableRef *history, char *const *schemas, int nschemas,
 					MigrateError *err)
 {
 	FakeExecutor *fx = (FakeExecutor *) ex;
 
 	note_op(fx);
-	add_log(fx, pstrdup(create_schema ? "create schema+table" : "create table"));
+	if (nschemas > 1)
+		add_log(fx, psprintf("create %d schemas+table", nschemas));
+	else
+		add_log(fx, pstrdup(nschemas ? "create schema+table" : "create table"));
+	fx->tablespace = history->tablespace;
 	fx->table_exists = true;
 	fx->schema_exists = true;
 	return true;

@@ -16,7 +16,8 @@
  *
  * The log holds one line per write, in order:
  *	  lock | unlock | begin | commit | rollback
- *	  create table | create schema+table
+ *	  lock refused (lock_holder set)
+ *	  create table | create schema+table | create <n> schemas+table
  *	  run <script>:<line> <statement>
  *	  insert <rank> <script> <type> ok|failed
  *	  delete <rank> | realign <rank> <description> <type> <checksum>
@@ -65,6 +66,10 @@ typedef struct FakeExecutor
 	bool		schema_exists;
 	bool		table_exists;
 	bool		schema_empty;	/* for baselineOnMigrate */
+	const char *missing_schemas;	/* " a b ": schemas that do not exist (else schema_exists) */
+	const char *lock_holder;	/* set: the lock is held by this, and never free */
+	int			lock_retry_count;	/* what the last lock() was given */
+	const char *tablespace;		/* what the last history_create() was given */
 	const char *current_schema; /* NULL: none on the search_path */
 	AppliedRow	rows[FAKE_MAX_ROWS];
 	int			nrows;

@@ -113,6 +113,8 @@ setup(void)
 	memset(&C, 0, sizeof(C));
 	O.placeholder_replacement = true;
 	O.validate_on_migrate = true;
+	O.create_schemas = true;	/* Flyway's defaults */
+	O.lock_retry_count = 50;
 }
 
 /* The engine, with O as the options: call after setting them. */
@@ -267,6 +269,98 @@ test_migrate_existing_empty_schema(void)
 			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
 			  " | unlock");
 	CHECK_STR(E.history.qualified, "\"public\".\"flyway_schema_history\"");
+}
+
+/*
+ * Flyway's schemas: the first holds the history table; every missing one
+ * is created with it, and one SCHEMA marker lists them; the table goes in
+ * the tablespace.
+ */
+static void
+test_migrate_schemas(void)
+{
+	char	   *schemas[] = {"app", "audit", "app"};
+
+	setup();
+	O.schemas = schemas;
+	O.nschemas = 3;
+	O.tablespace = "fast";
+	FX.missing_schemas = " app audit ";
+	FX.schema_exists = false;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(E.history.qualified, "\"app\".\"flyway_schema_history\"");
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create 2 schemas+table | insert 0 \"app\",\"audit\" SCHEMA ok | commit"
+			  " | begin | run V1__one.sql:1 CREATE TABLE a (i int) | insert 1 V1__one.sql SQL ok | commit"
+			  " | unlock");
+	CHECK_STR(FX.tablespace, "fast");
+	CHECK_INT(FX.lock_retry_count, 50);
+
+	/* defaultSchema holds the table and is created first, though not listed */
+	setup();
+	O.schema = "hist";
+	O.schemas = schemas;
+	O.nschemas = 2;
+	FX.missing_schemas = " hist audit ";
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK_STR(E.history.qualified, "\"hist\".\"flyway_schema_history\"");
+	CHECK(starts_with(fake_log(&FX, 0),
+					  "lock | begin | create 2 schemas+table | insert 0 \"hist\",\"audit\" SCHEMA ok | commit"));
+	CHECK(FX.tablespace == NULL);
+
+	/* createSchemas off: nothing is created, the table only, no marker */
+	setup();
+	O.schemas = schemas;
+	O.nschemas = 2;
+	O.create_schemas = false;
+	FX.missing_schemas = " audit ";
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(engine_migrate(engine()));
+	CHECK(starts_with(fake_log(&FX, 0), "lock | begin | create table | commit | begin | run"));
+
+	/* ... and a missing schema for the history table is refused */
+	setup();
+	O.schemas = schemas;
+	O.nschemas = 2;
+	O.create_schemas = false;
+	FX.schema_exists = false;
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "3F000");
+	CHECK_STR(E.error.message,
+			  "schema \"app\" of the history table \"app\".\"flyway_schema_history\" does not exist");
+	CHECK(contains(E.error.hint, "SET pg_migrate.create_schemas = on"));
+	CHECK_STR(fake_log(&FX, 0), "lock | unlock");
+	CHECK(!FX.table_exists);
+
+	/* a baseline creates them too, with the marker before the baseline row */
+	setup();
+	O.schemas = schemas;
+	O.nschemas = 2;
+	FX.missing_schemas = " audit ";
+	CHECK(engine_baseline(engine(), "3", "base"));
+	CHECK_STR(fake_log(&FX, 0),
+			  "lock | begin | create schema+table | insert 0 \"audit\" SCHEMA ok"
+			  " | insert 1 base BASELINE ok | commit | unlock");
+}
+
+/* The lock not taken in lockRetryCount tries: the run stops before anything, naming the holder. */
+static void
+test_lock_wait_bounded(void)
+{
+	setup();
+	O.lock_retry_count = 3;
+	FX.lock_holder = "process 42 (application flyway)";
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_INT(FX.lock_retry_count, 3);
+	CHECK_STR(E.error.sqlstate, "55P03");
+	CHECK(contains(E.error.message, "after 4 tries"));
+	CHECK(contains(E.error.detail, "held by process 42 (application flyway)"));
+	CHECK_STR(fake_log(&FX, 0), "lock refused");
+	CHECK(!FX.table_exists);
 }
 
 /* Another run created the history and applied V1 while this one waited for the lock. */
@@ -1820,6 +1914,8 @@ main(void)
 {
 	test_migrate_empty_database();
 	test_migrate_existing_empty_schema();
+	test_migrate_schemas();
+	test_lock_wait_bounded();
 	test_migrate_decides_under_lock();
 	test_migrate_non_empty_schema();
 	test_migrate_noop();

@@ -131,7 +131,7 @@ test_environment(void)
 		"FLYWAY_BASELINE_ON_MIGRATE=true", "FLYWAY_PLACEHOLDERS_MY_KEY=v1",
 		"FLYWAY_CONNECT_RETRIES_INTERVAL=5", "FLYWAY_VALIDATE_MIGRATION_NAMING=false", NULL};
 	char	   *const unknown[] = {"FLYWAY_TYPO=1", NULL};
-	char	   *const unsupported[] = {"FLYWAY_LOCK_RETRY_COUNT=5", NULL};
+	char	   *const unsupported[] = {"FLYWAY_CLEAN_DISABLED=false", NULL};
 	char	   *const bad[] = {"FLYWAY_GROUP=maybe", NULL};
 	char	   *name;
 
@@ -157,11 +157,41 @@ test_environment(void)
 	CHECK_STR(error, "unknown environment variable FLYWAY_TYPO");
 	fresh();
 	CHECK(!flyway_config_read_environment(&config, unsupported, &error));
-	CHECK(error && strstr(error, "lockRetryCount (FLYWAY_LOCK_RETRY_COUNT) is not supported"));
+	CHECK(error && strstr(error, "cleanDisabled (FLYWAY_CLEAN_DISABLED) is not supported"));
 	fresh();
 	CHECK(!flyway_config_read_environment(&config, bad, &error));
 	/* the value is not quoted back */
 	CHECK(error && strstr(error, "maybe") == NULL);
+}
+
+/* schemas, createSchemas, tablespace, lockRetryCount: Flyway's defaults and values */
+static void
+test_schemas_and_lock(void)
+{
+	char	   *const set[] = {"-schemas=app, audit", "-createSchemas=false", "-tablespace=fast",
+	"-lockRetryCount=-1"};
+	char	   *const bad[] = {"-lockRetryCount=-2"};
+	char	  **schemas;
+	int			n;
+
+	fresh();
+	CHECK(flyway_config_bool(&config, FK_CREATE_SCHEMAS));
+	CHECK_INT(flyway_config_int(&config, FK_LOCK_RETRY_COUNT), 50);
+	CHECK(flyway_config_get(&config, FK_TABLESPACE) == NULL);
+
+	fresh();
+	CHECK(flyway_config_read_args(&config, lengthof(set), set, &error));
+	schemas = flyway_config_list(&config, FK_SCHEMAS, &n);
+	CHECK_INT(n, 2);
+	CHECK_STR(schemas[0], "app");
+	CHECK_STR(schemas[1], "audit");
+	CHECK(!flyway_config_bool(&config, FK_CREATE_SCHEMAS));
+	CHECK_STR(flyway_config_get(&config, FK_TABLESPACE), "fast");
+	CHECK_INT(flyway_config_int(&config, FK_LOCK_RETRY_COUNT), -1);
+
+	fresh();
+	CHECK(!flyway_config_read_args(&config, lengthof(bad), bad, &error));
+	CHECK(error && strstr(error, "lockRetryCount (-lockRetryCount) must be a non-negative whole number, or -1"));
 }
 
 static void
@@ -305,6 +335,7 @@ main(void)
 	test_escape_hatch_keys();
 	test_args();
 	test_environment();
+	test_schemas_and_lock();
 	test_conf_text();
 	test_precedence();
 	test_load();

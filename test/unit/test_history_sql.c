@@ -79,7 +79,10 @@ test_create(void)
 	char	  **stmts;
 	int			n;
 
-	n = history_sql_create(&ref, true, &stmts);
+	char	   *app[] = {"app"};
+	char	   *two[] = {"app", "au\"dit"};
+
+	n = history_sql_create(&ref, app, 1, &stmts);
 	CHECK_INT(n, 4);
 	CHECK_STR(stmts[0], "CREATE SCHEMA \"app\"");
 	CHECK_STR(stmts[1], "CREATE TABLE \"app\".\"my\"\"hist\" (\n"
@@ -97,9 +100,52 @@ test_create(void)
 	CHECK_STR(stmts[2], "ALTER TABLE \"app\".\"my\"\"hist\" ADD CONSTRAINT \"my\"\"hist_pk\" PRIMARY KEY (\"installed_rank\")");
 	CHECK_STR(stmts[3], "CREATE INDEX \"my\"\"hist_s_idx\" ON \"app\".\"my\"\"hist\" (\"success\")");
 
-	n = history_sql_create(&ref, false, &stmts);
+	n = history_sql_create(&ref, NULL, 0, &stmts);
 	CHECK_INT(n, 3);
 	CHECK(strncmp(stmts[0], "CREATE TABLE ", 13) == 0);
+
+	/* createSchemas makes every missing schema; the table in its tablespace */
+	ref.tablespace = "fast space";
+	n = history_sql_create(&ref, two, 2, &stmts);
+	CHECK_INT(n, 5);
+	CHECK_STR(stmts[0], "CREATE SCHEMA \"app\"");
+	CHECK_STR(stmts[1], "CREATE SCHEMA \"au\"\"dit\"");
+	CHECK(strstr(stmts[2], "\"success\" BOOLEAN NOT NULL\n) TABLESPACE \"fast space\"") != NULL);
+
+	/* Flyway's SCHEMA marker lists them quoted, joined by commas */
+	CHECK_STR(history_schemas_marker(two, 2), "\"app\",\"au\"\"dit\"");
+	CHECK_STR(history_schemas_marker(app, 1), "\"app\"");
+}
+
+/* One try of the lock, and who holds it when it cannot be taken. */
+static void
+test_lock_wait(void)
+{
+	HistoryTableRef ref = ref_of("public", "flyway_schema_history");
+	MigrateError err;
+	char	   *sql;
+
+	CHECK_STR(history_sql_try_lock(&ref, false),
+			  psprintf("SELECT pg_catalog.pg_try_advisory_lock(" INT64_FORMAT ")", ref.lock_key));
+	CHECK_STR(history_sql_try_lock(&ref, true),
+			  psprintf("SELECT pg_catalog.pg_try_advisory_xact_lock(" INT64_FORMAT ")", ref.lock_key));
+	sql = history_sql_lock_holders(&ref);
+	CHECK(strstr(sql, "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a") != NULL);
+	CHECK(strstr(sql, "l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()") != NULL);
+	CHECK(strstr(sql, "'%s'") == NULL); /* every %% survived psprintf */
+	CHECK(strstr(sql, "'process %s (application %s, role %s, connected since %s, %s since %s)'") != NULL);
+
+	memset(&err, 0, sizeof(err));
+	history_lock_wait_error(&err, ref.qualified, ref.lock_key, 50, "process 7 (application x)",
+							"pg_migrate.lock_retry_count");
+	CHECK_STR(err.sqlstate, "55P03");
+	CHECK_STR(err.message, "could not take the migration lock of \"public\".\"flyway_schema_history\" after 51 tries, one second apart");
+	CHECK(strstr(err.detail, "is held by process 7 (application x).") != NULL);
+	CHECK(strstr(err.hint, "raise pg_migrate.lock_retry_count") != NULL);
+
+	history_lock_wait_error(&err, ref.qualified, ref.lock_key, 0, NULL, "-lockRetryCount");
+	CHECK_STR(err.message, "could not take the migration lock of \"public\".\"flyway_schema_history\" after 1 try");
+	CHECK(strstr(err.detail, "has released it since") != NULL);
 }
 
 static void
@@ -262,6 +308,7 @@ main(void)
 	test_quoting();
 	test_create();
 	test_changes();
+	test_lock_wait();
 	test_change_literal();
 	test_reads_and_locks();
 	test_migrate_error();

@@ -40,6 +40,8 @@ my %options = (
 	tap_crash => { placeholders => { sleep => '0' } },
 	tap_errors_secret => { placeholders => { db_password => 'hunter2', api_token => 't0ken' } },
 	split_edge => { mixed => 1 },
+	# Flyway's schemas: created with the history table, one SCHEMA marker
+	schemas_list => { schemas => 'sl_app, sl_audit' },
 	# A script that sleeps longer than statement_timeout: both stop it and
 	# keep nothing of it.  The extension's call is itself one statement,
 	# so its whole run is what times out there (the apply worker then rolls
@@ -90,6 +92,7 @@ sub extension_settings
 	my ($dir, $opt) = @_;
 	my $set = 'SET pg_migrate.locations = ' . sql_literal("filesystem:$dir") . ";\n";
 	$set .= "SET pg_migrate.mixed = on;\n" if $opt->{mixed};
+	$set .= 'SET pg_migrate.schemas = ' . sql_literal($opt->{schemas}) . ";\n" if $opt->{schemas};
 	return $set;
 }
 
@@ -98,6 +101,7 @@ sub command_flags
 	my ($dir, $opt) = @_;
 	my @flags = ("-locations=filesystem:$dir");
 	push @flags, '-mixed=true' if $opt->{mixed};
+	push @flags, "-schemas=$opt->{schemas}" if $opt->{schemas};
 	push @flags, map { "-placeholders.$_=$opt->{placeholders}{$_}" } sort keys %{ $opt->{placeholders} || {} };
 	return @flags;
 }
@@ -192,7 +196,9 @@ sub extension_info
 	# (Flyway Teams' info API); Flyway's info table and JSON, which the
 	# command prints, leave it out (its Undoable column says Yes)
 	my ($ok, $result) = via_extension($db, $dir, $opt,
-		q{SELECT pg_catalog.concat_ws('|', category, version, description, type, script, state) FROM migrate_info(}
+		# a SCHEMA marker row has no category and no file (Flyway's JSON: no filepath)
+		q{SELECT pg_catalog.concat_ws('|', NULLIF(category, ''), version, description, type,
+		   CASE WHEN type = 'SCHEMA' THEN NULL ELSE script END, state) FROM migrate_info(}
 		  . extension_args($opt) . q{) WHERE state OPERATOR(pg_catalog.<>) 'Available'});
 	return ($ok, $result);
 }
@@ -211,14 +217,16 @@ sub command_info
 	return (1, join("\n", @rows));
 }
 
+# The history rows, from the schema that holds them (the first of the set's schemas).
 sub history_of
 {
-	my ($node, $db) = @_;
+	my ($node, $db, $opt) = @_;
+	my ($schema) = split /\s*,\s*/, ($opt->{schemas} || 'public');
 	return 'no history table'
-	  if $node->safe_psql($db, q{SELECT pg_catalog.to_regclass('public.flyway_schema_history') IS NULL}) eq 't';
-	return $node->safe_psql($db, q{
+	  if $node->safe_psql($db, qq{SELECT pg_catalog.to_regclass('$schema.flyway_schema_history') IS NULL}) eq 't';
+	return $node->safe_psql($db, qq{
 SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', installed_rank, version, description, type, script,
-   checksum, installed_by, success), E'\n' ORDER BY installed_rank) FROM public.flyway_schema_history});
+   checksum, installed_by, success), E'\n' ORDER BY installed_rank) FROM $schema.flyway_schema_history});
 }
 
 sub schema_of
@@ -263,7 +271,7 @@ foreach my $set (@sets)
 	my @c = via_command($db, $dir, $opt, 'migrate');
 	is(show($c[0], $c[0] ? 'migrated' : $c[1], $opt), show($e[0], $e[0] ? 'migrated' : $e[1], $opt),
 		"$set: migrate succeeds or fails alike");
-	is(history_of($cmd, $db), history_of($ext, $db), "$set: the same history rows");
+	is(history_of($cmd, $db, $opt), history_of($ext, $db, $opt), "$set: the same history rows");
 	is(schema_of($cmd, $db), schema_of($ext, $db), "$set: the same schema (pg_dump --schema-only)");
 	is(show(command_info($db, $dir, $opt)), show(extension_info($db, $dir, $opt)), "$set: info agrees");
 }

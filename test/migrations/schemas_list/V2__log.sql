@@ -1,0 +1,1 @@
+INSERT INTO sl_audit.log VALUES (2);
