@@ -264,8 +264,11 @@ foreach my $set (@sets)
 		$_->safe_psql('postgres', qq{ALTER DATABASE "$db" SET $opt->{database_settings}}) foreach ($ext, $cmd);
 	}
 
-	is(show(command_plan($db, $dir, $opt)), show(extension_plan($db, $dir, $opt)),
-		"$set: the dry runs agree");
+	# ${flyway:timestamp} is the second each dry run starts in: the two runs
+	# may fall on either side of a second's boundary
+	my @plans = map { (my $p = $_) =~ s/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b/<timestamp>/g; $p }
+	  (show(command_plan($db, $dir, $opt)), show(extension_plan($db, $dir, $opt)));
+	is($plans[0], $plans[1], "$set: the dry runs agree");
 	next if ($opt->{compare} // '') eq 'plan';
 	my @e = via_extension($db, $dir, $opt, 'SELECT count(*) FROM migrate_apply(' . extension_args($opt) . ')');
 	my @c = via_command($db, $dir, $opt, 'migrate');
