@@ -21,6 +21,10 @@
  * session authorization and role, the search_path (the history schema
  * first, as Flyway sets it), and the settings that decide where objects
  * go and whether triggers fire.  No DISCARD ALL: it would release the lock.
+ * Reading them costs a round trip, so it is done only when a statement of
+ * a script (or callback) has run, or a transaction rolled back, since the
+ * last time they were put back: the executor's own statements (BEGIN,
+ * COMMIT, the history's reads and writes, the lock) change none of them.
  *
  *-------------------------------------------------------------------------
  */
@@ -70,6 +74,7 @@ typedef struct LibpqExecutor
 	char	   *start[NSETTINGS];	/* the settings as the run found them */
 	char	   *schema_first;	/* put first on the search_path; NULL = none */
 	char	   *read_settings_sql;
+	bool		session_restored;	/* nothing changed the settings since restored */
 } LibpqExecutor;
 
 /* ----------------------------------------------------------------
@@ -272,16 +277,19 @@ same_value(const char *a, const char *b)
  * Put the session back as the run found it.  One round trip reads the
  * settings; only those a script changed are set again.  A new session
  * authorization drops the role, so the role is then set even if it reads
- * the same.
+ * the same.  Nothing to do when nothing could have changed them since.
  */
 static bool
 lx_restore_session(Executor *ex, MigrateError *err)
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
-	PGresult   *res = read_settings(lx, err);
+	PGresult   *res;
 	bool		identity_changed = false;
 	bool		ok = true;
 
+	if (lx->session_restored)
+		return true;
+	res = read_settings(lx, err);
 	if (res == NULL)
 		return false;
 	for (size_t i = 0; ok && i < NSETTINGS; i++)
@@ -300,6 +308,7 @@ lx_restore_session(Executor *ex, MigrateError *err)
 			pfree(wanted);
 	}
 	PQclear(res);
+	lx->session_restored = ok;
 	return ok;
 }
 
@@ -310,7 +319,10 @@ note_history_schema(LibpqExecutor *lx, const HistoryTableRef *history)
 	if (history->schema == NULL || history->schema[0] == '\0')
 		return;
 	if (lx->schema_first == NULL || strcmp(lx->schema_first, history->schema) != 0)
+	{
 		lx->schema_first = pstrdup(history->schema);
+		lx->session_restored = false;	/* scripts get another search_path */
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -392,6 +404,7 @@ lx_rollback(Executor *ex)
 	if (lx->group || !lx_in_block(ex))
 		return;
 	PQclear(PQexec(lx->conn, "ROLLBACK"));
+	lx->session_restored = false;	/* settings made in the block are undone */
 }
 
 /*
@@ -416,13 +429,17 @@ lx_commit(Executor *ex, MigrateError *err)
 	res = exec_expect(lx, "COMMIT", PGRES_COMMAND_OK, err);
 	if (res == NULL)
 	{
+		lx->session_restored = false;	/* the block's settings are undone */
 		lx_rollback(ex);
 		return false;
 	}
 	rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
 	PQclear(res);
 	if (rolled_back)
+	{
+		lx->session_restored = false;
 		migrate_error_set(err, "25P02", "the transaction failed and was rolled back", NULL, NULL);
+	}
 	return !rolled_back;
 }
 
@@ -446,6 +463,7 @@ executor_libpq_group_end(Executor *ex, bool commit, MigrateError *err)
 	if (!lx->group_open)
 		return true;
 	lx->group_open = false;
+	lx->session_restored = false;
 	lx->group = false;			/* commit/rollback below do the work */
 	if (commit)
 		ok = lx_commit(ex, err);
@@ -544,10 +562,13 @@ lx_run_statement(Executor *ex, RunScript *script, RunStatement *stmt, MigrateErr
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
 	char	   *sql = pnstrdup(script->text + stmt->location, stmt->length);
-	PGresult   *res = PQexec(lx->conn, sql);
-	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	PGresult   *res;
+	ExecStatusType status;
 	bool		copied = false;
 
+	lx->session_restored = false;	/* a script's statement may SET anything */
+	res = PQexec(lx->conn, sql);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	pfree(sql);
 	if (status == PGRES_COPY_IN)
 	{
@@ -634,6 +655,7 @@ lx_history_create(Executor *ex, HistoryTableRef *history, bool create_schema, Mi
 	bool		own_block = !lx_in_block(ex);
 	bool		ok = true;
 
+	lx->session_restored = false;	/* the DDL may fire event triggers */
 	if (own_block && !exec_command(lx, "BEGIN", err))
 		return false;
 	for (int i = 0; ok && i < n; i++)
