@@ -26,6 +26,12 @@
  * last time they were put back: the executor's own statements (BEGIN,
  * COMMIT, the history's reads and writes, the lock) change none of them.
  *
+ * The history INSERT, the same statement for every migration, is prepared
+ * once (named HISTORY_INSERT_NAME) instead of parsed and planned each time.
+ * A script could drop it (DEALLOCATE, DISCARD ALL, also from a function), so
+ * the read of the settings that follows a script also says whether it is
+ * still there, and it is prepared again when it is not.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres_fe.h"
@@ -60,6 +66,9 @@ static const char *const session_settings[] = {
 };
 
 #define NSETTINGS lengthof(session_settings)
+
+/* The prepared history INSERT; the settings' query also says whether it exists. */
+#define HISTORY_INSERT_NAME "pg_migrate_history_insert"
 #define SETTING_SESSION_AUTHORIZATION 0
 #define SETTING_ROLE 1
 #define SETTING_SEARCH_PATH 2
@@ -75,6 +84,7 @@ typedef struct LibpqExecutor
 	char	   *schema_first;	/* put first on the search_path; NULL = none */
 	char	   *read_settings_sql;
 	bool		session_restored;	/* nothing changed the settings since restored */
+	char	   *prepared_insert;	/* SQL of HISTORY_INSERT_NAME; NULL = none */
 } LibpqExecutor;
 
 /* ----------------------------------------------------------------
@@ -195,19 +205,25 @@ lx_session_facts(Executor *ex, SessionFacts *facts, MigrateError *err)
 	return true;
 }
 
-/* The settings of session_settings[], read in one round trip. */
+/*
+ * The settings of session_settings[], read in one round trip, and whether
+ * the prepared history INSERT still exists (the column after them): when
+ * it does not, it is prepared again before its next use.
+ */
 static PGresult *
 read_settings(LibpqExecutor *lx, MigrateError *err)
 {
 	PGresult   *res = exec_expect(lx, lx->read_settings_sql, PGRES_TUPLES_OK, err);
 
-	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != (int) NSETTINGS))
+	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != (int) NSETTINGS + 1))
 	{
 		migrate_error_set(err, SQLSTATE_INTERNAL_ERROR,
 						  "unexpected answer to the query of the session's settings", NULL, NULL);
 		PQclear(res);
 		return NULL;
 	}
+	if (res != NULL && !value_is_true(res, 0, NSETTINGS))
+		lx->prepared_insert = NULL;
 	return res;
 }
 
@@ -221,6 +237,8 @@ make_read_settings_sql(void)
 	for (size_t i = 0; i < NSETTINGS; i++)
 		appendStringInfo(&sql, "%spg_catalog.current_setting('%s', true)",
 						 i > 0 ? ", " : "", session_settings[i]);
+	appendStringInfoString(&sql, ", EXISTS (SELECT FROM pg_catalog.pg_prepared_statements "
+						   "WHERE name OPERATOR(pg_catalog.=) '" HISTORY_INSERT_NAME "')");
 	return sql.data;
 }
 
@@ -746,6 +764,46 @@ param_type_oid(const char *name)
 	return 0;					/* let the server infer it */
 }
 
+/*
+ * The history INSERT through its prepared statement, prepared first when
+ * the session does not hold it (or holds another table's).
+ */
+static PGresult *
+exec_prepared_insert(LibpqExecutor *lx, const HistoryStatement *stmt, const Oid *types,
+					 MigrateError *err)
+{
+	PGresult   *res;
+	ExecStatusType status;
+
+	if (lx->prepared_insert != NULL && strcmp(lx->prepared_insert, stmt->sql) != 0)
+	{
+		if (!exec_command(lx, "DEALLOCATE " HISTORY_INSERT_NAME, err))
+			return NULL;
+		lx->prepared_insert = NULL;
+	}
+	if (lx->prepared_insert == NULL)
+	{
+		res = PQprepare(lx->conn, HISTORY_INSERT_NAME, stmt->sql, stmt->nparams, types);
+		status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if (status != PGRES_COMMAND_OK)
+		{
+			libpq_error(lx->conn, res, err);
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		lx->prepared_insert = pstrdup(stmt->sql);
+	}
+	res = PQexecPrepared(lx->conn, HISTORY_INSERT_NAME, stmt->nparams,
+						 (const char *const *) stmt->values, NULL, NULL, 0);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+		return res;
+	libpq_error(lx->conn, res, err);
+	PQclear(res);
+	return NULL;
+}
+
 /* Written as the run's user, whatever role the script left behind. */
 static bool
 lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryChange *change,
@@ -762,7 +820,11 @@ lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryCha
 	history_sql_change(history, change, &stmt);
 	for (int i = 0; i < stmt.nparams; i++)
 		types[i] = param_type_oid(stmt.types[i]);
-	res = exec_params(lx, stmt.sql, stmt.nparams, types, (const char *const *) stmt.values, err);
+	if (change->kind == HISTORY_INSERT)
+		res = exec_prepared_insert(lx, &stmt, types, err);
+	else
+		res = exec_params(lx, stmt.sql, stmt.nparams, types, (const char *const *) stmt.values,
+						  err);
 	if (res == NULL)
 		return false;
 	if (rank != NULL)
