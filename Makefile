@@ -31,7 +31,7 @@ OBJS += $(addprefix src/backend/,apply_worker.o commands.o history.o locations.o
 # the session state every script starts from
 OBJS += $(addprefix src/backend/,reentry.o session_state.o)
 # the run, written once (src/engine/), and the server's executors for it
-OBJS += $(addprefix src/engine/,prepare.o run.o statements.o callbacks.o admin.o recording.o)
+OBJS += $(addprefix src/engine/,common.o prepare.o run.o statements.o callbacks.o admin.o recording.o)
 OBJS += src/backend/executor_server.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += $(addprefix src/backend/,sync.o sync_worker.o)

@@ -92,14 +92,6 @@ copy_or_null(const char *s)
 	return s ? pstrdup(s) : NULL;
 }
 
-const char *
-output_mask(const OutputSettings *settings, const char *text)
-{
-	if (text == NULL || settings->secrets == NULL || settings->secrets->count == 0)
-		return text;
-	return placeholders_mask_secrets(settings->secrets, text);
-}
-
 static long
 elapsed_ms(const CommandOutput *co)
 {
@@ -138,7 +130,7 @@ print_applied_line(CommandOutput *co, const AppliedResult *r)
 {
 	FILE	   *f = co->s->err;
 	const char *schema = schema_name(co);
-	const char *description = output_mask(co->s, r->description);
+	const char *description = report_mask(co->s, r->description);
 
 	if (strcmp(co->command, "undo") == 0)
 		fprintf(f, "Undid migration of schema \"%s\" to version \"%s - %s\" (%d ms)\n",
@@ -225,7 +217,7 @@ sink_repaired(const char *action, const AppliedRow *row, void *arg)
 	{
 		fprintf(co->s->err, "Repair: %s %s%s%s\n", action,
 				r->version ? r->version : "", r->version ? " " : "",
-				output_mask(co->s, r->script ? r->script : r->description ? r->description : ""));
+				report_mask(co->s, r->script ? r->script : r->description ? r->description : ""));
 		fflush(co->s->err);
 	}
 }
@@ -268,16 +260,16 @@ sink_notice(EngineNoticeLevel level, const char *message, const char *detail, co
 	if (level == ENGINE_WARNING)
 	{
 		GROW(co->warnings, co->nwarnings, co->warnings_size);
-		co->warnings[co->nwarnings++] = pstrdup(output_mask(co->s, message));
+		co->warnings[co->nwarnings++] = pstrdup(report_mask(co->s, message));
 	}
 	if (co->s->quiet && level != ENGINE_WARNING)
 		return;
 	fprintf(co->s->err, "%s: %s\n", level == ENGINE_WARNING ? "WARNING" : "NOTICE",
-			output_mask(co->s, message));
+			report_mask(co->s, message));
 	if (detail)
-		fprintf(co->s->err, "DETAIL: %s\n", output_mask(co->s, detail));
+		fprintf(co->s->err, "DETAIL: %s\n", report_mask(co->s, detail));
 	if (hint)
-		fprintf(co->s->err, "HINT: %s\n", output_mask(co->s, hint));
+		fprintf(co->s->err, "HINT: %s\n", report_mask(co->s, hint));
 	fflush(co->s->err);
 }
 
@@ -291,9 +283,9 @@ output_server_notice(void *arg, const PGresult *res)
 
 	if (settings->quiet || message == NULL)
 		return;
-	fprintf(settings->err, "%s: %s\n", severity ? severity : "NOTICE", output_mask(settings, message));
+	fprintf(settings->err, "%s: %s\n", severity ? severity : "NOTICE", report_mask(settings, message));
 	if (detail)
-		fprintf(settings->err, "DETAIL: %s\n", output_mask(settings, detail));
+		fprintf(settings->err, "DETAIL: %s\n", report_mask(settings, detail));
 	fflush(settings->err);
 }
 
@@ -389,7 +381,7 @@ info_cells(const CommandOutput *co, const InfoRow *row, const char **cells)
 {
 	cells[0] = row->category ? row->category : "";
 	cells[1] = row->version ? row->version : "";
-	cells[2] = output_mask(co->s, row->description ? row->description : "");
+	cells[2] = report_mask(co->s, row->description ? row->description : "");
 	cells[3] = row->type ? row->type : "";
 	cells[4] = row->installed_on ? pnstrdup(row->installed_on, 19) : "";
 	cells[5] = row->state ? row->state : "";
@@ -583,7 +575,7 @@ applied_json(const CommandOutput *co)
 
 		cJSON_AddStringToObject(m, "category", category_of(r));
 		cJSON_AddStringToObject(m, "version", r->version ? r->version : "");
-		cJSON_AddStringToObject(m, "description", output_mask(co->s, r->description ? r->description : ""));
+		cJSON_AddStringToObject(m, "description", report_mask(co->s, r->description ? r->description : ""));
 		cJSON_AddStringToObject(m, "type", r->type ? r->type : "SQL");
 		add_string_or_null(m, "filepath", script_filepath(co, r->script));
 		cJSON_AddNumberToObject(m, "executionTime", r->execution_time);
@@ -628,7 +620,7 @@ info_json(const CommandOutput *co)
 			applied = co->engine->plan->entries[i].applied;
 		cJSON_AddStringToObject(m, "category", row->category ? row->category : "");
 		cJSON_AddStringToObject(m, "version", row->version ? row->version : "");
-		cJSON_AddStringToObject(m, "description", output_mask(co->s, row->description ? row->description : ""));
+		cJSON_AddStringToObject(m, "description", report_mask(co->s, row->description ? row->description : ""));
 		cJSON_AddStringToObject(m, "type", row->type ? row->type : "");
 		cJSON_AddStringToObject(m, "installedOnUTC", row->installed_on ? row->installed_on : "");
 		cJSON_AddStringToObject(m, "state", row->state ? row->state : "");
@@ -677,7 +669,7 @@ repair_json(const CommandOutput *co)
 		cJSON	   *m = cJSON_CreateObject();
 
 		add_string_or_null(m, "version", r->version);
-		add_string_or_null(m, "description", output_mask(co->s, r->description));
+		add_string_or_null(m, "description", report_mask(co->s, r->description));
 		add_string_or_null(m, "filepath", r->script);
 		cJSON_AddItemToArray(lists[repair_list(r->action)], m);
 		cJSON_AddItemToArray(actions, cJSON_CreateString(r->action));

@@ -18,18 +18,10 @@
 #include "libpq-fe.h"
 
 #include "engine.h"
+#include "report.h"
 
 typedef struct CommandOutput CommandOutput;
 
-typedef struct OutputSettings
-{
-	bool		json;			/* -outputType=json */
-	bool		quiet;			/* -q: no progress lines, no notices */
-	const PlaceholderSet *secrets;	/* the user's placeholders, for masking */
-	const char *database;		/* for JSON's "database" */
-	FILE	   *out;			/* stdout */
-	FILE	   *err;			/* stderr */
-} OutputSettings;
 
 /* Start a command: the sinks to give the engine point at what it collects. */
 extern CommandOutput *output_begin(const OutputSettings *settings, const char *command,
@@ -45,7 +37,6 @@ extern void output_success(CommandOutput *co);
 extern void output_failure(CommandOutput *co, const MigrateError *err);
 
 /* Mask secret placeholder values in a text (NULL stays NULL). */
-extern const char *output_mask(const OutputSettings *settings, const char *text);
 
 /* A server's NOTICE or WARNING, on stderr (libpq's notice receiver). */
 extern void output_server_notice(void *arg, const PGresult *res);

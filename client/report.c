@@ -9,6 +9,14 @@
 
 #include "report.h"
 
+const char *
+report_mask(const OutputSettings *settings, const char *text)
+{
+	if (text == NULL || settings->secrets == NULL || settings->secrets->count == 0)
+		return text;
+	return placeholders_mask_secrets(settings->secrets, text);
+}
+
 /* A field after its label; its further lines indented under the first, as psql prints them. */
 static void
 print_field(FILE *f, const char *label, const char *text)
@@ -37,15 +45,15 @@ void
 report_error_text(const OutputSettings *settings, const MigrateError *err)
 {
 	FILE	   *f = settings->err;
-	const char *message = output_mask(settings, err->message ? err->message : "unknown error");
+	const char *message = report_mask(settings, err->message ? err->message : "unknown error");
 
 	if (err->sqlstate[0] != '\0')
 		fprintf(f, "ERROR: %s (SQLSTATE %s)\n", message, err->sqlstate);
 	else
 		fprintf(f, "ERROR: %s\n", message);
-	print_field(f, "DETAIL", output_mask(settings, err->detail));
-	print_field(f, "HINT", output_mask(settings, err->hint));
-	print_field(f, "CONTEXT", output_mask(settings, err->context));
+	print_field(f, "DETAIL", report_mask(settings, err->detail));
+	print_field(f, "HINT", report_mask(settings, err->hint));
+	print_field(f, "CONTEXT", report_mask(settings, err->context));
 	fflush(f);
 }
 
@@ -79,10 +87,10 @@ report_error_json(const OutputSettings *settings, const MigrateError *err, const
 	cJSON_AddStringToObject(error, "errorCode", error_code);
 	add_text(error, "sqlState", err->sqlstate);
 	cJSON_AddStringToObject(error, "message",
-							output_mask(settings, err->message ? err->message : "unknown error"));
-	add_text(error, "detail", output_mask(settings, err->detail));
-	add_text(error, "hint", output_mask(settings, err->hint));
-	add_text(error, "context", output_mask(settings, err->context));
+							report_mask(settings, err->message ? err->message : "unknown error"));
+	add_text(error, "detail", report_mask(settings, err->detail));
+	add_text(error, "hint", report_mask(settings, err->hint));
+	add_text(error, "context", report_mask(settings, err->context));
 	if (err->line > 0)
 		cJSON_AddNumberToObject(error, "lineNumber", err->line);
 	return root;

@@ -12,9 +12,25 @@
 #ifndef CLIENT_REPORT_H
 #define CLIENT_REPORT_H
 
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
-#include "output.h"
+#include "engine.h"
+
+/* Where and how the command prints. */
+typedef struct OutputSettings
+{
+	bool		json;			/* -outputType=json */
+	bool		quiet;			/* -q: no progress lines, no notices */
+	const PlaceholderSet *secrets;	/* the user's placeholders, for masking */
+	const char *database;		/* for JSON's "database" */
+	FILE	   *out;			/* stdout */
+	FILE	   *err;			/* stderr */
+} OutputSettings;
+
+/* text with the secret placeholders' values shown as *** (text itself when none) */
+extern const char *report_mask(const OutputSettings *settings, const char *text);
 
 /* Exit statuses */
 #define EXIT_OK 0

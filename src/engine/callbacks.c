@@ -18,34 +18,6 @@
 #include "engine_internal.h"
 #include "interrupts.h"
 
-static int
-compare_callbacks(const void *a, const void *b)
-{
-	return java_string_compare((*(ResolvedScript *const *) a)->description,
-							   (*(ResolvedScript *const *) b)->description);
-}
-
-/* The event's callbacks, in the order they run. */
-ResolvedScript **
-callbacks_of(Engine *engine, const char *event, int *count)
-{
-	ResolvedScript **result = palloc(sizeof(ResolvedScript *) * (engine->scripts.ncallbacks + 1));
-	int			n = 0;
-
-	for (int i = 0; i < engine->scripts.ncallbacks; i++)
-	{
-		ResolvedScript *cb = engine->scripts.callbacks[i];
-
-		CHECK_FOR_INTERRUPTS();
-		if (strcmp(cb->event, event) == 0)
-			result[n++] = cb;
-	}
-	if (n > 1)
-		qsort(result, n, sizeof(ResolvedScript *), compare_callbacks);
-	*count = n;
-	return result;
-}
-
 /*
  * One callback in a transaction of its own (when it needs one).  report:
  * the migration it runs for (beforeEach/afterEach of a migration that runs
@@ -74,25 +46,6 @@ run_callback_alone(Engine *engine, RunScript *run, ScriptFailure *report)
 		blame_script(engine, &failure,
 					 psprintf("Fix the callback script and %s.", engine->wording->callback_again));
 		return false;
-	}
-	return true;
-}
-
-/* A statement the caller's transaction cannot hold is refused before any runs. */
-bool
-check_callback_for_caller(Engine *engine, RunScript *run)
-{
-	if (!engine->ex->ops->caller_transaction)
-		return true;
-	for (int i = 0; i < run->nstatements; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (run->statements[i].transaction_control || !run->statements[i].transactional)
-			return engine_fail(engine, SQLSTATE_ACTIVE_SQL_TRANSACTION, NULL,
-							   psprintf("Run it without %s, or remove the statement.",
-										engine->wording->single_transaction),
-							   "callback %s line %d cannot run inside the caller's transaction",
-							   run->script->script, run->statements[i].line);
 	}
 	return true;
 }

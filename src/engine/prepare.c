@@ -6,9 +6,6 @@
  *	  checked (names, duplicates, versions the table can hold), the history
  *	  read, and Flyway's plan built and validated.
  *
- * Also the engine's small shared pieces: engine_init, the wordings,
- * failing and notices.
- *
  *-------------------------------------------------------------------------
  */
 #ifdef FRONTEND
@@ -18,137 +15,9 @@
 #endif
 
 #include "lib/stringinfo.h"
-#include "portability/instr_time.h"
 
 #include "engine_internal.h"
 #include "interrupts.h"
-
-const EngineWording engine_wording_server = {
-	.apply = "migrate_apply()",
-	.undo = "migrate_undo()",
-	.repair = "migrate_repair()",
-	.baseline = "migrate_baseline()",
-	.info = "migrate_info()",
-	.call = "call",
-	.callback_again = "call the function again",
-	.mixed_on = "SET pg_migrate.mixed = on",
-	.naming_off = "turn pg_migrate.validate_naming off",
-	.naming_on = "set pg_migrate.validate_naming = on",
-	.baseline_on_migrate_on = "SET pg_migrate.baseline_on_migrate = on",
-	.single_transaction = "single_transaction",
-	.single_transaction_on = "single_transaction => true",
-	.ignore_patterns_name = "pg_migrate.ignore_migration_patterns",
-	.cherry_pick_name = "pg_migrate.cherry_pick",
-	.skip_executing_name = "pg_migrate.skip_executing_migrations",
-	.fail_on_missing_on = "SET pg_migrate.fail_on_missing_locations = on",
-	.locations_name = "pg_migrate.locations",
-	.plan = {
-		.apply = "call migrate_apply()",
-		.repair = "call migrate_repair()",
-		.ignore_patterns = "SET pg_migrate.ignore_migration_patterns = ",
-		.out_of_order_on = "SET pg_migrate.out_of_order = on",
-	},
-	.create_schemas_on = "SET pg_migrate.create_schemas = on",
-	.lock_retry_count = "pg_migrate.lock_retry_count",
-};
-
-const EngineWording engine_wording_command = {
-	.apply = "pg_migrate migrate",
-	.undo = "pg_migrate undo",
-	.repair = "pg_migrate repair",
-	.baseline = "pg_migrate baseline",
-	.info = "pg_migrate info",
-	.call = "run",
-	.callback_again = "run the command again",
-	.mixed_on = "run with -mixed=true",
-	.naming_off = "run with -validateMigrationNaming=false",
-	.naming_on = "run with -validateMigrationNaming=true",
-	.baseline_on_migrate_on = "run with -baselineOnMigrate=true",
-	.single_transaction = "-group=true",
-	.single_transaction_on = "-group=true",
-	.ignore_patterns_name = "-ignoreMigrationPatterns",
-	.cherry_pick_name = "-cherryPick",
-	.skip_executing_name = "-skipExecutingMigrations",
-	.fail_on_missing_on = "run with -failOnMissingLocations=true",
-	.locations_name = "-locations",
-	.plan = {
-		.apply = "run pg_migrate migrate",
-		.repair = "run pg_migrate repair",
-		.ignore_patterns = "run with -ignoreMigrationPatterns=",
-		.out_of_order_on = "run with -outOfOrder=true",
-	},
-	.create_schemas_on = "run with -createSchemas=true",
-	.lock_retry_count = "-lockRetryCount",
-};
-
-void
-engine_init(Engine *engine, Executor *ex, const EngineOptions *opts, const EngineSinks *sinks)
-{
-	memset(engine, 0, sizeof(Engine));
-	engine->ex = ex;
-	engine->opts = *opts;
-	if (sinks != NULL)
-		engine->sinks = *sinks;
-	engine->wording = &engine_wording_server;
-	if (engine->opts.table == NULL || engine->opts.table[0] == '\0')
-		engine->opts.table = "flyway_schema_history";
-	if (engine->opts.baseline_version == NULL)
-		engine->opts.baseline_version = "1";
-	if (engine->opts.baseline_description == NULL)
-		engine->opts.baseline_description = "<< Flyway Baseline >>";
-	placeholders_init(&engine->placeholders);
-}
-
-bool
-engine_fail(Engine *engine, const char *sqlstate, const char *detail, const char *hint,
-			const char *fmt,...)
-{
-	StringInfoData message;
-
-	initStringInfo(&message);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&message, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&message, needed);
-	}
-	migrate_error_set(&engine->error, sqlstate, message.data, detail, hint);
-	engine->refused = true;
-	return false;
-}
-
-void
-engine_notice(Engine *engine, EngineNoticeLevel level, const char *message, const char *detail,
-			  const char *hint)
-{
-	if (engine->sinks.notice)
-		engine->sinks.notice(level, message, detail, hint, engine->sinks.arg);
-}
-
-int
-engine_elapsed_ms(const void *start)
-{
-	instr_time	now;
-
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, *(const instr_time *) start);
-	return (int) INSTR_TIME_GET_MILLISEC(now);
-}
-
-void
-engine_unlock(Engine *engine)
-{
-	if (!engine->locked)
-		return;
-	engine->ex->ops->unlock(engine->ex, &engine->history);
-	engine->locked = false;
-}
 
 static bool plan_options_of(Engine *engine, PlanOptions *plan_options);
 
