@@ -338,6 +338,9 @@ plan_runs() {
 
 # measure_size N: REPEAT rounds, each running every tool once, so drift in
 # the machine's load is spread over all tools instead of charged to one.
+# Each round starts one tool later: a run that leaves the cluster slow for
+# the next one (psql -1's single transaction of N tables, and dropping its
+# database) does not always slow the same tool.
 measure_size() {
     local n=$1 r tool tools=()
     for tool in ${TOOLS//,/ }; do
@@ -351,8 +354,10 @@ measure_size() {
         fi
         tools+=("$tool")
     done
+    local i count=${#tools[@]}
     for ((r = 1; r <= REPEAT; r++)); do
-        for tool in "${tools[@]}"; do
+        for ((i = 0; i < count; i++)); do
+            tool=${tools[(i + r - 1) % count]}
             ((r <= RUNS[$tool,$n])) || continue
             [[ ${RESULT[$tool,$n]:-} != FAIL ]] || continue
             time_once "$tool" "$n" "$r"
