@@ -71,8 +71,11 @@ prepare_locate_history(Engine *engine)
 	if (engine->opts.placeholders != NULL)
 	{
 		for (int i = 0; i < engine->opts.placeholders->count; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			placeholders_set(&engine->placeholders, engine->opts.placeholders->names[i],
 							 engine->opts.placeholders->values[i]);
+		}
 	}
 	placeholders_set(&engine->placeholders, "flyway:defaultSchema", engine->history.schema);
 	placeholders_set(&engine->placeholders, "flyway:user", facts.user ? facts.user : "");
@@ -354,7 +357,10 @@ warn_missing_locations(Engine *engine)
 		return true;
 	initStringInfo(&list);
 	for (int i = 0; i < found->nmissing_locations; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&list, "%s%s", i ? ", " : "", found->missing_locations[i]);
+	}
 	engine_notice(engine, ENGINE_WARNING,
 				  found->nmissing_locations == 1 ?
 				  psprintf("location %s does not exist; skipping it", list.data) :
