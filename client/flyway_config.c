@@ -69,6 +69,8 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_CREATE_SCHEMAS, "createSchemas", KIND_BOOL, "true"},
 	{FK_TABLESPACE, "tablespace", KIND_TEXT, NULL},
 	{FK_LOCK_RETRY_COUNT, "lockRetryCount", KIND_RETRIES, "50"},
+	/* checked, no effect: the run holds its lock as a session lock anyway */
+	{FK_POSTGRESQL_TRANSACTIONAL_LOCK, "postgresql.transactional.lock", KIND_BOOL, "true"},
 };
 
 /*
@@ -78,16 +80,21 @@ static const KeyDef key_defs[FK_COUNT] = {
  */
 static const char *const unsupported_keys[] = {
 	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
-	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
-	"driver", "encoding", "environment", "executeInTransaction",
-	"initSql", "jarDirs", "kerberosConfigFile",
-	"licenseKey", "loggers", "outputQueryResults", "placeholderPrefix",
-	"placeholderSeparator", "placeholderSuffix", "postgresql.transactionalLock",
+	"cleanDisabled", "cleanOnValidationError", "communityDBSupportEnabled",
+	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
+	"encoding", "environment", "errorOverrides", "executeInTransaction",
+	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",
+	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
+	"outputQueryResults", "placeholderPrefix", "placeholderSeparator",
+	"placeholderSuffix", "powershellExecutable", "provisioner",
 	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
 	"skipDefaultResolvers", "sqlMigrationPrefix",
 	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream",
 	"undoSqlMigrationPrefix", "workingDirectory",
+	/* prefixes of families of keys */
+	"jdbcProperties.", "plugins.",
+	NULL
 };
 
 static const char placeholder_prefix[] = "placeholders.";
@@ -169,13 +176,25 @@ find_key(const char *name)
 	return NULL;
 }
 
+const char *
+flyway_unsupported_key(int i)
+{
+	return unsupported_keys[i];
+}
+
 static bool
 is_unsupported_key(const char *name)
 {
-	for (size_t i = 0; i < lengthof(unsupported_keys); i++)
-		if (strcmp(unsupported_keys[i], name) == 0)
+	for (int i = 0; unsupported_keys[i] != NULL; i++)
+	{
+		size_t		len = strlen(unsupported_keys[i]);
+
+		if (unsupported_keys[i][len - 1] == '.' ?
+			strncmp(unsupported_keys[i], name, len) == 0 :
+			strcmp(unsupported_keys[i], name) == 0)
 			return true;
-	return strncmp(name, "jdbcProperties.", 15) == 0;
+	}
+	return false;
 }
 
 static bool
@@ -395,9 +414,19 @@ key_of_env_name(const char *env_name)
 	for (int i = 0; i < FK_COUNT; i++)
 		if (env_name_is(key_defs[i].name, env_name))
 			return key_defs[i].name;
-	for (size_t i = 0; i < lengthof(unsupported_keys); i++)
-		if (env_name_is(unsupported_keys[i], env_name))
+	for (int i = 0; unsupported_keys[i] != NULL; i++)
+	{
+		/* a family of keys: FLYWAY_JDBC_PROPERTIES_SSL is jdbcProperties.ssl */
+		char	   *candidate = flyway_env_name(unsupported_keys[i]);
+		bool		family = candidate[strlen(candidate) - 1] == '_';
+		bool		match = family ?
+			strncmp(candidate, env_name, strlen(candidate)) == 0 :
+			strcmp(candidate, env_name) == 0;
+
+		pfree(candidate);
+		if (match)
 			return unsupported_keys[i];
+	}
 	return NULL;
 }
 

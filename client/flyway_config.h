@@ -47,6 +47,7 @@ typedef enum FlywayKey
 	FK_CREATE_SCHEMAS,
 	FK_TABLESPACE,
 	FK_LOCK_RETRY_COUNT,
+	FK_POSTGRESQL_TRANSACTIONAL_LOCK,
 	FK_COUNT
 } FlywayKey;
 
@@ -116,6 +117,13 @@ extern const ConfigValue *flyway_config_value(const FlywayConfig *config, Flyway
 extern bool flyway_config_bool(const FlywayConfig *config, FlywayKey key);
 extern int	flyway_config_int(const FlywayConfig *config, FlywayKey key);
 extern const char *flyway_key_name(FlywayKey key);
+
+/*
+ * The Flyway settings pg_migrate recognises and refuses ("is not supported
+ * by pg_migrate"), i from 0 while non-NULL; keys ending in '.' are prefixes
+ * (jdbcProperties.NAME).  docs/flyway-compatibility.md lists them all.
+ */
+extern const char *flyway_unsupported_key(int i);
 
 /* A comma-separated setting (locations, schemas) split and trimmed. */
 extern char **flyway_config_list(const FlywayConfig *config, FlywayKey key, int *count);

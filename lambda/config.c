@@ -168,58 +168,25 @@ add_setting(config *cfg, const FlywayConfig *fc, FlywayKey key, const char *name
 }
 
 /*
- * Extension mode cannot honour this: fail the init when it was asked for,
- * else (auto) keep the reason for a deploy that finds the extension.
+ * Flyway's schemas in extension mode: pg_migrate.schemas is the list the
+ * migrations manage, pg_migrate.schema the history table's (Flyway's
+ * defaultSchema, else the first of schemas).  Both are set, so a
+ * pg_migrate.schema the database sets does not win over FLYWAY_SCHEMAS.
  */
-static int
-extension_cannot(config *cfg, const char *why, char **errmsg)
-{
-	char		buf[1024];
-
-	if (cfg->engine == ENGINE_EXTENSION)
-	{
-		snprintf(buf, sizeof(buf), "%s: in extension mode only one schema is supported for "
-				 "now (pg_migrate.schema, where the history table goes); %s, or set "
-				 "PG_MIGRATE_ENGINE=client to apply the bundled scripts", why,
-				 "name one schema, or leave the others to your migrations");
-		*errmsg = strdup(buf);
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s: the pg_migrate extension in this database manages one "
-			 "schema (pg_migrate.schema); set PG_MIGRATE_ENGINE=client to apply the bundled "
-			 "scripts instead, or name one schema", why);
-	free(cfg->extension_refusal);
-	cfg->extension_refusal = strdup(buf);
-	return 0;
-}
-
-/*
- * pg_migrate.schema: the history table's schema, first on the search_path.
- * That is Flyway's default schema: defaultSchema, else the first of
- * schemas.  The extension manages one schema, so a second one is refused
- * there; client mode reads the settings as the command does.
- */
-static int
-read_schema(config *cfg, const FlywayConfig *fc, char **errmsg)
+static void
+read_schemas(config *cfg, const FlywayConfig *fc)
 {
 	int			n;
 	char	  **schemas = flyway_config_list(fc, FK_SCHEMAS, &n);
 	const char *def = given(fc, FK_DEFAULT_SCHEMA);
-	int			rc = 0;
 
-	if (cfg->engine == ENGINE_CLIENT)
-		;
-	else if (n > 1)
-		rc = extension_cannot(cfg, "FLYWAY_SCHEMAS names more than one schema", errmsg);
-	else if (def && *def && n == 1 && strcmp(def, schemas[0]) != 0)
-		rc = extension_cannot(cfg, "FLYWAY_DEFAULT_SCHEMA and FLYWAY_SCHEMAS name different "
-							  "schemas", errmsg);
-	else if (def && *def)
+	if (n > 0)
+		add_setting(cfg, fc, FK_SCHEMAS, "pg_migrate.schemas", given(fc, FK_SCHEMAS));
+	if (def && *def)
 		add_setting(cfg, fc, FK_DEFAULT_SCHEMA, "pg_migrate.schema", def);
-	else if (n == 1)
+	else if (n > 0)
 		add_setting(cfg, fc, FK_SCHEMAS, "pg_migrate.schema", schemas[0]);
 	flyway_config_list_free(schemas, n);
-	return rc;
 }
 
 /* Flyway settings with a pg_migrate.* twin, set per session when given. */
@@ -242,17 +209,23 @@ static const struct
 	{FK_SKIP_EXECUTING_MIGRATIONS, "pg_migrate.skip_executing_migrations", 1},
 	{FK_CHERRY_PICK, "pg_migrate.cherry_pick", 0},
 	{FK_FAIL_ON_MISSING_LOCATIONS, "pg_migrate.fail_on_missing_locations", 1},
+	{FK_CREATE_SCHEMAS, "pg_migrate.create_schemas", 1},
+	{FK_TABLESPACE, "pg_migrate.tablespace", 0},
+	{FK_LOCK_RETRY_COUNT, "pg_migrate.lock_retry_count", 0},
 };
+
+/* every twin, plus pg_migrate.schemas and pg_migrate.schema */
+_Static_assert(sizeof(extension_settings) / sizeof(extension_settings[0]) + 2 <= MAX_SESSION_SETTINGS,
+			   "MAX_SESSION_SETTINGS holds every pg_migrate.* setting the FLYWAY_* variables give");
 
 /*
  * The rest of the FLYWAY_* settings in extension mode: session settings,
  * migrate_apply() arguments, connect retries.  Names only in messages.
  */
-static int
-read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
+static void
+read_flyway_settings(config *cfg, const FlywayConfig *fc)
 {
-	if (read_schema(cfg, fc, errmsg) != 0)
-		return -1;
+	read_schemas(cfg, fc);
 	for (size_t i = 0; i < sizeof(extension_settings) / sizeof(extension_settings[0]); i++)
 	{
 		FlywayKey	key = extension_settings[i].key;
@@ -285,7 +258,6 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
 		cJSON_AddStringToObject(cfg->placeholders, fc->placeholders[i].name,
 								fc->placeholders[i].value.value);
 	}
-	return 0;
 }
 
 /*
@@ -315,7 +287,8 @@ read_flyway_environment(config *cfg, char **errmsg)
 	cfg->flyway_user = given_dup(fc, FK_USER);
 	cfg->flyway_password = given_dup(fc, FK_PASSWORD);
 	log_add_persistent_secret(cfg->flyway_password);
-	return read_flyway_settings(cfg, fc, errmsg);
+	read_flyway_settings(cfg, fc);
+	return 0;
 }
 
 /* PG_MIGRATE_ENGINE: auto (default), extension or client. */
@@ -549,7 +522,6 @@ config_free(config *cfg)
 	free(cfg->sns_topic_arn);
 	free(cfg->sns_region);
 	free(cfg->sns_endpoint);
-	free(cfg->extension_refusal);
 	if (cfg->flyway)
 	{
 		flyway_config_free(cfg->flyway);

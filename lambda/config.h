@@ -42,19 +42,12 @@ typedef struct session_setting
 	char	   *value;			/* never logged */
 } session_setting;
 
-#define MAX_SESSION_SETTINGS 16
+#define MAX_SESSION_SETTINGS 40
 
 typedef struct config
 {
 	invoke_mode mode;
 	engine_choice engine;
-
-	/*
-	 * With ENGINE_AUTO: why migrate_apply() cannot honour the FLYWAY_*
-	 * settings (two schemas, say), told when a database with the extension
-	 * is reached; NULL when it can.
-	 */
-	char	   *extension_refusal;
 
 	/* every FLYWAY_* setting, read as the pg_migrate command reads them */
 	struct FlywayConfig *flyway;

@@ -610,8 +610,6 @@ choose_engine(const config *cfg, const char **error_type, char **errmsg)
 	{
 		engine = "extension";
 		why = "PG_MIGRATE_ENGINE=auto and the database has the pg_migrate extension";
-		if (cfg->extension_refusal)
-			problem = strdup(cfg->extension_refusal);
 	}
 	else
 	{

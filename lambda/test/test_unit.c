@@ -182,29 +182,39 @@ test_flyway_settings(void)
 	   strstr(err, "s3cr3t") == NULL, "FLYWAY_GROUP=maybe fails, naming it without the value");
 	free(err);
 	config_free(&cfg);
-	ok(load_with(&cfg, &err, two) != 0 && err && strstr(err, "only one") &&
-	   strstr(err, "PG_MIGRATE_ENGINE=client"),
-	   "two FLYWAY_SCHEMAS refused in extension mode, pointing at client mode");
-	free(err);
+	ok(load_with(&cfg, &err, two) == 0 && eq(setting(&cfg, "pg_migrate.schemas"), "a, b") &&
+	   eq(setting(&cfg, "pg_migrate.schema"), "a"),
+	   "two FLYWAY_SCHEMAS in extension mode: pg_migrate.schemas, the first holds the history");
 	config_free(&cfg);
-	ok(load_with(&cfg, &err, differ) != 0 && err && strstr(err, "FLYWAY_DEFAULT_SCHEMA"),
-	   "FLYWAY_DEFAULT_SCHEMA other than FLYWAY_SCHEMAS refused in extension mode");
-	free(err);
+	ok(load_with(&cfg, &err, differ) == 0 && eq(setting(&cfg, "pg_migrate.schemas"), "a") &&
+	   eq(setting(&cfg, "pg_migrate.schema"), "b"),
+	   "FLYWAY_DEFAULT_SCHEMA other than FLYWAY_SCHEMAS: the history in the default schema");
 	config_free(&cfg);
 	ok(load_with(&cfg, &err, two_auto) == 0 && cfg.engine == ENGINE_AUTO &&
-	   cfg.extension_refusal && strstr(cfg.extension_refusal, "FLYWAY_SCHEMAS") &&
-	   setting(&cfg, "pg_migrate.schema") == NULL,
+	   eq(setting(&cfg, "pg_migrate.schemas"), "a, b"),
 	   "two FLYWAY_SCHEMAS with engine auto: kept for a database with the extension");
 	config_free(&cfg);
-	ok(load_with(&cfg, &err, two_client) == 0 && cfg.engine == ENGINE_CLIENT &&
-	   cfg.extension_refusal == NULL, "two FLYWAY_SCHEMAS with engine client: accepted");
+	ok(load_with(&cfg, &err, two_client) == 0 && cfg.engine == ENGINE_CLIENT,
+	   "two FLYWAY_SCHEMAS with engine client: accepted");
 	config_free(&cfg);
+	{
+		const char *const schema_settings[] = {"FLYWAY_CREATE_SCHEMAS", "false",
+			"FLYWAY_TABLESPACE", "fast", "FLYWAY_LOCK_RETRY_COUNT", "-1", NULL};
+
+		ok(load_with(&cfg, &err, schema_settings) == 0 &&
+		   eq(setting(&cfg, "pg_migrate.create_schemas"), "off") &&
+		   eq(setting(&cfg, "pg_migrate.tablespace"), "fast") &&
+		   eq(setting(&cfg, "pg_migrate.lock_retry_count"), "-1"),
+		   "FLYWAY_CREATE_SCHEMAS, FLYWAY_TABLESPACE, FLYWAY_LOCK_RETRY_COUNT map onto their settings");
+		config_free(&cfg);
+	}
 	ok(load_with(&cfg, &err, bad_engine) != 0 && err && strstr(err, "PG_MIGRATE_ENGINE must be"),
 	   "PG_MIGRATE_ENGINE=flyway fails the init, naming it");
 	free(err);
 	config_free(&cfg);
 	ok(load_with(&cfg, &err, dflt) == 0 && eq(setting(&cfg, "pg_migrate.schema"), "a") &&
-	   cfg.nsettings == 1, "FLYWAY_DEFAULT_SCHEMA equal to FLYWAY_SCHEMAS: one pg_migrate.schema");
+	   eq(setting(&cfg, "pg_migrate.schemas"), "a") && cfg.nsettings == 2,
+	   "FLYWAY_DEFAULT_SCHEMA equal to FLYWAY_SCHEMAS: pg_migrate.schema and pg_migrate.schemas");
 	config_free(&cfg);
 }
 

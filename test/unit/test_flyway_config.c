@@ -327,6 +327,30 @@ test_lists(void)
 	flyway_config_list_free(items, count);
 }
 
+/* Flyway's PostgreSQL key is checked and accepted; key families are refused by name. */
+static void
+test_transactional_lock_and_families(void)
+{
+	char	   *lock_env[] = {"FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK=false", NULL};
+	char	   *bad_lock[] = {"-postgresql.transactional.lock=perhaps"};
+	char	   *jdbc_env[] = {"FLYWAY_JDBC_PROPERTIES_SSLMODE=require", NULL};
+	char	   *plugin_flag[] = {"-plugins.clean=true"};
+
+	fresh();
+	CHECK(flyway_config_read_environment(&config, lock_env, &error));
+	CHECK(!flyway_config_bool(&config, FK_POSTGRESQL_TRANSACTIONAL_LOCK));
+	fresh();
+	CHECK(!args(1, bad_lock));
+	CHECK(error && strstr(error, "must be true or false") && !strstr(error, "perhaps"));
+	fresh();
+	CHECK(!flyway_config_read_environment(&config, jdbc_env, &error));
+	CHECK(error && strstr(error, "jdbcProperties.") && strstr(error, "not supported") &&
+		  strstr(error, "FLYWAY_JDBC_PROPERTIES_SSLMODE"));
+	fresh();
+	CHECK(!args(1, plugin_flag));
+	CHECK(error && strstr(error, "not supported"));
+}
+
 int
 main(void)
 {
@@ -340,6 +364,7 @@ main(void)
 	test_precedence();
 	test_load();
 	test_lists();
+	test_transactional_lock_and_families();
 	flyway_config_free(&config);
 	return unit_summary("flyway_config");
 }
