@@ -12,6 +12,7 @@
 #include "unit.h"
 
 #define COMPAT_DOC "../../docs/flyway-compatibility.md"
+#define SETTINGS_C "../../src/backend/settings.c"
 #define SECTION "## Every Flyway setting"
 
 typedef enum RowStatus
@@ -26,10 +27,12 @@ typedef enum RowStatus
 static char *mentioned[512];
 static int	nmentioned;
 
+static char *settings_source;
+
 static char *
-read_doc(void)
+read_file(const char *path)
 {
-	FILE	   *f = fopen(COMPAT_DOC, "r");
+	FILE	   *f = fopen(path, "r");
 	char	   *text;
 	long		len;
 
@@ -119,6 +122,30 @@ check_key(const char *name, RowStatus status, int line)
 	flyway_config_free(&config);
 }
 
+/* Every pg_migrate.* setting the extension column names is one the extension defines. */
+static void
+check_extension_settings(const char *cell, int line)
+{
+	char	   *names[8];
+	int			n = names_of(cell, names, lengthof(names));
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *quoted;
+
+		if (strncmp(names[i], "pg_migrate.", 11) != 0)
+			continue;
+		/* pg_migrate."table" is written quoted, as SET needs it */
+		quoted = psprintf("\"%s\"", names[i]);
+		for (char *q = quoted + 1; *q; q++)
+			if (*q == '"' && q[1] != '\0')
+				memmove(q, q + 1, strlen(q));
+		CHECK(strstr(settings_source, quoted) != NULL);
+		if (strstr(settings_source, quoted) == NULL)
+			fprintf(stderr, "  line %d: %s is not defined in %s\n", line, names[i], SETTINGS_C);
+	}
+}
+
 /* One "| setting | extension | command | status |" row. */
 static void
 check_row(char *row, int line)
@@ -148,6 +175,8 @@ check_row(char *row, int line)
 	if (status == STATUS_BAD)
 		fprintf(stderr, "  line %d: status must start **yes**, **differs** or **no**\n", line);
 
+	check_extension_settings(cells[1], line);
+
 	/* the command column, else (a setting the command has no key for) the setting's */
 	n = names_of(cells[2], names, lengthof(names));
 	if (n == 0 && status == STATUS_NO)
@@ -175,14 +204,15 @@ is_mentioned(const char *key)
 int
 main(void)
 {
-	char	   *doc = read_doc();
+	char	   *doc = read_file(COMPAT_DOC);
 	char	   *section;
 	char	   *line;
 	int			lineno = 0;
 	int			rows = 0;
 
-	CHECK(doc != NULL);
-	if (doc == NULL)
+	settings_source = read_file(SETTINGS_C);
+	CHECK(doc != NULL && settings_source != NULL);
+	if (doc == NULL || settings_source == NULL)
 		return unit_summary("compat_table");
 	section = strstr(doc, SECTION);
 	CHECK(section != NULL);
