@@ -69,6 +69,12 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_CREATE_SCHEMAS, "createSchemas", KIND_BOOL, "true"},
 	{FK_TABLESPACE, "tablespace", KIND_TEXT, NULL},
 	{FK_LOCK_RETRY_COUNT, "lockRetryCount", KIND_RETRIES, "50"},
+	{FK_SQL_MIGRATION_PREFIX, "sqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_SQL_MIGRATION_SEPARATOR, "sqlMigrationSeparator", KIND_TEXT, NULL},
+	{FK_SQL_MIGRATION_SUFFIXES, "sqlMigrationSuffixes", KIND_TEXT, NULL},
+	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "repeatableSqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_UNDO_SQL_MIGRATION_PREFIX, "undoSqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_BASELINE_MIGRATION_PREFIX, "baselineMigrationPrefix", KIND_TEXT, NULL},
 };
 
 /*
@@ -77,17 +83,15 @@ static const KeyDef key_defs[FK_COUNT] = {
  * FLYWAY_* variable of theirs is not mistaken for a typo.
  */
 static const char *const unsupported_keys[] = {
-	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
+	"batch", "callbackLocations", "callbacks",
 	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
 	"driver", "encoding", "environment", "executeInTransaction",
 	"initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputQueryResults", "placeholderPrefix",
 	"placeholderSeparator", "placeholderSuffix", "postgresql.transactionalLock",
-	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
+	"reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
-	"skipDefaultResolvers", "sqlMigrationPrefix",
-	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream",
-	"undoSqlMigrationPrefix", "workingDirectory",
+	"skipDefaultResolvers", "stream", "workingDirectory",
 };
 
 static const char placeholder_prefix[] = "placeholders.";

@@ -242,6 +242,12 @@ static const struct
 	{FK_SKIP_EXECUTING_MIGRATIONS, "pg_migrate.skip_executing_migrations", 1},
 	{FK_CHERRY_PICK, "pg_migrate.cherry_pick", 0},
 	{FK_FAIL_ON_MISSING_LOCATIONS, "pg_migrate.fail_on_missing_locations", 1},
+	{FK_SQL_MIGRATION_PREFIX, "pg_migrate.sql_migration_prefix", 0},
+	{FK_SQL_MIGRATION_SEPARATOR, "pg_migrate.sql_migration_separator", 0},
+	{FK_SQL_MIGRATION_SUFFIXES, "pg_migrate.sql_migration_suffixes", 0},
+	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "pg_migrate.repeatable_sql_migration_prefix", 0},
+	{FK_UNDO_SQL_MIGRATION_PREFIX, "pg_migrate.undo_sql_migration_prefix", 0},
+	{FK_BASELINE_MIGRATION_PREFIX, "pg_migrate.baseline_migration_prefix", 0},
 };
 
 /*

@@ -50,6 +50,16 @@ struct client_setup
 	bool		fail_on_missing_locations;
 };
 
+/* The file-name settings (NamingSetting order) as the Lambda's variables. */
+static const char *const lambda_naming_names[NAMING_SETTING_COUNT] = {
+	"FLYWAY_SQL_MIGRATION_PREFIX",
+	"FLYWAY_SQL_MIGRATION_SEPARATOR",
+	"FLYWAY_SQL_MIGRATION_SUFFIXES",
+	"FLYWAY_REPEATABLE_SQL_MIGRATION_PREFIX",
+	"FLYWAY_UNDO_SQL_MIGRATION_PREFIX",
+	"FLYWAY_BASELINE_MIGRATION_PREFIX",
+};
+
 /* How the engine's messages name what to do: the Lambda's variables. */
 static const EngineWording lambda_wording = {
 	.apply = "the deploy",
@@ -76,6 +86,7 @@ static const EngineWording lambda_wording = {
 		.ignore_patterns = "set FLYWAY_IGNORE_MIGRATION_PATTERNS=",
 		.out_of_order_on = "set FLYWAY_OUT_OF_ORDER=true",
 	},
+	.naming_names = lambda_naming_names,
 };
 
 /* ----------------------------------------------------------------

@@ -65,7 +65,7 @@ fuzz_names(const char *text)
 	int			ab;
 	int			ba;
 
-	result = script_name_parse(text, &name, &errmsg);
+	result = script_name_parse(&script_naming_default, text, &name, &errmsg);
 	if (result == NAME_OK)
 	{
 		if (name.description == NULL)
