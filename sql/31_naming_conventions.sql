@@ -42,6 +42,17 @@ SET pg_migrate.sql_migration_suffixes = '.sql,.conf';
 SHOW pg_migrate.sql_migration_separator;
 SHOW pg_migrate.sql_migration_suffixes;
 
+-- the suffixes decide which files are read at all: superuser-only, as the
+-- locations are; the prefixes and separator are anyone's
+CREATE ROLE n31_user;
+SET ROLE n31_user;
+SET pg_migrate.sql_migration_suffixes = '.sql,.txt';
+SET pg_migrate.sql_migration_prefix = 'Mine';
+SHOW pg_migrate.sql_migration_prefix;
+RESET pg_migrate.sql_migration_prefix;
+RESET ROLE;
+DROP ROLE n31_user;
+
 -- with the defaults, only V3 is a migration; the others are badly named
 SELECT version, script FROM migrate_info();
 

@@ -567,8 +567,12 @@ check_baseline_prefix(char **newval, void **extra, GucSource source)
 }
 
 /*
- * User-settable like pg_migrate.cherry_pick: they only say which files of
- * the locations (a superuser's choice) are which kind of script.  Settings
+ * The prefixes and the separator are user-settable like
+ * pg_migrate.cherry_pick: they only say which of the files with a SQL
+ * suffix in the locations (a superuser's choice) are which kind of script.
+ * The suffixes are superuser-only, as the locations are: they decide which
+ * files are read at all, and a suffix such as ".txt" would run (and show
+ * in error messages) files that were never meant as scripts.  Settings
  * that clash with each other (two kinds with one prefix, ...) are refused
  * by the engine when a run starts, since each can be SET alone.
  */
@@ -579,32 +583,33 @@ define_naming_settings(void)
 	{
 		const char *name;
 		const char *description;
+		GucContext	context;
 		GucStringCheckHook check;
 	}			defs[NAMING_SETTING_COUNT] = {
 		{"pg_migrate.sql_migration_prefix",
-		"File name prefix of versioned migrations (Flyway's sqlMigrationPrefix).",
-		check_sql_migration_prefix},
+			"File name prefix of versioned migrations (Flyway's sqlMigrationPrefix).",
+		PGC_USERSET, check_sql_migration_prefix},
 		{"pg_migrate.sql_migration_separator",
-		"Separator between a script's version and description (Flyway's sqlMigrationSeparator).",
-		check_sql_migration_separator},
+			"Separator between a script's version and description (Flyway's sqlMigrationSeparator).",
+		PGC_USERSET, check_sql_migration_separator},
 		{"pg_migrate.sql_migration_suffixes",
-		"File name suffixes of SQL scripts, separated by commas and matched case-insensitively (Flyway's sqlMigrationSuffixes).",
-		check_sql_migration_suffixes},
+			"File name suffixes of SQL scripts, separated by commas and matched case-insensitively (Flyway's sqlMigrationSuffixes).",
+		PGC_SUSET, check_sql_migration_suffixes},
 		{"pg_migrate.repeatable_sql_migration_prefix",
-		"File name prefix of repeatable migrations (Flyway's repeatableSqlMigrationPrefix).",
-		check_repeatable_prefix},
+			"File name prefix of repeatable migrations (Flyway's repeatableSqlMigrationPrefix).",
+		PGC_USERSET, check_repeatable_prefix},
 		{"pg_migrate.undo_sql_migration_prefix",
-		"File name prefix of undo scripts (Flyway's undoSqlMigrationPrefix).",
-		check_undo_prefix},
+			"File name prefix of undo scripts (Flyway's undoSqlMigrationPrefix).",
+		PGC_USERSET, check_undo_prefix},
 		{"pg_migrate.baseline_migration_prefix",
-		"File name prefix of baseline migrations (Flyway's baselineMigrationPrefix).",
-		check_baseline_prefix},
+			"File name prefix of baseline migrations (Flyway's baselineMigrationPrefix).",
+		PGC_USERSET, check_baseline_prefix},
 	};
 
 	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
 		DefineCustomStringVariable(defs[i].name, defs[i].description, NULL, &naming_values[i],
-								   naming_setting_defaults[i], PGC_USERSET, 0, defs[i].check,
-								   NULL, NULL);
+								   naming_setting_defaults[i], defs[i].context, 0,
+								   defs[i].check, NULL, NULL);
 }
 
 /*
