@@ -275,6 +275,14 @@ split_suffix_list(const char *list, int *count)
 	return items;
 }
 
+static void
+free_items(char **items, int count)
+{
+	for (int i = 0; i < count; i++)
+		pfree(items[i]);
+	pfree(items);
+}
+
 /* A suffix item's problem, or NULL. */
 static char *
 suffix_problem(const char *suffix, int position)
@@ -306,6 +314,7 @@ script_naming_check_value(NamingSetting setting, const char *value, char **errms
 			why = pstrdup("The list is empty: give at least one suffix, such as \".sql\".");
 		for (int i = 0; i < n && why == NULL; i++)
 			why = suffix_problem(items[i], i + 1);
+		free_items(items, n);
 	}
 	else if (value[0] == '\0')
 		why = setting == NAMING_SQL_MIGRATION_SEPARATOR ?
@@ -315,6 +324,8 @@ script_naming_check_value(NamingSetting setting, const char *value, char **errms
 		why = psprintf("\"%s\" contains \"/\", which no file name can.", value);
 	if (why != NULL && errmsg)
 		*errmsg = why;
+	else if (why != NULL)
+		pfree(why);
 	return why == NULL;
 }
 
@@ -374,10 +385,23 @@ script_naming_from_settings(const char *const values[NAMING_SETTING_COUNT],
 			*bad = prefix_settings[kind];
 			if (errmsg)
 				*errmsg = why;
+			else
+				pfree(why);
+			script_naming_free(out);
 			return false;
 		}
 	}
 	return true;
+}
+
+void
+script_naming_free(ScriptNaming *naming)
+{
+	for (int kind = 0; kind < SCRIPT_CALLBACK; kind++)
+		pfree((char *) naming->prefixes[kind]);
+	pfree((char *) naming->separator);
+	free_items((char **) naming->suffixes, naming->nsuffixes);
+	memset(naming, 0, sizeof(*naming));
 }
 
 char *

@@ -142,6 +142,9 @@ extern bool script_naming_from_settings(const char *const values[NAMING_SETTING_
 										const char *const names[NAMING_SETTING_COUNT],
 										ScriptNaming *out, NamingSetting *bad, char **errmsg);
 
+/* Free what script_naming_from_settings() allocated (not script_naming_default). */
+extern void script_naming_free(ScriptNaming *naming);
+
 /*
  * What a kind's file name looks like, for hints: "V<version>__<description>.sql",
  * or with version given "U2__<description>.sql"; "R__<description>.sql".
