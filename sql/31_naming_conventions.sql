@@ -99,6 +99,22 @@ RESET pg_migrate.validate_naming;
 SELECT version, state FROM migrate_apply(single_transaction => true);
 SHOW pg_migrate.sql_migration_prefix;
 
+-- the baseline prefix: on an empty history the baseline migration stands
+-- for the versions up to it
+CREATE SCHEMA n31b;
+\! rm -rf /tmp/pg_migrate_regress/n31b && mkdir -p /tmp/pg_migrate_regress/n31b
+\! printf 'CREATE TABLE b_one (i int);\n' > /tmp/pg_migrate_regress/n31b/Mig1-one.sql
+\! printf 'CREATE TABLE b_two (i int);\n' > /tmp/pg_migrate_regress/n31b/Mig2-two.sql
+\! printf 'CREATE TABLE b_one (i int);\nCREATE TABLE b_two (i int);\n' > /tmp/pg_migrate_regress/n31b/Base2-both.pgsql
+\! printf 'CREATE TABLE b_three (i int);\n' > /tmp/pg_migrate_regress/n31b/Mig3-three.sql
+\! chmod -R a+rwX /tmp/pg_migrate_regress/n31b
+SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/n31b';
+SET search_path = n31b, public;
+SELECT version, description, type, script, state FROM migrate_apply();
+SELECT version, type, script FROM n31b.flyway_schema_history ORDER BY installed_rank;
+SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/n31';
+SET search_path = n31, public;
+
 -- checksums do not depend on the names: the same texts under Flyway's
 -- default names give the same checksums
 CREATE SCHEMA n31d;
@@ -127,4 +143,5 @@ RESET search_path;
 DROP SCHEMA n31 CASCADE;
 DROP SCHEMA n31d CASCADE;
 DROP SCHEMA n31_log CASCADE;
-\! rm -rf /tmp/pg_migrate_regress/n31 /tmp/pg_migrate_regress/n31d
+DROP SCHEMA n31b CASCADE;
+\! rm -rf /tmp/pg_migrate_regress/n31 /tmp/pg_migrate_regress/n31d /tmp/pg_migrate_regress/n31b
