@@ -58,4 +58,11 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->validate_on_migrate = flyway_config_bool(config, FK_VALIDATE_ON_MIGRATE);
 	options->skip_executing_migrations = flyway_config_bool(config, FK_SKIP_EXECUTING_MIGRATIONS);
 	options->cherry_pick = flyway_config_get(config, FK_CHERRY_PICK);
+	/* NULL when not given: the engine uses Flyway's defaults and checks them all */
+	options->naming[NAMING_SQL_MIGRATION_PREFIX] = flyway_config_get(config, FK_SQL_MIGRATION_PREFIX);
+	options->naming[NAMING_SQL_MIGRATION_SEPARATOR] = flyway_config_get(config, FK_SQL_MIGRATION_SEPARATOR);
+	options->naming[NAMING_SQL_MIGRATION_SUFFIXES] = flyway_config_get(config, FK_SQL_MIGRATION_SUFFIXES);
+	options->naming[NAMING_REPEATABLE_PREFIX] = flyway_config_get(config, FK_REPEATABLE_SQL_MIGRATION_PREFIX);
+	options->naming[NAMING_UNDO_PREFIX] = flyway_config_get(config, FK_UNDO_SQL_MIGRATION_PREFIX);
+	options->naming[NAMING_BASELINE_PREFIX] = flyway_config_get(config, FK_BASELINE_MIGRATION_PREFIX);
 }

@@ -385,10 +385,11 @@ note_history_schema(LibpqExecutor *lx, const HistoryTableRef *history)
  * ---------------------------------------------------------------- */
 
 static bool
-lx_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *found,
+lx_find_scripts(Executor *ex, const ScriptNaming *naming, PlaceholderSet *placeholders,
+				FoundScripts *found,
 				MigrateError *err)
 {
-	return script_source_find(((LibpqExecutor *) ex)->source, placeholders, found, err);
+	return script_source_find(((LibpqExecutor *) ex)->source, naming, placeholders, found, err);
 }
 
 /* a script before this one may have given up the run's lock */

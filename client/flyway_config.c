@@ -71,6 +71,12 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_LOCK_RETRY_COUNT, "lockRetryCount", KIND_RETRIES, "50"},
 	/* checked, no effect: the run holds its lock as a session lock anyway */
 	{FK_POSTGRESQL_TRANSACTIONAL_LOCK, "postgresql.transactional.lock", KIND_BOOL, "true"},
+	{FK_SQL_MIGRATION_PREFIX, "sqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_SQL_MIGRATION_SEPARATOR, "sqlMigrationSeparator", KIND_TEXT, NULL},
+	{FK_SQL_MIGRATION_SUFFIXES, "sqlMigrationSuffixes", KIND_TEXT, NULL},
+	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "repeatableSqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_UNDO_SQL_MIGRATION_PREFIX, "undoSqlMigrationPrefix", KIND_TEXT, NULL},
+	{FK_BASELINE_MIGRATION_PREFIX, "baselineMigrationPrefix", KIND_TEXT, NULL},
 };
 
 /*
@@ -79,7 +85,7 @@ static const KeyDef key_defs[FK_COUNT] = {
  * FLYWAY_* variable of theirs is not mistaken for a typo.
  */
 static const char *const unsupported_keys[] = {
-	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
+	"batch", "callbackLocations", "callbacks",
 	"cleanDisabled", "cleanOnValidationError", "communityDBSupportEnabled",
 	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
 	"encoding", "environment", "errorOverrides", "executeInTransaction",
@@ -87,11 +93,9 @@ static const char *const unsupported_keys[] = {
 	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
 	"outputQueryResults", "placeholderPrefix", "placeholderSeparator",
 	"placeholderSuffix", "powershellExecutable", "provisioner",
-	"repeatableSqlMigrationPrefix", "reportEnabled", "reportFilename", "resolvers",
+	"reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
-	"skipDefaultResolvers", "sqlMigrationPrefix",
-	"sqlMigrationSeparator", "sqlMigrationSuffixes", "stream",
-	"undoSqlMigrationPrefix", "workingDirectory",
+	"skipDefaultResolvers", "stream", "workingDirectory",
 	/* prefixes of families of keys */
 	"jdbcProperties.", "plugins.",
 	NULL

@@ -9,8 +9,9 @@
  *	- a "filesystem:" location is read recursively, hidden files and
  *	  folders skipped; a relative one is relative to the working directory,
  *	  as in Flyway;
- *	- .sql files are named by src/core/names.c; a badly named one is listed
- *	  in invalid_names; "<script>.sql.conf" files set executeInTransaction
+ *	- SQL files are named by src/core/names.c with the run's conventions
+ *	  (sqlMigrationPrefix, ...); a badly named one is listed in
+ *	  invalid_names; "<script>.sql.conf" files set executeInTransaction
  *	  and placeholderReplacement;
  *	- scripts are checked to be UTF-8 and checksummed by
  *	  src/core/script_text.c, sorted by path;
@@ -116,6 +117,7 @@ typedef struct Walk
 {
 	ScriptSource *source;
 	const Location *location;
+	const ScriptNaming *naming; /* how scripts are named */
 	PlaceholderSet *placeholders;
 	Collected  *out;
 	MigrateError *err;
@@ -148,15 +150,6 @@ fail(MigrateError *err, const char *sqlstate, const char *detail, const char *hi
 	va_end(args);
 	migrate_error_set(err, sqlstate, message, detail, hint);
 	return false;
-}
-
-static bool
-ends_with_ci(const char *s, const char *suffix)
-{
-	size_t		n = strlen(s);
-	size_t		m = strlen(suffix);
-
-	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
 }
 
 /* ----------------------------------------------------------------
@@ -402,8 +395,8 @@ add_file(Walk *w, const Listing *listing, const char *name, const char *path,
 {
 	ScriptName	parsed;
 	char	   *reason = NULL;
-	NameResult	kind = script_name_parse(name, &parsed, &reason);
-	bool		is_conf = kind == NAME_NOT_SCRIPT && ends_with_ci(name, ".sql.conf");
+	NameResult	kind = script_name_parse(w->naming, name, &parsed, &reason);
+	bool		is_conf = kind == NAME_NOT_SCRIPT && script_naming_is_conf(w->naming, name);
 
 	if (!S_ISREG(st->st_mode))
 	{
@@ -705,7 +698,7 @@ read_remote_location(Walk *w)
 		base = base ? base + 1 : relpath;
 		if (relpath[0] == '.' || strstr(relpath, "/.") != NULL)
 			continue;			/* hidden, as in a folder */
-		switch (script_name_parse(base, &name, &reason))
+		switch (script_name_parse(w->naming, base, &name, &reason))
 		{
 			case NAME_NOT_SCRIPT:
 				break;
@@ -750,7 +743,8 @@ compare_callback_names(const void *a, const void *b)
 
 /* Two callbacks of one event with one description: Flyway refuses that. */
 static bool
-reject_duplicate_callbacks(ResolvedScript **callbacks, int n, MigrateError *err)
+reject_duplicate_callbacks(ResolvedScript **callbacks, int n, const ScriptNaming *naming,
+						   MigrateError *err)
 {
 	if (n > 1)
 		qsort(callbacks, n, sizeof(ResolvedScript *), compare_callback_names);
@@ -764,14 +758,15 @@ reject_duplicate_callbacks(ResolvedScript **callbacks, int n, MigrateError *err)
 						psprintf("Offenders: \"%s\" and \"%s\".", prev->path, cb->path),
 						"Rename or remove one of them; nothing was applied.",
 						"found more than one SQL callback script called %s%s%s",
-						cb->event, cb->description[0] ? "__" : "", cb->description);
+						cb->event, cb->description[0] ? naming->separator : "",
+						cb->description);
 	}
 	return true;
 }
 
 bool
-script_source_find(ScriptSource *source, PlaceholderSet *placeholders, FoundScripts *found,
-				   MigrateError *err)
+script_source_find(ScriptSource *source, const ScriptNaming *naming,
+				   PlaceholderSet *placeholders, FoundScripts *found, MigrateError *err)
 {
 	Collected	out;
 	Walk		w;
@@ -779,6 +774,7 @@ script_source_find(ScriptSource *source, PlaceholderSet *placeholders, FoundScri
 	memset(&out, 0, sizeof(out));
 	memset(found, 0, sizeof(*found));
 	w.source = source;
+	w.naming = naming;
 	w.placeholders = placeholders;
 	w.out = &out;
 	w.err = err;
@@ -789,7 +785,7 @@ script_source_find(ScriptSource *source, PlaceholderSet *placeholders, FoundScri
 		if (!(w.location->remote ? read_remote_location(&w) : walk_location(&w)))
 			return false;
 	}
-	if (!reject_duplicate_callbacks(out.callbacks, out.ncallbacks, err))
+	if (!reject_duplicate_callbacks(out.callbacks, out.ncallbacks, naming, err))
 		return false;
 	if (out.nscripts > 1)
 		qsort(out.scripts, out.nscripts, sizeof(ResolvedScript *), compare_script_paths);

@@ -27,8 +27,9 @@ extern ScriptSource *script_source_create(char *const *locations, int nlocations
 										  bool fail_on_missing_locations, MigrateError *err);
 
 /* Every script, callback and badly named file of the locations. */
-extern bool script_source_find(ScriptSource *source, PlaceholderSet *placeholders,
-							   FoundScripts *found, MigrateError *err);
+extern bool script_source_find(ScriptSource *source, const ScriptNaming *naming,
+							   PlaceholderSet *placeholders, FoundScripts *found,
+							   MigrateError *err);
 
 /*
  * A script read again for running: checked against its planned checksum,

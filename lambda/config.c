@@ -212,6 +212,12 @@ static const struct
 	{FK_CREATE_SCHEMAS, "pg_migrate.create_schemas", 1},
 	{FK_TABLESPACE, "pg_migrate.tablespace", 0},
 	{FK_LOCK_RETRY_COUNT, "pg_migrate.lock_retry_count", 0},
+	{FK_SQL_MIGRATION_PREFIX, "pg_migrate.sql_migration_prefix", 0},
+	{FK_SQL_MIGRATION_SEPARATOR, "pg_migrate.sql_migration_separator", 0},
+	{FK_SQL_MIGRATION_SUFFIXES, "pg_migrate.sql_migration_suffixes", 0},
+	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "pg_migrate.repeatable_sql_migration_prefix", 0},
+	{FK_UNDO_SQL_MIGRATION_PREFIX, "pg_migrate.undo_sql_migration_prefix", 0},
+	{FK_BASELINE_MIGRATION_PREFIX, "pg_migrate.baseline_migration_prefix", 0},
 };
 
 /* every twin, plus pg_migrate.schemas and pg_migrate.schema */

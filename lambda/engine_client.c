@@ -50,6 +50,16 @@ struct client_setup
 	bool		fail_on_missing_locations;
 };
 
+/* The file-name settings (NamingSetting order) as the Lambda's variables. */
+static const char *const lambda_naming_names[NAMING_SETTING_COUNT] = {
+	"FLYWAY_SQL_MIGRATION_PREFIX",
+	"FLYWAY_SQL_MIGRATION_SEPARATOR",
+	"FLYWAY_SQL_MIGRATION_SUFFIXES",
+	"FLYWAY_REPEATABLE_SQL_MIGRATION_PREFIX",
+	"FLYWAY_UNDO_SQL_MIGRATION_PREFIX",
+	"FLYWAY_BASELINE_MIGRATION_PREFIX",
+};
+
 /* How the engine's messages name what to do: the Lambda's variables. */
 static const EngineWording lambda_wording = {
 	.apply = "the deploy",
@@ -76,6 +86,7 @@ static const EngineWording lambda_wording = {
 		.ignore_patterns = "set FLYWAY_IGNORE_MIGRATION_PATTERNS=",
 		.out_of_order_on = "set FLYWAY_OUT_OF_ORDER=true",
 	},
+	.naming_names = lambda_naming_names,
 };
 
 /* ----------------------------------------------------------------
@@ -148,22 +159,40 @@ client_locations_problem(const config *cfg)
 	return NULL;
 }
 
+/* The FLYWAY_* keys of the file-name settings, by NamingSetting. */
+static const FlywayKey naming_keys[NAMING_SETTING_COUNT] = {
+	FK_SQL_MIGRATION_PREFIX,
+	FK_SQL_MIGRATION_SEPARATOR,
+	FK_SQL_MIGRATION_SUFFIXES,
+	FK_REPEATABLE_SQL_MIGRATION_PREFIX,
+	FK_UNDO_SQL_MIGRATION_PREFIX,
+	FK_BASELINE_MIGRATION_PREFIX,
+};
+
 /*
- * A target or ignore pattern the engine would refuse fails the init, not
- * each deploy.
+ * A target, ignore pattern or file-name convention the engine would refuse
+ * fails the init, not each deploy.
  */
 static char *
 target_problem(const struct client_setup *cs, const FlywayConfig *fc)
 {
 	Engine		engine;
 	PlanOptions plan_options;
+	ScriptNaming naming;
+	NamingSetting bad;
 	char	   *why = NULL;
 	char	   *problem = NULL;
 
 	fe_memory_scope_begin();
 	engine_init(&engine, NULL, &cs->options, NULL);
+	/* file names are no secret: why may quote the prefix or suffix */
+	if (!script_naming_from_settings(cs->options.naming, lambda_naming_names, &naming, &bad, &why))
+		problem = errorf("%s cannot name the scripts: %s",
+						 flyway_config_value(fc, naming_keys[bad])->origin ?
+						 flyway_config_value(fc, naming_keys[bad])->origin :
+						 lambda_naming_names[bad], why);
 	/* the engine's own words would quote the value */
-	if (!plan_parse_target(cs->options.target, &plan_options, &why))
+	else if (!plan_parse_target(cs->options.target, &plan_options, &why))
 		problem = errorf("%s is not a valid target: give a version such as 2.1, or latest, "
 						 "current or next", flyway_config_value(fc, FK_TARGET)->origin);
 	else if (!engine_check_options(&engine))

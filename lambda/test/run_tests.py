@@ -158,6 +158,11 @@ def setup_migrations(pg):
         "V1__placeholders.sql": "CREATE TABLE ph(v text);\n"
                                 "INSERT INTO ph VALUES ('${my_key}'), ('${other_key}');\n",
     })
+    m["custom_names"] = pg.migrations("custom_names", {
+        "Mig1-one.sql": "CREATE TABLE one(id int);\n",
+        "Mig2-two.pgsql": "CREATE TABLE two(id int);\n",
+        "V3__three.sql": "CREATE TABLE three(id int);\n",
+    })
     m["six"] = pg.migrations("six", {
         "V1__six_placeholders.sql": "CREATE TABLE six(v text);\n"
                                     "INSERT INTO six VALUES ('${p1}'), ('${p2}'), ('${p3}'), "
@@ -579,6 +584,18 @@ def test_flyway_env(env, pg, m):
                    check=False)
     check("flyway_env: FLYWAY_BASELINE_ON_MIGRATE baselines a non-empty schema, then migrates",
           kind == "response" and hist == "1:BASELINE,2:SQL,3:SQL", (kind, body, hist))
+
+    # the file-name conventions become the pg_migrate.* settings of the session
+    pg.database("d_names", m["custom_names"])
+    rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_names"), FLYWAY_SQL_MIGRATION_PREFIX="Mig",
+                                     FLYWAY_SQL_MIGRATION_SEPARATOR="-",
+                                     FLYWAY_SQL_MIGRATION_SUFFIXES=".sql,.pgsql",
+                                     PG_MIGRATE_ENGINE="extension"), ["{}"])
+    kind, body, _ = result(ids[0])
+    hist = pg.psql("SELECT string_agg(version || ':' || script, ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history WHERE version IS NOT NULL", db="d_names", check=False)
+    check("flyway_env: FLYWAY_SQL_MIGRATION_PREFIX/_SEPARATOR/_SUFFIXES name the scripts in extension mode",
+          kind == "response" and hist == "1:Mig1-one.sql,2:Mig2-two.pgsql", (kind, body, hist))
 
     # unknown and malformed variables fail the init, naming them
     rc, out, err, ids = run(env.base(FLYWAY_URL=env.url("d_ok"), FLYWAY_TYPO=SECRET_LIKE), ["{}"])
@@ -2053,6 +2070,35 @@ def client_settings(env, pg, root):
     check("client: FLYWAY_VALIDATE_MIGRATION_NAMING=true refuses a badly named file",
           err_type(ids[0]) == "Function.MigrationFailed" and "v2-bad-name.sql" in body.get("errorMessage", ""),
           body)
+
+    # Flyway's file-name conventions as FLYWAY_* variables (item 8 of issue 11)
+    custom = task_root("custom_names", {"Mig1-t.sql": "CREATE TABLE t(id int);\n",
+                                        "Mig2-u.pgsql": "CREATE TABLE u(id int);\n",
+                                        "Rep-view.PGSQL": "CREATE OR REPLACE VIEW w AS SELECT 1 AS one;\n",
+                                        "V3__default.sql": "CREATE TABLE d(id int);\n"})
+    naming = dict(FLYWAY_SQL_MIGRATION_PREFIX="Mig", FLYWAY_SQL_MIGRATION_SEPARATOR="-",
+                  FLYWAY_SQL_MIGRATION_SUFFIXES=".sql,.pgsql", FLYWAY_REPEATABLE_SQL_MIGRATION_PREFIX="Rep",
+                  FLYWAY_UNDO_SQL_MIGRATION_PREFIX="Back", FLYWAY_BASELINE_MIGRATION_PREFIX="Base")
+    db = client_db(pg, "k_custom_names")
+    rc, out, err, ids = run(old_env(env, db, custom, **naming), ["{}"])
+    kind, body, _ = result(ids[0])
+    rows = pg.psql("SELECT string_agg(coalesce(version, '-') || ':' || script, ',' ORDER BY installed_rank) "
+                   "FROM flyway_schema_history", db=db, check=False)
+    check("client: FLYWAY_SQL_MIGRATION_PREFIX, _SEPARATOR, _SUFFIXES and the other prefixes name the scripts",
+          kind == "response" and rows == "1:Mig1-t.sql,2:Mig2-u.pgsql,-:Rep-view.PGSQL"
+          and pg.psql("SELECT to_regclass('d') IS NULL", db=db) == "t", (body, rows))
+    rc, out, err, ids = run(old_env(env, db, custom, FLYWAY_SQL_MIGRATION_SUFFIXES=".sql,,.pgsql",
+                                    **{k: v for k, v in naming.items() if k != "FLYWAY_SQL_MIGRATION_SUFFIXES"}),
+                            ["{}"])
+    body = init_error(rc)
+    check("client: an empty item in FLYWAY_SQL_MIGRATION_SUFFIXES fails the init, naming it",
+          body is not None and "FLYWAY_SQL_MIGRATION_SUFFIXES cannot name the scripts" in body
+          and "Suffix 2 of the list is empty" in body, (rc, env.rt.init_errors, out[-1500:]))
+    rc, out, err, ids = run(old_env(env, db, custom, FLYWAY_UNDO_SQL_MIGRATION_PREFIX="V"), ["{}"])
+    body = init_error(rc)
+    check("client: FLYWAY_UNDO_SQL_MIGRATION_PREFIX=V (the versioned prefix) fails the init, naming both",
+          body is not None and "FLYWAY_SQL_MIGRATION_PREFIX and FLYWAY_UNDO_SQL_MIGRATION_PREFIX are both" in body,
+          (rc, env.rt.init_errors, out[-1500:]))
 
     raw = task_root("raw", {"V1__raw.sql": "CREATE TABLE raw(v text);\nINSERT INTO raw VALUES ('${environment}');\n"})
     db = client_db(pg, "k_raw")

@@ -108,6 +108,7 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->validate_on_migrate = pgm_validate_on_migrate;
 	opts->skip_executing_migrations = pgm_skip_executing_migrations;
 	opts->cherry_pick = pgm_cherry_pick;
+	settings_naming(opts->naming);
 }
 
 /* The engine's notices and warnings, as the server's. */

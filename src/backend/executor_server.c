@@ -80,6 +80,7 @@ typedef enum WorkNeeds
 typedef struct OpArgs
 {
 	SessionFacts *facts;
+	const ScriptNaming *naming; /* find_scripts: how scripts are named */
 	PlaceholderSet *placeholders;
 	FoundScripts *found;
 	const ResolvedScript *script;
@@ -334,7 +335,7 @@ find_scripts_work(ServerExecutor *ex, OpArgs *args)
 {
 	/* values to mask wherever a script's text or a server message shows */
 	script_set_secrets(args->placeholders);
-	found_from_script_set(locations_resolve(args->placeholders), args->found);
+	found_from_script_set(locations_resolve(args->naming, args->placeholders), args->found);
 
 	/*
 	 * What the apply worker had to read, the next session's call only stats
@@ -345,10 +346,10 @@ find_scripts_work(ServerExecutor *ex, OpArgs *args)
 }
 
 static bool
-server_find_scripts(Executor *exec, PlaceholderSet *placeholders, FoundScripts *found,
-					MigrateError *err)
+server_find_scripts(Executor *exec, const ScriptNaming *naming, PlaceholderSet *placeholders,
+					FoundScripts *found, MigrateError *err)
 {
-	OpArgs		args = {.placeholders = placeholders, .found = found};
+	OpArgs		args = {.naming = naming, .placeholders = placeholders, .found = found};
 
 	return guarded_call((ServerExecutor *) exec, WORK_SPI, find_scripts_work, &args, err);
 }

@@ -48,11 +48,12 @@
 typedef struct WalkState
 {
 	const char *location;		/* the setting's entry, for messages */
+	const ScriptNaming *naming; /* how scripts are named */
 	LocationFolder root;		/* its folder, resolved */
 	PlaceholderSet *placeholders;
 	List	   *scripts;
 	List	   *callbacks;		/* beforeMigrate.sql and the like */
-	List	   *conf_files;		/* full paths of "<script>.sql.conf" files */
+	List	   *conf_files;		/* full paths of "<script><suffix>.conf" files */
 	List	   *invalid_names;
 	List	   *missing_locations;	/* entries whose folder does not exist */
 	StringInfoData buf;			/* reused for every file */
@@ -414,22 +415,6 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	}
 }
 
-/*
- * Remote locations (https://, s3://): the scripts of the release kept by
- * the last successful sync, read from the extension's table (sync.c).  Each
- * gets the same checks and checksums as a file; its path is the location
- * followed by its relative path, which locations_script_text() recognises.
- * Hidden files and folders are skipped, as in a folder.
- */
-static bool
-pg_str_endswith_ci(const char *s, const char *suffix)
-{
-	size_t		n = strlen(s);
-	size_t		m = strlen(suffix);
-
-	return n > m && pg_strcasecmp(s + n - m, suffix) == 0;
-}
-
 static int
 compare_kept_paths(const void *a, const void *b)
 {
@@ -458,6 +443,13 @@ apply_kept_conf(WalkState *state, KeptScript **confs, int nconfs, ResolvedScript
 	pfree(key.path);
 }
 
+/*
+ * Remote locations (https://, s3://): the scripts of the release kept by
+ * the last successful sync, read from the extension's table (sync.c).  Each
+ * gets the same checks and checksums as a file; its path is the location
+ * followed by its relative path, which locations_script_text() recognises.
+ * Hidden files and folders are skipped, as in a folder.
+ */
 static void
 add_remote_scripts(WalkState *state)
 {
@@ -470,7 +462,7 @@ add_remote_scripts(WalkState *state)
 	foreach(lc, kept_files)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (pg_str_endswith_ci(((KeptScript *) lfirst(lc))->path, ".sql.conf"))
+		if (script_naming_is_conf(state->naming, ((KeptScript *) lfirst(lc))->path))
 			confs[nconfs++] = lfirst(lc);
 	}
 	if (nconfs > 1)
@@ -488,7 +480,7 @@ add_remote_scripts(WalkState *state)
 		base = base ? base + 1 : kept->path;
 		if (kept->path[0] == '.' || strstr(kept->path, "/.") != NULL)
 			continue;
-		switch (script_name_parse(base, &name, &reason))
+		switch (script_name_parse(state->naming, base, &name, &reason))
 		{
 			case NAME_NOT_SCRIPT:
 				break;
@@ -571,7 +563,7 @@ compare_callback_names(const ListCell *a, const ListCell *b)
 
 /* Two callbacks of one event with one description: Flyway refuses that. */
 static void
-reject_duplicate_callbacks(List *callbacks)
+reject_duplicate_callbacks(List *callbacks, const ScriptNaming *naming)
 {
 	ListCell   *lc;
 	const ResolvedScript *prev = NULL;
@@ -587,7 +579,8 @@ reject_duplicate_callbacks(List *callbacks)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("found more than one SQL callback script called %s%s%s",
-							cb->event, cb->description[0] ? "__" : "", cb->description),
+							cb->event, cb->description[0] ? naming->separator : "",
+							cb->description),
 					 errdetail("Offenders: \"%s\" and \"%s\".", prev->path, cb->path),
 					 errhint("Rename or remove one of them; nothing was applied.")));
 		prev = cb;
@@ -606,8 +599,8 @@ add_file(WalkState *state, int dirfd, const char *name, const char *path,
 {
 	ScriptName	parsed;
 	char	   *reason = NULL;
-	NameResult	kind = script_name_parse(name, &parsed, &reason);
-	bool		is_conf = kind == NAME_NOT_SCRIPT && pg_str_endswith_ci(name, ".sql.conf");
+	NameResult	kind = script_name_parse(state->naming, name, &parsed, &reason);
+	bool		is_conf = kind == NAME_NOT_SCRIPT && script_naming_is_conf(state->naming, name);
 
 	if (entry->kind != LOCATION_ENTRY_FILE)
 	{
@@ -730,11 +723,12 @@ compare_names(const ListCell *a, const ListCell *b)
 
 /*
  * locations_resolve
- *		Every V, R, B and U script in the locations, read and checksummed.
- *		Badly named .sql files are listed in invalid_names.
+ *		Every V, R, B and U script in the locations (as naming names them),
+ *		read and checksummed.  Badly named SQL files are listed in
+ *		invalid_names.
  */
 ScriptSet *
-locations_resolve(PlaceholderSet *placeholders)
+locations_resolve(const ScriptNaming *naming, PlaceholderSet *placeholders)
 {
 	ScriptSet  *set = palloc0(sizeof(ScriptSet));
 	WalkState	state;
@@ -742,6 +736,7 @@ locations_resolve(PlaceholderSet *placeholders)
 	int			i = 0;
 
 	memset(&state, 0, sizeof(state));
+	state.naming = naming;
 	state.placeholders = placeholders;
 	initStringInfo(&state.buf);
 	load_saved_checksums();
@@ -775,7 +770,7 @@ locations_resolve(PlaceholderSet *placeholders)
 	}
 	if (state.conf_files != NIL)
 		apply_conf_files(&state);
-	reject_duplicate_callbacks(state.callbacks);
+	reject_duplicate_callbacks(state.callbacks, naming);
 	set->callbacks = state.callbacks;
 
 	/* readdir() order differs between machines; messages must not */

@@ -50,6 +50,7 @@ extern void settings_define(void);
 extern List *locations_entries(void);
 extern char **settings_schemas(int *count);
 extern const char *settings_history_schema(void);
+extern void settings_naming(const char *values[NAMING_SETTING_COUNT]);
 
 /* extension_owner.c: act as the extension's owner, for its own tables */
 extern Oid	become_extension_owner(char **schema, Oid *saved_user, int *saved_sec);
@@ -81,7 +82,7 @@ typedef struct ScriptSet
 	List	   *missing_locations;	/* char *: folder locations that do not exist */
 } ScriptSet;
 
-extern ScriptSet *locations_resolve(PlaceholderSet *placeholders);
+extern ScriptSet *locations_resolve(const ScriptNaming *naming, PlaceholderSet *placeholders);
 extern char *locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders,
 								   size_t *len);
 extern int	locations_unsaved_checksums(void);

@@ -36,6 +36,12 @@ static const char *const own_settings[] = {
 	"pg_migrate.mixed",
 	"pg_migrate.placeholder_replacement",
 	"pg_migrate.installed_by",
+	"pg_migrate.sql_migration_prefix",
+	"pg_migrate.sql_migration_separator",
+	"pg_migrate.sql_migration_suffixes",
+	"pg_migrate.repeatable_sql_migration_prefix",
+	"pg_migrate.undo_sql_migration_prefix",
+	"pg_migrate.baseline_migration_prefix",
 };
 
 struct SessionState

@@ -64,6 +64,7 @@ bool		pgm_auto_apply = false;
 char	   *pgm_apply_role = NULL;
 
 static void define_sync_settings(void);
+static void define_naming_settings(void);
 
 static bool check_placeholders(char **newval, void **extra, GucSource source);
 static bool check_version_setting(char **newval, void **extra, GucSource source);
@@ -191,6 +192,7 @@ settings_define(void)
 							 NULL, &pgm_fail_on_missing_locations, false,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 
+	define_naming_settings();
 	define_sync_settings();
 
 #if PG_VERSION_NUM >= 150000
@@ -505,4 +507,118 @@ locations_entries(void)
 		if (len > 0)
 			result = lappend(result, pnstrdup(entry, len));
 	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		Flyway's file-name conventions
+ * ----------------------------------------------------------------
+ */
+
+/* pg_migrate.sql_migration_prefix and the rest, by NamingSetting. */
+static char *naming_values[NAMING_SETTING_COUNT];
+
+/* One value that cannot name scripts whatever the others say is refused when set. */
+static bool
+check_naming_value(NamingSetting setting, char **newval)
+{
+	char	   *why = NULL;
+
+	if (*newval == NULL || script_naming_check_value(setting, *newval, &why))
+		return true;
+	GUC_check_errdetail("%s", why);
+	GUC_check_errhint("Flyway's default is \"%s\".", naming_setting_defaults[setting]);
+	return false;
+}
+
+static bool
+check_sql_migration_prefix(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_SQL_MIGRATION_PREFIX, newval);
+}
+
+static bool
+check_sql_migration_separator(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_SQL_MIGRATION_SEPARATOR, newval);
+}
+
+static bool
+check_sql_migration_suffixes(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_SQL_MIGRATION_SUFFIXES, newval);
+}
+
+static bool
+check_repeatable_prefix(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_REPEATABLE_PREFIX, newval);
+}
+
+static bool
+check_undo_prefix(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_UNDO_PREFIX, newval);
+}
+
+static bool
+check_baseline_prefix(char **newval, void **extra, GucSource source)
+{
+	return check_naming_value(NAMING_BASELINE_PREFIX, newval);
+}
+
+/*
+ * The prefixes and the separator are user-settable like
+ * pg_migrate.cherry_pick: they only say which of the files with a SQL
+ * suffix in the locations (a superuser's choice) are which kind of script.
+ * The suffixes are superuser-only, as the locations are: they decide which
+ * files are read at all, and a suffix such as ".txt" would run (and show
+ * in error messages) files that were never meant as scripts.  Settings
+ * that clash with each other (two kinds with one prefix, ...) are refused
+ * by the engine when a run starts, since each can be SET alone.
+ */
+static void
+define_naming_settings(void)
+{
+	static const struct
+	{
+		const char *name;
+		const char *description;
+		GucContext	context;
+		GucStringCheckHook check;
+	}			defs[NAMING_SETTING_COUNT] = {
+		{"pg_migrate.sql_migration_prefix",
+			"File name prefix of versioned migrations (Flyway's sqlMigrationPrefix).",
+		PGC_USERSET, check_sql_migration_prefix},
+		{"pg_migrate.sql_migration_separator",
+			"Separator between a script's version and description (Flyway's sqlMigrationSeparator).",
+		PGC_USERSET, check_sql_migration_separator},
+		{"pg_migrate.sql_migration_suffixes",
+			"File name suffixes of SQL scripts, separated by commas and matched case-insensitively (Flyway's sqlMigrationSuffixes).",
+		PGC_SUSET, check_sql_migration_suffixes},
+		{"pg_migrate.repeatable_sql_migration_prefix",
+			"File name prefix of repeatable migrations (Flyway's repeatableSqlMigrationPrefix).",
+		PGC_USERSET, check_repeatable_prefix},
+		{"pg_migrate.undo_sql_migration_prefix",
+			"File name prefix of undo scripts (Flyway's undoSqlMigrationPrefix).",
+		PGC_USERSET, check_undo_prefix},
+		{"pg_migrate.baseline_migration_prefix",
+			"File name prefix of baseline migrations (Flyway's baselineMigrationPrefix).",
+		PGC_USERSET, check_baseline_prefix},
+	};
+
+	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
+		DefineCustomStringVariable(defs[i].name, defs[i].description, NULL, &naming_values[i],
+								   naming_setting_defaults[i], defs[i].context, 0,
+								   defs[i].check, NULL, NULL);
+}
+
+/*
+ * settings_naming
+ *		The file-name settings' values, by NamingSetting, for EngineOptions.
+ */
+void
+settings_naming(const char *values[NAMING_SETTING_COUNT])
+{
+	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
+		values[i] = naming_values[i];
 }

@@ -5,8 +5,9 @@
  *	  plus the Java string semantics (compareTo, hashCode) Flyway relies on
  *	  and its abbreviations for the history table.
  *
- * Follows Flyway's ResourceNameParser and MigrationVersion with default
- * settings.  Pure logic: builds as backend code and with -DFRONTEND.
+ * Follows Flyway's ResourceNameParser and MigrationVersion, with its
+ * file-name conventions (prefixes, separator, suffixes) as configured.
+ * Pure logic: builds as backend code and with -DFRONTEND.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,10 +20,8 @@
 #include "checksum.h"
 #include "names.h"
 
-#define SQL_SUFFIX			".sql"
-#define SQL_SUFFIX_LEN		4
-#define NAME_SEPARATOR		"__"
-#define NAME_SEPARATOR_LEN	2
+#define CONF_SUFFIX			".conf"
+#define CONF_SUFFIX_LEN		5
 
 #define MAX_DESCRIPTION_CHARS	200
 #define MAX_SCRIPT_CHARS		1000
@@ -204,25 +203,35 @@ version_compare(const MigrationVersion *a, const MigrationVersion *b)
  * ----------------------------------------------------------------
  */
 
-/* Flyway's prefix for a kind: V, R, U, B. */
-static const char *
-kind_prefix(ScriptKind kind)
-{
-	switch (kind)
-	{
-		case SCRIPT_VERSIONED:
-			return "V";
-		case SCRIPT_REPEATABLE:
-			return "R";
-		case SCRIPT_UNDO:
-			return "U";
-		case SCRIPT_BASELINE:
-			return "B";
-		case SCRIPT_CALLBACK:
-			break;
-	}
-	return "";
-}
+static const char *const default_suffixes[] = {".sql"};
+
+const ScriptNaming script_naming_default = {
+	.prefixes = {"V", "R", "U", "B"},
+	.separator = "__",
+	.suffixes = default_suffixes,
+	.nsuffixes = 1,
+};
+
+const char *const naming_setting_keys[NAMING_SETTING_COUNT] = {
+	"sqlMigrationPrefix",
+	"sqlMigrationSeparator",
+	"sqlMigrationSuffixes",
+	"repeatableSqlMigrationPrefix",
+	"undoSqlMigrationPrefix",
+	"baselineMigrationPrefix",
+};
+
+const char *const naming_setting_defaults[NAMING_SETTING_COUNT] = {
+	"V", "__", ".sql", "R", "U", "B",
+};
+
+/* The prefix setting of each kind, by ScriptKind. */
+static const NamingSetting prefix_settings[SCRIPT_CALLBACK] = {
+	NAMING_SQL_MIGRATION_PREFIX,
+	NAMING_REPEATABLE_PREFIX,
+	NAMING_UNDO_PREFIX,
+	NAMING_BASELINE_PREFIX,
+};
 
 static bool
 has_prefix(const char *s, size_t slen, const char *prefix)
@@ -232,67 +241,287 @@ has_prefix(const char *s, size_t slen, const char *prefix)
 	return plen <= slen && strncmp(s, prefix, plen) == 0;
 }
 
-NameResult
-script_name_parse(const char *filename, ScriptName *out, char **errmsg)
+/* Whether s (of slen bytes) ends with suffix, case-insensitively. */
+static bool
+has_suffix_ci(const char *s, size_t slen, const char *suffix)
 {
-	static const ScriptKind migration_kinds[] = {
-		SCRIPT_VERSIONED, SCRIPT_REPEATABLE, SCRIPT_UNDO, SCRIPT_BASELINE
-	};
-	size_t		namelen = strlen(filename);
-	size_t		stemlen;
-	const char *prefix = NULL;
-	size_t		prefixlen = 0;
-	ScriptKind	kind = SCRIPT_VERSIONED;
-	const char *event = NULL;
-	const char *rest;
-	size_t		restlen;
-	const char *sep;
-	size_t		versionlen;
-	const char *rawdesc;
-	char	   *example;
-	int			i;
-	char	   *p;
+	size_t		n = strlen(suffix);
+
+	return n <= slen && pg_strncasecmp(s + slen - n, suffix, n) == 0;
+}
+
+/* The comma-separated list split, each item trimmed of blanks (as Flyway's tokenizer). */
+static char **
+split_suffix_list(const char *list, int *count)
+{
+	char	  **items = palloc(sizeof(char *) * (strlen(list) + 2));
+	const char *p = list;
+
+	*count = 0;
+	for (;;)
+	{
+		const char *end = strchr(p, ',');
+		const char *stop = end ? end : p + strlen(p);
+
+		while (p < stop && (*p == ' ' || *p == '\t'))
+			p++;
+		while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
+			stop--;
+		items[(*count)++] = pnstrdup(p, stop - p);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return items;
+}
+
+static void
+free_items(char **items, int count)
+{
+	for (int i = 0; i < count; i++)
+		pfree(items[i]);
+	pfree(items);
+}
+
+/* A suffix item's problem, or NULL. */
+static char *
+suffix_problem(const char *suffix, int position)
+{
+	size_t		len = strlen(suffix);
+
+	if (len == 0)
+		return psprintf("Suffix %d of the list is empty; every suffix needs text, such as \".sql\".",
+						position);
+	if (strchr(suffix, '/') != NULL)
+		return psprintf("The suffix \"%s\" contains \"/\", which no file name can.", suffix);
+	if (has_suffix_ci(suffix, len, CONF_SUFFIX))
+		return psprintf("The suffix \"%s\" ends in \".conf\": the script configuration files (\"<script>.sql.conf\") would become scripts.",
+						suffix);
+	return NULL;
+}
+
+bool
+script_naming_check_value(NamingSetting setting, const char *value, char **errmsg)
+{
+	char	   *why = NULL;
+
+	if (setting == NAMING_SQL_MIGRATION_SUFFIXES)
+	{
+		int			n;
+		char	  **items = split_suffix_list(value, &n);
+
+		if (n == 1 && items[0][0] == '\0')
+			why = pstrdup("The list is empty: give at least one suffix, such as \".sql\".");
+		for (int i = 0; i < n && why == NULL; i++)
+			why = suffix_problem(items[i], i + 1);
+		free_items(items, n);
+	}
+	else if (value[0] == '\0')
+		why = setting == NAMING_SQL_MIGRATION_SEPARATOR ?
+			pstrdup("The separator cannot be empty: nothing would tell a version from its description.") :
+			pstrdup("A prefix cannot be empty: every SQL file would start with it.");
+	else if (strchr(value, '/') != NULL)
+		why = psprintf("\"%s\" contains \"/\", which no file name can.", value);
+	if (why != NULL && errmsg)
+		*errmsg = why;
+	else if (why != NULL)
+		pfree(why);
+	return why == NULL;
+}
+
+/* A prefix that clashes with another kind's or a callback event id, or NULL. */
+static char *
+prefix_clash(const ScriptNaming *naming, ScriptKind kind, const char *const names[])
+{
+	const char *prefix = naming->prefixes[kind];
+
+	for (int other = 0; other < (int) kind; other++)
+	{
+		if (strcmp(naming->prefixes[other], prefix) == 0)
+			return psprintf("%s and %s are both \"%s\": a file's kind could not be told from its name.",
+							names[prefix_settings[other]], names[prefix_settings[kind]], prefix);
+	}
+	for (int i = 0; callback_events[i] != NULL; i++)
+	{
+		if (strcmp(callback_events[i], prefix) == 0)
+			return psprintf("\"%s\" is the name of a callback event: its callback files would be taken for migrations.",
+							prefix);
+	}
+	if (strstr(prefix, naming->separator) != NULL)
+		return psprintf("\"%s\" contains the separator \"%s\" (%s): the separator would be found inside the prefix.",
+						prefix, naming->separator, names[NAMING_SQL_MIGRATION_SEPARATOR]);
+	return NULL;
+}
+
+bool
+script_naming_from_settings(const char *const values[NAMING_SETTING_COUNT],
+							const char *const names[NAMING_SETTING_COUNT],
+							ScriptNaming *out, NamingSetting *bad, char **errmsg)
+{
+	const char *value[NAMING_SETTING_COUNT];
+	int			n;
 
 	memset(out, 0, sizeof(*out));
-	if (errmsg)
-		*errmsg = NULL;
-
-	if (namelen < SQL_SUFFIX_LEN ||
-		pg_strncasecmp(filename + namelen - SQL_SUFFIX_LEN, SQL_SUFFIX, SQL_SUFFIX_LEN) != 0)
-		return NAME_NOT_SCRIPT;
-	stemlen = namelen - SQL_SUFFIX_LEN;
-
-	/* The longest matching prefix wins: "beforeEachMigrateStatement" over "beforeEachMigrate". */
-	for (i = 0; i < (int) lengthof(migration_kinds); i++)
+	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
 	{
-		const char *candidate = kind_prefix(migration_kinds[i]);
+		value[i] = values[i] != NULL ? values[i] : naming_setting_defaults[i];
+		if (!script_naming_check_value((NamingSetting) i, value[i], errmsg))
+		{
+			*bad = (NamingSetting) i;
+			return false;
+		}
+	}
+	for (int kind = 0; kind < SCRIPT_CALLBACK; kind++)
+		out->prefixes[kind] = pstrdup(value[prefix_settings[kind]]);
+	out->separator = pstrdup(value[NAMING_SQL_MIGRATION_SEPARATOR]);
+	out->suffixes = (const char *const *) split_suffix_list(value[NAMING_SQL_MIGRATION_SUFFIXES], &n);
+	out->nsuffixes = n;
+	for (int kind = 0; kind < SCRIPT_CALLBACK; kind++)
+	{
+		char	   *why = prefix_clash(out, (ScriptKind) kind, names);
+
+		if (why != NULL)
+		{
+			*bad = prefix_settings[kind];
+			if (errmsg)
+				*errmsg = why;
+			else
+				pfree(why);
+			script_naming_free(out);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+script_naming_free(ScriptNaming *naming)
+{
+	for (int kind = 0; kind < SCRIPT_CALLBACK; kind++)
+		pfree((char *) naming->prefixes[kind]);
+	pfree((char *) naming->separator);
+	free_items((char **) naming->suffixes, naming->nsuffixes);
+	memset(naming, 0, sizeof(*naming));
+}
+
+char *
+script_naming_example(const ScriptNaming *naming, ScriptKind kind, const char *version)
+{
+	bool		versioned = kind != SCRIPT_REPEATABLE && kind != SCRIPT_CALLBACK;
+
+	return psprintf("%s%s%s<description>%s",
+					kind == SCRIPT_CALLBACK ? "<event>" : naming->prefixes[kind],
+					!versioned ? "" : version != NULL ? version : "<version>",
+					naming->separator, naming->suffixes[0]);
+}
+
+bool
+script_naming_is_conf(const ScriptNaming *naming, const char *filename)
+{
+	size_t		len = strlen(filename);
+
+	if (len <= CONF_SUFFIX_LEN || !has_suffix_ci(filename, len, CONF_SUFFIX))
+		return false;
+	len -= CONF_SUFFIX_LEN;
+	for (int i = 0; i < naming->nsuffixes; i++)
+	{
+		if (len > strlen(naming->suffixes[i]) && has_suffix_ci(filename, len, naming->suffixes[i]))
+			return true;
+	}
+	return false;
+}
+
+/* The length of the name without its first matching suffix (Flyway's order), or -1. */
+static int
+stem_length(const ScriptNaming *naming, const char *filename, const char **suffix)
+{
+	size_t		len = strlen(filename);
+
+	for (int i = 0; i < naming->nsuffixes; i++)
+	{
+		if (has_suffix_ci(filename, len, naming->suffixes[i]))
+		{
+			*suffix = naming->suffixes[i];
+			return (int) (len - strlen(naming->suffixes[i]));
+		}
+	}
+	return -1;
+}
+
+/*
+ * The longest of the prefixes and callback event ids that starts the stem
+ * ("beforeEachMigrateStatement" over "beforeEachMigrate", "VV" over "V"),
+ * or NULL; *kind and *event say whose it is.
+ */
+static const char *
+longest_prefix(const ScriptNaming *naming, const char *filename, size_t stemlen,
+			   ScriptKind *kind, const char **event)
+{
+	const char *prefix = NULL;
+	size_t		prefixlen = 0;
+
+	for (int k = 0; k < SCRIPT_CALLBACK; k++)
+	{
+		const char *candidate = naming->prefixes[k];
 
 		if (has_prefix(filename, stemlen, candidate) && strlen(candidate) > prefixlen)
 		{
 			prefix = candidate;
 			prefixlen = strlen(candidate);
-			kind = migration_kinds[i];
-			event = NULL;
+			*kind = (ScriptKind) k;
+			*event = NULL;
 		}
 	}
-	for (i = 0; callback_events[i] != NULL; i++)
+	for (int i = 0; callback_events[i] != NULL; i++)
 	{
 		if (has_prefix(filename, stemlen, callback_events[i]) &&
 			strlen(callback_events[i]) > prefixlen)
 		{
 			prefix = callback_events[i];
 			prefixlen = strlen(prefix);
-			kind = SCRIPT_CALLBACK;
-			event = callback_events[i];
+			*kind = SCRIPT_CALLBACK;
+			*event = callback_events[i];
 		}
 	}
+	return prefix;
+}
 
+NameResult
+script_name_parse(const ScriptNaming *naming, const char *filename, ScriptName *out,
+				  char **errmsg)
+{
+	const char *suffix = NULL;
+	int			stem = stem_length(naming, filename, &suffix);
+	size_t		stemlen;
+	const char *prefix;
+	size_t		prefixlen;
+	ScriptKind	kind = SCRIPT_VERSIONED;
+	const char *event = NULL;
+	const char *rest;
+	const char *sep;
+	size_t		versionlen;
+	const char *rawdesc;
+	char	   *example;
+	char	   *p;
+
+	memset(out, 0, sizeof(*out));
+	if (errmsg)
+		*errmsg = NULL;
+	if (stem < 0)
+		return NAME_NOT_SCRIPT;
+	stemlen = (size_t) stem;
+
+	prefix = longest_prefix(naming, filename, stemlen, &kind, &event);
 	if (prefix == NULL)
 	{
 		if (errmsg)
-			*errmsg = psprintf("Unrecognised migration name format: %s", filename);
+			*errmsg = psprintf("Unrecognised migration name format: %s (It should start with one of the prefixes %s, %s, %s, %s or with a callback event such as beforeMigrate)",
+							   filename, naming->prefixes[SCRIPT_VERSIONED],
+							   naming->prefixes[SCRIPT_REPEATABLE], naming->prefixes[SCRIPT_UNDO],
+							   naming->prefixes[SCRIPT_BASELINE]);
 		return NAME_INVALID;
 	}
+	prefixlen = strlen(prefix);
 
 	/*
 	 * Flyway's scanner only picks up migrations longer than prefix + suffix,
@@ -302,27 +531,13 @@ script_name_parse(const char *filename, ScriptName *out, char **errmsg)
 	if (kind == SCRIPT_REPEATABLE && stemlen == prefixlen)
 		return NAME_NOT_SCRIPT;
 
+	/* the first separator after the prefix, inside the stem */
 	rest = filename + prefixlen;
-	restlen = stemlen - prefixlen;
-	sep = NULL;
-	for (i = 0; i + NAME_SEPARATOR_LEN <= (int) restlen; i++)
-	{
-		if (strncmp(rest + i, NAME_SEPARATOR, NAME_SEPARATOR_LEN) == 0)
-		{
-			sep = rest + i;
-			break;
-		}
-	}
-	if (sep)
-	{
-		versionlen = sep - rest;
-		rawdesc = sep + NAME_SEPARATOR_LEN;
-	}
-	else
-	{
-		versionlen = restlen;
-		rawdesc = rest + restlen;
-	}
+	sep = strstr(rest, naming->separator);
+	if (sep != NULL && sep + strlen(naming->separator) > filename + stemlen)
+		sep = NULL;
+	versionlen = sep ? (size_t) (sep - rest) : stemlen - prefixlen;
+	rawdesc = sep ? sep + strlen(naming->separator) : filename + stemlen;
 
 	/* Flyway's messages show the description, or "description" when absent. */
 	example = (rawdesc == filename + stemlen) ? pstrdup("description") :
@@ -334,7 +549,7 @@ script_name_parse(const char *filename, ScriptName *out, char **errmsg)
 		{
 			if (errmsg)
 				*errmsg = psprintf("Invalid repeatable migration / callback name format: %s (It cannot contain a version and should look like this: %s%s%s%s)",
-								   filename, prefix, NAME_SEPARATOR, example, SQL_SUFFIX);
+								   filename, prefix, naming->separator, example, suffix);
 			pfree(example);
 			return NAME_INVALID;
 		}
@@ -348,7 +563,7 @@ script_name_parse(const char *filename, ScriptName *out, char **errmsg)
 			pfree(versiontext);
 			if (errmsg)
 				*errmsg = psprintf("Invalid versioned migration name format: %s (It must contain a version and should look like this: %s1.2%s%s%s)",
-								   filename, prefix, NAME_SEPARATOR, example, SQL_SUFFIX);
+								   filename, prefix, naming->separator, example, suffix);
 			pfree(example);
 			return NAME_INVALID;
 		}

@@ -86,18 +86,85 @@ typedef struct ScriptName
 typedef enum NameResult
 {
 	NAME_OK,					/* a recognised script; *out filled */
-	NAME_NOT_SCRIPT,			/* not a ".sql" file (case-insensitive): ignore silently */
-	NAME_INVALID				/* a ".sql" file whose name breaks the rules; *errmsg says how */
+	NAME_NOT_SCRIPT,			/* no SQL suffix (case-insensitive): ignore silently */
+	NAME_INVALID				/* a SQL file whose name breaks the rules; *errmsg says how */
 } NameResult;
 
 /*
- * Parse a file name (no directory part) with Flyway's default settings:
- * suffix ".sql" (case-insensitive), separator "__", prefixes V, R, U, B and
- * the callback event ids (case-sensitive), longest prefix first.  See
- * docs/flyway-compatibility.md for the rules and their consequences
- * ("README.sql" is an invalid repeatable, "v1__x.sql" is invalid).
+ * Flyway's file-name conventions: sqlMigrationPrefix, repeatable-,
+ * undo- and baselineMigrationPrefix (by ScriptKind), sqlMigrationSeparator
+ * and sqlMigrationSuffixes.  Prefixes are case-sensitive, suffixes are
+ * matched case-insensitively, the first that matches wins.
  */
-extern NameResult script_name_parse(const char *filename, ScriptName *out, char **errmsg);
+typedef struct ScriptNaming
+{
+	const char *prefixes[SCRIPT_CALLBACK];	/* V, R, U, B by ScriptKind */
+	const char *separator;		/* "__" */
+	const char *const *suffixes;	/* ".sql" */
+	int			nsuffixes;
+} ScriptNaming;
+
+/* Flyway's defaults: V, R, U, B, "__", ".sql". */
+extern const ScriptNaming script_naming_default;
+
+/* The settings behind a ScriptNaming, for reading them and for messages. */
+typedef enum NamingSetting
+{
+	NAMING_SQL_MIGRATION_PREFIX,
+	NAMING_SQL_MIGRATION_SEPARATOR,
+	NAMING_SQL_MIGRATION_SUFFIXES,	/* a comma-separated list */
+	NAMING_REPEATABLE_PREFIX,
+	NAMING_UNDO_PREFIX,
+	NAMING_BASELINE_PREFIX,
+	NAMING_SETTING_COUNT
+} NamingSetting;
+
+/* Flyway's keys ("sqlMigrationPrefix", ...) and defaults, by NamingSetting. */
+extern const char *const naming_setting_keys[NAMING_SETTING_COUNT];
+extern const char *const naming_setting_defaults[NAMING_SETTING_COUNT];
+
+/*
+ * Whether one setting's value can be used at all, whatever the others say
+ * (a GUC check hook's test): no empty prefix or separator, a suffix list
+ * with text in every item, no '/' anywhere, no suffix ending in ".conf".
+ * false + *errmsg (a sentence) when not.
+ */
+extern bool script_naming_check_value(NamingSetting setting, const char *value, char **errmsg);
+
+/*
+ * The conventions of the settings' values (by NamingSetting; NULL = Flyway's
+ * default), each checked as above and together: no two kinds with one
+ * prefix, no prefix that is a callback event id or contains the separator.
+ * names[] says what messages call the settings.  false + *bad (the setting
+ * at fault) + *errmsg when they cannot be used.
+ */
+extern bool script_naming_from_settings(const char *const values[NAMING_SETTING_COUNT],
+										const char *const names[NAMING_SETTING_COUNT],
+										ScriptNaming *out, NamingSetting *bad, char **errmsg);
+
+/* Free what script_naming_from_settings() allocated (not script_naming_default). */
+extern void script_naming_free(ScriptNaming *naming);
+
+/*
+ * What a kind's file name looks like, for hints: "V<version>__<description>.sql",
+ * or with version given "U2__<description>.sql"; "R__<description>.sql".
+ */
+extern char *script_naming_example(const ScriptNaming *naming, ScriptKind kind,
+								   const char *version);
+
+/* Whether filename is a script configuration file: "<name><suffix>.conf". */
+extern bool script_naming_is_conf(const ScriptNaming *naming, const char *filename);
+
+/*
+ * Parse a file name (no directory part) with the given conventions (Flyway's
+ * ResourceNameParser): the first matching suffix stripped, the longest of
+ * the prefixes and callback event ids that starts the rest, then the first
+ * separator.  See docs/flyway-compatibility.md for the rules and their
+ * consequences ("README.sql" is an invalid repeatable, "v1__x.sql" is
+ * invalid).
+ */
+extern NameResult script_name_parse(const ScriptNaming *naming, const char *filename,
+									ScriptName *out, char **errmsg);
 
 /* The callback event ids Flyway recognises, NULL-terminated. */
 extern const char *const callback_events[];

@@ -1828,8 +1828,10 @@ undo_refusal(const AppliedRow *row, const ResolvedScript **undo_scripts, int nun
 
 /* The latest applied one cannot be undone: nothing runs. */
 static void
-undo_refused(const AppliedRow *row, const char *why, MigrateError *err)
+undo_refused(const MigrationPlan *plan, const AppliedRow *row, const char *why, MigrateError *err)
 {
+	const ScriptNaming *naming = plan->in_opts.naming ? plan->in_opts.naming : &script_naming_default;
+
 	if (!type_is(row->type, "SQL"))
 		migrate_error_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						  psprintf("cannot undo version %s: %s", row->version, why),
@@ -1840,7 +1842,8 @@ undo_refused(const AppliedRow *row, const char *why, MigrateError *err)
 						  psprintf("no undo script for version %s (%s)", row->version,
 								   row->description),
 						  "Nothing was undone.",
-						  psprintf("Add U%s__<description>.sql beside %s.", row->version,
+						  psprintf("Add %s beside %s.",
+								   script_naming_example(naming, SCRIPT_UNDO, row->version),
 								   row->script));
 }
 
@@ -1890,7 +1893,7 @@ plan_undo(const MigrationPlan *plan, ResolvedScript *const *scripts, int nscript
 			continue;
 		if (!has_target)
 		{
-			undo_refused(row, why, err);
+			undo_refused(plan, row, why, err);
 			return false;
 		}
 		if (stopped_at != NULL)

@@ -147,6 +147,7 @@ typedef struct PlanOptions
 	int			ncherry_pick;
 
 	const PlanWording *wording; /* NULL = plan_wording_server */
+	const ScriptNaming *naming; /* file names in hints; NULL = Flyway's defaults */
 } PlanOptions;
 
 /*

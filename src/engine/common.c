@@ -20,6 +20,25 @@
 #include "engine_internal.h"
 #include "interrupts.h"
 
+/* The file-name settings (NamingSetting order) as the server and the command name them. */
+static const char *const naming_names_server[NAMING_SETTING_COUNT] = {
+	"pg_migrate.sql_migration_prefix",
+	"pg_migrate.sql_migration_separator",
+	"pg_migrate.sql_migration_suffixes",
+	"pg_migrate.repeatable_sql_migration_prefix",
+	"pg_migrate.undo_sql_migration_prefix",
+	"pg_migrate.baseline_migration_prefix",
+};
+
+static const char *const naming_names_command[NAMING_SETTING_COUNT] = {
+	"-sqlMigrationPrefix",
+	"-sqlMigrationSeparator",
+	"-sqlMigrationSuffixes",
+	"-repeatableSqlMigrationPrefix",
+	"-undoSqlMigrationPrefix",
+	"-baselineMigrationPrefix",
+};
+
 const EngineWording engine_wording_server = {
 	.apply = "migrate_apply()",
 	.undo = "migrate_undo()",
@@ -47,6 +66,7 @@ const EngineWording engine_wording_server = {
 	},
 	.create_schemas_on = "SET pg_migrate.create_schemas = on",
 	.lock_retry_count = "pg_migrate.lock_retry_count",
+	.naming_names = naming_names_server,
 };
 
 const EngineWording engine_wording_command = {
@@ -76,6 +96,7 @@ const EngineWording engine_wording_command = {
 	},
 	.create_schemas_on = "run with -createSchemas=true",
 	.lock_retry_count = "-lockRetryCount",
+	.naming_names = naming_names_command,
 };
 
 void
@@ -94,6 +115,7 @@ engine_init(Engine *engine, Executor *ex, const EngineOptions *opts, const Engin
 	if (engine->opts.baseline_description == NULL)
 		engine->opts.baseline_description = "<< Flyway Baseline >>";
 	placeholders_init(&engine->placeholders);
+	engine->naming = script_naming_default; /* until prepare reads opts.naming */
 }
 
 bool

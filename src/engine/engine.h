@@ -44,6 +44,8 @@ typedef struct EngineOptions
 	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
 	const char *cherry_pick;	/* NULL or "" = every migration */
 	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
+	const char *naming[NAMING_SETTING_COUNT];	/* file-name conventions by
+												 * NamingSetting; NULL = Flyway's */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -123,6 +125,8 @@ typedef struct EngineWording
 	PlanWording plan;			/* validation's hints */
 	const char *create_schemas_on;	/* "SET pg_migrate.create_schemas = on" */
 	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
+	const char *const *naming_names;	/* the file-name settings by NamingSetting;
+										 * NULL = Flyway's keys */
 } EngineWording;
 
 /* The server's wording (engine_init's default) and the command's. */
@@ -150,12 +154,14 @@ typedef struct Engine
 	bool		dry_run;		/* engine_plan(): nothing is reported as done */
 	bool		refused;		/* the engine itself failed the run (engine_fail) */
 	MigrateError error;			/* why the last call returned false */
+	ScriptNaming naming;		/* opts.naming read: how scripts are named */
+	bool		naming_read;
 } Engine;
 
 extern void engine_init(Engine *engine, Executor *ex, const EngineOptions *opts,
 						const EngineSinks *sinks);
 
-/* Refuse bad options (target, placeholders) before anything runs. */
+/* Refuse bad options (target, placeholders, file names) before anything runs. */
 extern bool engine_check_options(Engine *engine);
 
 extern bool engine_migrate(Engine *engine);

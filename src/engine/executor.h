@@ -85,7 +85,7 @@ typedef struct FoundScripts
 	int			nscripts;
 	ResolvedScript **callbacks; /* SQL callbacks (beforeMigrate.sql, ...) */
 	int			ncallbacks;
-	char	  **invalid_names;	/* "path: reason" for badly named .sql files, sorted */
+	char	  **invalid_names;	/* "path: reason" for badly named SQL files, sorted */
 	int			ninvalid;
 	char	  **missing_locations;	/* folder locations that do not exist (skipped) */
 	int			nmissing_locations;
@@ -116,8 +116,9 @@ typedef struct ExecutorOps
 
 	/* What the run works on */
 	bool		(*session_facts) (Executor *ex, SessionFacts *facts, MigrateError *err);
-	bool		(*find_scripts) (Executor *ex, PlaceholderSet *placeholders,
-								 FoundScripts *found, MigrateError *err);
+	bool		(*find_scripts) (Executor *ex, const ScriptNaming *naming,
+								 PlaceholderSet *placeholders, FoundScripts *found,
+								 MigrateError *err);
 	/* read again, checked against the planned checksum, replaced, split */
 	bool		(*load_script) (Executor *ex, const ResolvedScript *script,
 								PlaceholderSet *placeholders, RunScript **loaded,

@@ -22,8 +22,37 @@
 static bool plan_options_of(Engine *engine, PlanOptions *plan_options);
 
 /*
+ * The file-name conventions read from the options, once: settings that
+ * cannot name scripts are refused before anything is read or locked.
+ */
+static bool
+prepare_naming(Engine *engine)
+{
+	const char *const *names = engine->wording->naming_names ?
+		engine->wording->naming_names : naming_setting_keys;
+	NamingSetting bad = NAMING_SQL_MIGRATION_PREFIX;
+	char	   *why = NULL;
+
+	if (engine->naming_read)
+		return true;
+	if (!script_naming_from_settings(engine->opts.naming, names, &engine->naming, &bad, &why))
+	{
+		engine->naming = script_naming_default;
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   psprintf("Correct %s (Flyway's default is \"%s\"). Nothing was run.",
+									names[bad], naming_setting_defaults[bad]),
+						   "invalid %s \"%s\"", names[bad],
+						   engine->opts.naming[bad] ? engine->opts.naming[bad] :
+						   naming_setting_defaults[bad]);
+	}
+	engine->naming_read = true;
+	return true;
+}
+
+/*
  * engine_check_options
- *		A bad target or ignore pattern is refused before anything runs.
+ *		A bad target, ignore pattern or file-name convention is refused
+ *		before anything runs.
  */
 bool
 engine_check_options(Engine *engine)
@@ -31,6 +60,8 @@ engine_check_options(Engine *engine)
 	PlanOptions plan_options;
 	char	   *why = NULL;
 
+	if (!prepare_naming(engine))
+		return false;
 	if (!plan_parse_target(engine->opts.target, &plan_options, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
@@ -49,7 +80,7 @@ prepare_locate_history(Engine *engine)
 	const char *schema = engine->opts.schema;
 
 	memset(&facts, 0, sizeof(facts));
-	if (!engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
+	if (!prepare_naming(engine) || !engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
 		return false;
 	if ((schema == NULL || schema[0] == '\0') && engine->opts.nschemas > 0)
 		schema = engine->opts.schemas[0];
@@ -332,7 +363,9 @@ check_names(Engine *engine)
 	}
 	if (engine->opts.validate_naming)
 		return engine_fail(engine, SQLSTATE_INVALID_NAME, list.data,
-						   psprintf("Rename the files (V<version>__<description>.sql, R__<description>.sql), or %s to skip them.",
+						   psprintf("Rename the files (%s, %s), or %s to skip them.",
+									script_naming_example(&engine->naming, SCRIPT_VERSIONED, NULL),
+									script_naming_example(&engine->naming, SCRIPT_REPEATABLE, NULL),
 									engine->wording->naming_off),
 						   "invalid migration script names found");
 	engine_notice(engine, ENGINE_WARNING,
@@ -443,6 +476,7 @@ plan_options_of(Engine *engine, PlanOptions *plan_options)
 						   engine->opts.cherry_pick);
 	plan_options->out_of_order = engine->opts.out_of_order;
 	plan_options->wording = &engine->wording->plan;
+	plan_options->naming = &engine->naming;
 	return true;
 }
 
@@ -457,8 +491,9 @@ prepare_scripts(Engine *engine)
 	Executor   *ex = engine->ex;
 	PlanOptions plan_options;
 
-	return plan_options_of(engine, &plan_options) &&
-		ex->ops->find_scripts(ex, &engine->placeholders, &engine->scripts, &engine->error) &&
+	return prepare_naming(engine) && plan_options_of(engine, &plan_options) &&
+		ex->ops->find_scripts(ex, &engine->naming, &engine->placeholders, &engine->scripts,
+							  &engine->error) &&
 		warn_missing_locations(engine) && check_names(engine) && check_callback_events(engine) &&
 		check_duplicates(engine) && check_recordable_versions(engine) && run_connect_callbacks(engine);
 }

@@ -65,12 +65,12 @@ rec_session_facts(Executor *ex, SessionFacts *facts, MigrateError *err)
 }
 
 static bool
-rec_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *found,
-				 MigrateError *err)
+rec_find_scripts(Executor *ex, const ScriptNaming *naming, PlaceholderSet *placeholders,
+				 FoundScripts *found, MigrateError *err)
 {
 	Executor   *inner = ((RecordingExecutor *) ex)->inner;
 
-	return inner->ops->find_scripts(inner, placeholders, found, err);
+	return inner->ops->find_scripts(inner, naming, placeholders, found, err);
 }
 
 static bool

@@ -205,8 +205,8 @@ replace(const char *text, PlaceholderSet *placeholders, char **out, MigrateError
 }
 
 static bool
-fake_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *found,
-				  MigrateError *err)
+fake_find_scripts(Executor *ex, const ScriptNaming *naming, PlaceholderSet *placeholders,
+				  FoundScripts *found, MigrateError *err)
 {
 	FakeExecutor *fx = (FakeExecutor *) ex;
 
@@ -223,7 +223,7 @@ fake_find_scripts(Executor *ex, PlaceholderSet *placeholders, FoundScripts *foun
 		ResolvedScript *s;
 
 		memset(&name, 0, sizeof(name));
-		switch (script_name_parse(f->name, &name, &why))
+		switch (script_name_parse(naming, f->name, &name, &why))
 		{
 			case NAME_NOT_SCRIPT:
 				continue;

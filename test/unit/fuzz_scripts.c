@@ -53,19 +53,15 @@ free_set(PlaceholderSet *set)
 		pfree(set->slots);
 }
 
+/* One file name parsed with the given conventions: the result is consistent. */
 static void
-fuzz_names(const char *text)
+fuzz_name_with(const ScriptNaming *naming, const char *text)
 {
 	ScriptName name;
-	MigrationVersion version;
-	MigrationVersion again;
 	char	   *errmsg = NULL;
 	NameResult result;
-	char	   *abbreviated;
-	int			ab;
-	int			ba;
 
-	result = script_name_parse(text, &name, &errmsg);
+	result = script_name_parse(naming, text, &name, &errmsg);
 	if (result == NAME_OK)
 	{
 		if (name.description == NULL)
@@ -79,6 +75,46 @@ fuzz_names(const char *text)
 		__builtin_trap();
 	if (errmsg)
 		pfree(errmsg);
+}
+
+static void
+fuzz_names(const char *text)
+{
+	static const char *const custom[NAMING_SETTING_COUNT] = {
+		"Mig", "-", ".sql, .PGSQL,l", "Rep", "beforeMigrateX", "B"
+	};
+	static ScriptNaming naming;
+	static bool naming_built = false;
+	NamingSetting bad;
+	MigrationVersion version;
+	MigrationVersion again;
+	char	   *errmsg = NULL;
+	char	   *abbreviated;
+	int			ab;
+	int			ba;
+
+	fuzz_name_with(&script_naming_default, text);
+	/* multi-character prefixes, a suffix list, a prefix longer than an event id */
+	if (!naming_built && !script_naming_from_settings(custom, naming_setting_keys, &naming, &bad, NULL))
+		__builtin_trap();
+	naming_built = true;
+	fuzz_name_with(&naming, text);
+	/* the text itself as a separator: any value is refused or usable */
+	{
+		const char *values[NAMING_SETTING_COUNT] = {NULL, text, NULL, NULL, NULL, NULL};
+		ScriptNaming odd;
+
+		if (script_naming_from_settings(values, naming_setting_keys, &odd, &bad, &errmsg))
+		{
+			fuzz_name_with(&odd, text);
+			script_naming_free(&odd);
+		}
+		else if (errmsg == NULL)
+			__builtin_trap();
+		else
+			pfree(errmsg);
+		errmsg = NULL;
+	}
 
 	errmsg = NULL;
 	if (version_parse(text, &version, &errmsg))

@@ -1044,6 +1044,91 @@ test_names_and_duplicates(void)
 	CHECK(!FX.table_exists);
 }
 
+/*
+ * Flyway's file-name conventions as configured: the scripts they name are
+ * found, the others reported with the configured shapes in the hints, and
+ * settings that clash are refused before anything is read or locked.
+ */
+static void
+test_custom_naming(void)
+{
+	setup();
+	O.naming[NAMING_SQL_MIGRATION_PREFIX] = "M";
+	O.naming[NAMING_SQL_MIGRATION_SEPARATOR] = "-";
+	O.naming[NAMING_SQL_MIGRATION_SUFFIXES] = ".sql,.pgsql";
+	O.naming[NAMING_REPEATABLE_PREFIX] = "Rep";
+	O.naming[NAMING_UNDO_PREFIX] = "Und";
+	fake_add_script(&FX, "M1-one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "M2-two.PGSQL", "CREATE TABLE b (i int);");
+	fake_add_script(&FX, "Rep-view.pgsql", "CREATE VIEW v AS SELECT 1;");
+	fake_add_script(&FX, "Und2-two.sql", "DROP TABLE b;");
+	fake_add_script(&FX, "V3__three.sql", "CREATE TABLE c (i int);");
+	fake_add_script(&FX, "notes.txt", "not a script");
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 3);
+	CHECK_STR(row_at(1)->script, "M1-one.sql");
+	CHECK_STR(row_at(1)->description, "one");
+	CHECK_INT(row_at(1)->checksum, fake_checksum(&FX, "M1-one.sql"));
+	CHECK_STR(row_at(2)->script, "M2-two.PGSQL");
+	CHECK_STR(row_at(3)->script, "Rep-view.pgsql");
+	CHECK_STR(row_at(3)->description, "view");
+	CHECK(notice_find("1 SQL file(s) skipped") >= 0);
+	CHECK(starts_with(C.details[notice_find("1 SQL file(s)")],
+					  "V3__three.sql: Unrecognised migration name format: V3__three.sql (It should start with one of the prefixes M, Rep, Und, B"));
+	/* the undo script of the configured prefix is found */
+	CHECK(engine_undo(engine()));
+	CHECK(fake_log_count(&FX, "run Und2-two.sql") == 1);
+
+	/* validateMigrationNaming: the hint shows the configured shapes */
+	setup();
+	O.validate_naming = true;
+	O.naming[NAMING_SQL_MIGRATION_PREFIX] = "M";
+	O.naming[NAMING_SQL_MIGRATION_SEPARATOR] = "-";
+	fake_add_script(&FX, "M1.0.x-one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.sqlstate, "42602");
+	CHECK_STR(E.error.hint, "Rename the files (M<version>-<description>.sql, R-<description>.sql), or turn pg_migrate.validate_naming off to skip them.");
+
+	/* undo without an undo script: the hint names the file to add */
+	setup();
+	O.naming[NAMING_UNDO_PREFIX] = "Back";
+	O.naming[NAMING_SQL_MIGRATION_SUFFIXES] = ".pgsql";
+	fake_add_script(&FX, "V1__one.pgsql", "CREATE TABLE a (i int);");
+	applied_row(1, "1", "one", "V1__one.pgsql");
+	FX.table_exists = true;
+	CHECK(!engine_undo(engine()));
+	CHECK_STR(E.error.hint, "Add Back1__<description>.pgsql beside V1__one.pgsql.");
+
+	/* clashing settings: refused before anything is read or locked */
+	setup();
+	O.naming[NAMING_SQL_MIGRATION_PREFIX] = "M";
+	O.naming[NAMING_BASELINE_PREFIX] = "M";
+	fake_add_script(&FX, "M1__one.sql", "CREATE TABLE a (i int);");
+	CHECK(!engine_check_options(engine()));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_STR(E.error.message, "invalid pg_migrate.baseline_migration_prefix \"M\"");
+	CHECK_STR(E.error.detail, "pg_migrate.sql_migration_prefix and pg_migrate.baseline_migration_prefix are both \"M\": a file's kind could not be told from its name.");
+	CHECK_STR(E.error.hint, "Correct pg_migrate.baseline_migration_prefix (Flyway's default is \"B\"). Nothing was run.");
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "invalid pg_migrate.baseline_migration_prefix \"M\"");
+	CHECK(!engine_baseline(engine(), "1", "base"));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK(!engine_info(engine()));
+	CHECK_STR(E.error.sqlstate, "22023");
+	CHECK_INT(FX.reads, 0);
+	CHECK_STR(fake_log(&FX, 0), "");
+	CHECK(!FX.table_exists);
+
+	/* the command's wording names its flags */
+	setup();
+	O.naming[NAMING_SQL_MIGRATION_SEPARATOR] = "";
+	engine();
+	E.wording = &engine_wording_command;
+	CHECK(!engine_migrate(&E));
+	CHECK_STR(E.error.message, "invalid -sqlMigrationSeparator \"\"");
+	CHECK_STR(E.error.detail, "The separator cannot be empty: nothing would tell a version from its description.");
+}
+
 /* ---- undo ---- */
 
 static void
@@ -1935,6 +2020,7 @@ main(void)
 	test_validate_on_migrate_off();
 	test_ignore_patterns_and_cherry_pick();
 	test_names_and_duplicates();
+	test_custom_naming();
 	test_undo();
 	test_baseline();
 	test_repair();

@@ -159,94 +159,94 @@ test_script_names(void)
 	ScriptName name;
 	char	   *errmsg;
 
-	CHECK_INT(script_name_parse("V2__Add_new_table.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V2__Add_new_table.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_VERSIONED);
 	CHECK_STR(name.version.text, "2");
 	CHECK_STR(name.description, "Add new table");
 	CHECK(name.event == NULL);
 
-	CHECK_INT(script_name_parse("V2.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V2.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_VERSIONED);
 	CHECK_STR(name.version.text, "2");
 	CHECK_STR(name.description, "");
 
-	CHECK_INT(script_name_parse("V1_1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1_1__x.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.version.text, "1.1");
 	CHECK_STR(name.description, "x");
 
-	CHECK_INT(script_name_parse("V001__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V001__x.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.version.text, "001");
 
-	CHECK_INT(script_name_parse("V1__Add__new.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1__Add__new.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.version.text, "1");
 	CHECK_STR(name.description, "Add  new");
 
-	CHECK_INT(script_name_parse("V1___x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1___x.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.description, " x");
 
-	CHECK_INT(script_name_parse("V1__with space_and_underscore.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1__with space_and_underscore.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.description, "with space and underscore");
 
-	CHECK_INT(script_name_parse("V1.2.3.4.5.6.7.8.9__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1.2.3.4.5.6.7.8.9__x.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.version.text, "1.2.3.4.5.6.7.8.9");
 	CHECK_INT(name.version.nparts, 9);
 
-	CHECK_INT(script_name_parse("V2013_01_15__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V2013_01_15__x.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.version.text, "2013.01.15");
 
 	/* Suffix is case-insensitive. */
-	CHECK_INT(script_name_parse("V3__upper.SQL", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V3__upper.SQL", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.description, "upper");
-	CHECK_INT(script_name_parse("V3__mixed.Sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V3__mixed.Sql", &name, &errmsg), NAME_OK);
 
-	CHECK_INT(script_name_parse("R__My_view.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "R__My_view.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_REPEATABLE);
 	CHECK_STR(name.description, "My view");
 	CHECK(name.version.text == NULL);
 	CHECK_INT(name.version.nparts, 0);
 
-	CHECK_INT(script_name_parse("R__.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "R__.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.description, "");
 
-	CHECK_INT(script_name_parse("U1__drop_users.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "U1__drop_users.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_UNDO);
 	CHECK_STR(name.version.text, "1");
 	CHECK_STR(name.description, "drop users");
 
-	CHECK_INT(script_name_parse("B3__base.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "B3__base.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_BASELINE);
 	CHECK_STR(name.version.text, "3");
 	CHECK_STR(name.description, "base");
 
 	/* Callbacks. */
-	CHECK_INT(script_name_parse("beforeMigrate.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeMigrate.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_CALLBACK);
 	CHECK_STR(name.event, "beforeMigrate");
 	CHECK_STR(name.description, "");
 	CHECK(name.version.text == NULL);
 
-	CHECK_INT(script_name_parse("beforeRepair__vacuum.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeRepair__vacuum.sql", &name, &errmsg), NAME_OK);
 	CHECK_INT(name.kind, SCRIPT_CALLBACK);
 	CHECK_STR(name.event, "beforeRepair");
 	CHECK_STR(name.description, "vacuum");
 
 	/* Longest prefix wins. */
-	CHECK_INT(script_name_parse("beforeEachMigrate.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeEachMigrate.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "beforeEachMigrate");
-	CHECK_INT(script_name_parse("beforeEachMigrateStatement__log_it.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeEachMigrateStatement__log_it.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "beforeEachMigrateStatement");
 	CHECK_STR(name.description, "log it");
-	CHECK_INT(script_name_parse("afterEachMigrateStatementError.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "afterEachMigrateStatementError.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "afterEachMigrateStatementError");
-	CHECK_INT(script_name_parse("afterMigrateApplied.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "afterMigrateApplied.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "afterMigrateApplied");
-	CHECK_INT(script_name_parse("afterMigrate__z.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "afterMigrate__z.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "afterMigrate");
-	CHECK_INT(script_name_parse("beforeCreateSchema.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeCreateSchema.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "beforeCreateSchema");
-	CHECK_INT(script_name_parse("createSchema.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "createSchema.sql", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "createSchema");
-	CHECK_INT(script_name_parse("afterConnect.SQL", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "afterConnect.SQL", &name, &errmsg), NAME_OK);
 	CHECK_STR(name.event, "afterConnect");
 
 	/* Every event id parses as itself. */
@@ -258,7 +258,7 @@ test_script_names(void)
 		{
 			char	   *file = psprintf("%s.sql", callback_events[i]);
 
-			CHECK_INT(script_name_parse(file, &name, &errmsg), NAME_OK);
+			CHECK_INT(script_name_parse(&script_naming_default, file, &name, &errmsg), NAME_OK);
 			CHECK_STR(name.event, callback_events[i]);
 			count++;
 		}
@@ -267,61 +267,61 @@ test_script_names(void)
 
 	/* Not scripts: ignored silently. */
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("README.md", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "README.md", &name, &errmsg), NAME_NOT_SCRIPT);
 	CHECK(errmsg == NULL);
-	CHECK_INT(script_name_parse("V57__notes.md", &name, &errmsg), NAME_NOT_SCRIPT);
-	CHECK_INT(script_name_parse("V1__x.sql.bak", &name, &errmsg), NAME_NOT_SCRIPT);
-	CHECK_INT(script_name_parse("V1__x.sql.conf", &name, &errmsg), NAME_NOT_SCRIPT);
-	CHECK_INT(script_name_parse("sql", &name, &errmsg), NAME_NOT_SCRIPT);
-	CHECK_INT(script_name_parse("", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "V57__notes.md", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1__x.sql.bak", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1__x.sql.conf", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "sql", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "", &name, &errmsg), NAME_NOT_SCRIPT);
 	/* Flyway's scanner skips names no longer than prefix + suffix. */
-	CHECK_INT(script_name_parse("R.sql", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_INT(script_name_parse(&script_naming_default, "R.sql", &name, &errmsg), NAME_NOT_SCRIPT);
 
 	/* Invalid .sql files, with Flyway's messages. */
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("README.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "README.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: README.sql (It cannot contain a version and should look like this: R__description.sql)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("Vacuum.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "Vacuum.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid versioned migration name format: Vacuum.sql (could not recognise version number acuum)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("v1__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_STR(errmsg, "Unrecognised migration name format: v1__x.sql");
+	CHECK_INT(script_name_parse(&script_naming_default, "v1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Unrecognised migration name format: v1__x.sql (It should start with one of the prefixes V, R, U, B or with a callback event such as beforeMigrate)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("r__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_STR(errmsg, "Unrecognised migration name format: r__x.sql");
+	CHECK_INT(script_name_parse(&script_naming_default, "r__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Unrecognised migration name format: r__x.sql (It should start with one of the prefixes V, R, U, B or with a callback event such as beforeMigrate)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("V__no_version.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V__no_version.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid versioned migration name format: V__no_version.sql (It must contain a version and should look like this: V1.2__no_version.sql)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("V.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid versioned migration name format: V.sql (It must contain a version and should look like this: V1.2__description.sql)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("R1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "R1__x.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: R1__x.sql (It cannot contain a version and should look like this: R__x.sql)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("beforeMigrateX.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "beforeMigrateX.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: beforeMigrateX.sql (It cannot contain a version and should look like this: beforeMigrate__description.sql)");
 
 	errmsg = NULL;
-	CHECK_INT(script_name_parse("V1_x__y.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1_x__y.sql", &name, &errmsg), NAME_INVALID);
 	CHECK_STR(errmsg, "Invalid versioned migration name format: V1_x__y.sql (could not recognise version number 1_x)");
 
-	CHECK_INT(script_name_parse("V1..2__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("V1.__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("V1-2__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("V1 __x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("U__x.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("B.sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse(".sql", &name, &errmsg), NAME_INVALID);
-	CHECK_INT(script_name_parse("migration.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1..2__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1.__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1-2__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1 __x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "U__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "B.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, ".sql", &name, &errmsg), NAME_INVALID);
+	CHECK_INT(script_name_parse(&script_naming_default, "migration.sql", &name, &errmsg), NAME_INVALID);
 }
 
 static void
@@ -439,12 +439,230 @@ test_history_limits(void)
 	}
 }
 
+
+/* Conventions from settings that must be accepted. */
+static ScriptNaming
+naming_of(const char *versioned, const char *separator, const char *suffixes,
+		  const char *repeatable, const char *undo, const char *baseline)
+{
+	const char *values[NAMING_SETTING_COUNT];
+	ScriptNaming naming;
+	NamingSetting bad;
+	char	   *errmsg = NULL;
+
+	values[NAMING_SQL_MIGRATION_PREFIX] = versioned;
+	values[NAMING_SQL_MIGRATION_SEPARATOR] = separator;
+	values[NAMING_SQL_MIGRATION_SUFFIXES] = suffixes;
+	values[NAMING_REPEATABLE_PREFIX] = repeatable;
+	values[NAMING_UNDO_PREFIX] = undo;
+	values[NAMING_BASELINE_PREFIX] = baseline;
+	if (!script_naming_from_settings(values, naming_setting_keys, &naming, &bad, &errmsg))
+	{
+		fprintf(stderr, "naming unexpectedly refused: %s\n", errmsg);
+		unit_failed++;
+	}
+	return naming;
+}
+
+/* The setting a refused combination blames, and why ("" when accepted). */
+static const char *
+refusal(const char *versioned, const char *separator, const char *suffixes,
+		const char *repeatable, const char *undo, const char *baseline, NamingSetting *bad)
+{
+	const char *values[NAMING_SETTING_COUNT];
+	ScriptNaming naming;
+	char	   *errmsg = NULL;
+
+	values[NAMING_SQL_MIGRATION_PREFIX] = versioned;
+	values[NAMING_SQL_MIGRATION_SEPARATOR] = separator;
+	values[NAMING_SQL_MIGRATION_SUFFIXES] = suffixes;
+	values[NAMING_REPEATABLE_PREFIX] = repeatable;
+	values[NAMING_UNDO_PREFIX] = undo;
+	values[NAMING_BASELINE_PREFIX] = baseline;
+	*bad = NAMING_SETTING_COUNT;
+	if (script_naming_from_settings(values, naming_setting_keys, &naming, bad, &errmsg))
+		return "";
+	return errmsg;
+}
+
+static void
+test_custom_naming(void)
+{
+	ScriptNaming naming;
+	ScriptName	name;
+	char	   *errmsg;
+
+	/* NULL everywhere: Flyway's defaults */
+	naming = naming_of(NULL, NULL, NULL, NULL, NULL, NULL);
+	CHECK_STR(naming.prefixes[SCRIPT_VERSIONED], "V");
+	CHECK_STR(naming.separator, "__");
+	CHECK_INT(naming.nsuffixes, 1);
+	CHECK_STR(naming.suffixes[0], ".sql");
+	CHECK_STR(script_naming_example(&naming, SCRIPT_VERSIONED, NULL), "V<version>__<description>.sql");
+	CHECK_STR(script_naming_example(&naming, SCRIPT_UNDO, "2"), "U2__<description>.sql");
+	CHECK_STR(script_naming_example(&naming, SCRIPT_REPEATABLE, NULL), "R__<description>.sql");
+
+	/* Multi-character prefixes, separator "-", a list of suffixes (blanks trimmed) */
+	naming = naming_of("Mig", "-", ".sql, .PGSQL", "Rep", "Undo", "Base");
+	CHECK_INT(naming.nsuffixes, 2);
+	CHECK_STR(naming.suffixes[1], ".PGSQL");
+	CHECK_INT(script_name_parse(&naming, "Mig1.2-add_users.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_VERSIONED);
+	CHECK_STR(name.version.text, "1.2");
+	CHECK_STR(name.description, "add users");
+	CHECK_INT(script_name_parse(&naming, "Mig2-x.pgsql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "2");
+	CHECK_INT(script_name_parse(&naming, "Mig3-y.PgSql", &name, &errmsg), NAME_OK);
+	CHECK_INT(script_name_parse(&naming, "Rep-view.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_REPEATABLE);
+	CHECK_STR(name.description, "view");
+	CHECK_INT(script_name_parse(&naming, "Undo1.2-add_users.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_UNDO);
+	CHECK_INT(script_name_parse(&naming, "Base5-all.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_BASELINE);
+	CHECK_STR(name.version.text, "5");
+	/* the first separator splits; "__" means nothing now */
+	CHECK_INT(script_name_parse(&naming, "Mig1-a-b__c.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.version.text, "1");
+	CHECK_STR(name.description, "a-b  c");
+	CHECK_INT(script_name_parse(&naming, "Mig1.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "");
+	/* callbacks keep their event ids, with the configured separator */
+	CHECK_INT(script_name_parse(&naming, "beforeMigrate-grants.pgsql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_CALLBACK);
+	CHECK_STR(name.event, "beforeMigrate");
+	CHECK_STR(name.description, "grants");
+	/* the default names are no longer scripts, or are badly named */
+	errmsg = NULL;
+	CHECK_INT(script_name_parse(&naming, "V1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Unrecognised migration name format: V1__x.sql (It should start with one of the prefixes Mig, Rep, Undo, Base or with a callback event such as beforeMigrate)");
+	errmsg = NULL;
+	CHECK_INT(script_name_parse(&naming, "Mig1__x.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: Mig1__x.sql (could not recognise version number 1__x)");
+	errmsg = NULL;
+	CHECK_INT(script_name_parse(&naming, "Mig-x.pgsql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid versioned migration name format: Mig-x.pgsql (It must contain a version and should look like this: Mig1.2-x.PGSQL)");
+	errmsg = NULL;
+	CHECK_INT(script_name_parse(&naming, "Rep1-v.sql", &name, &errmsg), NAME_INVALID);
+	CHECK_STR(errmsg, "Invalid repeatable migration / callback name format: Rep1-v.sql (It cannot contain a version and should look like this: Rep-v.sql)");
+	CHECK_INT(script_name_parse(&naming, "Mig1-x.txt", &name, &errmsg), NAME_NOT_SCRIPT);
+	/* Flyway's scanner: not longer than prefix + suffix */
+	CHECK_INT(script_name_parse(&naming, "Rep.pgsql", &name, &errmsg), NAME_NOT_SCRIPT);
+	CHECK_STR(script_naming_example(&naming, SCRIPT_VERSIONED, NULL), "Mig<version>-<description>.sql");
+	CHECK_STR(script_naming_example(&naming, SCRIPT_UNDO, "1.2"), "Undo1.2-<description>.sql");
+	CHECK(script_naming_is_conf(&naming, "Mig1-x.pgsql.conf"));
+	CHECK(script_naming_is_conf(&naming, "Mig1-x.SQL.CONF"));
+	CHECK(!script_naming_is_conf(&naming, "Mig1-x.txt.conf"));
+	CHECK(!script_naming_is_conf(&naming, ".sql.conf"));
+	CHECK(!script_naming_is_conf(&naming, "Mig1-x.pgsql"));
+
+	/*
+	 * The first suffix that matches is stripped, in the configured order;
+	 * messages show it as configured (Flyway's ResourceNameParser)
+	 */
+	naming = naming_of(NULL, NULL, ".sql,l", NULL, NULL, NULL);
+	CHECK_INT(script_name_parse(&naming, "V1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "x");
+	naming = naming_of(NULL, NULL, "l,.sql", NULL, NULL, NULL);
+	CHECK_INT(script_name_parse(&naming, "V1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_STR(name.description, "x.sq");
+
+	/* Longest prefix wins, among the kinds and the callback event ids */
+	naming = naming_of("VV", NULL, NULL, "V", NULL, NULL);
+	CHECK_INT(script_name_parse(&naming, "VV1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_VERSIONED);
+	CHECK_INT(script_name_parse(&naming, "V__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_REPEATABLE);
+	naming = naming_of("before", NULL, NULL, "afterMigrateX", NULL, NULL);
+	CHECK_INT(script_name_parse(&naming, "before1__x.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_VERSIONED);
+	/* the event id is longer than the prefix "before" */
+	CHECK_INT(script_name_parse(&naming, "beforeMigrate.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_CALLBACK);
+	CHECK_STR(name.event, "beforeMigrate");
+	/* the prefix "afterMigrateX" is longer than the event id afterMigrate */
+	CHECK_INT(script_name_parse(&naming, "afterMigrateX__v.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_REPEATABLE);
+	CHECK_STR(name.description, "v");
+	CHECK_INT(script_name_parse(&naming, "afterMigrate__v.sql", &name, &errmsg), NAME_OK);
+	CHECK_INT(name.kind, SCRIPT_CALLBACK);
+	/* with "before" a versioned prefix, "beforeX.sql" is a bad versioned name */
+	CHECK_INT(script_name_parse(&naming, "beforeX.sql", &name, &errmsg), NAME_INVALID);
+}
+
+static void
+test_naming_refusals(void)
+{
+	NamingSetting bad;
+	char	   *errmsg = NULL;
+
+	CHECK_STR(refusal(NULL, NULL, NULL, NULL, NULL, NULL, &bad), "");
+
+	CHECK_STR(refusal("", NULL, NULL, NULL, NULL, NULL, &bad),
+			  "A prefix cannot be empty: every SQL file would start with it.");
+	CHECK_INT(bad, NAMING_SQL_MIGRATION_PREFIX);
+	refusal(NULL, NULL, NULL, NULL, NULL, "", &bad);
+	CHECK_INT(bad, NAMING_BASELINE_PREFIX);
+	CHECK_STR(refusal(NULL, "", NULL, NULL, NULL, NULL, &bad),
+			  "The separator cannot be empty: nothing would tell a version from its description.");
+	CHECK_INT(bad, NAMING_SQL_MIGRATION_SEPARATOR);
+	CHECK_STR(refusal("a/V", NULL, NULL, NULL, NULL, NULL, &bad),
+			  "\"a/V\" contains \"/\", which no file name can.");
+
+	CHECK_STR(refusal(NULL, NULL, "", NULL, NULL, NULL, &bad),
+			  "The list is empty: give at least one suffix, such as \".sql\".");
+	CHECK_INT(bad, NAMING_SQL_MIGRATION_SUFFIXES);
+	CHECK_STR(refusal(NULL, NULL, " ", NULL, NULL, NULL, &bad),
+			  "The list is empty: give at least one suffix, such as \".sql\".");
+	CHECK_STR(refusal(NULL, NULL, ".sql,,.pgsql", NULL, NULL, NULL, &bad),
+			  "Suffix 2 of the list is empty; every suffix needs text, such as \".sql\".");
+	CHECK_STR(refusal(NULL, NULL, ".sql, ", NULL, NULL, NULL, &bad),
+			  "Suffix 2 of the list is empty; every suffix needs text, such as \".sql\".");
+	CHECK_STR(refusal(NULL, NULL, ".sql,.Conf", NULL, NULL, NULL, &bad),
+			  "The suffix \".Conf\" ends in \".conf\": the script configuration files (\"<script>.sql.conf\") would become scripts.");
+	CHECK_STR(refusal(NULL, NULL, "x/.sql", NULL, NULL, NULL, &bad),
+			  "The suffix \"x/.sql\" contains \"/\", which no file name can.");
+
+	/* two kinds with one prefix: the later setting is blamed, both named */
+	CHECK_STR(refusal("M", NULL, NULL, "M", NULL, NULL, &bad),
+			  "sqlMigrationPrefix and repeatableSqlMigrationPrefix are both \"M\": a file's kind could not be told from its name.");
+	CHECK_INT(bad, NAMING_REPEATABLE_PREFIX);
+	refusal(NULL, NULL, NULL, NULL, "B", NULL, &bad);
+	CHECK_INT(bad, NAMING_BASELINE_PREFIX);
+	/* the default V clashes with a V chosen for another kind */
+	CHECK_STR(refusal(NULL, NULL, NULL, NULL, "V", NULL, &bad),
+			  "sqlMigrationPrefix and undoSqlMigrationPrefix are both \"V\": a file's kind could not be told from its name.");
+	CHECK_INT(bad, NAMING_UNDO_PREFIX);
+
+	/* a prefix that contains the separator */
+	CHECK_STR(refusal("V__", NULL, NULL, NULL, NULL, NULL, &bad),
+			  "\"V__\" contains the separator \"__\" (sqlMigrationSeparator): the separator would be found inside the prefix.");
+	CHECK_INT(bad, NAMING_SQL_MIGRATION_PREFIX);
+	CHECK_STR(refusal(NULL, "R", NULL, NULL, NULL, NULL, &bad),
+			  "\"R\" contains the separator \"R\" (sqlMigrationSeparator): the separator would be found inside the prefix.");
+	CHECK_INT(bad, NAMING_REPEATABLE_PREFIX);
+
+	/* a prefix that is a callback event id */
+	CHECK_STR(refusal(NULL, NULL, NULL, "afterMigrate", NULL, NULL, &bad),
+			  "\"afterMigrate\" is the name of a callback event: its callback files would be taken for migrations.");
+	CHECK_INT(bad, NAMING_REPEATABLE_PREFIX);
+
+	/* One value alone, as the server's settings check it when set */
+	CHECK(script_naming_check_value(NAMING_SQL_MIGRATION_SUFFIXES, ".sql,.pgsql", &errmsg));
+	CHECK(!script_naming_check_value(NAMING_SQL_MIGRATION_SEPARATOR, "", &errmsg));
+	CHECK(!script_naming_check_value(NAMING_UNDO_PREFIX, "", &errmsg));
+	/* clashes need the other settings: accepted alone */
+	CHECK(script_naming_check_value(NAMING_REPEATABLE_PREFIX, "V", &errmsg));
+}
+
 int
 main(void)
 {
 	test_version_parse();
 	test_version_compare();
 	test_script_names();
+	test_custom_naming();
+	test_naming_refusals();
 	test_java_compare();
 	test_java_hash();
 	test_abbreviations();

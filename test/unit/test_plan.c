@@ -1308,7 +1308,7 @@ test_resolved_script_new(void)
 	char		relpath[] = "sub/V1.2__Add_users.sql";
 	ResolvedScript *s;
 
-	CHECK_INT(script_name_parse("V1.2__Add_users.sql", &name, &reason), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "V1.2__Add_users.sql", &name, &reason), NAME_OK);
 	s = resolved_script_new(&name, relpath, "/srv/sql/sub/V1.2__Add_users.sql");
 	CHECK_INT(s->kind, SCRIPT_VERSIONED);
 	CHECK_STR(s->version.text, "1.2");
@@ -1322,7 +1322,7 @@ test_resolved_script_new(void)
 	relpath[0] = 'X';
 	CHECK_STR(s->script, "sub/V1.2__Add_users.sql");
 
-	CHECK_INT(script_name_parse("afterMigrate__Grants.sql", &name, &reason), NAME_OK);
+	CHECK_INT(script_name_parse(&script_naming_default, "afterMigrate__Grants.sql", &name, &reason), NAME_OK);
 	s = resolved_script_new(&name, "afterMigrate__Grants.sql", "/srv/sql/afterMigrate__Grants.sql");
 	CHECK_INT(s->kind, SCRIPT_CALLBACK);
 	CHECK_STR(s->event, "afterMigrate");
