@@ -36,6 +36,7 @@ static const char *const own_settings[] = {
 	"pg_migrate.mixed",
 	"pg_migrate.placeholder_replacement",
 	"pg_migrate.installed_by",
+	"pg_migrate.clean_disabled",
 };
 
 struct SessionState

@@ -44,6 +44,7 @@ typedef struct EngineOptions
 	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
 	const char *cherry_pick;	/* NULL or "" = every migration */
 	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
+	bool		clean_disabled; /* Flyway's cleanDisabled: clean is refused */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -92,6 +93,11 @@ typedef struct EngineSinks
 	void		(*planned) (int seq, const char *script, int line, const char *statement, void *arg);
 	void		(*notice) (EngineNoticeLevel level, const char *message, const char *detail,
 						   const char *hint, void *arg);
+	/* clean: an object dropped (object_type "schema": a whole schema) */
+	void		(*cleaned) (const char *schema, const char *object_type, const char *name,
+							void *arg);
+	/* clean: a managed schema done, dropped whole or emptied */
+	void		(*schema_cleaned) (const char *schema, bool dropped, void *arg);
 	void	   *arg;
 } EngineSinks;
 
@@ -123,6 +129,8 @@ typedef struct EngineWording
 	PlanWording plan;			/* validation's hints */
 	const char *create_schemas_on;	/* "SET pg_migrate.create_schemas = on" */
 	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
+	const char *clean_disabled_name;	/* "pg_migrate.clean_disabled" | "-cleanDisabled" */
+	const char *clean_disabled_off; /* "SET pg_migrate.clean_disabled = off" */
 } EngineWording;
 
 /* The server's wording (engine_init's default) and the command's. */
@@ -164,6 +172,14 @@ extern bool engine_validate(Engine *engine, int *validated);
 extern bool engine_info(Engine *engine);
 extern bool engine_baseline(Engine *engine, const char *version, const char *description);
 extern bool engine_repair(Engine *engine);
+
+/*
+ * Flyway's clean, refused while cleanDisabled is on: every object of the
+ * managed schemas dropped (extension members kept), and the schemas the
+ * history's SCHEMA marker says were created dropped whole, in one
+ * transaction, under the lock.
+ */
+extern bool engine_clean(Engine *engine);
 
 /*
  * The dry run: every statement migrate (or undo) would run now, through the
