@@ -58,4 +58,5 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->validate_on_migrate = flyway_config_bool(config, FK_VALIDATE_ON_MIGRATE);
 	options->skip_executing_migrations = flyway_config_bool(config, FK_SKIP_EXECUTING_MIGRATIONS);
 	options->cherry_pick = flyway_config_get(config, FK_CHERRY_PICK);
+	options->clean_disabled = flyway_config_bool(config, FK_CLEAN_DISABLED);
 }

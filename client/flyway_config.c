@@ -69,6 +69,7 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_CREATE_SCHEMAS, "createSchemas", KIND_BOOL, "true"},
 	{FK_TABLESPACE, "tablespace", KIND_TEXT, NULL},
 	{FK_LOCK_RETRY_COUNT, "lockRetryCount", KIND_RETRIES, "50"},
+	{FK_CLEAN_DISABLED, "cleanDisabled", KIND_BOOL, "true"},
 };
 
 /*
@@ -78,7 +79,7 @@ static const KeyDef key_defs[FK_COUNT] = {
  */
 static const char *const unsupported_keys[] = {
 	"baselineMigrationPrefix", "batch", "callbackLocations", "callbacks",
-	"cleanDisabled", "cleanOnValidationError", "configFileEncoding",
+	"cleanOnValidationError", "configFileEncoding",
 	"driver", "encoding", "environment", "executeInTransaction",
 	"initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputQueryResults", "placeholderPrefix",

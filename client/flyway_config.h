@@ -47,6 +47,7 @@ typedef enum FlywayKey
 	FK_CREATE_SCHEMAS,
 	FK_TABLESPACE,
 	FK_LOCK_RETRY_COUNT,
+	FK_CLEAN_DISABLED,
 	FK_COUNT
 } FlywayKey;
 
