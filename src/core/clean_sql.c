@@ -209,7 +209,7 @@ const char *
 clean_sql_extensions(void)
 {
 	return "SELECT COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(e.extname), ', '"
-		"  ORDER BY e.extname) FROM pg_catalog.pg_extension e), ''),"
+		"  ORDER BY e.extname) FROM pg_catalog.pg_extension e), 'none'),"
 		" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend d"
 		"  WHERE d.deptype OPERATOR(pg_catalog.=) 'e')::pg_catalog.text";
 }
