@@ -115,8 +115,11 @@ static bool
 is_listed(const char *name, char **names, int count)
 {
 	for (int i = 0; i < count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (strcmp(names[i], name) == 0)
 			return true;
+	}
 	return false;
 }
 

@@ -97,6 +97,24 @@ is(sql($q_state), $before, 'the refusal changed nothing, and no callback ran');
 is($rc, 1, '-cleanDisabled=true: refused');
 like($out, qr/"errorCode":\s*"[^"]+".*-cleanDisabled/s, 'the refusal as Flyway\'s JSON error');
 
+# --- the migration lock held elsewhere: the clean gives up, nothing is dropped --
+# Flyway's key of "c_app"."flyway_schema_history": 77431708279161 + Java's hashCode
+my $h = 0;
+$h = (31 * $h + ord($_)) % 4294967296 foreach split //, '"c_app"."flyway_schema_history"';
+$h -= 4294967296 if $h >= 2147483648;
+my $hin = 'SELECT pg_advisory_lock(' . (77431708279161 + $h) . ");\nSELECT 'locked';\n";
+my ($hout, $herr) = ('', '');
+my $holder = IPC::Run::start([ 'psql', '-XAtq', '-d', $node->connstr('app') ],
+	'<', \$hin, '>', \$hout, '2>', \$herr,
+	IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+$holder->pump until $hout =~ /^locked$/m;
+($rc, $out, $err) = pgm('-cleanDisabled=false', '-lockRetryCount=0', 'clean');
+is($rc, 1, 'the lock held by another session: clean gives up');
+like($err, qr/could not take the migration lock of "c_app"\."flyway_schema_history"/, 'the error names the lock');
+is(sql($q_state), $before, 'the lock refused: nothing dropped, no callback ran');
+$hin .= "\\q\n";
+$holder->finish;
+
 # --- a clean that fails drops nothing; afterCleanError runs --------------------
 $node->safe_psql('app', q{SET ROLE other; CREATE TABLE c_app.theirs (a integer);});
 $before = sql($q_state);
