@@ -2,7 +2,7 @@
  *
  * engine.h
  *	  The run, written once: migrate, undo, validate, info, baseline,
- *	  repair and the dry run, with Flyway's order of lock, history table,
+ *	  repair, clean and the dry run, with Flyway's order of lock, history table,
  *	  validation, callbacks, and each migration's transaction and history
  *	  row.  It works through an executor (executor.h), so the extension and
  *	  the command behave the same.
