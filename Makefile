@@ -12,11 +12,11 @@
 #   make dist                 pg_migrate-$(DISTVERSION).zip for PGXN
 
 EXTENSION = pg_migrate
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 # The release (semantic versioning, as PGXN needs): META.json and
 # debian/changelog carry it, and the extension version is its first two
 # parts (test/pgxn/run.sh checks all of them agree).
-DISTVERSION = 1.1.0
+DISTVERSION = 1.2.0
 MODULE_big = pg_migrate
 # pg_migrate.c: the entry points and settings; src/core/: pure logic (also
 # built with -DFRONTEND by the unit tests); src/backend/: the server side;
@@ -24,14 +24,14 @@ MODULE_big = pg_migrate
 OBJS = pg_migrate.o
 OBJS += $(addprefix src/core/,names.o checksum.o placeholders.o plan.o properties.o \
 	script_conf.o manifest.o statement_kind.o migrate_error.o history_sql.o script_text.o \
-	session_settings.o file_kind.o)
+	session_settings.o file_kind.o clean_sql.o)
 OBJS += $(addprefix src/backend/,apply_worker.o commands.o history.o locations.o \
 	location_files.o script.o extension_owner.o settings.o migrate_error_report.o)
 # what a migration must not do to its run (re-entry, the run's lock), and
 # the session state every script starts from
 OBJS += $(addprefix src/backend/,reentry.o session_state.o)
 # the run, written once (src/engine/), and the server's executors for it
-OBJS += $(addprefix src/engine/,common.o prepare.o run.o statements.o callbacks.o admin.o recording.o)
+OBJS += $(addprefix src/engine/,common.o prepare.o run.o statements.o callbacks.o admin.o recording.o clean.o)
 OBJS += src/backend/executor_server.o
 # remote locations: fetching releases (sync.c), its workers, libcurl and S3
 OBJS += $(addprefix src/backend/,sync.o sync_worker.o)
@@ -40,11 +40,13 @@ OBJS += $(addprefix src/remote/,fetch.o s3.o curl_api.o aws_credentials.o remote
 # update scripts between them.  A new install runs the one full script of
 # its version (rather than 1.0 and then every update, as extensions that
 # keep one base script do), so pg_migrate--$(EXTVERSION).sql reads as what
-# gets installed.  ALTER EXTENSION ... UPDATE runs pg_migrate--1.0--1.1.sql;
-# 1.0 is kept so that "CREATE EXTENSION pg_migrate VERSION '1.0'" works.  A
-# change in 1.1 goes into both 1.1 scripts: t/099_upgrade.pl fails when
-# 1.0 + UPDATE and a new install do not give the same objects.
-DATA = pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.0--1.1.sql
+# gets installed.  ALTER EXTENSION ... UPDATE runs pg_migrate--1.0--1.1.sql
+# and pg_migrate--1.1--1.2.sql; the released versions' full scripts are kept
+# so that "CREATE EXTENSION pg_migrate VERSION '1.0'" (or '1.1') works.  A
+# change in 1.2 goes into both 1.2 scripts: t/099_upgrade.pl fails when
+# 1.0 + UPDATE, 1.1 + UPDATE and a new install do not give the same objects.
+DATA = pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.2.sql \
+	pg_migrate--1.0--1.1.sql pg_migrate--1.1--1.2.sql
 PGFILEDESC = "pg_migrate - Flyway-compatible migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -4,7 +4,7 @@
  *	  Entry point of pg_migrate: module load, settings and the SQL-callable
  *	  functions migrate_apply(), migrate_info(), migrate_validate(),
  *	  migrate_baseline(), migrate_repair(), migrate_undo(), migrate_plan(),
- *	  migrate_sync() and migrate_sync_status().
+ *	  migrate_clean(), migrate_sync() and migrate_sync_status().
  *
  * The functions here only check arguments and shape results; the commands
  * run the engine (src/engine/) from src/backend/commands.c, the
@@ -366,6 +366,39 @@ migrate_plan_command(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+static void
+clean_row_to_tuplestore(const char *schema, const char *object_type, const char *name,
+						void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(object_type);
+	values[2] = CStringGetTextDatum(name);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * migrate_clean(): "flyway clean", refused while pg_migrate.clean_disabled
+ * is on; one row per object dropped (a schema dropped whole is one row).
+ */
+static Datum
+migrate_clean_command(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot clean during recovery"),
+				 errhint("Run migrate_clean() on the primary.")));
+	start_materialized_srf(fcinfo);
+	command_clean(clean_row_to_tuplestore, rsinfo);
+	return (Datum) 0;
+}
+
 /*
  * migrate_sync(): fetch the remote locations of pg_migrate.locations now,
  * in a one-shot worker (sync_worker.c); one row per location.  A failed
@@ -486,6 +519,13 @@ Datum
 migrate_plan(PG_FUNCTION_ARGS)
 {
 	return reentry_guarded_call(fcinfo, "migrate_plan()", migrate_plan_command);
+}
+
+PG_FUNCTION_INFO_V1(migrate_clean);
+Datum
+migrate_clean(PG_FUNCTION_ARGS)
+{
+	return reentry_guarded_call(fcinfo, "migrate_clean()", migrate_clean_command);
 }
 
 PG_FUNCTION_INFO_V1(migrate_sync);

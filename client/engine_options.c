@@ -65,4 +65,5 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->naming[NAMING_REPEATABLE_PREFIX] = flyway_config_get(config, FK_REPEATABLE_SQL_MIGRATION_PREFIX);
 	options->naming[NAMING_UNDO_PREFIX] = flyway_config_get(config, FK_UNDO_SQL_MIGRATION_PREFIX);
 	options->naming[NAMING_BASELINE_PREFIX] = flyway_config_get(config, FK_BASELINE_MIGRATION_PREFIX);
+	options->clean_disabled = flyway_config_bool(config, FK_CLEAN_DISABLED);
 }

@@ -941,6 +941,46 @@ lx_history_change(Executor *ex, const HistoryTableRef *history, const HistoryCha
 }
 
 /* ----------------------------------------------------------------
+ *		The engine's own SQL (clean)
+ * ---------------------------------------------------------------- */
+
+static bool
+lx_catalog_read(Executor *ex, const char *sql, int nparams, const char *const *params,
+				char ***values, int *nrows, int *ncols, MigrateError *err)
+{
+	LibpqExecutor *lx = (LibpqExecutor *) ex;
+	Oid		   *types = palloc(sizeof(Oid) * (nparams + 1));
+	PGresult   *res;
+
+	for (int i = 0; i < nparams; i++)
+		types[i] = TEXTOID_FE;
+	res = exec_params(lx, sql, nparams, types, params, err);
+	pfree(types);
+	if (res == NULL)
+		return false;
+	*nrows = PQntuples(res);
+	*ncols = PQnfields(res);
+	*values = palloc(sizeof(char *) * ((size_t) *nrows * *ncols + 1));
+	for (int r = 0; r < *nrows; r++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int c = 0; c < *ncols; c++)
+			(*values)[r * *ncols + c] = value_or_null(res, r, c);
+	}
+	PQclear(res);
+	return true;
+}
+
+static bool
+lx_run_sql(Executor *ex, const char *sql, MigrateError *err)
+{
+	PGresult   *res = exec_params((LibpqExecutor *) ex, sql, 0, NULL, NULL, err);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+/* ----------------------------------------------------------------
  *		The executor
  * ---------------------------------------------------------------- */
 
@@ -964,6 +1004,8 @@ static const ExecutorOps opsname = { \
 	.history_create = lx_history_create, \
 	.history_read = lx_history_read, \
 	.history_change = lx_history_change, \
+	.catalog_read = lx_catalog_read, \
+	.run_sql = lx_run_sql, \
 }
 
 LIBPQ_OPS(libpq_ops, false);

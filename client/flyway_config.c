@@ -77,6 +77,7 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "repeatableSqlMigrationPrefix", KIND_TEXT, NULL},
 	{FK_UNDO_SQL_MIGRATION_PREFIX, "undoSqlMigrationPrefix", KIND_TEXT, NULL},
 	{FK_BASELINE_MIGRATION_PREFIX, "baselineMigrationPrefix", KIND_TEXT, NULL},
+	{FK_CLEAN_DISABLED, "cleanDisabled", KIND_BOOL, "true"},
 };
 
 /*
@@ -86,7 +87,7 @@ static const KeyDef key_defs[FK_COUNT] = {
  */
 static const char *const unsupported_keys[] = {
 	"batch", "callbackLocations", "callbacks",
-	"cleanDisabled", "cleanOnValidationError", "communityDBSupportEnabled",
+	"cleanOnValidationError", "communityDBSupportEnabled",
 	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
 	"encoding", "environment", "errorOverrides", "executeInTransaction",
 	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",

@@ -28,7 +28,7 @@
 extern char **environ;
 
 static const char *const commands[] = {
-	"migrate", "info", "validate", "baseline", "repair", "undo", "plan",
+	"migrate", "info", "validate", "baseline", "repair", "undo", "plan", "clean",
 };
 
 /* Set once connected: SIGINT and SIGTERM cancel the running statement. */
@@ -64,6 +64,7 @@ usage(FILE *f)
 			"  repair      remove failed rows, realign checksums, mark missing scripts deleted\n"
 			"  undo        undo the last applied migration (with U scripts), or down to -target\n"
 			"  plan        list every statement migrate would run now, running nothing\n"
+			"  clean       drop every object in the managed schemas (needs -cleanDisabled=false)\n"
 			"\n"
 			"Options (Flyway's names; also FLYWAY_* variables and flyway.conf):\n"
 			"  -url=URL                 jdbc:postgresql://host:port/db, postgresql://..., or a conninfo\n"
@@ -80,6 +81,7 @@ usage(FILE *f)
 			"  -ignoreMigrationPatterns=LIST  validation problems to ignore (default *:future)\n"
 			"  -validateOnMigrate=BOOL  -skipExecutingMigrations=BOOL  -cherryPick=LIST\n"
 			"  -failOnMissingLocations=BOOL  a missing folder location is an error, not a warning\n"
+			"  -cleanDisabled=BOOL      refuse clean (default true, as Flyway)\n"
 			"  -connectRetries=N  -connectRetriesInterval=SECONDS\n"
 			"  -configFiles=LIST        flyway.conf files to read instead of ~/flyway.conf, ./flyway.conf\n"
 			"  -outputType=json         Flyway's JSON result on stdout\n"
@@ -213,6 +215,8 @@ run_command(Run *run, const char *command)
 							 flyway_config_get(&run->config, FK_BASELINE_DESCRIPTION));
 	else if (strcmp(command, "repair") == 0)
 		ok = engine_repair(&engine);
+	else if (strcmp(command, "clean") == 0)
+		ok = engine_clean(&engine);
 	else
 		ok = engine_plan(&engine, false);
 
@@ -285,11 +289,11 @@ main(int argc, char **argv)
 		pg_strcasecmp(flyway_config_get(&run.config, FK_OUTPUT_TYPE), "json") == 0;
 	if (run.config.ncommands == 0)
 		return usage_error(&run, "no command given",
-						   "Give one or more of: migrate, info, validate, baseline, repair, undo, plan.");
+						   "Give one or more of: migrate, info, validate, baseline, repair, undo, plan, clean.");
 	for (int i = 0; i < run.config.ncommands; i++)
 		if (!is_command(run.config.commands[i]))
 			return usage_error(&run, psprintf("unknown command \"%s\"", run.config.commands[i]),
-							   "The commands are migrate, info, validate, baseline, repair, undo and plan.");
+							   "The commands are migrate, info, validate, baseline, repair, undo, plan and clean.");
 	engine_options_from_flyway(&run.config, &run.options, &run.placeholders);
 	run.output.secrets = &run.placeholders;
 

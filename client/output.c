@@ -10,7 +10,7 @@
  *
  * JSON shapes are Flyway's (flyway-core api/output): MigrateResult,
  * InfoResult, ValidateResult, BaselineResult, RepairResult, UndoResult,
- * each with flywayVersion, database, warnings and operation.
+ * CleanResult, each with flywayVersion, database, warnings and operation.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +28,13 @@ typedef struct PlannedStatement
 	int			line;
 	char	   *statement;
 } PlannedStatement;
+
+typedef struct CleanedObject
+{
+	char	   *schema;
+	char	   *object_type;
+	char	   *name;
+} CleanedObject;
 
 typedef struct RepairDone
 {
@@ -81,6 +88,16 @@ struct CommandOutput
 	int			warnings_size;
 
 	int			validated;		/* validate: migrations validated */
+
+	CleanedObject *cleaned;		/* clean: the objects dropped */
+	int			ncleaned;
+	int			cleaned_size;
+	char	  **schemas_cleaned;	/* clean: Flyway's two lists */
+	int			nschemas_cleaned;
+	int			schemas_cleaned_size;
+	char	  **schemas_dropped;
+	int			nschemas_dropped;
+	int			schemas_dropped_size;
 
 	const MigrationVersion **undo_versions; /* info: of the undo scripts, sorted */
 	int			nundo;
@@ -236,6 +253,36 @@ sink_planned(int seq, const char *script, int line, const char *statement, void 
 	p->statement = copy_or_null(statement);
 }
 
+static void
+sink_cleaned(const char *schema, const char *object_type, const char *name, void *arg)
+{
+	CommandOutput *co = arg;
+	CleanedObject *c;
+
+	GROW(co->cleaned, co->ncleaned, co->cleaned_size);
+	c = &co->cleaned[co->ncleaned++];
+	c->schema = pstrdup(schema);
+	c->object_type = pstrdup(object_type);
+	c->name = pstrdup(name);
+}
+
+static void
+sink_schema_cleaned(const char *schema, bool dropped, void *arg)
+{
+	CommandOutput *co = arg;
+
+	if (dropped)
+	{
+		GROW(co->schemas_dropped, co->nschemas_dropped, co->schemas_dropped_size);
+		co->schemas_dropped[co->nschemas_dropped++] = pstrdup(schema);
+	}
+	else
+	{
+		GROW(co->schemas_cleaned, co->nschemas_cleaned, co->schemas_cleaned_size);
+		co->schemas_cleaned[co->nschemas_cleaned++] = pstrdup(schema);
+	}
+}
+
 /*
  * The engine's notice of each script done ("applied V1__x.sql", "undid
  * version 2 with U2__x.sql") says what the applied line (from the applied
@@ -306,6 +353,8 @@ output_begin(const OutputSettings *settings, const char *command, Engine *engine
 	sinks->repaired = sink_repaired;
 	sinks->planned = sink_planned;
 	sinks->notice = sink_notice;
+	sinks->cleaned = sink_cleaned;
+	sinks->schema_cleaned = sink_schema_cleaned;
 	sinks->arg = co;
 	return co;
 }
@@ -481,6 +530,29 @@ final_version(const CommandOutput *co)
 	return version;
 }
 
+/* Flyway's lines: each schema cleaned (with how many objects) or dropped. */
+static void
+print_clean_summary(const CommandOutput *co, const char *took)
+{
+	FILE	   *f = co->s->err;
+
+	for (int i = 0; i < co->nschemas_cleaned; i++)
+	{
+		int			objects = 0;
+
+		for (int j = 0; j < co->ncleaned; j++)
+			if (strcmp(co->cleaned[j].schema, co->schemas_cleaned[i]) == 0)
+				objects++;
+		fprintf(f, "Successfully cleaned schema \"%s\" (%d object%s dropped)\n",
+				co->schemas_cleaned[i], objects, objects == 1 ? "" : "s");
+	}
+	for (int i = 0; i < co->nschemas_dropped; i++)
+		fprintf(f, "Successfully dropped schema \"%s\"\n", co->schemas_dropped[i]);
+	fprintf(f, "Successfully cleaned %d schema%s (execution time %s)\n",
+			co->nschemas_cleaned + co->nschemas_dropped,
+			co->nschemas_cleaned + co->nschemas_dropped == 1 ? "" : "s", took);
+}
+
 static void
 print_summary(const CommandOutput *co)
 {
@@ -510,6 +582,8 @@ print_summary(const CommandOutput *co)
 		fprintf(f, "Successfully repaired schema history table %s (execution time %s)%s\n",
 				co->engine->history.qualified ? co->engine->history.qualified : "", took,
 				co->nrepairs == 0 ? ": nothing to repair" : "");
+	else if (strcmp(co->command, "clean") == 0)
+		print_clean_summary(co, took);
 	fflush(f);
 }
 
@@ -702,6 +776,40 @@ plan_json(const CommandOutput *co)
 }
 
 static cJSON *
+string_array(char *const *items, int count)
+{
+	cJSON	   *list = cJSON_CreateArray();
+
+	for (int i = 0; i < count; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(items[i]));
+	return list;
+}
+
+/* Flyway's CleanResult, with the objects dropped (pg_migrate's addition). */
+static cJSON *
+clean_json(const CommandOutput *co)
+{
+	cJSON	   *root = common_result(co, "clean");
+	cJSON	   *list;
+
+	cJSON_AddItemToObject(root, "schemasCleaned",
+						  string_array(co->schemas_cleaned, co->nschemas_cleaned));
+	cJSON_AddItemToObject(root, "schemasDropped",
+						  string_array(co->schemas_dropped, co->nschemas_dropped));
+	list = cJSON_AddArrayToObject(root, "objectsDropped");
+	for (int i = 0; i < co->ncleaned; i++)
+	{
+		cJSON	   *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "schema", co->cleaned[i].schema);
+		cJSON_AddStringToObject(o, "objectType", co->cleaned[i].object_type);
+		cJSON_AddStringToObject(o, "name", co->cleaned[i].name);
+		cJSON_AddItemToArray(list, o);
+	}
+	return root;
+}
+
+static cJSON *
 command_json(const CommandOutput *co)
 {
 	cJSON	   *root;
@@ -714,6 +822,8 @@ command_json(const CommandOutput *co)
 		return repair_json(co);
 	if (strcmp(co->command, "plan") == 0)
 		return plan_json(co);
+	if (strcmp(co->command, "clean") == 0)
+		return clean_json(co);
 	root = common_result(co, co->command);
 	cJSON_AddStringToObject(root, "schemaName", schema_name(co));
 	if (strcmp(co->command, "validate") == 0)

@@ -250,6 +250,8 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc)
 				 "pg_migrate.locations names the migrations");
 	if (given(fc, FK_OUTPUT_TYPE) != NULL)
 		log_info("init", "FLYWAY_OUTPUT_TYPE does not apply: the handler always logs JSON lines");
+	if (given(fc, FK_CLEAN_DISABLED) != NULL)
+		log_info("init", "FLYWAY_CLEAN_DISABLED does not apply: the handler migrates and never cleans");
 
 	cfg->connect_retries = flyway_config_int(fc, FK_CONNECT_RETRIES);
 	cfg->connect_retries_interval_s = flyway_config_int(fc, FK_CONNECT_RETRIES_INTERVAL);

@@ -3,8 +3,10 @@
 # history, its database settings, the grants and views a DBA made, and
 # migrate_info()'s view of it; migrations apply after the update, and
 # migrate_sync_status() (a C function from 1.1 on) is refused inside one.
-# Then 1.0 + UPDATE and a new CREATE EXTENSION must give the same objects:
-# members, function definitions and ACLs, table columns, initial privileges.
+# Then on to 1.2 (migrate_clean()), keeping all of it again.  Then 1.0 +
+# UPDATE, 1.1 + UPDATE and a new CREATE EXTENSION must give the same
+# objects: members, function definitions and ACLs, table columns, initial
+# privileges.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -106,8 +108,8 @@ my %before = map { $_ => $node->safe_psql('upd', $_) }
 like($before{$q_history}, qr/\|upgrade_deployer\|/, 'the history names the installed_by setting');
 like($before{$q_info}, qr/V3__after_update\.sql\|.*\|Pending$/m, 'V3 is pending before the update');
 
-# --- 2. ALTER EXTENSION pg_migrate UPDATE --------------------------------------
-$node->safe_psql('upd', 'ALTER EXTENSION pg_migrate UPDATE');
+# --- 2. ALTER EXTENSION pg_migrate UPDATE TO '1.1' -----------------------------
+$node->safe_psql('upd', "ALTER EXTENSION pg_migrate UPDATE TO '1.1'");
 is( $node->safe_psql(
 		'upd', q{SELECT extversion || ' ' || (SELECT l.lanname || ' ' || p.prosecdef FROM pg_proc p
 		  JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = 'migrate_sync_status()'::regprocedure)
@@ -150,25 +152,59 @@ is( $node->safe_psql('upd', q{SELECT installed_by FROM flyway_schema_history WHE
 my ($rc2, $out2, $err2) = $node->psql('upd', 'SELECT migrate_sync_status()');
 is($rc2, 0, 'migrate_sync_status() works in a session after the refusal');
 
-# --- 4. 1.0 + UPDATE and a new CREATE EXTENSION give the same objects ---------
+# --- 3b. on to 1.2: migrate_clean(), refused by default, nothing else changes --
+my %at11 = map { $_ => $node->safe_psql('upd', $_) } ($q_history, $q_info, $q_settings, $q_sync_status);
+$node->safe_psql('upd', 'ALTER EXTENSION pg_migrate UPDATE');
+is( $node->safe_psql(
+		'upd', q{SELECT extversion || ' ' || (to_regprocedure('migrate_clean()') IS NOT NULL)
+		  FROM pg_extension WHERE extname = 'pg_migrate'}),
+	'1.2 true',
+	'updated to 1.2: migrate_clean() exists');
+for my $check ([ 'the history rows', $q_history ], [ 'migrate_info()', $q_info ],
+	[ 'the database settings', $q_settings ], [ 'migrate_sync_status()', $q_sync_status ])
+{
+	my ($what, $q) = @$check;
+	is($node->safe_psql('upd', $q), $at11{$q}, "$what: unchanged by the update to 1.2");
+}
+is($node->safe_psql('upd', $q_revoked), 't', 'every function, migrate_clean() too, is revoked from PUBLIC');
+($rc, $stdout, $stderr) = $node->psql('upd', 'SELECT * FROM migrate_clean()');
+like($stderr, qr/unable to execute clean as it has been disabled with pg_migrate\.clean_disabled/,
+	'migrate_clean() is refused by default');
+is($node->safe_psql('upd', q{SELECT count(*) FROM flyway_schema_history}), '4',
+	'the refusal dropped nothing');
+is( $node->safe_psql(
+		'upd', q{SET ROLE upgrade_monitor;
+		  SELECT (SELECT count(*) FROM migrate_sync_status()) || ' ' || (SELECT release FROM monitoring.sync_overview)}),
+	'1 r7',
+	'the grant to a monitoring role and the view still work after the update to 1.2');
+
+# --- 4. 1.0 + UPDATE, 1.1 + UPDATE and a new CREATE EXTENSION: same objects ---
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION pg_migrate');
 $node->safe_psql('postgres', 'CREATE DATABASE stepped');
 $node->safe_psql('stepped', "CREATE EXTENSION pg_migrate VERSION '1.0'");
 $node->safe_psql('stepped', "ALTER EXTENSION pg_migrate UPDATE TO '1.1'");
-is($node->safe_psql('fresh', $q_config), $node->safe_psql('stepped', $q_config),
-	'same version, schema and dumped tables');
-like($node->safe_psql('fresh', $q_config), qr/^1\.1 \|/, 'CREATE EXTENSION installs 1.1');
-for my $check (
-	[ 'members', $q_members ],
-	[ 'function definitions and ACLs', $q_functions ],
-	[ 'table columns and ACLs', $q_tables ],
-	[ 'initial privileges', $q_init_privs ])
+$node->safe_psql('stepped', "ALTER EXTENSION pg_migrate UPDATE TO '1.2'");
+$node->safe_psql('postgres', 'CREATE DATABASE from11');
+$node->safe_psql('from11', "CREATE EXTENSION pg_migrate VERSION '1.1'");
+$node->safe_psql('from11', 'ALTER EXTENSION pg_migrate UPDATE');
+like($node->safe_psql('fresh', $q_config), qr/^1\.2 \|/, 'CREATE EXTENSION installs 1.2');
+for my $db ([ 'stepped', '1.0 + UPDATE' ], [ 'from11', '1.1 + UPDATE' ])
 {
-	my ($what, $q) = @$check;
-	my $fresh = $node->safe_psql('fresh', $q);
-	isnt($fresh, '', "the extension has $what");
-	is($node->safe_psql('stepped', $q), $fresh, "1.0 + UPDATE and CREATE EXTENSION: same $what");
+	my ($dbname, $path) = @$db;
+	is($node->safe_psql($dbname, $q_config), $node->safe_psql('fresh', $q_config),
+		"$path: same version, schema and dumped tables");
+	for my $check (
+		[ 'members', $q_members ],
+		[ 'function definitions and ACLs', $q_functions ],
+		[ 'table columns and ACLs', $q_tables ],
+		[ 'initial privileges', $q_init_privs ])
+	{
+		my ($what, $q) = @$check;
+		my $fresh = $node->safe_psql('fresh', $q);
+		isnt($fresh, '', "the extension has $what");
+		is($node->safe_psql($dbname, $q), $fresh, "$path and CREATE EXTENSION: same $what");
+	}
 }
 is($node->safe_psql('upd', $q_members), $node->safe_psql('fresh', $q_members),
 	'the updated database with history has the same members too');

@@ -131,7 +131,7 @@ test_flyway_settings(void)
 		"FLYWAY_TARGET", "5", "FLYWAY_GROUP", "true", "FLYWAY_OUT_OF_ORDER", "false",
 	"FLYWAY_LOCATIONS", "filesystem:./sql/postgresql", NULL};
 	const char *const typo[] = {"FLYWAY_TYPO", "x", NULL};
-	const char *const unsupported[] = {"FLYWAY_CLEAN_DISABLED", "false", NULL};
+	const char *const unsupported[] = {"FLYWAY_CLEAN_ON_VALIDATION_ERROR", "true", NULL};
 	const char *const badbool[] = {"FLYWAY_GROUP", "s3cr3t-maybe", NULL};
 	const char *const two[] = {"PG_MIGRATE_ENGINE", "extension", "FLYWAY_SCHEMAS", "a, b", NULL};
 	const char *const differ[] = {"PG_MIGRATE_ENGINE", "extension", "FLYWAY_SCHEMAS", "a",
@@ -174,7 +174,7 @@ test_flyway_settings(void)
 	   "unknown FLYWAY_TYPO fails the init, naming it");
 	free(err);
 	config_free(&cfg);
-	ok(load_with(&cfg, &err, unsupported) != 0 && err && strstr(err, "FLYWAY_CLEAN_DISABLED") &&
+	ok(load_with(&cfg, &err, unsupported) != 0 && err && strstr(err, "FLYWAY_CLEAN_ON_VALIDATION_ERROR") &&
 	   strstr(err, "not supported"), "unsupported Flyway setting fails the init, naming it");
 	free(err);
 	config_free(&cfg);

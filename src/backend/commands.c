@@ -109,6 +109,7 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->skip_executing_migrations = pgm_skip_executing_migrations;
 	opts->cherry_pick = pgm_cherry_pick;
 	settings_naming(opts->naming);
+	opts->clean_disabled = pgm_clean_disabled;
 }
 
 /* The engine's notices and warnings, as the server's. */
@@ -368,4 +369,26 @@ command_repair(const CallOptions *options, RepairSink sink, void *sink_arg)
 	sinks.arg = sink_arg;
 	command_run_init(&run, options, true, &sinks);
 	command_run_end(&run, engine_repair(&run.engine));
+}
+
+/*
+ * command_clean
+ *		"flyway clean", refused while pg_migrate.clean_disabled is on: in the
+ *		caller's transaction, so a failure (or the caller's ROLLBACK) drops
+ *		nothing.  One row per object dropped.
+ */
+void
+command_clean(CleanSink sink, void *sink_arg)
+{
+	CallOptions options;
+	EngineSinks sinks;
+	CommandRun	run;
+
+	memset(&options, 0, sizeof(options));
+	options.out_of_order = -1;
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.cleaned = sink;
+	sinks.arg = sink_arg;
+	command_run_init(&run, &options, true, &sinks);
+	command_run_end(&run, engine_clean(&run.engine));
 }

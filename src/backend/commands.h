@@ -2,7 +2,7 @@
  *
  * commands.h
  *	  The commands behind the SQL functions: apply, undo, info, validate,
- *	  baseline, repair and the dry run (commands.c, on the engine).
+ *	  baseline, repair, clean and the dry run (commands.c, on the engine).
  *
  *-------------------------------------------------------------------------
  */
@@ -16,6 +16,8 @@ typedef void (*InfoSink) (const InfoRow *row, void *arg);
 typedef void (*BaselineSink) (int rank, const char *version, const char *description, void *arg);
 typedef void (*RepairSink) (const char *action, const AppliedRow *row, void *arg);
 typedef void (*PlanSink) (int seq, const char *script, int line, const char *statement, void *arg);
+typedef void (*CleanSink) (const char *schema, const char *object_type, const char *name,
+						   void *arg);
 
 extern void command_check_options(const CallOptions *options);
 extern bool command_apply_needed(CallOptions *options);
@@ -26,5 +28,6 @@ extern int	command_validate(const CallOptions *options);
 extern void command_baseline(const char *version, const char *description,
 							 BaselineSink sink, void *sink_arg);
 extern void command_repair(const CallOptions *options, RepairSink sink, void *sink_arg);
+extern void command_clean(CleanSink sink, void *sink_arg);
 
 #endif							/* PG_MIGRATE_COMMANDS_H */

@@ -34,6 +34,7 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -99,6 +100,11 @@ typedef struct OpArgs
 	int		   *nrows;
 	const HistoryChange *change;
 	int			rank;			/* history_change: the row's installed_rank */
+	const char *sql;			/* catalog_read, run_sql */
+	int			nparams;
+	const char *const *params;
+	char	  **values;			/* catalog_read: the rows, as texts */
+	int			ncols;
 } OpArgs;
 
 /* An operation's work, run by guarded_call() between work_start and work_end. */
@@ -735,6 +741,71 @@ server_history_change(Executor *exec, const HistoryTableRef *history, const Hist
 	return true;
 }
 
+/*
+ * A catalog read of the engine's own (clean): as the session's user, with
+ * a new snapshot (not read-only), so it sees the run's own DROPs.
+ */
+static void
+catalog_read_work(ServerExecutor *ex, OpArgs *args)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid		   *types = palloc(sizeof(Oid) * (args->nparams + 1));
+	Datum	   *values = palloc(sizeof(Datum) * (args->nparams + 1));
+	int			rc;
+
+	for (int i = 0; i < args->nparams; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = CStringGetTextDatum(args->params[i]);
+	}
+	rc = SPI_execute_with_args(args->sql, args->nparams, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	/* SPI returns in its own context, freed by SPI_finish(): the rows go to the caller's */
+	MemoryContextSwitchTo(cxt);
+	*args->nrows = (int) SPI_processed;
+	args->ncols = SPI_tuptable->tupdesc->natts;
+	args->values = palloc(sizeof(char *) * ((size_t) *args->nrows * args->ncols + 1));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int c = 0; c < args->ncols; c++)
+			args->values[r * args->ncols + c] =
+				SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
+	}
+}
+
+static bool
+server_catalog_read(Executor *exec, const char *sql, int nparams, const char *const *params,
+					char ***values, int *nrows, int *ncols, MigrateError *err)
+{
+	OpArgs		args = {.sql = sql, .nparams = nparams, .params = params, .nrows = nrows};
+
+	if (!guarded_call((ServerExecutor *) exec, WORK_SPI, catalog_read_work, &args, err))
+		return false;
+	*values = args.values;
+	*ncols = args.ncols;
+	return true;
+}
+
+/* One statement of the engine's own (a DROP), as the session's user. */
+static void
+run_sql_work(ServerExecutor *ex, OpArgs *args)
+{
+	int			rc = SPI_execute(args->sql, false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+}
+
+static bool
+server_run_sql(Executor *exec, const char *sql, MigrateError *err)
+{
+	OpArgs		args = {.sql = sql};
+
+	return guarded_call((ServerExecutor *) exec, WORK_SPI, run_sql_work, &args, err);
+}
+
 /* The operations of both modes: in_caller_transaction() tells them apart. */
 #define SERVER_OPS \
 	.session_facts = server_session_facts, \
@@ -752,7 +823,9 @@ server_history_change(Executor *exec, const HistoryTableRef *history, const Hist
 	.history_schema_is_empty = server_history_schema_is_empty, \
 	.history_create = server_history_create, \
 	.history_read = server_history_read, \
-	.history_change = server_history_change
+	.history_change = server_history_change, \
+	.catalog_read = server_catalog_read, \
+	.run_sql = server_run_sql
 
 static const ExecutorOps toplevel_ops = {
 	.name = "apply worker",

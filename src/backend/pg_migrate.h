@@ -44,6 +44,7 @@ extern bool pgm_validate_on_migrate;
 extern bool pgm_skip_executing_migrations;
 extern char *pgm_cherry_pick;
 extern bool pgm_fail_on_missing_locations;
+extern bool pgm_clean_disabled;
 
 /* settings.c: defining the settings, and reading them as lists */
 extern void settings_define(void);

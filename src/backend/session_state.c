@@ -42,6 +42,7 @@ static const char *const own_settings[] = {
 	"pg_migrate.repeatable_sql_migration_prefix",
 	"pg_migrate.undo_sql_migration_prefix",
 	"pg_migrate.baseline_migration_prefix",
+	"pg_migrate.clean_disabled",
 };
 
 struct SessionState

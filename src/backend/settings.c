@@ -47,6 +47,7 @@ bool		pgm_skip_executing_migrations = false;
 char	   *pgm_cherry_pick = NULL;
 bool		pgm_fail_on_missing_locations = false;
 bool		pgm_allow_symlinks_outside_locations = false;
+bool		pgm_clean_disabled = true;
 
 /* Remote locations and the sync worker (sync.c, sync_worker.c). */
 bool		pgm_sync_on_apply = true;
@@ -193,6 +194,17 @@ settings_define(void)
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 
 	define_naming_settings();
+	/*
+	 * A safety catch, as Flyway's cleanDisabled, not a privilege: whoever
+	 * may execute migrate_clean() (nobody, until a DBA grants it) turns it
+	 * off for the call, and can only drop what it owns.
+	 */
+	DefineCustomBoolVariable("pg_migrate.clean_disabled",
+							 "Refuse migrate_clean() (Flyway's cleanDisabled).",
+							 "Off: migrate_clean() drops every object in the managed schemas.",
+							 &pgm_clean_disabled, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+
 	define_sync_settings();
 
 #if PG_VERSION_NUM >= 150000

@@ -241,29 +241,34 @@ baseline_history(Engine *engine)
 }
 
 /*
- * The scripts are read for the baseline callbacks.  Flyway's baseline does
- * not resolve the migrations, so a script baseline does not need (an
- * undefined placeholder in a repeatable, say) does not stop it: then no
- * callback runs, and a WARNING says why.  A callback of an event that
- * never happens is still an error.
+ * The scripts are read for the callbacks of a command that runs no
+ * migration (baseline, clean).  Flyway's baseline and clean do not
+ * resolve the migrations, so a script they do not need (an undefined
+ * placeholder in a repeatable, say) does not stop them: then no callback
+ * runs, and a WARNING says why.  A callback of an event that never happens
+ * is still an error.
  */
-static bool
-read_baseline_callbacks(Engine *engine)
+bool
+read_command_callbacks(Engine *engine, const char *command, const char *events)
 {
 	MigrateError own;
 
 	if (prepare_scripts(engine))
 		return true;
-	if (strcmp(engine->error.sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED) == 0)
+	/* in the caller's transaction nothing runs after the server's own error */
+	if (strcmp(engine->error.sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED) == 0 ||
+		(engine->ex->ops->caller_transaction && !engine->refused))
 		return false;
 	own = engine->error;
 	engine->scripts.ncallbacks = 0;
 	engine->refused = false;
 	migrate_error_clear(&engine->error);
 	engine_notice(engine, ENGINE_WARNING,
-				  psprintf("the baseline callbacks were not run: %s", own.message ? own.message : ""),
+				  psprintf("the %s callbacks were not run: %s", command,
+						   own.message ? own.message : ""),
 				  own.detail,
-				  "Fix the scripts for the callbacks (beforeBaseline, afterBaseline) to run; the baseline itself does not need them.");
+				  psprintf("Fix the scripts for the callbacks (%s) to run; the %s itself does not need them.",
+						   events, command));
 	return true;
 }
 
@@ -302,7 +307,7 @@ engine_baseline(Engine *engine, const char *version, const char *description)
 	engine->locked = ok;
 	change.installed_by = engine->opts.installed_by;
 	ok = ok && ex->ops->history_probe(ex, &engine->history, &engine->error) &&
-		read_baseline_callbacks(engine);
+		read_command_callbacks(engine, "baseline", "beforeBaseline, afterBaseline");
 	if (ok)
 	{
 		ok = run_callbacks(engine, "beforeBaseline", false, NULL) &&

@@ -114,9 +114,6 @@ run_failure_callbacks(Engine *engine, const char *event)
 static const char *
 event_never_fires(Engine *engine, const char *event)
 {
-	if (strcmp(event, "beforeClean") == 0 || strcmp(event, "afterClean") == 0 ||
-		strcmp(event, "afterCleanError") == 0)
-		return "pg_migrate has no clean command";
 	if (strcmp(event, "beforeConnect") == 0)
 		return "a SQL callback needs the connection, which does not exist before it is opened";
 	if (strcmp(event, "afterConnect") == 0 && !engine->opts.connect_callbacks)

@@ -67,6 +67,8 @@ const EngineWording engine_wording_server = {
 	.create_schemas_on = "SET pg_migrate.create_schemas = on",
 	.lock_retry_count = "pg_migrate.lock_retry_count",
 	.naming_names = naming_names_server,
+	.clean_disabled_name = "pg_migrate.clean_disabled",
+	.clean_disabled_off = "SET pg_migrate.clean_disabled = off",
 };
 
 const EngineWording engine_wording_command = {
@@ -97,6 +99,8 @@ const EngineWording engine_wording_command = {
 	.create_schemas_on = "run with -createSchemas=true",
 	.lock_retry_count = "-lockRetryCount",
 	.naming_names = naming_names_command,
+	.clean_disabled_name = "-cleanDisabled",
+	.clean_disabled_off = "run with -cleanDisabled=false",
 };
 
 void

@@ -2,7 +2,7 @@
  *
  * engine.h
  *	  The run, written once: migrate, undo, validate, info, baseline,
- *	  repair and the dry run, with Flyway's order of lock, history table,
+ *	  repair, clean and the dry run, with Flyway's order of lock, history table,
  *	  validation, callbacks, and each migration's transaction and history
  *	  row.  It works through an executor (executor.h), so the extension and
  *	  the command behave the same.
@@ -46,6 +46,7 @@ typedef struct EngineOptions
 	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
 	const char *naming[NAMING_SETTING_COUNT];	/* file-name conventions by
 												 * NamingSetting; NULL = Flyway's */
+	bool		clean_disabled; /* Flyway's cleanDisabled: clean is refused */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -94,6 +95,11 @@ typedef struct EngineSinks
 	void		(*planned) (int seq, const char *script, int line, const char *statement, void *arg);
 	void		(*notice) (EngineNoticeLevel level, const char *message, const char *detail,
 						   const char *hint, void *arg);
+	/* clean: an object dropped (object_type "schema": a whole schema) */
+	void		(*cleaned) (const char *schema, const char *object_type, const char *name,
+							void *arg);
+	/* clean: a managed schema done, dropped whole or emptied */
+	void		(*schema_cleaned) (const char *schema, bool dropped, void *arg);
 	void	   *arg;
 } EngineSinks;
 
@@ -127,6 +133,8 @@ typedef struct EngineWording
 	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
 	const char *const *naming_names;	/* the file-name settings by NamingSetting;
 										 * NULL = Flyway's keys */
+	const char *clean_disabled_name;	/* "pg_migrate.clean_disabled" | "-cleanDisabled" */
+	const char *clean_disabled_off; /* "SET pg_migrate.clean_disabled = off" */
 } EngineWording;
 
 /* The server's wording (engine_init's default) and the command's. */
@@ -170,6 +178,14 @@ extern bool engine_validate(Engine *engine, int *validated);
 extern bool engine_info(Engine *engine);
 extern bool engine_baseline(Engine *engine, const char *version, const char *description);
 extern bool engine_repair(Engine *engine);
+
+/*
+ * Flyway's clean, refused while cleanDisabled is on: every object of the
+ * managed schemas dropped (extension members kept), and the schemas the
+ * history's SCHEMA marker says were created dropped whole, in one
+ * transaction, under the lock.
+ */
+extern bool engine_clean(Engine *engine);
 
 /*
  * The dry run: every statement migrate (or undo) would run now, through the

@@ -47,6 +47,16 @@ extern bool prepare_check_plan(Engine *engine, const char *what);
  */
 extern bool prepare_check_unvalidated(Engine *engine);
 
+/*
+ * The callbacks of a command that runs no migration (baseline, clean):
+ * scripts it does not need do not stop it (a WARNING names the problem and
+ * no callback runs); events lists the command's callbacks, for the hint.
+ */
+extern bool read_command_callbacks(Engine *engine, const char *command, const char *events);
+
+/* The schemas Flyway manages: the history table's first, then schemas (prepare.c). */
+extern char **managed_schemas(Engine *engine, int *count);
+
 /* Release Flyway's lock if this run holds it. */
 extern void engine_unlock(Engine *engine);
 

@@ -158,6 +158,17 @@ typedef struct ExecutorOps
 	/* *rank: an INSERT's new installed_rank (may be NULL) */
 	bool		(*history_change) (Executor *ex, const HistoryTableRef *history,
 								   const HistoryChange *change, int *rank, MigrateError *err);
+
+	/*
+	 * The engine's own SQL (clean), as the session's user: a catalog read
+	 * with $1..$n text parameters, its rows as texts (values[row * ncols +
+	 * col], NULL = SQL NULL) seeing what the run changed so far; and one
+	 * statement (a DROP), in the open block or committed by itself.
+	 */
+	bool		(*catalog_read) (Executor *ex, const char *sql, int nparams,
+								 const char *const *params, char ***values, int *nrows,
+								 int *ncols, MigrateError *err);
+	bool		(*run_sql) (Executor *ex, const char *sql, MigrateError *err);
 } ExecutorOps;
 
 /* Each executor's state starts with this. */

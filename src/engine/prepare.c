@@ -123,7 +123,7 @@ prepare_locate_history(Engine *engine)
  * The schemas Flyway manages: defaultSchema (when it is not among them),
  * then schemas; the history table's schema when neither is configured.
  */
-static char **
+char	  **
 managed_schemas(Engine *engine, int *count)
 {
 	char	  **out = palloc(sizeof(char *) * (engine->opts.nschemas + 1));

@@ -153,10 +153,11 @@ check "$pkg Depends names no libpq5 (the command, which needs it, is in $cmd_pkg
 # curl_api.c opens libcurl.so.4 with dlopen(), so no shlibs dependency names it
 check "$pkg Recommends names libcurl4 (opened with dlopen for remote locations)" names "$recommends" libcurl4
 contents=$(dpkg-deb -c "$deb")
-check "$pkg holds the library, the control file, the SQL scripts (1.1, 1.0 and the update) and the copyright" \
+check "$pkg holds the library, the control file, the SQL scripts (1.2, 1.1, 1.0 and the updates) and the copyright" \
 	holds "$contents" usr/lib/postgresql/15/lib/pg_migrate.so usr/share/postgresql/15/extension/pg_migrate.control \
-	usr/share/postgresql/15/extension/pg_migrate--1.1.sql usr/share/postgresql/15/extension/pg_migrate--1.0.sql \
-	usr/share/postgresql/15/extension/pg_migrate--1.0--1.1.sql usr/share/doc/$pkg/copyright
+	usr/share/postgresql/15/extension/pg_migrate--1.2.sql usr/share/postgresql/15/extension/pg_migrate--1.1.sql \
+	usr/share/postgresql/15/extension/pg_migrate--1.0.sql usr/share/postgresql/15/extension/pg_migrate--1.0--1.1.sql \
+	usr/share/postgresql/15/extension/pg_migrate--1.1--1.2.sql usr/share/doc/$pkg/copyright
 check "$pkg holds no pg_migrate command and no manual page" \
 	holds_none "$contents" '.*/bin/pg_migrate' '.*/man1/pg_migrate\.1.*'
 check "$pkg's copyright file names the PostgreSQL License" \

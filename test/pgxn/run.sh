@@ -52,7 +52,7 @@ touch "$entries"
 echo "$dist.zip: $(wc -l <"$entries") entries"
 
 check "every entry is under $dist/" bash -c '[ -s "$1" ] && ! grep -v "^$2/" "$1"' _ "$entries" "$dist"
-for f in META.json Makefile pg_migrate.control pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.0--1.1.sql LICENSE README.md CHANGELOG.md \
+for f in META.json Makefile pg_migrate.control pg_migrate--1.0.sql pg_migrate--1.1.sql pg_migrate--1.2.sql pg_migrate--1.0--1.1.sql pg_migrate--1.1--1.2.sql LICENSE README.md CHANGELOG.md \
 	pg_migrate.c src/core/ src/backend/ src/remote/ client/ \
 	docs/reference.md debian/control sql/ expected/ specs/ test/migrations/; do
 	check "the archive has $f" grep -qx "$dist/$f" "$entries"

@@ -1598,17 +1598,32 @@ test_callback_events_refused(void)
 	CHECK(fake_log_find(&FX, "run afterConnect.sql") >= 0);
 	CHECK(fake_log_find(&FX, "run afterConnect.sql") < fake_log_find(&FX, "run V1__one.sql"));
 
-	/* beforeConnect and the clean events never happen in either */
+	/* beforeConnect never happens in either */
 	setup();
 	O.connect_callbacks = true;
 	fake_add_script(&FX, "beforeConnect.sql", "SELECT 1;");
 	CHECK(!engine_info(engine()));
 	CHECK_STR(E.error.sqlstate, "0A000");
 	CHECK(contains(E.error.message, "beforeConnect.sql"));
+	/* the clean events happen (in a clean): accepted, and not run by info */
 	setup();
 	fake_add_script(&FX, "afterClean__x.sql", "SELECT 1;");
-	CHECK(!engine_info(engine()));
-	CHECK(contains(E.error.message, "afterClean__x.sql"));
+	CHECK(engine_info(engine()));
+	CHECK(fake_log_find(&FX, "run afterClean__x.sql") < 0);
+
+	/*
+	 * clean refused while cleanDisabled is on (Flyway's default), naming the
+	 * setting: before the lock, no callback, nothing written
+	 */
+	setup();
+	O.clean_disabled = true;
+	fake_add_script(&FX, "beforeClean.sql", "SELECT 1;");
+	CHECK(!engine_clean(engine()));
+	CHECK_STR(E.error.sqlstate, "55000");
+	CHECK(contains(E.error.message, "pg_migrate.clean_disabled"));
+	CHECK(contains(E.error.hint, "SET pg_migrate.clean_disabled = off"));
+	CHECK_INT(FX.nlog, 0);
+	CHECK_INT(FX.locks_held, 0);
 }
 
 /*

@@ -87,7 +87,7 @@ test_args(void)
 	char	   *const no_value[] = {"-url"};
 	char	   *const empty_key[] = {"-=x"};
 	char	   *const unknown[] = {"-urll=x"};
-	char	   *const unsupported[] = {"-cleanDisabled=false"};
+	char	   *const unsupported[] = {"-cleanOnValidationError=true"};
 	char	   *const bad_bool[] = {"-group=yes"};
 	char	   *const bad_count[] = {"-connectRetries=-1"};
 	char	   *const bad_output[] = {"-outputType=xml"};
@@ -114,7 +114,7 @@ test_args(void)
 	CHECK_STR(error, "unknown setting urll (-urll)");
 	fresh();
 	CHECK(!args(1, unsupported));
-	CHECK(error && strstr(error, "cleanDisabled (-cleanDisabled) is not supported"));
+	CHECK(error && strstr(error, "cleanOnValidationError (-cleanOnValidationError) is not supported"));
 	fresh();
 	CHECK(!args(1, bad_bool));
 	CHECK_STR(error, "group (-group) must be true or false");
@@ -131,7 +131,7 @@ test_environment(void)
 		"FLYWAY_BASELINE_ON_MIGRATE=true", "FLYWAY_PLACEHOLDERS_MY_KEY=v1",
 		"FLYWAY_CONNECT_RETRIES_INTERVAL=5", "FLYWAY_VALIDATE_MIGRATION_NAMING=false", NULL};
 	char	   *const unknown[] = {"FLYWAY_TYPO=1", NULL};
-	char	   *const unsupported[] = {"FLYWAY_CLEAN_DISABLED=false", NULL};
+	char	   *const unsupported[] = {"FLYWAY_CLEAN_ON_VALIDATION_ERROR=true", NULL};
 	char	   *const bad[] = {"FLYWAY_GROUP=maybe", NULL};
 	char	   *name;
 
@@ -157,11 +157,36 @@ test_environment(void)
 	CHECK_STR(error, "unknown environment variable FLYWAY_TYPO");
 	fresh();
 	CHECK(!flyway_config_read_environment(&config, unsupported, &error));
-	CHECK(error && strstr(error, "cleanDisabled (FLYWAY_CLEAN_DISABLED) is not supported"));
+	CHECK(error && strstr(error, "cleanOnValidationError (FLYWAY_CLEAN_ON_VALIDATION_ERROR) is not supported"));
 	fresh();
 	CHECK(!flyway_config_read_environment(&config, bad, &error));
 	/* the value is not quoted back */
 	CHECK(error && strstr(error, "maybe") == NULL);
+}
+
+/* cleanDisabled: on unless a flag, FLYWAY_CLEAN_DISABLED or flyway.cleanDisabled turns it off */
+static void
+test_clean_disabled(void)
+{
+	char	   *const flag[] = {"-cleanDisabled=false", "clean"};
+	char	   *const env[] = {"FLYWAY_CLEAN_DISABLED=false", NULL};
+	char	   *const bad[] = {"-cleanDisabled=no"};
+
+	fresh();
+	CHECK(flyway_config_bool(&config, FK_CLEAN_DISABLED));
+	CHECK(args(lengthof(flag), flag));
+	CHECK(!flyway_config_bool(&config, FK_CLEAN_DISABLED));
+	CHECK_STR(config.commands[0], "clean");
+	fresh();
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK(!flyway_config_bool(&config, FK_CLEAN_DISABLED));
+	CHECK_STR(flyway_config_value(&config, FK_CLEAN_DISABLED)->origin, "FLYWAY_CLEAN_DISABLED");
+	fresh();
+	CHECK(flyway_config_read_conf_text(&config, "c.conf", "flyway.cleanDisabled=false\n", &error));
+	CHECK(!flyway_config_bool(&config, FK_CLEAN_DISABLED));
+	fresh();
+	CHECK(!args(1, bad));
+	CHECK_STR(error, "cleanDisabled (-cleanDisabled) must be true or false");
 }
 
 /* schemas, createSchemas, tablespace, lockRetryCount: Flyway's defaults and values */
@@ -360,6 +385,7 @@ main(void)
 	test_args();
 	test_environment();
 	test_schemas_and_lock();
+	test_clean_disabled();
 	test_conf_text();
 	test_precedence();
 	test_load();

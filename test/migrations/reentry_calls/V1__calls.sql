@@ -7,7 +7,7 @@ BEGIN
   FOREACH fn IN ARRAY ARRAY['migrate_apply()', 'migrate_apply(single_transaction => true)',
                             'migrate_info()', 'migrate_validate()', 'migrate_plan()',
                             'migrate_baseline()', 'migrate_repair()', 'migrate_undo()',
-                            'migrate_sync()', 'migrate_sync_status()'] LOOP
+                            'migrate_clean()', 'migrate_sync()', 'migrate_sync_status()'] LOOP
     BEGIN
       EXECUTE 'SELECT FROM ' || fn;
       INSERT INTO r20_calls (fn, outcome) VALUES (fn, 'ran');

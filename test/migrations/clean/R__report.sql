@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW report AS SELECT count(*) AS items FROM items;

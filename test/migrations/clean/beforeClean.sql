@@ -1,0 +1,1 @@
+DO $$BEGIN RAISE WARNING 'beforeClean ran'; END$$;
