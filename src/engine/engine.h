@@ -44,6 +44,10 @@ typedef struct EngineOptions
 	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
 	const char *cherry_pick;	/* NULL or "" = every migration */
 	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
+	const char *placeholder_prefix; /* NULL = "${" */
+	const char *placeholder_suffix; /* NULL = "}" */
+	const char *placeholder_separator;	/* NULL = ":" */
+	const char *working_directory;	/* flyway:workingDirectory; NULL = the executor's */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
