@@ -108,6 +108,10 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->validate_on_migrate = pgm_validate_on_migrate;
 	opts->skip_executing_migrations = pgm_skip_executing_migrations;
 	opts->cherry_pick = pgm_cherry_pick;
+	/* copies: a script's SET may free the settings' strings during the run */
+	opts->placeholder_prefix = pstrdup(pgm_placeholder_prefix);
+	opts->placeholder_suffix = pstrdup(pgm_placeholder_suffix);
+	opts->placeholder_separator = pstrdup(pgm_placeholder_separator);
 }
 
 /* The engine's notices and warnings, as the server's. */

@@ -36,6 +36,9 @@ static const char *const own_settings[] = {
 	"pg_migrate.mixed",
 	"pg_migrate.placeholder_replacement",
 	"pg_migrate.installed_by",
+	"pg_migrate.placeholder_prefix",
+	"pg_migrate.placeholder_suffix",
+	"pg_migrate.placeholder_separator",
 };
 
 struct SessionState

@@ -57,7 +57,7 @@ placeholder_options_valid(Engine *engine)
 	if (!placeholders_syntax_valid(opts->placeholder_prefix, opts->placeholder_suffix,
 								   opts->placeholder_separator, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
-						   "Give placeholderPrefix, placeholderSuffix and placeholderSeparator non-empty values (Flyway's defaults are ${, } and :).",
+						   "Change placeholderPrefix, placeholderSuffix or placeholderSeparator; Flyway's defaults are ${, } and :.",
 						   "invalid placeholder syntax");
 	placeholders_init(&syntax);
 	placeholders_set_syntax(&syntax, opts->placeholder_prefix, opts->placeholder_suffix,
