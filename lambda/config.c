@@ -242,6 +242,9 @@ static const struct
 	{FK_SKIP_EXECUTING_MIGRATIONS, "pg_migrate.skip_executing_migrations", 1},
 	{FK_CHERRY_PICK, "pg_migrate.cherry_pick", 0},
 	{FK_FAIL_ON_MISSING_LOCATIONS, "pg_migrate.fail_on_missing_locations", 1},
+	{FK_PLACEHOLDER_PREFIX, "pg_migrate.placeholder_prefix", 0},
+	{FK_PLACEHOLDER_SUFFIX, "pg_migrate.placeholder_suffix", 0},
+	{FK_PLACEHOLDER_SEPARATOR, "pg_migrate.placeholder_separator", 0},
 };
 
 /*
@@ -269,6 +272,9 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc, char **errmsg)
 	if (given(fc, FK_LOCATIONS) != NULL && cfg->engine == ENGINE_EXTENSION)
 		log_info("init", "FLYWAY_LOCATIONS is not used in extension mode: the database's "
 				 "pg_migrate.locations names the migrations");
+	if (given(fc, FK_WORKING_DIRECTORY) != NULL && cfg->engine == ENGINE_EXTENSION)
+		log_info("init", "FLYWAY_WORKING_DIRECTORY is not used in extension mode: the "
+				 "server's ${flyway:workingDirectory} is its data directory");
 	if (given(fc, FK_OUTPUT_TYPE) != NULL)
 		log_info("init", "FLYWAY_OUTPUT_TYPE does not apply: the handler always logs JSON lines");
 

@@ -162,6 +162,9 @@ extern void engine_init(Engine *engine, Executor *ex, const EngineOptions *opts,
 /* Refuse bad options (target, placeholders) before anything runs. */
 extern bool engine_check_options(Engine *engine);
 
+/* The placeholder syntax and names alone (engine_check_options does this first). */
+extern bool engine_check_placeholders(Engine *engine);
+
 extern bool engine_migrate(Engine *engine);
 extern bool engine_undo(Engine *engine);
 extern bool engine_validate(Engine *engine, int *validated);

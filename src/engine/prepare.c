@@ -20,7 +20,6 @@
 #include "interrupts.h"
 
 static bool plan_options_of(Engine *engine, PlanOptions *plan_options);
-static bool placeholder_options_valid(Engine *engine);
 
 /*
  * engine_check_options
@@ -32,7 +31,7 @@ engine_check_options(Engine *engine)
 	PlanOptions plan_options;
 	char	   *why = NULL;
 
-	if (!placeholder_options_valid(engine))
+	if (!engine_check_placeholders(engine))
 		return false;
 	if (!plan_parse_target(engine->opts.target, &plan_options, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
@@ -42,12 +41,14 @@ engine_check_options(Engine *engine)
 }
 
 /*
- * The placeholder syntax, and the user's names in it: a name in the
- * built-ins' namespace would be overridden, and one that holds the suffix
- * could never be written in a script.  Names only: values may be secret.
+ * engine_check_placeholders
+ *		The placeholder syntax, and the user's names in it: a name in the
+ *		built-ins' namespace would be overridden, and one that holds the
+ *		suffix could never be written in a script.  Names only: values may
+ *		be secret.
  */
-static bool
-placeholder_options_valid(Engine *engine)
+bool
+engine_check_placeholders(Engine *engine)
 {
 	const EngineOptions *opts = &engine->opts;
 	const PlaceholderSet *user = opts->placeholders;
@@ -94,7 +95,7 @@ prepare_locate_history(Engine *engine)
 	const char *schema = engine->opts.schema;
 	const char *working_directory;
 
-	if (!placeholder_options_valid(engine))
+	if (!engine_check_placeholders(engine))
 		return false;
 	memset(&facts, 0, sizeof(facts));
 	if (!engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
