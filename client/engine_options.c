@@ -27,6 +27,43 @@ engine_options_history_schema(const FlywayConfig *config)
 	return first;
 }
 
+char *
+engine_options_working_directory(const FlywayConfig *config)
+{
+	const char *configured = flyway_config_get(config, FK_WORKING_DIRECTORY);
+	char	   *absolute;
+	char	   *result;
+
+	/* make_absolute_path() mallocs; NULL (no current directory) on failure */
+	absolute = make_absolute_path(configured ? configured : ".");
+	if (absolute == NULL)
+		return NULL;
+	result = pstrdup(absolute);
+	free(absolute);
+	canonicalize_path(result);
+	return result;
+}
+
+char	  **
+engine_options_locations(const FlywayConfig *config, const char *working_directory,
+						 int *count)
+{
+	char	  **locations = flyway_config_list(config, FK_LOCATIONS, count);
+
+	for (int i = 0; working_directory != NULL && i < *count; i++)
+	{
+		char	   *entry = locations[i];
+		const char *path = entry + 11;
+
+		if (pg_strncasecmp(entry, "filesystem:", 11) != 0 || path[0] == '\0' ||
+			is_absolute_path(path))
+			continue;
+		locations[i] = psprintf("filesystem:%s/%s", working_directory, path);
+		pfree(entry);
+	}
+	return locations;
+}
+
 void
 engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 						   PlaceholderSet *placeholders)
@@ -66,4 +103,8 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->naming[NAMING_UNDO_PREFIX] = flyway_config_get(config, FK_UNDO_SQL_MIGRATION_PREFIX);
 	options->naming[NAMING_BASELINE_PREFIX] = flyway_config_get(config, FK_BASELINE_MIGRATION_PREFIX);
 	options->clean_disabled = flyway_config_bool(config, FK_CLEAN_DISABLED);
+	options->placeholder_prefix = flyway_config_get(config, FK_PLACEHOLDER_PREFIX);
+	options->placeholder_suffix = flyway_config_get(config, FK_PLACEHOLDER_SUFFIX);
+	options->placeholder_separator = flyway_config_get(config, FK_PLACEHOLDER_SEPARATOR);
+	options->working_directory = engine_options_working_directory(config);
 }

@@ -25,4 +25,18 @@ extern void engine_options_from_flyway(const FlywayConfig *config, EngineOptions
 /* The history table's schema, palloc'd: defaultSchema, else the first of schemas, else NULL. */
 extern char *engine_options_history_schema(const FlywayConfig *config);
 
+/*
+ * Flyway's workingDirectory, absolute (palloc'd): the one configured, else
+ * the process's current directory; NULL when that cannot be told.
+ */
+extern char *engine_options_working_directory(const FlywayConfig *config);
+
+/*
+ * The locations, each relative filesystem: one made absolute under
+ * working_directory (NULL: left as it is).  Free with
+ * flyway_config_list_free().
+ */
+extern char **engine_options_locations(const FlywayConfig *config,
+									   const char *working_directory, int *count);
+
 #endif							/* CLIENT_ENGINE_OPTIONS_H */

@@ -27,7 +27,8 @@ typedef enum ValueKind
 	KIND_BOOL,
 	KIND_COUNT,					/* a non-negative integer */
 	KIND_RETRIES,				/* a non-negative integer, or -1 for ever */
-	KIND_OUTPUT_TYPE
+	KIND_OUTPUT_TYPE,
+	KIND_NONEMPTY				/* text that cannot be empty */
 } ValueKind;
 
 typedef struct KeyDef
@@ -78,6 +79,10 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_UNDO_SQL_MIGRATION_PREFIX, "undoSqlMigrationPrefix", KIND_TEXT, NULL},
 	{FK_BASELINE_MIGRATION_PREFIX, "baselineMigrationPrefix", KIND_TEXT, NULL},
 	{FK_CLEAN_DISABLED, "cleanDisabled", KIND_BOOL, "true"},
+	{FK_PLACEHOLDER_PREFIX, "placeholderPrefix", KIND_NONEMPTY, "${"},
+	{FK_PLACEHOLDER_SUFFIX, "placeholderSuffix", KIND_NONEMPTY, "}"},
+	{FK_PLACEHOLDER_SEPARATOR, "placeholderSeparator", KIND_NONEMPTY, ":"},
+	{FK_WORKING_DIRECTORY, "workingDirectory", KIND_NONEMPTY, NULL},
 };
 
 /*
@@ -92,11 +97,10 @@ static const char *const unsupported_keys[] = {
 	"encoding", "environment", "errorOverrides", "executeInTransaction",
 	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
-	"outputQueryResults", "placeholderPrefix", "placeholderSeparator",
-	"placeholderSuffix", "powershellExecutable", "provisioner",
+	"outputQueryResults", "powershellExecutable", "provisioner",
 	"reportEnabled", "reportFilename", "resolvers",
 	"scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "skipDefaultCallbacks",
-	"skipDefaultResolvers", "stream", "workingDirectory",
+	"skipDefaultResolvers", "stream",
 	/* prefixes of families of keys */
 	"jdbcProperties.", "plugins.",
 	NULL
@@ -266,6 +270,13 @@ check_kind(const KeyDef *def, const char *value, const char *origin, char **erro
 			{
 				*error = psprintf("%s (%s) must be json, or empty for readable text",
 								  def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_NONEMPTY:
+			if (*value == '\0')
+			{
+				*error = psprintf("%s (%s) cannot be empty", def->name, origin);
 				return false;
 			}
 			break;
@@ -618,25 +629,39 @@ flyway_config_read_named_files(FlywayConfig *config, const char *base_dir, char 
 	return ok;
 }
 
+/*
+ * -workingDirectory (or FLYWAY_WORKING_DIRECTORY) is known once the flags
+ * and environment are read: relative -configFiles and ./flyway.conf are
+ * read under it, as in Flyway.
+ */
 bool
 flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
 				   char *const *environ, const char *home, char **error)
 {
+	const char *working_directory;
+	char	   *local;
+	bool		ok;
+
 	if (!flyway_config_read_args(config, argc, argv, error) ||
 		!flyway_config_read_environment(config, environ, error))
 		return false;
+	working_directory = flyway_config_get(config, FK_WORKING_DIRECTORY);
 	if (flyway_config_get(config, FK_CONFIG_FILES) != NULL)
-		return flyway_config_read_named_files(config, NULL, error);
+		return flyway_config_read_named_files(config, working_directory, error);
 	if (home != NULL && *home != '\0')
 	{
 		char	   *path = psprintf("%s/flyway.conf", home);
-		bool		ok = flyway_config_read_conf_file(config, path, false, error);
 
+		ok = flyway_config_read_conf_file(config, path, false, error);
 		pfree(path);
 		if (!ok)
 			return false;
 	}
-	return flyway_config_read_conf_file(config, "flyway.conf", false, error);
+	local = working_directory ? psprintf("%s/flyway.conf", working_directory) :
+		pstrdup("flyway.conf");
+	ok = flyway_config_read_conf_file(config, local, false, error);
+	pfree(local);
+	return ok;
 }
 
 const ConfigValue *

@@ -72,6 +72,9 @@ usage(FILE *f)
 			"  -locations=LIST          filesystem:folder, https://host/prefix/, s3://bucket/prefix/\n"
 			"                           (default filesystem:sql)\n"
 			"  -placeholders.NAME=VALUE -placeholderReplacement=BOOL\n"
+			"  -placeholderPrefix=TEXT  -placeholderSuffix=TEXT  -placeholderSeparator=TEXT\n"
+			"                           placeholders as ${name}, built-ins as ${flyway:user} (defaults)\n"
+			"  -workingDirectory=DIR    relative locations, -configFiles and ./flyway.conf are under it\n"
 			"  -schemas=LIST  -defaultSchema=NAME  -table=NAME  -tablespace=NAME\n"
 			"  -createSchemas=BOOL      create missing schemas with the history table (default true)\n"
 			"  -lockRetryCount=N        seconds to wait for another migrate's lock (default 50, -1 for ever)\n"
@@ -145,7 +148,11 @@ open_database(Run *run, MigrateError *err)
 	ConnectOptions co;
 	ScriptSource *source;
 	int			nlocations;
-	char	  **locations = flyway_config_list(&run->config, FK_LOCATIONS, &nlocations);
+	/* relative folders are under -workingDirectory when it is given, as in Flyway */
+	char	  **locations = engine_options_locations(&run->config,
+													 flyway_config_get(&run->config, FK_WORKING_DIRECTORY) ?
+													 run->options.working_directory : NULL,
+													 &nlocations);
 	bool		group = flyway_config_bool(&run->config, FK_GROUP);
 
 	/* a bad location is reported before the server is asked anything */

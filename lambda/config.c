@@ -218,6 +218,9 @@ static const struct
 	{FK_REPEATABLE_SQL_MIGRATION_PREFIX, "pg_migrate.repeatable_sql_migration_prefix", 0},
 	{FK_UNDO_SQL_MIGRATION_PREFIX, "pg_migrate.undo_sql_migration_prefix", 0},
 	{FK_BASELINE_MIGRATION_PREFIX, "pg_migrate.baseline_migration_prefix", 0},
+	{FK_PLACEHOLDER_PREFIX, "pg_migrate.placeholder_prefix", 0},
+	{FK_PLACEHOLDER_SUFFIX, "pg_migrate.placeholder_suffix", 0},
+	{FK_PLACEHOLDER_SEPARATOR, "pg_migrate.placeholder_separator", 0},
 };
 
 /* every twin, plus pg_migrate.schemas and pg_migrate.schema */
@@ -248,6 +251,9 @@ read_flyway_settings(config *cfg, const FlywayConfig *fc)
 	if (given(fc, FK_LOCATIONS) != NULL && cfg->engine == ENGINE_EXTENSION)
 		log_info("init", "FLYWAY_LOCATIONS is not used in extension mode: the database's "
 				 "pg_migrate.locations names the migrations");
+	if (given(fc, FK_WORKING_DIRECTORY) != NULL && cfg->engine == ENGINE_EXTENSION)
+		log_info("init", "FLYWAY_WORKING_DIRECTORY is not used in extension mode: the "
+				 "server's ${flyway:workingDirectory} is its data directory");
 	if (given(fc, FK_OUTPUT_TYPE) != NULL)
 		log_info("init", "FLYWAY_OUTPUT_TYPE does not apply: the handler always logs JSON lines");
 	if (given(fc, FK_CLEAN_DISABLED) != NULL)

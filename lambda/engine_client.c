@@ -116,8 +116,9 @@ is_filesystem(const char *location)
 
 /*
  * The function's code is in LAMBDA_TASK_ROOT: a relative folder is read
- * from there, whatever the working directory (as the old image read
- * ./sql/postgresql from /flyway).
+ * from there, whatever the process's working directory (as the old image
+ * read ./sql/postgresql from /flyway), unless FLYWAY_WORKING_DIRECTORY
+ * says otherwise; that folder is also ${flyway:workingDirectory}.
  */
 static char *
 resolve_location(const char *entry, const char *task_root)
@@ -195,6 +196,10 @@ target_problem(const struct client_setup *cs, const FlywayConfig *fc)
 	else if (!plan_parse_target(cs->options.target, &plan_options, &why))
 		problem = errorf("%s is not a valid target: give a version such as 2.1, or latest, "
 						 "current or next", flyway_config_value(fc, FK_TARGET)->origin);
+	/* its words name settings and placeholder names, never values */
+	else if (!engine_check_placeholders(&engine))
+		problem = errorf("%s: %s. %s", engine.error.message, engine.error.detail,
+						 engine.error.hint);
 	else if (!engine_check_options(&engine))
 		problem = errorf("%s is not a valid list of ignore patterns: give type:status entries "
 						 "such as *:missing (type *, versioned or repeatable; status *, missing, "
@@ -248,6 +253,12 @@ client_setup_load(config *cfg, char **errmsg)
 	cs = palloc0(sizeof(struct client_setup));
 	cfg->client = cs;
 	engine_options_from_flyway(cfg->flyway, &cs->options, &cs->placeholders);
+	/* relative folders are under FLYWAY_WORKING_DIRECTORY, else the function's code */
+	if (flyway_config_get(cfg->flyway, FK_WORKING_DIRECTORY) != NULL &&
+		cs->options.working_directory != NULL)
+		task_root = cs->options.working_directory;
+	else
+		cs->options.working_directory = task_root;
 	cs->group = flyway_config_bool(cfg->flyway, FK_GROUP);
 	cs->fail_on_missing_locations = flyway_config_bool(cfg->flyway, FK_FAIL_ON_MISSING_LOCATIONS);
 	cs->origin = flyway_config_value(cfg->flyway, FK_LOCATIONS)->origin;

@@ -1986,6 +1986,35 @@ def client_failures(env, pg, root):
               init_error(rc) and text in errs and (val == "bogus" or val not in errs), errs)
 
 
+def client_placeholder_syntax(env, pg):
+    """FLYWAY_PLACEHOLDER_PREFIX/SUFFIX/SEPARATOR, and flyway:workingDirectory:
+    FLYWAY_WORKING_DIRECTORY (relative locations read under it), else LAMBDA_TASK_ROOT."""
+    script = ("CREATE TABLE %s AS SELECT '#[region]'::text AS region, "
+              "'#[flyway_workingDirectory]'::text AS wd, '${region}'::text AS plain;\n")
+    syntax = {"FLYWAY_PLACEHOLDER_PREFIX": "#[", "FLYWAY_PLACEHOLDER_SUFFIX": "]",
+              "FLYWAY_PLACEHOLDER_SEPARATOR": "_"}
+    root = task_root("syntax", {"V1__s.sql": script % "s"})
+    elsewhere = task_root("syntax_wd", {"V1__s.sql": script % "s_wd"})
+    db = client_db(pg, "k_syntax")
+    rc, out, err, ids = run(old_env(env, db, root, **syntax), ["{}"])
+    kind, body, _ = result(ids[0])
+    got = pg.psql("SELECT region || '|' || wd || '|' || plain FROM s", db=db)
+    check("client: FLYWAY_PLACEHOLDER_PREFIX/SUFFIX/SEPARATOR; flyway_workingDirectory is LAMBDA_TASK_ROOT",
+          kind == "response" and got == "eu-west-1|%s|${region}" % root, (kind, body, got, out[-1500:]))
+    db = client_db(pg, "k_syntax_wd")
+    rc, out, err, ids = run(old_env(env, db, root, FLYWAY_WORKING_DIRECTORY=elsewhere, **syntax), ["{}"])
+    kind, body, _ = result(ids[0])
+    got = pg.psql("SELECT wd FROM s_wd", db=db)
+    check("client: FLYWAY_WORKING_DIRECTORY: relative locations under it, and flyway_workingDirectory",
+          kind == "response" and got == elsewhere, (kind, body, got, out[-1500:]))
+    rc, out, err, ids = run(old_env(env, db, root, FLYWAY_PLACEHOLDER_SEPARATOR="]",
+                                    FLYWAY_PLACEHOLDER_SUFFIX="]"), ["{}"])
+    body = init_error(rc)
+    check("client: a separator that holds the suffix fails the init, saying why",
+          body is not None and "invalid placeholder syntax" in body and "flyway]" in body,
+          (rc, env.rt.init_errors, out[-1500:]))
+
+
 def client_settings(env, pg, root):
     """Every FLYWAY_* setting, read by the command's code, in client mode."""
     two = task_root("two", {"V1__t.sql": "CREATE TABLE t(id int);\n", "V2__u.sql": "CREATE TABLE u(id int);\n",
@@ -2019,6 +2048,8 @@ def client_settings(env, pg, root):
     body = init_error(rc)
     check("client: a FLYWAY_CONFIG_FILES file that is missing fails the init, naming it",
           body is not None and "missing.conf" in body, (rc, env.rt.init_errors, out[-1500:]))
+
+    client_placeholder_syntax(env, pg)
 
     rc, out, err, ids = run(old_env(env, db, two, FLYWAY_SCHEMAS="app,other", FLYWAY_TABLE="deploys",
                                     FLYWAY_GROUP="true"), ["{}"])

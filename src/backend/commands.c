@@ -110,6 +110,10 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->cherry_pick = pgm_cherry_pick;
 	settings_naming(opts->naming);
 	opts->clean_disabled = pgm_clean_disabled;
+	/* copies: a script's SET may free the settings' strings during the run */
+	opts->placeholder_prefix = pstrdup(pgm_placeholder_prefix);
+	opts->placeholder_suffix = pstrdup(pgm_placeholder_suffix);
+	opts->placeholder_separator = pstrdup(pgm_placeholder_separator);
 }
 
 /* The engine's notices and warnings, as the server's. */

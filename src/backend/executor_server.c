@@ -35,11 +35,13 @@
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
@@ -52,6 +54,10 @@
 #include "pg_migrate.h"
 #include "reentry.h"
 #include "session_state.h"
+
+#if PG_VERSION_NUM < 140000
+#define ROLE_PG_READ_ALL_SETTINGS DEFAULT_ROLE_READ_ALL_SETTINGS
+#endif
 
 typedef struct ServerExecutor
 {
@@ -284,6 +290,20 @@ flyway_timestamp(void)
 					tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/*
+ * Flyway's ${flyway:workingDirectory}: in the server, the directory a
+ * relative file name in a script resolves against (COPY ... FROM 'file',
+ * pg_read_file()), the data directory.  Only for a role that may read
+ * data_directory; for others none, and a script that uses it is refused.
+ */
+static char *
+server_working_directory(void)
+{
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_SETTINGS))
+		return NULL;
+	return pstrdup(DataDir);
+}
+
 static void
 session_facts_work(ServerExecutor *ex, OpArgs *args)
 {
@@ -297,6 +317,7 @@ session_facts_work(ServerExecutor *ex, OpArgs *args)
 	path = fetch_search_path(false);
 	facts->current_schema = path != NIL ? get_namespace_name(linitial_oid(path)) : NULL;
 	facts->timestamp = flyway_timestamp();
+	facts->working_directory = server_working_directory();
 }
 
 static bool

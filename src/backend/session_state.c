@@ -43,6 +43,9 @@ static const char *const own_settings[] = {
 	"pg_migrate.undo_sql_migration_prefix",
 	"pg_migrate.baseline_migration_prefix",
 	"pg_migrate.clean_disabled",
+	"pg_migrate.placeholder_prefix",
+	"pg_migrate.placeholder_suffix",
+	"pg_migrate.placeholder_separator",
 };
 
 struct SessionState

@@ -48,6 +48,9 @@ char	   *pgm_cherry_pick = NULL;
 bool		pgm_fail_on_missing_locations = false;
 bool		pgm_allow_symlinks_outside_locations = false;
 bool		pgm_clean_disabled = true;
+char	   *pgm_placeholder_prefix = NULL;
+char	   *pgm_placeholder_suffix = NULL;
+char	   *pgm_placeholder_separator = NULL;
 
 /* Remote locations and the sync worker (sync.c, sync_worker.c). */
 bool		pgm_sync_on_apply = true;
@@ -77,6 +80,7 @@ static bool check_schema_list(char **newval, void **extra, GucSource source);
 static bool check_tablespace_name(char **newval, void **extra, GucSource source);
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
+static bool check_placeholder_syntax(char **newval, void **extra, GucSource source);
 
 /*
  * settings_define
@@ -204,6 +208,23 @@ settings_define(void)
 							 "Off: migrate_clean() drops every object in the managed schemas.",
 							 &pgm_clean_disabled, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	/*
+	 * Superuser-only like pg_migrate.placeholders: they decide which text
+	 * of a script the values replace, so one preset by a database owner
+	 * must not change how the next migration's scripts are read.
+	 */
+	DefineCustomStringVariable("pg_migrate.placeholder_prefix",
+							   "What starts a placeholder in a script (Flyway's placeholderPrefix).",
+							   NULL, &pgm_placeholder_prefix, "${",
+							   PGC_SUSET, 0, check_placeholder_syntax, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.placeholder_suffix",
+							   "What ends a placeholder in a script (Flyway's placeholderSuffix).",
+							   NULL, &pgm_placeholder_suffix, "}",
+							   PGC_SUSET, 0, check_placeholder_syntax, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.placeholder_separator",
+							   "What separates \"flyway\" from a built-in placeholder's name, as in flyway:user (Flyway's placeholderSeparator).",
+							   NULL, &pgm_placeholder_separator, ":",
+							   PGC_SUSET, 0, check_placeholder_syntax, NULL, NULL);
 
 	define_sync_settings();
 
@@ -313,6 +334,22 @@ check_redirect_hosts(char **newval, void **extra, GucSource source)
 	{
 		GUC_check_errdetail("%s", why);
 		GUC_check_errhint("Give host names separated by commas, such as 'cdn.example.com, downloads.example.net'.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * An empty prefix, suffix or separator is refused at SET time, as Flyway
+ * refuses it; how they combine is checked when a run starts.
+ */
+static bool
+check_placeholder_syntax(char **newval, void **extra, GucSource source)
+{
+	if (*newval != NULL && **newval == '\0')
+	{
+		GUC_check_errdetail("A placeholder prefix, suffix or separator cannot be empty.");
+		GUC_check_errhint("Flyway's defaults are ${, } and :; RESET the setting to use them.");
 		return false;
 	}
 	return true;

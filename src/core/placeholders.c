@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * placeholders.c
- *	  Flyway's ${name} placeholders: the set of values (from JSON) and the
- *	  replacement in script text, byte for byte like Flyway's
- *	  PlaceholderReplacingReader with the default "${" and "}".
+ *	  Flyway's ${name} placeholders: the set of values (from JSON), its
+ *	  syntax, and the replacement in script text, byte for byte like
+ *	  Flyway's PlaceholderReplacingReader with any prefix and suffix.
  *
  * Pure logic: builds as backend code and with -DFRONTEND.
  *
@@ -24,6 +24,12 @@
 #define BUILTIN_PREFIX		"flyway:"
 #define BUILTIN_PREFIX_LEN	7
 
+/* Flyway's built-ins, as ParsingContext names them. */
+const char *const placeholder_builtins[] = {
+	"defaultSchema", "user", "database", "timestamp", "filename", "workingDirectory",
+	"table", "environment", NULL
+};
+
 void
 placeholders_init(PlaceholderSet *set)
 {
@@ -38,6 +44,95 @@ placeholders_init(PlaceholderSet *set)
 #else
 	set->mcxt = NULL;
 #endif
+	set->prefix = PLACEHOLDER_DEFAULT_PREFIX;
+	set->suffix = PLACEHOLDER_DEFAULT_SUFFIX;
+	set->separator = PLACEHOLDER_DEFAULT_SEPARATOR;
+}
+
+bool
+placeholders_syntax_valid(const char *prefix, const char *suffix, const char *separator,
+						  char **why)
+{
+	char	   *namespace;
+	bool		ok;
+
+	if (prefix != NULL && prefix[0] == '\0')
+	{
+		*why = pstrdup("placeholderPrefix cannot be empty: every character would start a placeholder");
+		return false;
+	}
+	if (suffix != NULL && suffix[0] == '\0')
+	{
+		*why = pstrdup("placeholderSuffix cannot be empty: every name would end after its first character");
+		return false;
+	}
+	if (separator != NULL && separator[0] == '\0')
+	{
+		*why = pstrdup("placeholderSeparator cannot be empty: it separates \"flyway\" from the name of a built-in placeholder");
+		return false;
+	}
+	if (suffix == NULL)
+		suffix = PLACEHOLDER_DEFAULT_SUFFIX;
+	/* a name ends at the first suffix: "flyway" + separator must not hold one */
+	namespace = psprintf("%s%s", PLACEHOLDER_BUILTIN_NAMESPACE,
+						 separator ? separator : PLACEHOLDER_DEFAULT_SEPARATOR);
+	ok = strstr(namespace, suffix) == NULL;
+	if (!ok)
+		*why = psprintf("placeholderSuffix \"%s\" occurs in \"%s\": no built-in placeholder such as %sdefaultSchema could be written",
+						suffix, namespace, namespace);
+	pfree(namespace);
+	return ok;
+}
+
+void
+placeholders_set_syntax(PlaceholderSet *set, const char *prefix, const char *suffix,
+						const char *separator)
+{
+#ifndef FRONTEND
+	MemoryContext oldcxt = MemoryContextSwitchTo((MemoryContext) set->mcxt);
+#endif
+
+	set->prefix = pstrdup(prefix ? prefix : PLACEHOLDER_DEFAULT_PREFIX);
+	set->suffix = pstrdup(suffix ? suffix : PLACEHOLDER_DEFAULT_SUFFIX);
+	set->separator = pstrdup(separator ? separator : PLACEHOLDER_DEFAULT_SEPARATOR);
+#ifndef FRONTEND
+	MemoryContextSwitchTo(oldcxt);
+#endif
+}
+
+char *
+placeholders_builtin_name(const PlaceholderSet *set, const char *builtin)
+{
+	return psprintf("%s%s%s", PLACEHOLDER_BUILTIN_NAMESPACE, set->separator, builtin);
+}
+
+void
+placeholders_set_builtin(PlaceholderSet *set, const char *builtin, const char *value)
+{
+	char	   *name = placeholders_builtin_name(set, builtin);
+
+	placeholders_set(set, name, value);
+	pfree(name);
+}
+
+bool
+placeholders_name_is_builtin(const PlaceholderSet *set, const char *name, const char **builtin)
+{
+	size_t		nslen = strlen(PLACEHOLDER_BUILTIN_NAMESPACE);
+	size_t		seplen = strlen(set->separator);
+
+	*builtin = NULL;
+	if (pg_strncasecmp(name, PLACEHOLDER_BUILTIN_NAMESPACE, nslen) != 0 ||
+		pg_strncasecmp(name + nslen, set->separator, seplen) != 0)
+		return false;
+	*builtin = name + nslen + seplen;
+	return true;
+}
+
+char *
+placeholders_written(const PlaceholderSet *set, const char *name)
+{
+	return psprintf("%s%s%s", set->prefix, name, set->suffix);
 }
 
 /* FNV-1a of name[0..len) lower-cased: the same for any case of it. */
@@ -364,55 +459,83 @@ placeholders_add_json(PlaceholderSet *set, const char *json, char **errmsg)
 }
 
 /*
- * Flyway's reader looks at "$" and the character after it together: if
- * they are not "${", both are copied and scanning resumes after the second
- * one, so in "$${x}" the "${" that starts at the second '$' is never seen.
- * All delimiters are ASCII, so working on bytes equals working on chars.
+ * Where needle[0..nlen) first occurs in text[from..len), or -1.  The
+ * placeholder suffix is usually one byte: memchr finds its candidates.
+ */
+static ssize_t
+find_text(const char *text, size_t len, size_t from, const char *needle, size_t nlen)
+{
+	while (from + nlen <= len)
+	{
+		const char *hit = memchr(text + from, needle[0], len - from - nlen + 1);
+
+		if (hit == NULL)
+			return -1;
+		if (memcmp(hit, needle, nlen) == 0)
+			return hit - text;
+		from = (hit - text) + 1;
+	}
+	return -1;
+}
+
+/*
+ * Flyway's reader reads ahead while the text matches the prefix: on a
+ * mismatch it copies what it read, the mismatching character included,
+ * and resumes after it; so in "$${x}" the "${" that starts at the second
+ * '$' is never seen.  Working on bytes gives the same result on UTF-8 as
+ * Flyway's characters: a continuation byte never starts a prefix.
  */
 bool
 placeholders_replace(const char *text, size_t len,
 					 const PlaceholderSet *set, StringInfo out,
 					 char **bad_name, int *bad_line)
 {
+	const char *prefix = set->prefix;
+	size_t		plen = strlen(prefix);
+	size_t		slen = strlen(set->suffix);
 	size_t		i = 0;
 
 	while (i < len)
 	{
-		const char *dollar;
+		const char *start;
 		size_t		run;
-		const char *close;
+		size_t		matched;
+		ssize_t		suffix_at;
 		const char *value;
 		size_t		namestart;
 		size_t		namelen;
 
 		CHECK_FOR_INTERRUPTS();
-		/* Copy everything up to the next '$' in one go. */
-		dollar = memchr(text + i, '$', len - i);
-		run = dollar ? (size_t) (dollar - text) : len;
+		/* Copy everything up to the next possible prefix in one go. */
+		start = memchr(text + i, prefix[0], len - i);
+		run = start ? (size_t) (start - text) : len;
 		if (run > i)
 			appendBinaryStringInfo(out, text + i, run - i);
 		i = run;
 		if (i >= len)
 			break;
 
-		if (i + 1 >= len || text[i + 1] != '{')
+		for (matched = 0; matched < plen && i + matched < len; matched++)
+			if (text[i + matched] != prefix[matched])
+				break;
+		if (matched < plen)
 		{
-			/* "$" at the end, or "$" plus a character copied unscanned. */
-			size_t		n = Min((size_t) 2, len - i);
+			/* what was read ahead, the mismatching byte too, copied unscanned */
+			size_t		n = i + matched < len ? matched + 1 : matched;
 
 			appendBinaryStringInfo(out, text + i, n);
 			i += n;
 			continue;
 		}
 
-		namestart = i + 2;
-		close = memchr(text + namestart, '}', len - namestart);
-		if (close == NULL)
+		namestart = i + plen;
+		suffix_at = find_text(text, len, namestart, set->suffix, slen);
+		if (suffix_at < 0)
 		{
 			appendBinaryStringInfo(out, text + i, len - i);
 			break;
 		}
-		namelen = close - (text + namestart);
+		namelen = (size_t) suffix_at - namestart;
 		value = lookup(set, text + namestart, namelen);
 		if (value == NULL)
 		{
@@ -423,7 +546,7 @@ placeholders_replace(const char *text, size_t len,
 			return false;
 		}
 		appendStringInfoString(out, value);
-		i = namestart + namelen + 1;
+		i = (size_t) suffix_at + slen;
 	}
 	return true;
 }

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * placeholders.h
- *	  Flyway's ${name} placeholders: the value set and the replacement.
+ *	  Flyway's ${name} placeholders: the value set, its syntax
+ *	  (placeholderPrefix, placeholderSuffix, placeholderSeparator) and the
+ *	  replacement.
  *
  * Pure logic (cJSON for parsing), no backend-only calls.
  *
@@ -26,7 +28,19 @@ typedef struct PlaceholderSet
 	int		   *slots;			/* open addressing: index + 1, 0 = empty */
 	int			nslots;			/* a power of two, at least twice count */
 	void	   *mcxt;			/* backend: the memory context everything lives in */
+	const char *prefix;			/* placeholderPrefix: "${" */
+	const char *suffix;			/* placeholderSuffix: "}" */
+	const char *separator;		/* placeholderSeparator: ":" in "flyway:user" */
 } PlaceholderSet;
+
+/* Flyway's defaults. */
+#define PLACEHOLDER_DEFAULT_PREFIX		"${"
+#define PLACEHOLDER_DEFAULT_SUFFIX		"}"
+#define PLACEHOLDER_DEFAULT_SEPARATOR	":"
+
+/* Flyway's built-ins are "flyway" + placeholderSeparator + one of these. */
+#define PLACEHOLDER_BUILTIN_NAMESPACE	"flyway"
+extern const char *const placeholder_builtins[];
 
 /*
  * In the backend the set keeps all its memory in the context current at
@@ -34,6 +48,36 @@ typedef struct PlaceholderSet
  * point into a context that has since been reset.
  */
 extern void placeholders_init(PlaceholderSet *set);
+
+/*
+ * Whether a syntax can work, as Flyway checks it: prefix, suffix and
+ * separator must not be empty, and the separator must not contain the
+ * suffix (no built-in could be written).  NULL means the default.  On
+ * false, *why says which and why (palloc'd).
+ */
+extern bool placeholders_syntax_valid(const char *prefix, const char *suffix,
+									  const char *separator, char **why);
+
+/* Use this syntax (NULL = the default); copied into the set's memory. */
+extern void placeholders_set_syntax(PlaceholderSet *set, const char *prefix,
+									const char *suffix, const char *separator);
+
+/* "flyway" + separator + builtin, palloc'd: "flyway:user". */
+extern char *placeholders_builtin_name(const PlaceholderSet *set, const char *builtin);
+
+/* Set a built-in's value: placeholders_set() of its name in this syntax. */
+extern void placeholders_set_builtin(PlaceholderSet *set, const char *builtin,
+									 const char *value);
+
+/*
+ * Whether name is in the built-ins' namespace ("flyway" + separator, any
+ * case); *builtin is then the rest of it ("user"), else NULL.
+ */
+extern bool placeholders_name_is_builtin(const PlaceholderSet *set, const char *name,
+										 const char **builtin);
+
+/* name as a script writes it: prefix + name + suffix, palloc'd. */
+extern char *placeholders_written(const PlaceholderSet *set, const char *name);
 
 /* Add or override (a later value for the same name wins). */
 extern void placeholders_set(PlaceholderSet *set, const char *name, const char *value);
@@ -52,13 +96,14 @@ extern const char *placeholders_get(const PlaceholderSet *set, const char *name)
 extern bool placeholders_add_json(PlaceholderSet *set, const char *json, char **errmsg);
 
 /*
- * Replace ${name} in text[0..len) with values from the set and append the
- * result to "out".  Replacement is on raw text (comments and strings too),
- * values are not re-scanned, and the scanner reproduces Flyway's quirk: text
- * that starts like the prefix but breaks off ("$$" then "{") is copied
- * literally and scanning resumes after it, so "$${x}" is left alone.  The
- * name runs to the next '}' (across lines); an unterminated "${" copies the
- * rest literally.
+ * Replace prefix + name + suffix ("${name}" by default) in text[0..len)
+ * with values from the set and append the result to "out".  Replacement is
+ * on raw text (comments and strings too), values are not re-scanned, and
+ * the scanner reproduces Flyway's quirk: Flyway reads ahead while the text
+ * matches the prefix, and on a mismatch copies what it read, the
+ * mismatching character included, and resumes after it; so "$${x}" is left
+ * alone (and "##[x]" with the prefix "#[").  The name runs to the next
+ * suffix (across lines); an unterminated prefix copies the rest literally.
  *
  * An undefined name: returns false with *bad_name (as written in the text)
  * and *bad_line (1-based line of its "${") set; "out" is then unspecified.

@@ -46,27 +46,61 @@ replaces_placeholders(const ResolvedScript *script, bool replacement)
 	return replacement && script->placeholder_replacement != 0;
 }
 
-/* An undefined placeholder: the file, the line, and how to define it. */
-static void
-undefined_placeholder(const ResolvedScript *script, const char *name, int line, MigrateError *err)
+/* Flyway's built-ins as this syntax writes them: "flyway:defaultSchema, ..." */
+static char *
+builtin_list(const PlaceholderSet *set)
 {
-	if (pg_strncasecmp(name, "flyway:", 7) == 0)
-		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
-						  psprintf("unknown built-in placeholder ${%s} in \"%s\" line %d",
-								   name, script->script, line),
+	StringInfoData list;
+
+	initStringInfo(&list);
+	for (int i = 0; placeholder_builtins[i] != NULL; i++)
+	{
+		char	   *name = placeholders_builtin_name(set, placeholder_builtins[i]);
+
+		appendStringInfo(&list, "%s%s", i == 0 ? "" :
+						 placeholder_builtins[i + 1] == NULL ? " and " : ", ", name);
+		pfree(name);
+	}
+	return list.data;
+}
+
+/*
+ * An undefined placeholder: the file, the line, and how to define it; it
+ * is quoted as the configured syntax writes it.
+ */
+static void
+undefined_placeholder(const ResolvedScript *script, const PlaceholderSet *set,
+					  const char *name, int line, MigrateError *err)
+{
+	char	   *written = placeholders_written(set, name);
+	const char *builtin = NULL;
+
+	/* the only built-in that can lack a value: see executor_server.c */
+	if (placeholders_name_is_builtin(set, name, &builtin) &&
+		pg_strcasecmp(builtin, "workingDirectory") == 0)
+		migrate_error_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+						  psprintf("built-in placeholder %s has no value in \"%s\" line %d",
+								   written, script->script, line),
 						  psprintf("The script was read from \"%s\".", script->path),
-						  "The built-ins are flyway:defaultSchema, flyway:user, flyway:database, flyway:timestamp, flyway:filename, flyway:table and flyway:environment.");
+						  psprintf("In the server, %s is the data directory, given only to a role that may read data_directory (a superuser or a member of pg_read_all_settings).",
+								   written));
+	else if (builtin != NULL)
+		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
+						  psprintf("unknown built-in placeholder %s in \"%s\" line %d",
+								   written, script->script, line),
+						  psprintf("The script was read from \"%s\".", script->path),
+						  psprintf("The built-ins are %s.", builtin_list(set)));
 	else
 		migrate_error_set(err, SQLSTATE_UNDEFINED_OBJECT,
-						  psprintf("no value provided for placeholder ${%s} in \"%s\" line %d",
-								   name, script->script, line),
+						  psprintf("no value provided for placeholder %s in \"%s\" line %d",
+								   written, script->script, line),
 						  psprintf("The script was read from \"%s\".", script->path),
 						  psprintf("Give it a value: in pg_migrate.placeholders or placeholders => '{\"%s\": \"...\"}' in the server, as flyway.placeholders.%s for the command.",
 								   name, name));
 }
 
 /*
- * Replace placeholders, with ${flyway:filename} set for this script; an
+ * Replace placeholders, with flyway:filename set for this script; an
  * undefined one is reported with the file and line.
  */
 static bool
@@ -79,11 +113,11 @@ replace_placeholders(const ResolvedScript *script, const char *text, size_t len,
 	int			bad_line = 0;
 	const char *filename = strrchr(script->script, '/');
 
-	placeholders_set(placeholders, "flyway:filename", filename ? filename + 1 : script->script);
+	placeholders_set_builtin(placeholders, "filename", filename ? filename + 1 : script->script);
 	initStringInfo(&out);
 	if (!placeholders_replace(text, len, placeholders, &out, &bad_name, &bad_line))
 	{
-		undefined_placeholder(script, bad_name, bad_line, err);
+		undefined_placeholder(script, placeholders, bad_name, bad_line, err);
 		pfree(out.data);
 		return false;
 	}

@@ -47,6 +47,10 @@ typedef struct EngineOptions
 	const char *naming[NAMING_SETTING_COUNT];	/* file-name conventions by
 												 * NamingSetting; NULL = Flyway's */
 	bool		clean_disabled; /* Flyway's cleanDisabled: clean is refused */
+	const char *placeholder_prefix; /* NULL = "${" */
+	const char *placeholder_suffix; /* NULL = "}" */
+	const char *placeholder_separator;	/* NULL = ":" */
+	const char *working_directory;	/* flyway:workingDirectory; NULL = the executor's */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -171,6 +175,9 @@ extern void engine_init(Engine *engine, Executor *ex, const EngineOptions *opts,
 
 /* Refuse bad options (target, placeholders, file names) before anything runs. */
 extern bool engine_check_options(Engine *engine);
+
+/* The placeholder syntax and names alone (engine_check_options does this first). */
+extern bool engine_check_placeholders(Engine *engine);
 
 extern bool engine_migrate(Engine *engine);
 extern bool engine_undo(Engine *engine);

@@ -98,6 +98,7 @@ typedef struct SessionFacts
 	const char *database;
 	const char *current_schema; /* first existing schema on the search_path, or NULL */
 	const char *timestamp;		/* now, "yyyy-MM-dd HH:mm:ss" in the session's time zone */
+	const char *working_directory;	/* flyway:workingDirectory, or NULL: none to give */
 } SessionFacts;
 
 typedef struct Executor Executor;

@@ -60,13 +60,57 @@ engine_check_options(Engine *engine)
 	PlanOptions plan_options;
 	char	   *why = NULL;
 
-	if (!prepare_naming(engine))
+	if (!prepare_naming(engine) || !engine_check_placeholders(engine))
 		return false;
 	if (!plan_parse_target(engine->opts.target, &plan_options, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
 						   "invalid target \"%s\"", engine->opts.target);
 	return plan_options_of(engine, &plan_options);
+}
+
+/*
+ * engine_check_placeholders
+ *		The placeholder syntax, and the user's names in it: a name in the
+ *		built-ins' namespace would be overridden, and one that holds the
+ *		suffix could never be written in a script.  Names only: values may
+ *		be secret.
+ */
+bool
+engine_check_placeholders(Engine *engine)
+{
+	const EngineOptions *opts = &engine->opts;
+	const PlaceholderSet *user = opts->placeholders;
+	PlaceholderSet syntax;
+	char	   *why = NULL;
+
+	if (!placeholders_syntax_valid(opts->placeholder_prefix, opts->placeholder_suffix,
+								   opts->placeholder_separator, &why))
+		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
+						   "Change placeholderPrefix, placeholderSuffix or placeholderSeparator; Flyway's defaults are ${, } and :.",
+						   "invalid placeholder syntax");
+	placeholders_init(&syntax);
+	placeholders_set_syntax(&syntax, opts->placeholder_prefix, opts->placeholder_suffix,
+							opts->placeholder_separator);
+	for (int i = 0; user != NULL && i < user->count; i++)
+	{
+		const char *builtin;
+
+		CHECK_FOR_INTERRUPTS();
+		if (placeholders_name_is_builtin(&syntax, user->names[i], &builtin))
+			return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE,
+							   psprintf("Names starting with \"%s%s\" are Flyway's built-in placeholders.",
+										PLACEHOLDER_BUILTIN_NAMESPACE, syntax.separator),
+							   "Rename the placeholder.",
+							   "placeholder \"%s\" cannot be set", user->names[i]);
+		if (strstr(user->names[i], syntax.suffix) != NULL)
+			return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE,
+							   "A name ends at the first placeholder suffix, so no script could use this one.",
+							   "Rename the placeholder, or choose another placeholderSuffix.",
+							   "placeholder name \"%s\" contains the placeholder suffix \"%s\"",
+							   user->names[i], syntax.suffix);
+	}
+	return true;
 }
 
 /*
@@ -78,7 +122,10 @@ prepare_locate_history(Engine *engine)
 {
 	SessionFacts facts;
 	const char *schema = engine->opts.schema;
+	const char *working_directory;
 
+	if (!engine_check_placeholders(engine))
+		return false;
 	memset(&facts, 0, sizeof(facts));
 	if (!prepare_naming(engine) || !engine->ex->ops->session_facts(engine->ex, &facts, &engine->error))
 		return false;
@@ -97,8 +144,10 @@ prepare_locate_history(Engine *engine)
 	if (!engine->ex->ops->history_probe(engine->ex, &engine->history, &engine->error))
 		return false;
 
-	/* Flyway's built-in placeholders */
+	/* Flyway's built-in placeholders, in the configured syntax */
 	placeholders_init(&engine->placeholders);
+	placeholders_set_syntax(&engine->placeholders, engine->opts.placeholder_prefix,
+							engine->opts.placeholder_suffix, engine->opts.placeholder_separator);
 	if (engine->opts.placeholders != NULL)
 	{
 		for (int i = 0; i < engine->opts.placeholders->count; i++)
@@ -108,12 +157,17 @@ prepare_locate_history(Engine *engine)
 							 engine->opts.placeholders->values[i]);
 		}
 	}
-	placeholders_set(&engine->placeholders, "flyway:defaultSchema", engine->history.schema);
-	placeholders_set(&engine->placeholders, "flyway:user", facts.user ? facts.user : "");
-	placeholders_set(&engine->placeholders, "flyway:database", facts.database ? facts.database : "");
-	placeholders_set(&engine->placeholders, "flyway:timestamp", facts.timestamp ? facts.timestamp : "");
-	placeholders_set(&engine->placeholders, "flyway:table", engine->history.table);
-	placeholders_set(&engine->placeholders, "flyway:environment", "default");
+	placeholders_set_builtin(&engine->placeholders, "defaultSchema", engine->history.schema);
+	placeholders_set_builtin(&engine->placeholders, "user", facts.user ? facts.user : "");
+	placeholders_set_builtin(&engine->placeholders, "database", facts.database ? facts.database : "");
+	placeholders_set_builtin(&engine->placeholders, "timestamp", facts.timestamp ? facts.timestamp : "");
+	placeholders_set_builtin(&engine->placeholders, "table", engine->history.table);
+	placeholders_set_builtin(&engine->placeholders, "environment", "default");
+	/* none when the server may not show it: a script using it is refused */
+	working_directory = engine->opts.working_directory ? engine->opts.working_directory :
+		facts.working_directory;
+	if (working_directory != NULL)
+		placeholders_set_builtin(&engine->placeholders, "workingDirectory", working_directory);
 	if (engine->opts.installed_by == NULL || engine->opts.installed_by[0] == '\0')
 		engine->opts.installed_by = pstrdup(facts.user ? facts.user : "");
 	return true;

@@ -1372,6 +1372,71 @@ test_repair(void)
 	CHECK_INT(FX.nlog, 0);
 }
 
+/* ---- placeholder syntax ---- */
+
+/* placeholderPrefix/Suffix/Separator and workingDirectory reach every script. */
+static void
+test_placeholder_syntax(void)
+{
+	PlaceholderSet user;
+
+	setup();
+	placeholders_init(&user);
+	placeholders_set(&user, "owner", "bob");
+	O.placeholders = &user;
+	O.placeholder_prefix = "#[";
+	O.placeholder_suffix = "]";
+	O.placeholder_separator = "_";
+	O.working_directory = "/proj";
+	fake_add_script(&FX, "V1__a.sql",
+					"SELECT '#[owner]', '#[flyway_user]', '#[FLYWAY_workingDirectory]', '${owner}', '##[owner]';");
+	CHECK(engine_check_options(engine()));
+	CHECK(engine_migrate(engine()));
+	CHECK(contains(fake_log(&FX, 0),
+				   "run V1__a.sql:1 SELECT 'bob', 'alice', '/proj', '${owner}', '##[owner]'"));
+
+	/* without a working directory from the options, the executor's (none here) */
+	setup();
+	O.working_directory = NULL;
+	fake_add_script(&FX, "V1__a.sql", "SELECT '${flyway:workingDirectory}';");
+	CHECK(!engine_migrate(engine()));
+	CHECK(!contains(fake_log(&FX, 0), "run V1__a.sql"));
+
+	/* a syntax that cannot work is refused before anything runs */
+	setup();
+	fake_add_script(&FX, "V1__a.sql", "SELECT 1;");
+	O.placeholder_prefix = "";
+	CHECK(!engine_check_options(engine()));
+	CHECK_STR(E.error.message, "invalid placeholder syntax");
+	CHECK(contains(E.error.detail, "placeholderPrefix cannot be empty"));
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "invalid placeholder syntax");
+	CHECK_INT(FX.nlog, 0);
+	O.placeholder_prefix = NULL;
+	O.placeholder_separator = "}";
+	CHECK(!engine_migrate(engine()));
+	CHECK(contains(E.error.detail, "placeholderSuffix \"}\" occurs in \"flyway}\""));
+	CHECK_INT(FX.nlog, 0);
+
+	/* user names the syntax would shadow or never match */
+	setup();
+	placeholders_init(&user);
+	placeholders_set(&user, "flyway_user", "x");
+	O.placeholders = &user;
+	O.placeholder_separator = "_";
+	CHECK(!engine_check_options(engine()));
+	CHECK_STR(E.error.message, "placeholder \"flyway_user\" cannot be set");
+	CHECK(contains(E.error.detail, "\"flyway_\""));
+	O.placeholder_separator = NULL;
+	CHECK(engine_check_options(engine()));
+	placeholders_init(&user);
+	placeholders_set(&user, "a]b", "x");
+	O.placeholder_suffix = "]";
+	CHECK(!engine_migrate(engine()));
+	CHECK_STR(E.error.message, "placeholder name \"a]b\" contains the placeholder suffix \"]\"");
+	CHECK_INT(FX.nlog, 0);
+}
+
 /* ---- info and the apply-needed check ---- */
 
 static void
@@ -2046,5 +2111,6 @@ main(void)
 	test_fail_fast();
 	test_plan();
 	test_secrets_masked_in_errors();
+	test_placeholder_syntax();
 	return unit_summary("engine");
 }

@@ -332,6 +332,57 @@ test_load(void)
 	CHECK(chdir(cwd) == 0);
 }
 
+/* placeholderPrefix/Suffix/Separator and workingDirectory */
+static void
+test_placeholder_syntax_keys(void)
+{
+	char		dir[] = "/tmp/pgm_config_wd_XXXXXX";
+	char	   *const flags[] = {"-placeholderPrefix=#[", "-placeholderSuffix=]"};
+	char	   *const env[] = {"FLYWAY_PLACEHOLDER_SEPARATOR=_", NULL};
+	char	   *const empty[] = {"-placeholderSuffix="};
+	char	   *const env_none[] = {NULL};
+	char	   *wd_flag;
+	char	   *named;
+
+	fresh();
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_PREFIX), "${");
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_SUFFIX), "}");
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_SEPARATOR), ":");
+	CHECK(flyway_config_get(&config, FK_WORKING_DIRECTORY) == NULL);
+	CHECK(args(lengthof(flags), flags));
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK(flyway_config_read_conf_text(&config, "flyway.conf",
+									   "flyway.placeholderPrefix=@@\n", &error));
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_PREFIX), "#[");	/* the flag wins */
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_SUFFIX), "]");
+	CHECK_STR(flyway_config_get(&config, FK_PLACEHOLDER_SEPARATOR), "_");
+	/* empty is refused, as Flyway refuses it, naming the setting and where */
+	fresh();
+	CHECK(!args(1, empty));
+	CHECK_STR(error, "placeholderSuffix (-placeholderSuffix) cannot be empty");
+
+	/* relative -configFiles and ./flyway.conf are read under workingDirectory */
+	CHECK(mkdtemp(dir) != NULL);
+	write_file(psprintf("%s/flyway.conf", dir), "flyway.table=from_wd\n");
+	write_file(psprintf("%s/named.conf", dir), "flyway.target=9\n");
+	wd_flag = psprintf("-workingDirectory=%s", dir);
+	named = psprintf("FLYWAY_WORKING_DIRECTORY=%s", dir);
+	{
+		char	   *const argv[] = {wd_flag, "info"};
+		char	   *const argv_named[] = {"-configFiles=named.conf", "info"};
+		char	   *const env_wd[] = {named, NULL};
+
+		fresh();
+		CHECK(flyway_config_load(&config, 2, argv, env_none, NULL, &error));
+		CHECK_STR(flyway_config_get(&config, FK_TABLE), "from_wd");
+		CHECK_STR(flyway_config_get(&config, FK_WORKING_DIRECTORY), dir);
+		fresh();
+		CHECK(flyway_config_load(&config, 2, argv_named, env_wd, NULL, &error));
+		CHECK_STR(flyway_config_get(&config, FK_TARGET), "9");
+		CHECK_STR(flyway_config_get(&config, FK_TABLE), "flyway_schema_history");
+	}
+}
+
 static void
 test_lists(void)
 {
@@ -389,6 +440,7 @@ main(void)
 	test_conf_text();
 	test_precedence();
 	test_load();
+	test_placeholder_syntax_keys();
 	test_lists();
 	test_transactional_lock_and_families();
 	flyway_config_free(&config);

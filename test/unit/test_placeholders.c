@@ -253,6 +253,121 @@ test_replace(void)
 	CHECK_STR(replace(&set, "\xC3\xA9${CAF\xC3\xA9}\xF0\x9F\x98\x80"), "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
 }
 
+/* placeholderPrefix, placeholderSuffix: any text, Flyway's quirk kept. */
+static void
+test_custom_syntax(void)
+{
+	PlaceholderSet set;
+
+	placeholders_init(&set);
+	CHECK_STR(set.prefix, "${");
+	CHECK_STR(set.suffix, "}");
+	CHECK_STR(set.separator, ":");
+	placeholders_set_syntax(&set, "#[", "]", NULL);
+	CHECK_STR(set.separator, ":");
+	placeholders_set(&set, "schema", "app");
+	placeholders_set(&set, "empty", "");
+
+	CHECK_STR(replace(&set, "CREATE TABLE #[schema].t ();"), "CREATE TABLE app.t ();");
+	CHECK_STR(replace(&set, "#[SCHEMA]#[empty]#[Schema]"), "appapp");
+	/* the default syntax is now plain text, even when undefined */
+	CHECK_STR(replace(&set, "${schema} ${nope} $$x$$"), "${schema} ${nope} $$x$$");
+	/* Flyway's quirk under this prefix: "##[" reads "##", so "#[" is missed */
+	CHECK_STR(replace(&set, "##[schema]"), "##[schema]");
+	CHECK_STR(replace(&set, "##[undefined]"), "##[undefined]");
+	CHECK_STR(replace(&set, "###[schema]"), "##app");
+	CHECK_STR(replace(&set, "#x#[schema]"), "#xapp");
+	CHECK_STR(replace(&set, "# [schema] #"), "# [schema] #");
+	/* unterminated: the rest is copied */
+	CHECK_STR(replace(&set, "#[schema] #[schema"), "app #[schema");
+	/* the name runs to the next suffix, across lines */
+	CHECK(replace(&set, "x\n#[multi\nline] #[schema]") == NULL);
+	CHECK_STR(last_bad_name, "multi\nline");
+	CHECK_INT(last_bad_line, 2);
+	CHECK(replace(&set, "#[]") == NULL);
+	CHECK_STR(last_bad_name, "");
+
+	/* prefix and suffix the same: read left to right, as Flyway does */
+	placeholders_set_syntax(&set, "@@", "@@", NULL);
+	CHECK_STR(replace(&set, "@@schema@@.t @@SCHEMA@@"), "app.t app");
+	/* "@@@": the prefix, then a name that starts with "@" */
+	CHECK(replace(&set, "@@@schema@@") == NULL);
+	CHECK_STR(last_bad_name, "@schema");
+	CHECK_STR(replace(&set, "a@b@@empty@@c"), "a@bc");
+
+	/* longer prefix and suffix; the mismatching byte is copied unscanned */
+	placeholders_set_syntax(&set, "<%=", "%>", NULL);
+	CHECK_STR(replace(&set, "<%=schema%>"), "app");
+	CHECK_STR(replace(&set, "<%<%=schema%>"), "<%<%=schema%>");
+	CHECK_STR(replace(&set, "<<%=schema%>"), "<<%=schema%>");	/* "<<" read, "%=" is text */
+	CHECK_STR(replace(&set, "<%<<%=schema%>"), "<%<app");
+	CHECK_STR(replace(&set, "<%= schema%>"), NULL);
+	CHECK_STR(last_bad_name, " schema");
+	CHECK_STR(replace(&set, "<%"), "<%");
+	CHECK_STR(replace(&set, "<%=schema%"), "<%=schema%");
+	/* a suffix that starts like itself: the first full one ends the name */
+	placeholders_set_syntax(&set, "[[", "]]", NULL);
+	CHECK_STR(replace(&set, "[[schema]]]"), "app]");
+	CHECK_STR(replace(&set, "[[schema] ]]"), NULL);
+	CHECK_STR(last_bad_name, "schema] ");
+
+	/* a one-byte prefix */
+	placeholders_set_syntax(&set, "$", "$", NULL);
+	CHECK_STR(replace(&set, "SELECT $schema$;"), "SELECT app;");
+	/* multi-byte UTF-8 prefix: same result as Flyway's characters */
+	placeholders_set_syntax(&set, "\xC2\xA7{", "}", NULL);
+	CHECK_STR(replace(&set, "\xC2\xA7{schema} \xC2\xA7\xC2\xA7{schema} \xC3\xA9{x}"),
+			  "app \xC2\xA7\xC2\xA7{schema} \xC3\xA9{x}");
+}
+
+/* placeholderSeparator: the built-ins' names, and what is refused. */
+static void
+test_separator_and_refusals(void)
+{
+	PlaceholderSet set;
+	const char *builtin = NULL;
+	char	   *why = NULL;
+
+	placeholders_init(&set);
+	CHECK_STR(placeholders_builtin_name(&set, "user"), "flyway:user");
+	CHECK(placeholders_name_is_builtin(&set, "Flyway:User", &builtin));
+	CHECK_STR(builtin, "User");
+	CHECK(!placeholders_name_is_builtin(&set, "flyway_user", &builtin));
+	CHECK(builtin == NULL);
+	CHECK_STR(placeholders_written(&set, "x"), "${x}");
+
+	placeholders_set_syntax(&set, "#[", "]", "_");
+	CHECK_STR(placeholders_builtin_name(&set, "defaultSchema"), "flyway_defaultSchema");
+	placeholders_set_builtin(&set, "defaultSchema", "app");
+	CHECK_STR(placeholders_get(&set, "flyway_defaultschema"), "app");
+	CHECK_STR(replace(&set, "#[flyway_defaultSchema]"), "app");
+	CHECK(replace(&set, "#[flyway:defaultSchema]") == NULL);
+	CHECK(placeholders_name_is_builtin(&set, "FLYWAY_nope", &builtin));
+	CHECK_STR(builtin, "nope");
+	CHECK(!placeholders_name_is_builtin(&set, "flyway:nope", &builtin));
+	CHECK_STR(placeholders_written(&set, "x"), "#[x]");
+	/* a longer separator */
+	placeholders_set_syntax(&set, NULL, NULL, "::");
+	CHECK_STR(set.prefix, "${");
+	CHECK_STR(placeholders_builtin_name(&set, "user"), "flyway::user");
+	CHECK(!placeholders_name_is_builtin(&set, "flyway:user", &builtin));
+
+	/* what cannot work is refused, saying why */
+	CHECK(placeholders_syntax_valid(NULL, NULL, NULL, &why));
+	CHECK(placeholders_syntax_valid("@@", "@@", "_", &why));
+	CHECK(placeholders_syntax_valid("#[", "]", NULL, &why));
+	CHECK(!placeholders_syntax_valid("", NULL, NULL, &why));
+	CHECK(strstr(why, "placeholderPrefix cannot be empty") != NULL);
+	CHECK(!placeholders_syntax_valid(NULL, "", NULL, &why));
+	CHECK(strstr(why, "placeholderSuffix cannot be empty") != NULL);
+	CHECK(!placeholders_syntax_valid(NULL, NULL, "", &why));
+	CHECK(strstr(why, "placeholderSeparator cannot be empty") != NULL);
+	CHECK(!placeholders_syntax_valid(NULL, NULL, "}", &why));
+	CHECK_STR(why, "placeholderSuffix \"}\" occurs in \"flyway}\": no built-in placeholder such as flyway}defaultSchema could be written");
+	CHECK(!placeholders_syntax_valid("<", "y", NULL, &why));
+	CHECK(strstr(why, "\"flyway:\"") != NULL);
+}
+
 /* The one rule for secret names. */
 static void
 test_secret_names(void)
@@ -357,6 +472,8 @@ main(void)
 	test_set();
 	test_json();
 	test_replace();
+	test_custom_syntax();
+	test_separator_and_refusals();
 	test_secret_names();
 	test_mask();
 	test_mask_at();

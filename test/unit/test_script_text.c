@@ -110,6 +110,42 @@ test_checksums(void)
 	CHECK(script_text_checksums(v, "${nope}", 7, ph, true, &err));
 }
 
+/* The configured syntax: checksums of the replaced text, and the messages. */
+static void
+test_custom_syntax(void)
+{
+	PlaceholderSet *ph = placeholders_of("{\"x\": \"1\"}");
+	ResolvedScript *r = script_of(SCRIPT_REPEATABLE, "views/R__a.sql");
+	MigrateError err;
+	const char *text = "SELECT @@x@@; -- ${x} @@flyway::filename@@";
+
+	migrate_error_clear(&err);
+	placeholders_set_syntax(ph, "@@", "@@", "::");
+	/* a repeatable's checksum is its text replaced in this syntax */
+	CHECK(script_text_checksums(r, text, strlen(text), ph, true, &err));
+	CHECK_INT(r->checksum, sum("SELECT 1; -- ${x} R__a.sql"));
+	CHECK_INT(r->raw_checksum, sum(text));
+	CHECK(!migrate_error_is_set(&err));
+	/* the built-in of the default separator is now an ordinary placeholder */
+	CHECK(!script_text_checksums(r, "@@flyway:filename@@", 19, ph, true, &err));
+	CHECK_STR(err.message, "no value provided for placeholder @@flyway:filename@@ in \"views/R__a.sql\" line 1");
+	/* messages write names in the configured syntax */
+	CHECK(!script_text_checksums(r, "\n@@nope@@", 10, ph, true, &err));
+	CHECK_STR(err.message, "no value provided for placeholder @@nope@@ in \"views/R__a.sql\" line 2");
+	CHECK(!script_text_checksums(r, "@@FLYWAY::nope@@", 16, ph, true, &err));
+	CHECK_STR(err.sqlstate, "42704");
+	CHECK_STR(err.message, "unknown built-in placeholder @@FLYWAY::nope@@ in \"views/R__a.sql\" line 1");
+	CHECK_STR(err.hint, "The built-ins are flyway::defaultSchema, flyway::user, flyway::database, flyway::timestamp, flyway::filename, flyway::workingDirectory, flyway::table and flyway::environment.");
+	/* workingDirectory without a value: the server would not show it */
+	CHECK(!script_text_checksums(r, "@@flyway::workingDirectory@@", 28, ph, true, &err));
+	CHECK_STR(err.sqlstate, "42501");
+	CHECK_STR(err.message, "built-in placeholder @@flyway::workingDirectory@@ has no value in \"views/R__a.sql\" line 1");
+	CHECK(strstr(err.hint, "pg_read_all_settings") != NULL);
+	placeholders_set_builtin(ph, "workingDirectory", "/srv");
+	CHECK(script_text_checksums(r, "@@flyway::workingDirectory@@", 28, ph, true, &err));
+	CHECK_INT(r->checksum, sum("/srv"));
+}
+
 static void
 test_conf(void)
 {
@@ -212,6 +248,7 @@ main(void)
 {
 	test_utf8();
 	test_checksums();
+	test_custom_syntax();
 	test_conf();
 	test_for_run();
 	return unit_summary("script_text");

@@ -42,6 +42,10 @@ my %options = (
 	split_edge => { mixed => 1 },
 	# Flyway's schemas: created with the history table, one SCHEMA marker
 	schemas_list => { schemas => 'sl_app, sl_audit' },
+	# #[name] and flyway_user: placeholderPrefix, placeholderSuffix, placeholderSeparator
+	placeholder_syntax => { placeholders => { owner => 'alice' },
+		syntax => { prefix => '#[', suffix => ']', separator => '_' } },
+	placeholder_syntax_undefined => { syntax => { prefix => '#[', suffix => ']', separator => '_' } },
 	# A script that sleeps longer than statement_timeout: both stop it and
 	# keep nothing of it.  The extension's call is itself one statement,
 	# so its whole run is what times out there (the apply worker then rolls
@@ -93,6 +97,8 @@ sub extension_settings
 	my $set = 'SET pg_migrate.locations = ' . sql_literal("filesystem:$dir") . ";\n";
 	$set .= "SET pg_migrate.mixed = on;\n" if $opt->{mixed};
 	$set .= 'SET pg_migrate.schemas = ' . sql_literal($opt->{schemas}) . ";\n" if $opt->{schemas};
+	$set .= "SET pg_migrate.placeholder_$_ = " . sql_literal($opt->{syntax}{$_}) . ";\n"
+	  foreach sort keys %{ $opt->{syntax} || {} };
 	return $set;
 }
 
@@ -103,6 +109,7 @@ sub command_flags
 	push @flags, '-mixed=true' if $opt->{mixed};
 	push @flags, "-schemas=$opt->{schemas}" if $opt->{schemas};
 	push @flags, map { "-placeholders.$_=$opt->{placeholders}{$_}" } sort keys %{ $opt->{placeholders} || {} };
+	push @flags, map { '-placeholder' . ucfirst($_) . "=$opt->{syntax}{$_}" } sort keys %{ $opt->{syntax} || {} };
 	return @flags;
 }
 
@@ -265,9 +272,14 @@ foreach my $set (@sets)
 	}
 
 	# ${flyway:timestamp} is the second each dry run starts in: the two runs
-	# may fall on either side of a second's boundary
-	my @plans = map { (my $p = $_) =~ s/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b/<timestamp>/g; $p }
-	  (show(command_plan($db, $dir, $opt)), show(extension_plan($db, $dir, $opt)));
+	# may fall on either side of a second's boundary.  ${flyway:workingDirectory}
+	# is the command's current directory ($dir) and the server's data directory.
+	my $data_dir = $ext->data_dir;
+	my @plans = map {
+		(my $p = $_) =~ s/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b/<timestamp>/g;
+		$p =~ s/\Q$dir\E|\Q$data_dir\E/<working directory>/g;
+		$p
+	} (show(command_plan($db, $dir, $opt)), show(extension_plan($db, $dir, $opt)));
 	is($plans[0], $plans[1], "$set: the dry runs agree");
 	next if ($opt->{compare} // '') eq 'plan';
 	my @e = via_extension($db, $dir, $opt, 'SELECT count(*) FROM migrate_apply(' . extension_args($opt) . ')');

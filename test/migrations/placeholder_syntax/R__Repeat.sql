@@ -1,0 +1,1 @@
+INSERT INTO ps29_values (name, value) VALUES ('repeatable', '#[owner]');

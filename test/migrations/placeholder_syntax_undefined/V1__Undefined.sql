@@ -1,0 +1,3 @@
+SELECT 1;
+-- the next line uses a placeholder nobody defined
+SELECT '#[nope]';

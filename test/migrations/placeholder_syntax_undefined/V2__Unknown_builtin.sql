@@ -1,0 +1,1 @@
+SELECT '#[flyway_nope]';
