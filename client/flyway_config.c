@@ -168,6 +168,8 @@ flyway_config_free(FlywayConfig *config)
 		pfree(config->environment_settings[i].environment);
 		pfree(config->environment_settings[i].key);
 		value_clear(&config->environment_settings[i].value);
+		if (config->environment_settings[i].unresolved != NULL)
+			pfree(config->environment_settings[i].unresolved);
 	}
 	if (config->environment_settings != NULL)
 		pfree(config->environment_settings);
@@ -321,7 +323,8 @@ set_placeholder(FlywayConfig *config, const char *name, const char *value,
 
 /*
  * Is key (without "flyway.") a setting pg_migrate takes, with a value of
- * the right kind?  *def is its definition, NULL for a placeholder.
+ * the right kind (value NULL: any)?  *def is its definition, NULL for a
+ * placeholder.
  */
 static bool
 check_setting(const char *key, const char *value, const char *origin, const KeyDef **def,
@@ -347,13 +350,17 @@ check_setting(const char *key, const char *value, const char *origin, const KeyD
 			*error = psprintf("unknown setting %s (%s)", key, origin);
 		return false;
 	}
-	return check_kind(*def, value, origin, error);
+	return value == NULL || check_kind(*def, value, origin, error);
 }
 
-/* Record a checked setting of one environment, for apply_environment. */
+/*
+ * Record a checked setting of one environment, for apply_environment; value
+ * NULL: unresolved says why there is none.
+ */
 static void
 add_environment_setting(FlywayConfig *config, const char *environment, const char *key,
-						const char *value, ConfigSource source, const char *origin)
+						const char *value, ConfigSource source, const char *origin,
+						const char *unresolved)
 {
 	EnvironmentSetting *setting = NULL;
 
@@ -372,7 +379,12 @@ add_environment_setting(FlywayConfig *config, const char *environment, const cha
 		setting->environment = pstrdup(environment);
 		setting->key = pstrdup(key);
 	}
-	value_offer(&setting->value, value, source, origin);
+	if (setting->value.value != NULL && source < setting->value.source)
+		return;
+	value_offer(&setting->value, value ? value : "", source, origin);
+	if (setting->unresolved != NULL)
+		pfree(setting->unresolved);
+	setting->unresolved = unresolved ? pstrdup(unresolved) : NULL;
 }
 
 /*
@@ -382,7 +394,8 @@ add_environment_setting(FlywayConfig *config, const char *environment, const cha
  */
 static bool
 set_environment_setting(FlywayConfig *config, const char *key, const char *value,
-						ConfigSource source, const char *origin, char **error)
+						ConfigSource source, const char *origin, const char *unresolved,
+						char **error)
 {
 	const char *name = key + strlen(environments_prefix);
 	const char *dot = strchr(name, '.');
@@ -423,7 +436,7 @@ set_environment_setting(FlywayConfig *config, const char *key, const char *value
 	if (!check_setting(rest, value, origin, &def, error))
 		return false;
 	environment = pnstrdup(name, dot - name);
-	add_environment_setting(config, environment, rest, value, source, origin);
+	add_environment_setting(config, environment, rest, value, source, origin, unresolved);
 	pfree(environment);
 	return true;
 }
@@ -435,7 +448,7 @@ flyway_config_set(FlywayConfig *config, const char *key, const char *value,
 	const KeyDef *def;
 
 	if (strncmp(key, environments_prefix, strlen(environments_prefix)) == 0)
-		return set_environment_setting(config, key, value, source, origin, error);
+		return set_environment_setting(config, key, value, source, origin, NULL, error);
 	if (!check_setting(key, value, origin, &def, error))
 		return false;
 	if (def == NULL)
@@ -443,6 +456,16 @@ flyway_config_set(FlywayConfig *config, const char *key, const char *value,
 							   error);
 	value_offer(&config->values[def->key], value, source, origin);
 	return true;
+}
+
+bool
+flyway_config_set_unresolved(FlywayConfig *config, const char *key, ConfigSource source,
+							 const char *origin, const char *why, char **error)
+{
+	if (strncmp(key, environments_prefix, strlen(environments_prefix)) == 0)
+		return set_environment_setting(config, key, NULL, source, origin, why, error);
+	*error = pstrdup(why);
+	return false;
 }
 
 bool
@@ -459,6 +482,11 @@ flyway_config_apply_environment(FlywayConfig *config, char **error)
 		if (strcmp(setting->environment, name) != 0)
 			continue;
 		found = true;
+		if (setting->unresolved != NULL)
+		{
+			*error = pstrdup(setting->unresolved);
+			return false;
+		}
 		def = find_key(setting->key);
 		if (def != NULL)
 			value_offer(&config->values[def->key], setting->value.value, setting->value.source,

@@ -83,6 +83,7 @@ typedef struct EnvironmentSetting
 	char	   *environment;
 	char	   *key;			/* the Flyway key it sets: "url", "placeholders.x" */
 	ConfigValue value;
+	char	   *unresolved;		/* why the value could not be read, or NULL */
 } EnvironmentSetting;
 
 typedef struct FlywayConfig
@@ -105,6 +106,16 @@ extern void flyway_config_free(FlywayConfig *config);
  */
 extern bool flyway_config_set(FlywayConfig *config, const char *key, const char *value,
 							  ConfigSource source, const char *origin, char **error);
+
+/*
+ * A setting whose value could not be resolved (a flyway.toml's ${env.NAME}
+ * naming an unset variable): in an environment, the error waits until that
+ * environment is chosen, as Flyway resolves only the environment it uses;
+ * anywhere else it is the error now.
+ */
+extern bool flyway_config_set_unresolved(FlywayConfig *config, const char *key,
+										 ConfigSource source, const char *origin,
+										 const char *why, char **error);
 extern bool flyway_config_read_args(FlywayConfig *config, int argc, char *const *argv,
 									char **error);
 extern bool flyway_config_read_environment(FlywayConfig *config, char *const *environ,

@@ -133,8 +133,15 @@ read_entry(FlywayConfig *config, const char *path, const FlywayTomlEntry *entry,
 	}
 	origin = psprintf("%s:%d", path, entry->line);
 	initStringInfo(&value);
-	ok = resolve_value(entry->value, key, origin, &value, error) &&
-		flyway_config_set(config, key, value.data, SOURCE_FILE, origin, error);
+	if (resolve_value(entry->value, key, origin, &value, error))
+		ok = flyway_config_set(config, key, value.data, SOURCE_FILE, origin, error);
+	else
+	{
+		char	   *why = *error;
+
+		ok = flyway_config_set_unresolved(config, key, SOURCE_FILE, origin, why, error);
+		pfree(why);
+	}
 	explicit_bzero(value.data, value.len);
 	pfree(value.data);
 	pfree(origin);
