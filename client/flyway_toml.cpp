@@ -132,6 +132,12 @@ Flattener::add(const std::string &key, const toml::node &node)
 	}
 	else if (!scalar_text(node, text))
 		return fail("the value of " + key + " has a type no Flyway setting takes", node);
+	/* C sees a string up to its first NUL: a \u0000 would cut the value short */
+	if (text.find('\0') != std::string::npos)
+	{
+		wipe(text);
+		return fail("the value of " + key + " holds a NUL character (\\u0000)", node);
+	}
 	entries.push_back(Entry{key, text, static_cast<int>(node.source().begin.line),
 							static_cast<int>(node.source().begin.column)});
 	return true;
