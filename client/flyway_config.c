@@ -727,6 +727,8 @@ bool
 flyway_config_read_toml_text(FlywayConfig *config, const char *path, const char *text,
 							 char **error)
 {
+	(void) config;
+	(void) text;
 	*error = psprintf("configuration file %s: this build of pg_migrate does not read flyway.toml "
 					  "files (the Lambda is built without the C++ runtime that the TOML library "
 					  "needs); use a flyway.conf file", path);
