@@ -2,7 +2,8 @@
  *
  * flyway_config.c
  *	  Read Flyway's configuration: -key=value flags, FLYWAY_* environment
- *	  variables and flyway.conf files, with Flyway's precedence.
+ *	  variables, flyway.conf and flyway.toml files, with Flyway's
+ *	  precedence, and Flyway 10's environments.
  *
  * A key pg_migrate does not know is an error that names it and where it
  * was read; a Flyway key that pg_migrate does not support yet is an error
@@ -83,6 +84,7 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_PLACEHOLDER_SUFFIX, "placeholderSuffix", KIND_NONEMPTY, "}"},
 	{FK_PLACEHOLDER_SEPARATOR, "placeholderSeparator", KIND_NONEMPTY, ":"},
 	{FK_WORKING_DIRECTORY, "workingDirectory", KIND_NONEMPTY, NULL},
+	{FK_ENVIRONMENT, "environment", KIND_TEXT, "default"},
 };
 
 /*
@@ -94,7 +96,7 @@ static const char *const unsupported_keys[] = {
 	"batch", "callbackLocations", "callbacks",
 	"cleanOnValidationError", "communityDBSupportEnabled",
 	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
-	"encoding", "environment", "errorOverrides", "executeInTransaction",
+	"encoding", "errorOverrides", "executeInTransaction",
 	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
 	"outputQueryResults", "powershellExecutable", "provisioner",
@@ -106,7 +108,21 @@ static const char *const unsupported_keys[] = {
 	NULL
 };
 
+/* What an [environments.NAME] table holds besides its flyway table */
+static const char *const environment_keys[] = {
+	"url", "user", "password", "schemas", "connectRetries", "connectRetriesInterval",
+};
+static const char *const unsupported_environment_keys[] = {
+	"driver", "initSql", "token", "provisioner",
+};
+
+/* Flyway settings an environment's flyway table cannot override */
+static const char *const not_per_environment_keys[] = {
+	"environment", "cherryPick", "configFiles", "outputType",
+};
+
 static const char placeholder_prefix[] = "placeholders.";
+static const char environments_prefix[] = "environments.";
 static const char env_prefix[] = "FLYWAY_";
 static const char env_placeholder_prefix[] = "FLYWAY_PLACEHOLDERS_";
 
@@ -163,6 +179,16 @@ flyway_config_free(FlywayConfig *config)
 	}
 	if (config->placeholders != NULL)
 		pfree(config->placeholders);
+	for (int i = 0; i < config->nenvironment_settings; i++)
+	{
+		pfree(config->environment_settings[i].environment);
+		pfree(config->environment_settings[i].key);
+		value_clear(&config->environment_settings[i].value);
+		if (config->environment_settings[i].unresolved != NULL)
+			pfree(config->environment_settings[i].unresolved);
+	}
+	if (config->environment_settings != NULL)
+		pfree(config->environment_settings);
 	for (int i = 0; i < config->ncommands; i++)
 		pfree(config->commands[i]);
 	if (config->commands != NULL)
@@ -189,6 +215,15 @@ const char *
 flyway_unsupported_key(int i)
 {
 	return unsupported_keys[i];
+}
+
+static bool
+in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -321,17 +356,27 @@ set_placeholder(FlywayConfig *config, const char *name, const char *value,
 	return true;
 }
 
-bool
-flyway_config_set(FlywayConfig *config, const char *key, const char *value,
-				  ConfigSource source, const char *origin, char **error)
+/*
+ * Is key (without "flyway.") a setting pg_migrate takes, with a value of
+ * the right kind (value NULL: any)?  *def is its definition, NULL for a
+ * placeholder.
+ */
+static bool
+check_setting(const char *key, const char *value, const char *origin, const KeyDef **def,
+			  char **error)
 {
-	const KeyDef *def;
-
+	*def = NULL;
 	if (strncmp(key, placeholder_prefix, strlen(placeholder_prefix)) == 0)
-		return set_placeholder(config, key + strlen(placeholder_prefix), value, source, origin,
-							   error);
-	def = find_key(key);
-	if (def == NULL)
+	{
+		if (key[strlen(placeholder_prefix)] == '\0')
+		{
+			*error = psprintf("placeholder without a name (%s)", origin);
+			return false;
+		}
+		return true;
+	}
+	*def = find_key(key);
+	if (*def == NULL)
 	{
 		if (is_unsupported_key(key))
 			*error = psprintf("Flyway setting %s (%s) is not supported by pg_migrate; "
@@ -340,9 +385,159 @@ flyway_config_set(FlywayConfig *config, const char *key, const char *value,
 			*error = psprintf("unknown setting %s (%s)", key, origin);
 		return false;
 	}
-	if (!check_kind(def, value, origin, error))
+	return value == NULL || check_kind(*def, value, origin, error);
+}
+
+/*
+ * Record a checked setting of one environment, for apply_environment; value
+ * NULL: unresolved says why there is none.
+ */
+static void
+add_environment_setting(FlywayConfig *config, const char *environment, const char *key,
+						const char *value, ConfigSource source, const char *origin,
+						const char *unresolved)
+{
+	EnvironmentSetting *setting = NULL;
+
+	for (int i = 0; i < config->nenvironment_settings && setting == NULL; i++)
+		if (strcmp(config->environment_settings[i].environment, environment) == 0 &&
+			strcmp(config->environment_settings[i].key, key) == 0)
+			setting = &config->environment_settings[i];
+	if (setting == NULL)
+	{
+		Size		size = sizeof(EnvironmentSetting) * (config->nenvironment_settings + 1);
+
+		config->environment_settings = config->environment_settings ?
+			repalloc(config->environment_settings, size) : palloc(size);
+		setting = &config->environment_settings[config->nenvironment_settings++];
+		memset(setting, 0, sizeof(*setting));
+		setting->environment = pstrdup(environment);
+		setting->key = pstrdup(key);
+	}
+	if (setting->value.value != NULL && source < setting->value.source)
+		return;
+	value_offer(&setting->value, value ? value : "", source, origin);
+	if (setting->unresolved != NULL)
+		pfree(setting->unresolved);
+	setting->unresolved = unresolved ? pstrdup(unresolved) : NULL;
+}
+
+/*
+ * "environments.NAME.KEY": KEY is one of environment_keys, or flyway.X to
+ * override the Flyway setting X for that environment, or displayName
+ * (Flyway Desktop's label for it, of no use here).
+ */
+static bool
+set_environment_setting(FlywayConfig *config, const char *key, const char *value,
+						ConfigSource source, const char *origin, const char *unresolved,
+						char **error)
+{
+	const char *name = key + strlen(environments_prefix);
+	const char *dot = strchr(name, '.');
+	const char *rest = dot ? dot + 1 : NULL;
+	const KeyDef *def;
+	char	   *environment;
+
+	if (dot == NULL || dot == name || *rest == '\0')
+	{
+		*error = psprintf("setting %s (%s) names no environment and key, as in environments.NAME.url",
+						  key, origin);
 		return false;
+	}
+	if (strncmp(rest, "flyway.", 7) == 0)
+	{
+		rest += 7;
+		if (in_list(rest, not_per_environment_keys, lengthof(not_per_environment_keys)))
+		{
+			*error = psprintf("Flyway setting %s (%s) cannot be set for one environment; "
+							  "set it in [flyway]", key, origin);
+			return false;
+		}
+	}
+	else if (strcmp(rest, "displayName") == 0)
+		return true;
+	else if (!in_list(rest, environment_keys, lengthof(environment_keys)))
+	{
+		if (in_list(rest, unsupported_environment_keys, lengthof(unsupported_environment_keys)) ||
+			strncmp(rest, "jdbcProperties.", 15) == 0 || strncmp(rest, "resolvers.", 10) == 0)
+			*error = psprintf("Flyway setting %s (%s) is not supported by pg_migrate; "
+							  "see docs/flyway-compatibility.md", key, origin);
+		else
+			*error = psprintf("unknown setting %s (%s); an environment holds url, user, password, "
+							  "schemas, connectRetries, connectRetriesInterval and a flyway table",
+							  key, origin);
+		return false;
+	}
+	if (!check_setting(rest, value, origin, &def, error))
+		return false;
+	environment = pnstrdup(name, dot - name);
+	add_environment_setting(config, environment, rest, value, source, origin, unresolved);
+	pfree(environment);
+	return true;
+}
+
+bool
+flyway_config_set(FlywayConfig *config, const char *key, const char *value,
+				  ConfigSource source, const char *origin, char **error)
+{
+	const KeyDef *def;
+
+	if (strncmp(key, environments_prefix, strlen(environments_prefix)) == 0)
+		return set_environment_setting(config, key, value, source, origin, NULL, error);
+	if (!check_setting(key, value, origin, &def, error))
+		return false;
+	if (def == NULL)
+		return set_placeholder(config, key + strlen(placeholder_prefix), value, source, origin,
+							   error);
 	value_offer(&config->values[def->key], value, source, origin);
+	return true;
+}
+
+bool
+flyway_config_set_unresolved(FlywayConfig *config, const char *key, ConfigSource source,
+							 const char *origin, const char *why, char **error)
+{
+	if (strncmp(key, environments_prefix, strlen(environments_prefix)) == 0)
+		return set_environment_setting(config, key, NULL, source, origin, why, error);
+	*error = pstrdup(why);
+	return false;
+}
+
+bool
+flyway_config_apply_environment(FlywayConfig *config, char **error)
+{
+	const char *name = flyway_config_get(config, FK_ENVIRONMENT);
+	bool		found = false;
+
+	for (int i = 0; i < config->nenvironment_settings; i++)
+	{
+		EnvironmentSetting *setting = &config->environment_settings[i];
+		const KeyDef *def;
+
+		if (strcmp(setting->environment, name) != 0)
+			continue;
+		found = true;
+		if (setting->unresolved != NULL)
+		{
+			*error = pstrdup(setting->unresolved);
+			return false;
+		}
+		def = find_key(setting->key);
+		if (def != NULL)
+			value_offer(&config->values[def->key], setting->value.value, setting->value.source,
+						setting->value.origin);
+		else if (!set_placeholder(config, setting->key + strlen(placeholder_prefix),
+								  setting->value.value, setting->value.source,
+								  setting->value.origin, error))
+			return false;
+	}
+	if (!found && config->values[FK_ENVIRONMENT].value != NULL && strcmp(name, "default") != 0)
+	{
+		*error = psprintf("environment %s (%s) is not defined: no [environments.%s] table in the "
+						  "configuration files read, and no -environments.%s.url",
+						  name, config->values[FK_ENVIRONMENT].origin, name, name);
+		return false;
+	}
 	return true;
 }
 
@@ -560,6 +755,33 @@ flyway_config_read_conf_text(FlywayConfig *config, const char *path, const char 
 	return properties_parse(text, strlen(text), read_conf_property, &context, error, &line);
 }
 
+static bool
+has_toml_suffix(const char *path)
+{
+	size_t		len = strlen(path);
+
+	return len > 5 && strcmp(path + len - 5, ".toml") == 0;
+}
+
+#ifndef PG_MIGRATE_TOML
+/*
+ * Built without the TOML shim (the Lambda, the unit tests): toml++ is C++,
+ * and the Lambda's bootstrap is a C program without C++'s runtime.
+ */
+bool
+flyway_config_read_toml_text(FlywayConfig *config, const char *path, const char *text,
+							 char **error)
+{
+	(void) config;
+	(void) text;
+	*error = psprintf("configuration file %s: this build of pg_migrate does not read flyway.toml "
+					  "files (the Lambda is built without the C++ runtime that the TOML library "
+					  "needs); use a flyway.conf file", path);
+	return false;
+}
+#endif
+
+/* A flyway.conf, or a flyway.toml when its name ends in .toml. */
 bool
 flyway_config_read_conf_file(FlywayConfig *config, const char *path, bool must_exist,
 							 char **error)
@@ -590,6 +812,8 @@ flyway_config_read_conf_file(FlywayConfig *config, const char *path, bool must_e
 		*error = psprintf("configuration file %s contains a zero byte", path);
 		ok = false;
 	}
+	else if (has_toml_suffix(path))
+		ok = flyway_config_read_toml_text(config, path, text.data, error);
 	else
 		ok = flyway_config_read_conf_text(config, path, text.data, error);
 	explicit_bzero(text.data, text.len);
@@ -611,18 +835,10 @@ flyway_config_read_named_files(FlywayConfig *config, const char *base_dir, char 
 
 	for (int i = 0; i < count && ok; i++)
 	{
-		size_t		len = strlen(paths[i]);
 		char	   *path = base_dir != NULL && paths[i][0] != '/' ?
 			psprintf("%s/%s", base_dir, paths[i]) : pstrdup(paths[i]);
 
-		if (len > 5 && strcmp(paths[i] + len - 5, ".toml") == 0)
-		{
-			*error = psprintf("configuration file %s: flyway.toml files are not supported yet; "
-							  "use a flyway.conf file", paths[i]);
-			ok = false;
-		}
-		else
-			ok = flyway_config_read_conf_file(config, path, true, error);
+		ok = flyway_config_read_conf_file(config, path, true, error);
 		pfree(path);
 	}
 	flyway_config_list_free(paths, count);
@@ -630,38 +846,62 @@ flyway_config_read_named_files(FlywayConfig *config, const char *base_dir, char 
 }
 
 /*
- * -workingDirectory (or FLYWAY_WORKING_DIRECTORY) is known once the flags
- * and environment are read: relative -configFiles and ./flyway.conf are
- * read under it, as in Flyway.
+ * Without -configFiles: Flyway's default files that exist, a later one
+ * winning; the flyway.conf ones first, so TOML wins where both are found.
+ * The local ones are under -workingDirectory when it is given.
  */
-bool
-flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
-				   char *const *environ, const char *home, char **error)
+static bool
+read_default_files(FlywayConfig *config, const char *home, const char *working_directory,
+				   char **error)
 {
-	const char *working_directory;
-	char	   *local;
-	bool		ok;
-
-	if (!flyway_config_read_args(config, argc, argv, error) ||
-		!flyway_config_read_environment(config, environ, error))
-		return false;
-	working_directory = flyway_config_get(config, FK_WORKING_DIRECTORY);
-	if (flyway_config_get(config, FK_CONFIG_FILES) != NULL)
-		return flyway_config_read_named_files(config, working_directory, error);
-	if (home != NULL && *home != '\0')
+	static const struct
 	{
-		char	   *path = psprintf("%s/flyway.conf", home);
+		bool		in_home;
+		const char *name;
+	}			files[] = {
+		{true, "flyway.conf"}, {false, "flyway.conf"},
+		{true, "flyway.toml"}, {true, "flyway.user.toml"},
+		{false, "flyway.toml"}, {false, "flyway.user.toml"},
+	};
 
+	for (size_t i = 0; i < lengthof(files); i++)
+	{
+		char	   *path;
+		bool		ok;
+
+		if (files[i].in_home && (home == NULL || *home == '\0'))
+			continue;
+		if (files[i].in_home)
+			path = psprintf("%s/%s", home, files[i].name);
+		else if (working_directory != NULL)
+			path = psprintf("%s/%s", working_directory, files[i].name);
+		else
+			path = pstrdup(files[i].name);
 		ok = flyway_config_read_conf_file(config, path, false, error);
 		pfree(path);
 		if (!ok)
 			return false;
 	}
-	local = working_directory ? psprintf("%s/flyway.conf", working_directory) :
-		pstrdup("flyway.conf");
-	ok = flyway_config_read_conf_file(config, local, false, error);
-	pfree(local);
-	return ok;
+	return true;
+}
+
+bool
+flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
+				   char *const *environ, const char *home, char **error)
+{
+	const char *working_directory;
+	bool		ok;
+
+	if (!flyway_config_read_args(config, argc, argv, error) ||
+		!flyway_config_read_environment(config, environ, error))
+		return false;
+	/* relative -configFiles and ./flyway.conf are read under it, as in Flyway */
+	working_directory = flyway_config_get(config, FK_WORKING_DIRECTORY);
+	if (flyway_config_get(config, FK_CONFIG_FILES) != NULL)
+		ok = flyway_config_read_named_files(config, working_directory, error);
+	else
+		ok = read_default_files(config, home, working_directory, error);
+	return ok && flyway_config_apply_environment(config, error);
 }
 
 const ConfigValue *

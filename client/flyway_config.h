@@ -59,6 +59,7 @@ typedef enum FlywayKey
 	FK_PLACEHOLDER_SUFFIX,
 	FK_PLACEHOLDER_SEPARATOR,
 	FK_WORKING_DIRECTORY,
+	FK_ENVIRONMENT,
 	FK_COUNT
 } FlywayKey;
 
@@ -84,11 +85,26 @@ typedef struct Placeholder
 	ConfigValue value;
 } Placeholder;
 
+/*
+ * One setting of a Flyway environment ([environments.NAME] in a flyway.toml,
+ * or -environments.NAME.KEY): it applies only when NAME is the environment
+ * chosen (flyway_config_apply_environment).
+ */
+typedef struct EnvironmentSetting
+{
+	char	   *environment;
+	char	   *key;			/* the Flyway key it sets: "url", "placeholders.x" */
+	ConfigValue value;
+	char	   *unresolved;		/* why the value could not be read, or NULL */
+} EnvironmentSetting;
+
 typedef struct FlywayConfig
 {
 	ConfigValue values[FK_COUNT];
 	Placeholder *placeholders;
 	int			nplaceholders;
+	EnvironmentSetting *environment_settings;
+	int			nenvironment_settings;
 	char	  **commands;		/* the words that are not flags: migrate, info, ... */
 	int			ncommands;
 } FlywayConfig;
@@ -102,6 +118,16 @@ extern void flyway_config_free(FlywayConfig *config);
  */
 extern bool flyway_config_set(FlywayConfig *config, const char *key, const char *value,
 							  ConfigSource source, const char *origin, char **error);
+
+/*
+ * A setting whose value could not be resolved (a flyway.toml's ${env.NAME}
+ * naming an unset variable): in an environment, the error waits until that
+ * environment is chosen, as Flyway resolves only the environment it uses;
+ * anywhere else it is the error now.
+ */
+extern bool flyway_config_set_unresolved(FlywayConfig *config, const char *key,
+										 ConfigSource source, const char *origin,
+										 const char *why, char **error);
 extern bool flyway_config_read_args(FlywayConfig *config, int argc, char *const *argv,
 									char **error);
 extern bool flyway_config_read_environment(FlywayConfig *config, char *const *environ,
@@ -112,14 +138,35 @@ extern bool flyway_config_read_conf_file(FlywayConfig *config, const char *path,
 										 bool must_exist, char **error);
 
 /*
+ * A flyway.toml (flyway_toml_config.c, in the command only): [flyway] keys
+ * as flyway.conf's, [environments.NAME] tables as environment settings.
+ */
+extern bool flyway_config_read_toml_text(FlywayConfig *config, const char *path,
+										 const char *text, char **error);
+
+/*
+ * Apply the settings of the environment chosen by -environment /
+ * FLYWAY_ENVIRONMENT / flyway.environment ("default" when none is): they
+ * win over [flyway]'s at the same rank, and lose to higher ranks (an
+ * environment read from a file loses to FLYWAY_URL and to -url).  An
+ * environment named but defined nowhere is an error.
+ */
+extern bool flyway_config_apply_environment(FlywayConfig *config, char **error);
+
+/*
  * Everything in Flyway's order: the flags and environment are read first to
- * find -configFiles / FLYWAY_CONFIG_FILES; without them ~/flyway.conf then
- * ./flyway.conf are read when present.  home may be NULL.
+ * find -configFiles / FLYWAY_CONFIG_FILES; without them ~/flyway.conf,
+ * ./flyway.conf, then ~/flyway.toml, ~/flyway.user.toml, ./flyway.toml and
+ * ./flyway.user.toml are read when present (a later file wins); last the
+ * chosen environment is applied.  home may be NULL.
  */
 extern bool flyway_config_load(FlywayConfig *config, int argc, char *const *argv,
 							   char *const *environ, const char *home, char **error);
 
-/* The files -configFiles / FLYWAY_CONFIG_FILES names; relative ones under base_dir (NULL: cwd). */
+/*
+ * The files -configFiles / FLYWAY_CONFIG_FILES names, flyway.conf or (name
+ * ending .toml) flyway.toml files; relative ones under base_dir (NULL: cwd).
+ */
 extern bool flyway_config_read_named_files(FlywayConfig *config, const char *base_dir,
 										   char **error);
 

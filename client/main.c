@@ -7,7 +7,7 @@
  *	  line works with "pg_migrate" in place of "flyway".
  *
  * Options are Flyway's (-key=value flags, FLYWAY_* environment variables,
- * flyway.conf files; client/flyway_config.c), commands run in the order
+ * flyway.conf and flyway.toml files; client/flyway_config.c), commands run in the order
  * given, the first failure stops the rest.  Exit status: 0 success, 1 a
  * command failed, 2 bad usage.  docs/cli.md is the reference.
  *
@@ -66,7 +66,7 @@ usage(FILE *f)
 			"  plan        list every statement migrate would run now, running nothing\n"
 			"  clean       drop every object in the managed schemas (needs -cleanDisabled=false)\n"
 			"\n"
-			"Options (Flyway's names; also FLYWAY_* variables and flyway.conf):\n"
+			"Options (Flyway's names; also FLYWAY_* variables, flyway.conf and flyway.toml):\n"
 			"  -url=URL                 jdbc:postgresql://host:port/db, postgresql://..., or a conninfo\n"
 			"  -user=NAME  -password=PASSWORD\n"
 			"  -locations=LIST          filesystem:folder, https://host/prefix/, s3://bucket/prefix/\n"
@@ -86,7 +86,9 @@ usage(FILE *f)
 			"  -failOnMissingLocations=BOOL  a missing folder location is an error, not a warning\n"
 			"  -cleanDisabled=BOOL      refuse clean (default true, as Flyway)\n"
 			"  -connectRetries=N  -connectRetriesInterval=SECONDS\n"
-			"  -configFiles=LIST        flyway.conf files to read instead of ~/flyway.conf, ./flyway.conf\n"
+			"  -configFiles=LIST        flyway.conf / .toml files to read instead of ~/ and ./flyway.conf,\n"
+			"                           ~/ and ./flyway.toml, ~/ and ./flyway.user.toml\n"
+			"  -environment=NAME        the flyway.toml [environments.NAME] to use (default default)\n"
 			"  -outputType=json         Flyway's JSON result on stdout\n"
 			"  -q                       no progress lines or notices\n"
 			"  -v, --version            print the version and exit\n"

@@ -288,10 +288,15 @@ read_flyway_environment(config *cfg, char **errmsg)
 
 	flyway_config_init(fc);
 	cfg->flyway = fc;
-	/* FLYWAY_CONFIG_FILES: files bundled with the function, under LAMBDA_TASK_ROOT */
+	/*
+	 * FLYWAY_CONFIG_FILES: flyway.conf files bundled with the function, under
+	 * LAMBDA_TASK_ROOT (a flyway.toml is refused: flyway_config.c); then the
+	 * environment FLYWAY_ENVIRONMENT names, as the command does
+	 */
 	if (!flyway_config_read_environment(fc, environ, &error) ||
 		(given(fc, FK_CONFIG_FILES) != NULL &&
-		 !flyway_config_read_named_files(fc, getenv("LAMBDA_TASK_ROOT"), &error)))
+		 !flyway_config_read_named_files(fc, getenv("LAMBDA_TASK_ROOT"), &error)) ||
+		!flyway_config_apply_environment(fc, &error))
 	{
 		*errmsg = from_palloc(error);
 		return -1;

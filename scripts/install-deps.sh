@@ -34,12 +34,13 @@ case "${1:-}" in
 	;;
 esac
 
-# building the extension and the pg_migrate command (client/: libpq and
-# libpg_query, PostgreSQL's parser as a library), and a server to run them
+# building the extension and the pg_migrate command (client/: libpq,
+# libpg_query, PostgreSQL's parser as a library, and toml++ for flyway.toml
+# files, with build-essential's g++), and a server to run them
 packages=(
 	build-essential postgresql-15 postgresql-server-dev-15
 	libcurl4-openssl-dev libcjson-dev zlib1g-dev libssl-dev
-	libpq-dev libpg-query-dev
+	libpq-dev libpg-query-dev libtomlplusplus-dev
 )
 if [ "$mode" = lambda ]; then
 	deps_files=(lambda/DEPENDENCIES)

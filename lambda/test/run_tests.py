@@ -2048,6 +2048,30 @@ def client_settings(env, pg, root):
     body = init_error(rc)
     check("client: a FLYWAY_CONFIG_FILES file that is missing fails the init, naming it",
           body is not None and "missing.conf" in body, (rc, env.rt.init_errors, out[-1500:]))
+    # a flyway.toml: refused by name (the bootstrap has no C++ runtime for toml++)
+    with open(os.path.join(two, "conf", "flyway.toml"), "w") as f:
+        f.write("[flyway]\ntable = \"from_toml\"\n")
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_CONFIG_FILES="conf/flyway.toml"), ["{}"])
+    body = init_error(rc)
+    check("client: a flyway.toml in FLYWAY_CONFIG_FILES fails the init, saying the Lambda reads flyway.conf",
+          body is not None and "conf/flyway.toml: this build of pg_migrate does not read flyway.toml" in body
+          and "use a flyway.conf file" in body, (rc, env.rt.init_errors, out[-1500:]))
+    # Flyway 10's environments in a flyway.conf, chosen by FLYWAY_ENVIRONMENT
+    with open(os.path.join(two, "conf", "envs.conf"), "w") as f:
+        f.write("flyway.table=from_conf\nflyway.environments.k.flyway.table=from_env\n")
+    db_env = client_db(pg, "k_environment")
+    rc, out, err, ids = run(old_env(env, db_env, two, FLYWAY_CONFIG_FILES="conf/envs.conf",
+                                    FLYWAY_ENVIRONMENT="k", FLYWAY_TARGET="2"), ["{}"])
+    kind, body, _ = result(ids[0])
+    tables = pg.psql("SELECT concat_ws(',', to_regclass('public.from_env'), to_regclass('public.from_conf'))",
+                     db=db_env)
+    check("client: FLYWAY_ENVIRONMENT chooses an environment of a FLYWAY_CONFIG_FILES file",
+          kind == "response" and tables == "from_env", (kind, body, tables))
+    rc, out, err, ids = run(old_env(env, db_conf, two, FLYWAY_ENVIRONMENT="nosuch"), ["{}"])
+    body = init_error(rc)
+    check("client: a FLYWAY_ENVIRONMENT defined nowhere fails the init, naming it",
+          body is not None and "environment nosuch (FLYWAY_ENVIRONMENT) is not defined" in body,
+          (rc, env.rt.init_errors, out[-1500:]))
 
     client_placeholder_syntax(env, pg)
 

@@ -189,12 +189,23 @@ flyway.password=app-secret
 CONF
 chmod 644 "$conf"
 run_image -v "$sql:/pg_migrate/sql:ro" -v "$conf:/pg_migrate/flyway.conf:ro" -- validate || exit 1
+echo "== flyway.toml"
+# a Flyway 10 flyway.toml, its environment chosen by -environment (toml++ in the image)
+cat >"$toml" <<TOML
+[environments.ci]
+url = "$url"
+user = "app"
+password = "app-secret"
+TOML
+chmod 644 "$toml"
+run_image -v "$sql:/pg_migrate/sql:ro" -v "$toml:/pg_migrate/flyway.toml:ro" -- -environment=ci validate || exit 1
 echo "== database"
 echo "history: $(PGDATABASE=app psql -XAtc "SELECT string_agg(coalesce(version, 'R') || ':' || success || ':' || installed_by, ',' ORDER BY installed_rank) FROM flyway_schema_history")"
 echo "population: $(PGDATABASE=app psql -XAtc "SELECT population FROM cities WHERE name = 'Lisbon'")"
 SCRIPT
 conf="$work/flyway.conf"
-export sql conf
+toml="$work/flyway.toml"
+export sql conf toml
 # a port of its own: other throwaway clusters may be starting on this machine
 pg_virtualenv -t -c "-p $((54000 + RANDOM % 900))" bash -c "$(declare -f run_image); source $work/migrate.sh" >"$work/migrate.log" 2>&1
 rc=$?
@@ -206,5 +217,7 @@ check "the history holds V1, V2 and the repeatable, successful, installed by app
 check "pg_migrate info (from the image) shows the three migrations as Success" \
 	bash -c '[ "$(sed -n "/^== info/,/^== flyway.conf/p" "$1" | grep -cE "^\|.*\| Success +\|")" -eq 3 ]' _ "$work/migrate.log"
 check "a flyway.conf mounted at /pg_migrate/flyway.conf is read: validate with no option validates the 3 migrations" \
-	bash -c 'sed -n "/^== flyway.conf/,/^== database/p" "$1" | grep -q "^Successfully validated 3 migrations"' _ "$work/migrate.log"
+	bash -c 'sed -n "/^== flyway.conf/,/^== flyway.toml/p" "$1" | grep -q "^Successfully validated 3 migrations"' _ "$work/migrate.log"
+check "a flyway.toml mounted at /pg_migrate/flyway.toml is read: validate -environment=ci validates the 3 migrations" \
+	bash -c 'sed -n "/^== flyway.toml/,/^== database/p" "$1" | grep -q "^Successfully validated 3 migrations"' _ "$work/migrate.log"
 finish

@@ -168,8 +168,8 @@ cmd_recommends=$(dpkg-deb -f "$cmd_deb" Recommends)
 echo "$cmd_pkg Depends: $cmd_depends"
 echo "$cmd_pkg Recommends: $cmd_recommends"
 # what the binary links (NEEDED), each from its package's shlibs
-check "$cmd_pkg Depends names libpq5, libcjson1, libssl3 (libcrypto) and zlib1g" \
-	names "$cmd_depends" libpq5 libcjson1 libssl3 zlib1g
+check "$cmd_pkg Depends names libpq5, libcjson1, libssl3 (libcrypto), zlib1g, libtomlplusplus3 and libstdc++6" \
+	names "$cmd_depends" libpq5 libcjson1 libssl3 zlib1g libtomlplusplus3 'libstdc\+\+6'
 check "$cmd_pkg Depends names no PostgreSQL server and no extension package" \
 	names_none "$cmd_depends" 'postgresql-[0-9]+' "$pkg" 'postgresql-[0-9]+-pg-migrate'
 check "$cmd_pkg Recommends names libcurl4 (opened with dlopen for remote locations)" \

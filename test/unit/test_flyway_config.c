@@ -1,7 +1,9 @@
 /*
  * test_flyway_config.c
  *	  Unit tests of client/flyway_config.c: Flyway's flags, FLYWAY_*
- *	  variables and flyway.conf files, and their precedence.
+ *	  variables and flyway.conf files, and their precedence; Flyway 10's
+ *	  environments.  (flyway.toml files are read by the command only:
+ *	  test/client/t/098_toml.pl.)
  */
 #include "postgres_fe.h"
 
@@ -325,9 +327,15 @@ test_load(void)
 		fresh();
 		CHECK(!flyway_config_load(&config, 0, no_args, env, home, &error));
 		CHECK(error && strstr(error, "missing.conf"));
+		/* built without the TOML shim, as the Lambda is: a clear refusal */
+		write_file(psprintf("%s/flyway.toml", dir), "[flyway]\ntable = \"t\"\n");
 		fresh();
 		CHECK(!flyway_config_load(&config, 1, toml, env_none, home, &error));
-		CHECK(error && strstr(error, "flyway.toml files are not supported"));
+		CHECK(error && strstr(error, "configuration file flyway.toml: this build of pg_migrate "
+							  "does not read flyway.toml files"));
+		fresh();
+		CHECK(!flyway_config_load(&config, 0, no_args, env_none, home, &error));
+		CHECK(error && strstr(error, "does not read flyway.toml files"));
 	}
 	CHECK(chdir(cwd) == 0);
 }
@@ -381,6 +389,87 @@ test_placeholder_syntax_keys(void)
 		CHECK_STR(flyway_config_get(&config, FK_TARGET), "9");
 		CHECK_STR(flyway_config_get(&config, FK_TABLE), "flyway_schema_history");
 	}
+}
+
+/* Flyway 10's environments: -environments.NAME.KEY, flyway.environments.NAME.KEY */
+static void
+test_environments(void)
+{
+	char	   *const dev[] = {"-environments.dev.url=jdbc:postgresql://dev/db",
+		"-environments.dev.flyway.locations=filesystem:dev",
+		"-environments.dev.flyway.placeholders.who=dev", "-environments.dev.displayName=Dev",
+		"-environments.prod.url=jdbc:postgresql://prod/db", "-environment=dev"};
+	char	   *const nosuch[] = {"-environment=nosuch"};
+	char	   *const named_default[] = {"-environment=default"};
+	char	   *const unknown[] = {"-environments.dev.uri=x"};
+	char	   *const unsupported[] = {"-environments.dev.driver=org.postgresql.Driver"};
+	char	   *const not_per_environment[] = {"-environments.dev.flyway.cherryPick=1"};
+	char	   *const bad_kind[] = {"-environments.dev.connectRetries=s3cret"};
+	char	   *const no_key[] = {"-environments.dev=x"};
+	char	   *const env_url[] = {"FLYWAY_URL=jdbc:postgresql://env/db", NULL};
+	char	   *const choose_other[] = {"-environment=other"};
+
+	/* the chosen environment's settings, its flyway table's overrides */
+	fresh();
+	CHECK(args(lengthof(dev), dev));
+	CHECK(flyway_config_get(&config, FK_URL) == NULL);
+	CHECK(flyway_config_apply_environment(&config, &error));
+	CHECK_STR(flyway_config_get(&config, FK_URL), "jdbc:postgresql://dev/db");
+	CHECK_STR(flyway_config_value(&config, FK_URL)->origin, "-environments.dev.url");
+	CHECK_STR(flyway_config_get(&config, FK_LOCATIONS), "filesystem:dev");
+	CHECK_STR(placeholder("who"), "dev");
+
+	/* "default" when none is named; an environment wins over [flyway] at a file's rank */
+	fresh();
+	CHECK(flyway_config_read_conf_text(&config, "f.conf",
+									   "flyway.locations=filesystem:root\n"
+									   "flyway.environments.default.flyway.locations=filesystem:env\n"
+									   "flyway.environments.default.url=jdbc:postgresql://file/db\n",
+									   &error));
+	CHECK(flyway_config_read_environment(&config, env_url, &error));
+	CHECK(flyway_config_apply_environment(&config, &error));
+	CHECK_STR(flyway_config_get(&config, FK_LOCATIONS), "filesystem:env");
+	/* but loses to a FLYWAY_* variable */
+	CHECK_STR(flyway_config_get(&config, FK_URL), "jdbc:postgresql://env/db");
+
+	/* an environment named but defined nowhere; "default" may be empty */
+	fresh();
+	CHECK(args(lengthof(nosuch), nosuch));
+	CHECK(!flyway_config_apply_environment(&config, &error));
+	CHECK(error && strstr(error, "environment nosuch (-environment) is not defined"));
+	fresh();
+	CHECK(args(lengthof(named_default), named_default));
+	CHECK(flyway_config_apply_environment(&config, &error));
+
+	/* what an environment cannot hold */
+	fresh();
+	CHECK(!args(lengthof(unknown), unknown));
+	CHECK(error && strstr(error, "unknown setting environments.dev.uri (-environments.dev.uri)"));
+	fresh();
+	CHECK(!args(lengthof(unsupported), unsupported));
+	CHECK(error && strstr(error, "environments.dev.driver (-environments.dev.driver) is not supported"));
+	fresh();
+	CHECK(!args(lengthof(not_per_environment), not_per_environment));
+	CHECK(error && strstr(error, "cannot be set for one environment"));
+	fresh();
+	CHECK(!args(lengthof(bad_kind), bad_kind));
+	CHECK(error && strstr(error, "connectRetries (-environments.dev.connectRetries) must be"));
+	CHECK(error && strstr(error, "s3cret") == NULL);
+	fresh();
+	CHECK(!args(lengthof(no_key), no_key));
+	CHECK(error && strstr(error, "names no environment and key"));
+
+	/* an unresolved value is an error only in the environment chosen */
+	fresh();
+	CHECK(flyway_config_set_unresolved(&config, "environments.other.password", SOURCE_FILE,
+									   "f.toml:3", "it is unresolved", &error));
+	CHECK(flyway_config_apply_environment(&config, &error));
+	CHECK(args(lengthof(choose_other), choose_other));
+	CHECK(!flyway_config_apply_environment(&config, &error));
+	CHECK_STR(error, "it is unresolved");
+	fresh();
+	CHECK(!flyway_config_set_unresolved(&config, "password", SOURCE_FILE, "f.toml:3",
+										"it is unresolved", &error));
 }
 
 static void
@@ -441,6 +530,7 @@ main(void)
 	test_precedence();
 	test_load();
 	test_placeholder_syntax_keys();
+	test_environments();
 	test_lists();
 	test_transactional_lock_and_families();
 	flyway_config_free(&config);
