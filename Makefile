@@ -24,7 +24,7 @@ MODULE_big = pg_migrate
 OBJS = pg_migrate.o
 OBJS += $(addprefix src/core/,names.o checksum.o placeholders.o plan.o properties.o \
 	script_conf.o manifest.o statement_kind.o migrate_error.o history_sql.o script_text.o \
-	session_settings.o file_kind.o clean_sql.o)
+	session_settings.o file_kind.o clean_sql.o script_encoding.o)
 OBJS += $(addprefix src/backend/,apply_worker.o commands.o history.o locations.o \
 	location_files.o script.o extension_owner.o settings.o migrate_error_report.o)
 # what a migration must not do to its run (re-entry, the run's lock), and

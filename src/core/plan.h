@@ -33,6 +33,7 @@ typedef struct ResolvedScript
 	/* from "<script>.sql.conf": -1 = not set, 0 = false, 1 = true */
 	int			execute_in_transaction;
 	int			placeholder_replacement;
+	const char *encoding;		/* canonical (script_encoding.h); NULL = the setting's */
 } ResolvedScript;
 
 /* A row of the history table. */

@@ -16,6 +16,7 @@
 
 #include "properties.h"
 #include "script_conf.h"
+#include "script_encoding.h"
 
 /* Java's Boolean parsing as Flyway uses it. */
 static bool
@@ -42,10 +43,8 @@ apply_property(const char *key, const char *value, ScriptConfig *conf, char **er
 		return parse_bool(key, value, &conf->placeholder_replacement, errmsg);
 	if (strcmp(key, "encoding") == 0)
 	{
-		if (pg_strcasecmp(value, "UTF-8") == 0 || pg_strcasecmp(value, "UTF8") == 0)
-			return true;
-		*errmsg = psprintf("unsupported encoding \"%s\": scripts are read as UTF-8", value);
-		return false;
+		conf->encoding = script_encoding_canonical(value, errmsg);
+		return conf->encoding != NULL;
 	}
 	*errmsg = psprintf("unknown configuration property: %s", key);
 	return false;
@@ -63,5 +62,6 @@ script_config_parse(const char *text, size_t len, ScriptConfig *conf, char **err
 {
 	conf->execute_in_transaction = -1;
 	conf->placeholder_replacement = -1;
+	conf->encoding = NULL;
 	return properties_parse(text, len, apply_property_line, conf, errmsg, errline);
 }

@@ -16,13 +16,15 @@ typedef struct ScriptConfig
 {
 	int			execute_in_transaction;
 	int			placeholder_replacement;
+	const char *encoding;		/* canonical (script_encoding.h); NULL = not set */
 } ScriptConfig;
 
 /*
  * Parse a .conf file's text (placeholders already replaced, as Flyway does).
  * Keys, without a "flyway." prefix: executeInTransaction,
- * placeholderReplacement (true/false, any case), encoding (UTF-8 only:
- * scripts are read as UTF-8).  Any other key is an error, as in Flyway.
+ * placeholderReplacement (true/false, any case), encoding (a name
+ * script_encoding_canonical() knows).  Any other key is an error, as in
+ * Flyway.
  * On error returns false with *errmsg and the 1-based *errline.
  */
 extern bool script_config_parse(const char *text, size_t len, ScriptConfig *conf,

@@ -19,6 +19,7 @@
 #endif
 
 #include "checksum.h"
+#include "script_encoding.h"
 #include "script_conf.h"
 #include "script_text.h"
 
@@ -37,6 +38,85 @@ script_text_check_utf8(const char *path, const char *data, size_t len, MigrateEr
 					  psprintf("The first invalid byte is on line %d.", bad_line),
 					  "Save the file as UTF-8, as Flyway expects by default.");
 	return false;
+}
+
+/* How to name a script's encoding, for the hints of decoding errors. */
+static char *
+encoding_hint(const ResolvedScript *script, const ScriptDecoding *decoding)
+{
+	const char *base = strrchr(script->script, '/');
+
+	return psprintf("Name the file's encoding: encoding=ISO-8859-1 (or windows-1252, UTF-16, ...) in \"%s.conf\", or %s for every script.",
+					base ? base + 1 : script->script,
+					decoding && decoding->setting ? decoding->setting : "the encoding setting");
+}
+
+/* Bytes the script's encoding does not allow: the file, the line, what. */
+static bool
+decode_failed(const ResolvedScript *script, const ScriptDecoding *decoding,
+			  const char *encoding, const ScriptDecodeProblem *problem, MigrateError *err)
+{
+	const char *sqlstate = problem->sqlstate ? problem->sqlstate : SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE;
+
+	migrate_error_set(err, sqlstate,
+					  strcmp(sqlstate, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE) == 0 ?
+					  psprintf("migration script \"%s\" is not valid %s", script->path, encoding) :
+					  psprintf("migration script \"%s\" has a character of %s with no Unicode equivalent",
+							   script->path, encoding),
+					  psprintf("Line %d: %s.", problem->line, problem->what),
+					  encoding_hint(script, decoding));
+	return false;
+}
+
+bool
+script_text_decode(const ResolvedScript *script, const ScriptDecoding *decoding,
+				   const char *data, size_t len, char **text, size_t *text_len,
+				   MigrateError *err)
+{
+	const char *encoding = script->encoding ? script->encoding :
+		decoding && decoding->encoding ? decoding->encoding : SCRIPT_ENCODING_DEFAULT;
+	ScriptEncodingKind kind = script_encoding_kind(encoding);
+	ScriptDecodeProblem problem;
+	int			bad_line = 0;
+
+	memset(&problem, 0, sizeof(problem));
+	*text = (char *) data;
+	*text_len = len;
+	switch (kind)
+	{
+		case SCRIPT_ENCODING_UTF8:
+			if (utf8_check(data, len, &bad_line))
+				return true;
+			migrate_error_set(err, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
+							  psprintf("migration script \"%s\" is not valid UTF-8", script->path),
+							  psprintf("The first invalid byte is on line %d.", bad_line),
+							  encoding_hint(script, decoding));
+			return false;
+		case SCRIPT_ENCODING_ASCII:
+			return ascii_check(data, len, &problem) ||
+				decode_failed(script, decoding, encoding, &problem, err);
+		case SCRIPT_ENCODING_UTF16:
+		case SCRIPT_ENCODING_UTF16LE:
+		case SCRIPT_ENCODING_UTF16BE:
+			return utf16_to_utf8(data, len, kind, text, text_len, &problem) ||
+				decode_failed(script, decoding, encoding, &problem, err);
+		case SCRIPT_ENCODING_SERVER:
+			break;
+	}
+	if (decoding == NULL || decoding->convert == NULL)
+	{
+		migrate_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+						  psprintf("migration script \"%s\" is in %s, which cannot be converted here",
+								   script->path, encoding),
+						  NULL, "Save the file as UTF-8.");
+		return false;
+	}
+	if (decoding->convert(decoding->convert_arg, encoding, data, len, text, text_len,
+						  &problem, err))
+		return true;
+	if (problem.what == NULL)
+		return false;			/* not the bytes: err says what */
+	return decode_failed(script, decoding, encoding, &problem, err);
 }
 
 /* Whether a script's text goes through placeholder replacement. */
@@ -182,11 +262,12 @@ script_text_apply_conf(ResolvedScript *script, const char *conf_path, const char
 								   script->script, line,
 								   placeholders_mask_secrets(placeholders, why)),
 						  psprintf("The file was read from \"%s\".", conf_path),
-						  "Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8).");
+						  "Its keys are executeInTransaction and placeholderReplacement (true or false), and encoding (UTF-8, ISO-8859-1, windows-1252, UTF-16, ...).");
 		return false;
 	}
 	script->execute_in_transaction = conf.execute_in_transaction;
 	script->placeholder_replacement = conf.placeholder_replacement;
+	script->encoding = conf.encoding;
 	return true;
 }
 
@@ -206,8 +287,6 @@ script_text_for_run(const ResolvedScript *script, const char *raw, size_t len,
 	const char *body = raw;
 	size_t		body_len = len;
 
-	if (!script_text_check_utf8(script->path, raw, len, err))
-		return false;
 	now = *script;
 	if (!script_text_checksums(&now, raw, len, placeholders, replacement, err))
 		return false;

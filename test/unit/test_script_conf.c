@@ -49,12 +49,18 @@ main(void)
 	CHECK(parse("executeInTransaction=\\\n    false\n", &conf, &err, &line));
 	CHECK_INT(conf.execute_in_transaction, 0);
 
-	/* encoding: UTF-8 only */
+	/* encoding: Flyway's (Java's) names and PostgreSQL's, canonical */
 	CHECK(parse("encoding=UTF-8\n", &conf, &err, &line));
-	CHECK(parse("encoding=utf8\n", &conf, &err, &line));
-	CHECK(!parse("encoding=ISO-8859-1\n", &conf, &err, &line));
-	CHECK(err && strstr(err, "ISO-8859-1") != NULL);
-	CHECK_INT(line, 1);
+	CHECK_STR(conf.encoding, "UTF8");
+	CHECK(parse("encoding=ISO-8859-1\n", &conf, &err, &line));
+	CHECK_STR(conf.encoding, "LATIN1");
+	CHECK(parse("encoding=UTF-16\n", &conf, &err, &line));
+	CHECK_STR(conf.encoding, "UTF-16");
+	CHECK(parse("executeInTransaction=false\n", &conf, &err, &line));
+	CHECK_STR(conf.encoding, NULL);
+	CHECK(!parse("# x\nencoding=EBCDIC-42\n", &conf, &err, &line));
+	CHECK_STR(err, "unknown encoding \"EBCDIC-42\"");
+	CHECK_INT(line, 2);
 
 	/* unknown keys are errors, with their line, as in Flyway */
 	CHECK(!parse("# first\nexecuteInTransaction=false\nflyway.placeholderReplacement=false\n",

@@ -231,11 +231,6 @@ test_for_run(void)
 	CHECK(!script_text_for_run(r, raw, strlen(raw), ph, true, &text, &len, &err));
 	CHECK_STR(err.sqlstate, "55000");
 
-	/* not UTF-8 any more: 22021 before anything else */
-	CHECK(!script_text_for_run(v, "SELECT '\xff';", 11, ph, true, &text, &len, &err));
-	CHECK_STR(err.sqlstate, "22021");
-	CHECK_STR(err.message, "migration script \"/srv/sql/V1__a.sql\" is not valid UTF-8");
-
 	/* an undefined placeholder in a V script shows when it is run */
 	v->checksum = sum("SELECT ${nope};");
 	CHECK(!script_text_for_run(v, "SELECT ${nope};", 15, ph, true, &text, &len, &err));
@@ -243,10 +238,120 @@ test_for_run(void)
 	CHECK_STR(err.message, "no value provided for placeholder ${nope} in \"V1__a.sql\" line 1");
 }
 
+/* A fake of the server's conversions: LATIN1 only, 0x00 refused, 0x81 untranslatable. */
+static bool
+fake_convert(void *arg, const char *encoding, const char *data, size_t len, char **out,
+			 size_t *out_len, ScriptDecodeProblem *problem, MigrateError *err)
+{
+	char	   *buf = palloc(len * 2 + 1);
+	size_t		used = 0;
+
+	(*(int *) arg)++;
+	if (strcmp(encoding, "LATIN1") != 0)
+	{
+		migrate_error_set(err, "08006", "connection lost", NULL, NULL);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) data[i];
+
+		if (c == 0 || c == 0x81)
+		{
+			problem->offset = i;
+			problem->line = line_of_offset(data, len, i);
+			problem->what = c == 0 ? "invalid byte sequence for encoding \"LATIN1\": 0x00" :
+				"character with byte sequence 0x81 in encoding \"LATIN1\" has no equivalent in encoding \"UTF8\"";
+			problem->sqlstate = c == 0 ? NULL : "22P05";
+			return false;
+		}
+		if (c < 0x80)
+			buf[used++] = (char) c;
+		else
+		{
+			buf[used++] = (char) (0xC0 | (c >> 6));
+			buf[used++] = (char) (0x80 | (c & 0x3F));
+		}
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*out_len = used;
+	return true;
+}
+
+/*
+ * script_text_decode: the .conf's encoding over the setting's over UTF-8;
+ * UTF-16 decoded here, the rest by the executor; a Latin-1 script
+ * checksums like its UTF-8 twin; errors name the file, line and the way out.
+ */
+static void
+test_decode(void)
+{
+	ResolvedScript *v = script_of(SCRIPT_VERSIONED, "sub/V1__a.sql");
+	int			calls = 0;
+	ScriptDecoding dec = {NULL, "pg_migrate.encoding", fake_convert, &calls};
+	const char *utf8 = "SELECT 'caf\xc3\xa9';\n";
+	const char *latin1 = "SELECT 'caf\xe9';\n";
+	const char utf16le[] = "\xff\xfeS\0E\0L\0E\0C\0T\0 \0'\0\xe9\0'\0;\0";
+	char	   *text = NULL;
+	size_t		len = 0;
+	MigrateError err;
+
+	migrate_error_clear(&err);
+	/* UTF-8 by default: returned as it is, the converter not asked */
+	CHECK(script_text_decode(v, &dec, utf8, strlen(utf8), &text, &len, &err));
+	CHECK(text == utf8);
+	CHECK_INT(calls, 0);
+	CHECK(!script_text_decode(v, &dec, latin1, strlen(latin1), &text, &len, &err));
+	CHECK_STR(err.sqlstate, "22021");
+	CHECK_STR(err.message, "migration script \"/srv/sql/sub/V1__a.sql\" is not valid UTF-8");
+	CHECK_STR(err.hint, "Name the file's encoding: encoding=ISO-8859-1 (or windows-1252, UTF-16, ...) in \"V1__a.sql.conf\", or pg_migrate.encoding for every script.");
+
+	/* the setting: Latin-1 through the executor, checksum as the UTF-8 twin's */
+	dec.encoding = "LATIN1";
+	CHECK(script_text_decode(v, &dec, latin1, strlen(latin1), &text, &len, &err));
+	CHECK_INT(calls, 1);
+	CHECK_INT(len, strlen(utf8));
+	CHECK(memcmp(text, utf8, len) == 0);
+	CHECK_INT(flyway_checksum(text, len), sum(utf8));
+
+	/* the script's .conf wins: UTF-16 with a mark, decoded here */
+	v->encoding = "UTF-16";
+	CHECK(script_text_decode(v, &dec, utf16le, sizeof(utf16le) - 1, &text, &len, &err));
+	CHECK_INT(calls, 1);
+	CHECK_STR(text, "SELECT '\xc3\xa9';");
+	CHECK(!script_text_decode(v, &dec, "S\0", 2, &text, &len, &err));
+	CHECK_STR(err.sqlstate, "22021");
+	CHECK_STR(err.message, "migration script \"/srv/sql/sub/V1__a.sql\" is not valid UTF-16");
+	CHECK_STR(err.detail, "Line 1: no byte-order mark (FF FE or FE FF) at the start.");
+
+	/* the executor's refusals: 22021, or 22P05 when it has no equivalent */
+	v->encoding = "LATIN1";
+	CHECK(!script_text_decode(v, &dec, "SELECT 1;\nSELECT '\x81';", 21, &text, &len, &err));
+	CHECK_STR(err.sqlstate, "22P05");
+	CHECK_STR(err.message, "migration script \"/srv/sql/sub/V1__a.sql\" has a character of LATIN1 with no Unicode equivalent");
+	CHECK_STR(err.detail, "Line 2: character with byte sequence 0x81 in encoding \"LATIN1\" has no equivalent in encoding \"UTF8\".");
+	CHECK(!script_text_decode(v, &dec, "A\n\nB\0", 5, &text, &len, &err));
+	CHECK_STR(err.sqlstate, "22021");
+	CHECK_STR(err.message, "migration script \"/srv/sql/sub/V1__a.sql\" is not valid LATIN1");
+	CHECK_STR(err.detail, "Line 3: invalid byte sequence for encoding \"LATIN1\": 0x00.");
+	/* a failure that is not the bytes' keeps the executor's error */
+	v->encoding = "WIN1252";
+	CHECK(!script_text_decode(v, &dec, "x", 1, &text, &len, &err));
+	CHECK_STR(err.sqlstate, "08006");
+
+	/* US-ASCII: checked here */
+	v->encoding = "US-ASCII";
+	CHECK(script_text_decode(v, &dec, "SELECT 1;", 9, &text, &len, &err));
+	CHECK(!script_text_decode(v, &dec, latin1, strlen(latin1), &text, &len, &err));
+	CHECK_STR(err.detail, "Line 1: a byte above 0x7F, which is not US-ASCII.");
+}
+
 int
 main(void)
 {
 	test_utf8();
+	test_decode();
 	test_checksums();
 	test_custom_syntax();
 	test_conf();
