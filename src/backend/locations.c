@@ -2,7 +2,8 @@
  *
  * locations.c
  *	  Finding scripts: walk every filesystem: location in pg_migrate.locations,
- *	  read each script, check its encoding and compute its checksum.
+ *	  read each script, decode it (pg_migrate.encoding, or its .conf's) and
+ *	  compute its checksum.
  *
  * Remote locations (https://, s3://) are not read here: their scripts are
  * the release kept in the database by the last sync (sync.c), and only
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog/namespace.h"
 #include "commands/dbcommands.h"
 #include "utils/array.h"
 #include "executor/spi.h"
@@ -37,9 +39,11 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "checksum.h"
 #include "location_files.h"
 #include "pg_migrate.h"
 #include "remote_location.h"
+#include "script_encoding.h"
 #include "script_text.h"
 #include "sync.h"
 
@@ -51,6 +55,7 @@ typedef struct WalkState
 	const ScriptNaming *naming; /* how scripts are named */
 	LocationFolder root;		/* its folder, resolved */
 	PlaceholderSet *placeholders;
+	ScriptDecoding decoding;	/* pg_migrate.encoding and the server's conversions */
 	List	   *scripts;
 	List	   *callbacks;		/* beforeMigrate.sql and the like */
 	List	   *conf_files;		/* full paths of "<script><suffix>.conf" files */
@@ -266,28 +271,145 @@ locations_save_checksums(void)
 }
 
 /*
- * The shared rules of script_text.c, raised as errors: not UTF-8, an
- * undefined placeholder, a bad .conf file.
+ * Bytes in one of PostgreSQL's encodings to UTF-8 with the server's own
+ * conversion (script_text.h: ScriptConvertFn).  It is asked to stop at the
+ * first byte it cannot convert rather than throw, so the error can name
+ * the script and the line; PostgreSQL's words say what the byte is.
+ * Needs a transaction (the conversion is looked up in pg_conversion):
+ * scripts are found and loaded inside one (executor_server.c).
  */
-static void
-reject_bad_encoding(const char *path, const char *data, size_t len)
-{
-	MigrateError err;
+#define CONVERT_CHUNK 65536
 
-	migrate_error_clear(&err);
-	if (!script_text_check_utf8(path, data, len, &err))
-		ereport_migrate_error(&err);
+#if PG_VERSION_NUM >= 140000
+/* The bytes at a refused offset, as PostgreSQL's own messages show them. */
+static char *
+bad_bytes(int encoding, const char *p, size_t avail)
+{
+	StringInfoData buf;
+	int			n = Min(Min(pg_encoding_mblen(encoding, p), (int) avail), 8);
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s0x%02x", i > 0 ? " " : "", (unsigned char) p[i]);
+	return buf.data;
 }
 
+static bool
+convert_refused(int encoding, const char *data, size_t len, size_t offset,
+				ScriptDecodeProblem *problem)
+{
+	const char *p = data + offset;
+	int			avail = (int) Min(len - offset, (size_t) MAX_CONVERSION_INPUT_LENGTH);
+
+	problem->offset = offset;
+	problem->line = line_of_offset(data, len, offset);
+	if (pg_encoding_verifymbstr(encoding, p, avail) == 0)
+	{
+		problem->sqlstate = NULL;	/* 22021 */
+		problem->what = psprintf("invalid byte sequence for encoding \"%s\": %s",
+								 pg_encoding_to_char(encoding), bad_bytes(encoding, p, len - offset));
+	}
+	else
+	{
+		problem->sqlstate = "22P05";
+		problem->what = psprintf("character with byte sequence %s in encoding \"%s\" has no equivalent in encoding \"UTF8\"",
+								 bad_bytes(encoding, p, len - offset), pg_encoding_to_char(encoding));
+	}
+	return false;
+}
+#endif
+
+static bool
+server_convert(void *arg, const char *encoding_name, const char *data, size_t len,
+			   char **out, size_t *out_len, ScriptDecodeProblem *problem, MigrateError *err)
+{
+	int			encoding = pg_char_to_encoding(encoding_name);
+	Oid			proc = FindDefaultConversionProc(encoding, PG_UTF8);
+
+	if (!OidIsValid(proc))
+	{
+		migrate_error_set(err, "42883",
+						  psprintf("no conversion from %s to UTF8 in this server", encoding_name),
+						  NULL, "Save the scripts in UTF-8, or in an encoding the server converts.");
+		return false;
+	}
+#if PG_VERSION_NUM >= 140000
+	{
+		StringInfoData text;
+		unsigned char *dest = palloc(CONVERT_CHUNK * MAX_CONVERSION_GROWTH + 1);
+		size_t		done = 0;
+
+		initStringInfo(&text);
+		while (done < len)
+		{
+			int			chunk = (int) Min(len - done, (size_t) CONVERT_CHUNK);
+			int			n;
+
+			CHECK_FOR_INTERRUPTS();
+			n = pg_do_encoding_conversion_buf(proc, encoding, PG_UTF8,
+											  (unsigned char *) data + done, chunk, dest,
+											  CONVERT_CHUNK * MAX_CONVERSION_GROWTH + 1, true);
+			/* 0: the next character is bad (or cut short by the end) */
+			if (n == 0)
+				return convert_refused(encoding, data, len, done, problem);
+			appendStringInfoString(&text, (char *) dest);
+			done += n;
+		}
+		pfree(dest);
+		*out = text.data;
+		*out_len = text.len;
+	}
+#else
+	/* no conversion that stops at a bad byte: PostgreSQL's error as it is */
+	*out = (char *) pg_do_encoding_conversion((unsigned char *) data, (int) len, encoding, PG_UTF8);
+	*out_len = strlen(*out);
+#endif
+	return true;
+}
+
+/* pg_migrate.encoding, checked when set; the server converts the rest. */
 static void
-compute_checksums(ResolvedScript *script, const char *text, size_t len,
-				  PlaceholderSet *placeholders)
+decoding_init(ScriptDecoding *decoding)
+{
+	char	   *why = NULL;
+
+	decoding->encoding = script_encoding_canonical(pgm_encoding, &why);
+	if (decoding->encoding == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for pg_migrate.encoding: %s", why)));
+	decoding->setting = "pg_migrate.encoding";
+	decoding->convert = server_convert;
+	decoding->convert_arg = NULL;
+}
+
+/* Whether a script is read as UTF-8: only those are in the checksum cache. */
+static bool
+decodes_as_utf8(const ScriptDecoding *decoding, const ResolvedScript *script)
+{
+	return script_encoding_kind(script->encoding ? script->encoding : decoding->encoding) ==
+		SCRIPT_ENCODING_UTF8;
+}
+
+/*
+ * The shared rules of script_text.c, raised as errors: the bytes decoded
+ * (not in their encoding: 22021), then checksummed (an undefined
+ * placeholder).
+ */
+static void
+decode_and_checksum(WalkState *state, ResolvedScript *script, const char *data, size_t len)
 {
 	MigrateError err;
+	char	   *text;
+	size_t		text_len;
 
 	migrate_error_clear(&err);
-	if (!script_text_checksums(script, text, len, placeholders, pgm_placeholder_replacement, &err))
+	if (!script_text_decode(script, &state->decoding, data, len, &text, &text_len, &err) ||
+		!script_text_checksums(script, text, text_len, state->placeholders,
+							   pgm_placeholder_replacement, &err))
 		ereport_migrate_error(&err);
+	if (text != data)
+		pfree(text);
 }
 
 /* Apply one "<script>.sql.conf" file's text to the script's settings. */
@@ -371,7 +493,9 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	 * time.
 	 */
 	plain = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
-	if (parsed->kind != SCRIPT_REPEATABLE && plain)
+	/* the cache holds checksums of UTF-8 text; a .conf that says otherwise is seen later */
+	if (parsed->kind != SCRIPT_REPEATABLE && plain &&
+		script_encoding_kind(state->decoding.encoding) == SCRIPT_ENCODING_UTF8)
 	{
 		cached = checksum_cache_entry(path, false);
 		if (cached && same_file(cached, path, &st))
@@ -385,8 +509,11 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 		}
 	}
 
-	/* a repeatable's checksum depends on its .conf (placeholderReplacement) */
-	if (parsed->kind == SCRIPT_REPEATABLE)
+	/*
+	 * The checksum depends on the .conf: its encoding, and a repeatable's
+	 * placeholderReplacement.  Read before the script (only when the script
+	 * is read: a cached checksum's .conf is applied by apply_conf_files).
+	 */
 	{
 		char	   *conf_name = psprintf("%s.conf", name);
 		struct stat conf_st;
@@ -396,9 +523,9 @@ add_script(WalkState *state, int dirfd, const char *name, const char *path,
 	}
 	location_read_file(state->root.real, dirfd, name, path, "migration script", &state->buf, &st);
 	/* a link's entry would never be read (above): do not write one */
-	cacheable = parsed->kind != SCRIPT_REPEATABLE && plain && st.st_mtim.tv_sec < time(NULL) - 2;
-	reject_bad_encoding(path, state->buf.data, state->buf.len);
-	compute_checksums(script, state->buf.data, state->buf.len, state->placeholders);
+	cacheable = parsed->kind != SCRIPT_REPEATABLE && plain && st.st_mtim.tv_sec < time(NULL) - 2 &&
+		decodes_as_utf8(&state->decoding, script);
+	decode_and_checksum(state, script, state->buf.data, state->buf.len);
 	if (parsed->kind == SCRIPT_CALLBACK)
 		state->callbacks = lappend(state->callbacks, script);
 	else
@@ -493,8 +620,7 @@ add_remote_scripts(WalkState *state)
 											 psprintf("%s%s", state->location, kept->path));
 				/* its .conf, kept in the same release, decides before the checksum */
 				apply_kept_conf(state, confs, nconfs, script, kept->path);
-				reject_bad_encoding(script->path, kept->content, kept->len);
-				compute_checksums(script, kept->content, kept->len, state->placeholders);
+				decode_and_checksum(state, script, kept->content, kept->len);
 				if (name.kind == SCRIPT_CALLBACK)
 					state->callbacks = lappend(state->callbacks, script);
 				else
@@ -510,6 +636,24 @@ static int
 compare_script_paths(const void *a, const void *b)
 {
 	return strcmp((*(ResolvedScript *const *) a)->path, (*(ResolvedScript *const *) b)->path);
+}
+
+/*
+ * A script's .conf found in the walk.  A script whose checksum came from
+ * the cache (UTF-8 text) and whose .conf names another encoding is read
+ * again and checksummed as that encoding's text.
+ */
+static void
+reload_with_conf(WalkState *state, ResolvedScript *script, const char *conf_path)
+{
+	struct stat st;
+
+	load_conf_file(state, script, AT_FDCWD, conf_path, conf_path);
+	if (decodes_as_utf8(&state->decoding, script))
+		return;
+	location_read_file(script_location_real(script), AT_FDCWD, script->path, script->path,
+					   "migration script", &state->buf, &st);
+	decode_and_checksum(state, script, state->buf.data, state->buf.len);
 }
 
 /*
@@ -545,8 +689,8 @@ apply_conf_files(WalkState *state)
 		if (found == NULL)
 			continue;			/* a .conf of a file that is not a script: Flyway ignores it too */
 
-		if ((*found)->kind != SCRIPT_REPEATABLE)	/* repeatables had theirs read first */
-			load_conf_file(state, *found, AT_FDCWD, conf_path, conf_path);
+		if (!(*found)->conf_applied)	/* read first when the script was read */
+			reload_with_conf(state, *found, conf_path);
 	}
 	pfree(by_path);
 }
@@ -738,6 +882,7 @@ locations_resolve(const ScriptNaming *naming, PlaceholderSet *placeholders)
 	memset(&state, 0, sizeof(state));
 	state.naming = naming;
 	state.placeholders = placeholders;
+	decoding_init(&state.decoding);
 	initStringInfo(&state.buf);
 	load_saved_checksums();
 
@@ -785,14 +930,17 @@ locations_resolve(const ScriptNaming *naming, PlaceholderSet *placeholders)
  * locations_script_text
  *		The text to execute: read again, checked against the checksum that
  *		was planned with (a file edited in between must not run unvalidated),
- *		placeholders replaced unless switched off, then converted from UTF-8 to
- *		the database encoding.
+ *		decoded from its encoding to UTF-8, placeholders replaced unless
+ *		switched off, then converted from UTF-8 to the database encoding.
  */
 char *
 locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders, size_t *len)
 {
 	StringInfoData buf;
 	MigrateError err;
+	ScriptDecoding decoding;
+	char	   *decoded;
+	size_t		decoded_len;
 	char	   *text;
 	size_t		text_len;
 	char	   *converted;
@@ -808,7 +956,9 @@ locations_script_text(const ResolvedScript *script, PlaceholderSet *placeholders
 						   "migration script", &buf, &st);
 	}
 	migrate_error_clear(&err);
-	if (!script_text_for_run(script, buf.data, buf.len, placeholders,
+	decoding_init(&decoding);
+	if (!script_text_decode(script, &decoding, buf.data, buf.len, &decoded, &decoded_len, &err) ||
+		!script_text_for_run(script, decoded, decoded_len, placeholders,
 							 pgm_placeholder_replacement, &text, &text_len, &err))
 		ereport_migrate_error(&err);
 

@@ -48,6 +48,7 @@ extern bool pgm_skip_executing_migrations;
 extern char *pgm_cherry_pick;
 extern bool pgm_fail_on_missing_locations;
 extern bool pgm_clean_disabled;
+extern char *pgm_encoding;
 
 /* settings.c: defining the settings, and reading them as lists */
 extern void settings_define(void);

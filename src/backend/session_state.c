@@ -46,6 +46,7 @@ static const char *const own_settings[] = {
 	"pg_migrate.placeholder_prefix",
 	"pg_migrate.placeholder_suffix",
 	"pg_migrate.placeholder_separator",
+	"pg_migrate.encoding",
 };
 
 struct SessionState

@@ -22,6 +22,7 @@
 #include "pg_migrate.h"
 #include "plan.h"
 #include "properties.h"
+#include "script_encoding.h"
 #include "sync.h"
 
 /* Settings; see docs/reference.md for what each one means. */
@@ -46,6 +47,7 @@ bool		pgm_validate_on_migrate = true;
 bool		pgm_skip_executing_migrations = false;
 char	   *pgm_cherry_pick = NULL;
 bool		pgm_fail_on_missing_locations = false;
+char	   *pgm_encoding = NULL;
 bool		pgm_allow_symlinks_outside_locations = false;
 bool		pgm_clean_disabled = true;
 char	   *pgm_placeholder_prefix = NULL;
@@ -81,6 +83,7 @@ static bool check_tablespace_name(char **newval, void **extra, GucSource source)
 static bool check_s3_endpoint(char **newval, void **extra, GucSource source);
 static bool check_redirect_hosts(char **newval, void **extra, GucSource source);
 static bool check_placeholder_syntax(char **newval, void **extra, GucSource source);
+static bool check_encoding(char **newval, void **extra, GucSource source);
 
 /*
  * settings_define
@@ -196,6 +199,11 @@ settings_define(void)
 							 "Fail when a filesystem location does not exist, instead of warning.",
 							 NULL, &pgm_fail_on_missing_locations, false,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_migrate.encoding",
+							   "Encoding of scripts without one in their .conf file (Flyway's encoding).",
+							   "UTF-8, UTF-16 (with a byte-order mark), UTF-16LE, UTF-16BE, US-ASCII, or one of PostgreSQL's: ISO-8859-1, windows-1252, ...",
+							   &pgm_encoding, "UTF-8",
+							   PGC_USERSET, 0, check_encoding, NULL, NULL);
 
 	define_naming_settings();
 	/*
@@ -400,6 +408,21 @@ check_ignore_patterns(char **newval, void **extra, GucSource source)
 	{
 		GUC_check_errdetail("%s", why);
 		GUC_check_errhint("Use a comma-separated list of type:status, such as '*:missing,versioned:ignored'.");
+		return false;
+	}
+	return true;
+}
+
+/* An encoding no script can be read in is refused when set, before any run. */
+static bool
+check_encoding(char **newval, void **extra, GucSource source)
+{
+	char	   *why = NULL;
+
+	if (script_encoding_canonical(*newval, &why) == NULL)
+	{
+		GUC_check_errdetail("%s", why);
+		GUC_check_errhint("Use a name Flyway accepts, such as UTF-8, ISO-8859-1, windows-1252 or UTF-16.");
 		return false;
 	}
 	return true;

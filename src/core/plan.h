@@ -34,6 +34,7 @@ typedef struct ResolvedScript
 	int			execute_in_transaction;
 	int			placeholder_replacement;
 	const char *encoding;		/* canonical (script_encoding.h); NULL = the setting's */
+	bool		conf_applied;	/* its .conf was read (script_text_apply_conf) */
 } ResolvedScript;
 
 /* A row of the history table. */

@@ -268,6 +268,7 @@ script_text_apply_conf(ResolvedScript *script, const char *conf_path, const char
 	script->execute_in_transaction = conf.execute_in_transaction;
 	script->placeholder_replacement = conf.placeholder_replacement;
 	script->encoding = conf.encoding;
+	script->conf_applied = true;
 	return true;
 }
 
