@@ -11,6 +11,7 @@
 #include "postgres_fe.h"
 
 #include "engine_options.h"
+#include "script_encoding.h"
 
 char *
 engine_options_history_schema(const FlywayConfig *config)
@@ -62,6 +63,15 @@ engine_options_locations(const FlywayConfig *config, const char *working_directo
 		pfree(entry);
 	}
 	return locations;
+}
+
+const char *
+engine_options_encoding(const FlywayConfig *config)
+{
+	char	   *why = NULL;
+	const char *encoding = script_encoding_canonical(flyway_config_get(config, FK_ENCODING), &why);
+
+	return encoding ? encoding : SCRIPT_ENCODING_DEFAULT;
 }
 
 void

@@ -22,6 +22,12 @@
 extern void engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 									   PlaceholderSet *placeholders);
 
+/*
+ * Flyway's encoding, canonical (script_encoding.h); checked when read, so
+ * never NULL.  The scripts' reader (script_source.c) decodes with it.
+ */
+extern const char *engine_options_encoding(const FlywayConfig *config);
+
 /* The history table's schema, palloc'd: defaultSchema, else the first of schemas, else NULL. */
 extern char *engine_options_history_schema(const FlywayConfig *config);
 

@@ -381,6 +381,154 @@ note_history_schema(LibpqExecutor *lx, const HistoryTableRef *history)
 }
 
 /* ----------------------------------------------------------------
+ *		Script encodings
+ * ---------------------------------------------------------------- */
+
+#define BYTEAOID_FE 17
+#define NAMEOID_FE 19
+#define CONVERT_SAVEPOINT "pg_migrate_convert"
+
+/*
+ * The server's convert() of data (encoding) to UTF-8, its result in
+ * binary.  Inside a transaction block a savepoint keeps a refusal from
+ * aborting it.  The PGresult of the conversion, or NULL (err set) when
+ * the savepoint could not be handled.
+ */
+static PGresult *
+convert_on_server(PGconn *conn, const char *encoding, const char *data, size_t len,
+				  MigrateError *err)
+{
+	bool		in_block = PQtransactionStatus(conn) == PQTRANS_INTRANS;
+	const char *values[2] = {data, encoding};
+	int			lengths[2] = {(int) len, 0};
+	int			formats[2] = {1, 0};
+	Oid			types[2] = {BYTEAOID_FE, NAMEOID_FE};
+	PGresult   *res;
+	PGresult   *sp;
+
+	if (in_block)
+	{
+		sp = PQexec(conn, "SAVEPOINT " CONVERT_SAVEPOINT);
+		if (PQresultStatus(sp) != PGRES_COMMAND_OK)
+		{
+			libpq_error(conn, sp, err);
+			PQclear(sp);
+			return NULL;
+		}
+		PQclear(sp);
+	}
+	res = PQexecParams(conn, "SELECT pg_catalog.convert($1, $2, 'UTF8'::pg_catalog.name)",
+					   2, types, values, lengths, formats, 1);
+	if (in_block)
+	{
+		sp = PQexec(conn, PQresultStatus(res) == PGRES_TUPLES_OK ?
+					"RELEASE SAVEPOINT " CONVERT_SAVEPOINT :
+					"ROLLBACK TO SAVEPOINT " CONVERT_SAVEPOINT "; RELEASE SAVEPOINT " CONVERT_SAVEPOINT);
+		if (PQresultStatus(sp) != PGRES_COMMAND_OK)
+		{
+			libpq_error(conn, sp, err);
+			PQclear(sp);
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(sp);
+	}
+	return res;
+}
+
+/* Whether the server refused the bytes themselves (not valid, or no Unicode twin). */
+static bool
+bytes_refused(const PGresult *res)
+{
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return sqlstate != NULL && (strcmp(sqlstate, "22021") == 0 || strcmp(sqlstate, "22P05") == 0);
+}
+
+/*
+ * The first line the server refuses: the shortest run of whole lines from
+ * the start that does not convert, found by halving (a line break is never
+ * part of a character in any of PostgreSQL's encodings).  Only after a
+ * refusal: a few more round trips name the line as the extension does.
+ */
+static int
+first_refused_line(PGconn *conn, const char *encoding, const char *data, size_t len,
+				   size_t *line_start)
+{
+	size_t	   *ends = palloc(sizeof(size_t) * (len + 1));
+	int			nlines = 0;
+	int			lo = 0;			/* the first lo lines convert */
+	int			hi;				/* the first hi lines do not */
+
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\n')
+			ends[nlines++] = i + 1;
+	if (nlines == 0 || ends[nlines - 1] != len)
+		ends[nlines++] = len;
+	hi = nlines;
+	while (hi - lo > 1)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		MigrateError ignored;
+		PGresult   *res;
+
+		CHECK_FOR_INTERRUPTS();
+		res = convert_on_server(conn, encoding, data, ends[mid - 1], &ignored);
+		if (res == NULL || (PQresultStatus(res) != PGRES_TUPLES_OK && !bytes_refused(res)))
+		{
+			PQclear(res);
+			break;				/* cannot tell: the first line not known good */
+		}
+		if (PQresultStatus(res) == PGRES_TUPLES_OK)
+			lo = mid;
+		else
+			hi = mid;
+		PQclear(res);
+	}
+	*line_start = lo > 0 ? ends[lo - 1] : 0;
+	pfree(ends);
+	return line_of_offset(data, len, *line_start);
+}
+
+/*
+ * Bytes in one of PostgreSQL's encodings to UTF-8 (script_text.h's
+ * ScriptConvertFn), by the server the command is connected to: the
+ * conversions the extension calls, so both read a script alike.  One round
+ * trip per script that is not UTF-8; none for the others.
+ */
+static bool
+convert_by_server(void *arg, const char *encoding, const char *data, size_t len,
+				  char **out, size_t *out_len, ScriptDecodeProblem *problem, MigrateError *err)
+{
+	PGconn	   *conn = arg;
+	PGresult   *res = convert_on_server(conn, encoding, data, len, err);
+
+	if (res == NULL)
+		return false;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	{
+		*out_len = PQgetlength(res, 0, 0);
+		*out = palloc(*out_len + 1);
+		memcpy(*out, PQgetvalue(res, 0, 0), *out_len);
+		(*out)[*out_len] = '\0';
+		PQclear(res);
+		return true;
+	}
+	if (!bytes_refused(res))
+	{
+		libpq_error(conn, res, err);
+		PQclear(res);
+		return false;
+	}
+	problem->what = pstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+	problem->sqlstate = strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22P05") == 0 ?
+		"22P05" : NULL;
+	PQclear(res);
+	problem->line = first_refused_line(conn, encoding, data, len, &problem->offset);
+	return false;
+}
+
+/* ----------------------------------------------------------------
  *		Scripts
  * ---------------------------------------------------------------- */
 
@@ -1022,6 +1170,8 @@ executor_libpq_create(PGconn *conn, ScriptSource *source, bool group, MigrateErr
 	lx->source = source;
 	lx->group = group;
 	lx->read_settings_sql = make_read_settings_sql(NULL);
+	/* scripts not in UTF-8 are converted by this server */
+	script_source_set_converter(source, convert_by_server, conn);
 	if (PQsetClientEncoding(conn, "UTF8") != 0)
 	{
 		libpq_error(conn, NULL, err);

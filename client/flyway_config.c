@@ -21,6 +21,7 @@
 
 #include "flyway_config.h"
 #include "properties.h"
+#include "script_encoding.h"
 
 typedef enum ValueKind
 {
@@ -29,7 +30,8 @@ typedef enum ValueKind
 	KIND_COUNT,					/* a non-negative integer */
 	KIND_RETRIES,				/* a non-negative integer, or -1 for ever */
 	KIND_OUTPUT_TYPE,
-	KIND_NONEMPTY				/* text that cannot be empty */
+	KIND_NONEMPTY,				/* text that cannot be empty */
+	KIND_ENCODING				/* a name script_encoding_canonical() knows */
 } ValueKind;
 
 typedef struct KeyDef
@@ -85,6 +87,7 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_PLACEHOLDER_SEPARATOR, "placeholderSeparator", KIND_NONEMPTY, ":"},
 	{FK_WORKING_DIRECTORY, "workingDirectory", KIND_NONEMPTY, NULL},
 	{FK_ENVIRONMENT, "environment", KIND_TEXT, "default"},
+	{FK_ENCODING, "encoding", KIND_ENCODING, "UTF-8"},
 };
 
 /*
@@ -96,7 +99,7 @@ static const char *const unsupported_keys[] = {
 	"batch", "callbackLocations", "callbacks",
 	"cleanOnValidationError", "communityDBSupportEnabled",
 	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
-	"encoding", "errorOverrides", "executeInTransaction",
+	"errorOverrides", "executeInTransaction",
 	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
 	"outputQueryResults", "powershellExecutable", "provisioner",
@@ -275,6 +278,7 @@ check_kind(const KeyDef *def, const char *value, const char *origin, char **erro
 {
 	bool		b;
 	int			n;
+	char	   *why = NULL;
 
 	switch (def->kind)
 	{
@@ -312,6 +316,14 @@ check_kind(const KeyDef *def, const char *value, const char *origin, char **erro
 			if (*value == '\0')
 			{
 				*error = psprintf("%s (%s) cannot be empty", def->name, origin);
+				return false;
+			}
+			break;
+		case KIND_ENCODING:
+			if (script_encoding_canonical(value, &why) == NULL)
+			{
+				*error = psprintf("%s (%s) names no encoding a script can be in: use UTF-8, ISO-8859-1, windows-1252, UTF-16 (with a byte-order mark), UTF-16LE, UTF-16BE, or another of PostgreSQL's",
+								  def->name, origin);
 				return false;
 			}
 			break;

@@ -162,6 +162,7 @@ open_database(Run *run, MigrateError *err)
 								  flyway_config_bool(&run->config, FK_FAIL_ON_MISSING_LOCATIONS), err);
 	if (source == NULL)
 		return false;
+	script_source_set_encoding(source, engine_options_encoding(&run->config), "-encoding");
 	memset(&co, 0, sizeof(co));
 	co.url = flyway_config_get(&run->config, FK_URL);
 	co.user = flyway_config_get(&run->config, FK_USER);

@@ -13,8 +13,9 @@
  *	  (sqlMigrationPrefix, ...); a badly named one is listed in
  *	  invalid_names; "<script>.sql.conf" files set executeInTransaction
  *	  and placeholderReplacement;
- *	- scripts are checked to be UTF-8 and checksummed by
- *	  src/core/script_text.c, sorted by path;
+ *	- scripts are decoded to UTF-8 (Flyway's encoding, or their .conf's;
+ *	  PostgreSQL's encodings by the server, executor_libpq.c) and
+ *	  checksummed by src/core/script_text.c, sorted by path;
  *	- two callbacks of one event and description are refused.
  * Symbolic links are followed, also out of the location: the command reads
  * as the user who runs it, with no privilege to guard (the server refuses
@@ -80,6 +81,7 @@ struct ScriptSource
 	int			nlocations;
 	bool		placeholder_replacement;
 	bool		fail_on_missing_locations;	/* else a missing folder is skipped */
+	ScriptDecoding decoding;	/* Flyway's encoding, and the server's conversions */
 	RemoteFile *remote_files;	/* sorted by path once every location is read */
 	int			nremote;
 	int			remote_size;
@@ -205,6 +207,7 @@ script_source_create(char *const *locations, int nlocations, bool placeholder_re
 
 	source->placeholder_replacement = placeholder_replacement;
 	source->fail_on_missing_locations = fail_on_missing_locations;
+	source->decoding.setting = "-encoding";
 	source->locations = palloc0(sizeof(Location) * (nlocations + 1));
 	for (int i = 0; i < nlocations; i++)
 	{
@@ -220,6 +223,20 @@ script_source_create(char *const *locations, int nlocations, bool placeholder_re
 		return NULL;
 	}
 	return source;
+}
+
+void
+script_source_set_encoding(ScriptSource *source, const char *encoding, const char *setting)
+{
+	source->decoding.encoding = encoding;
+	source->decoding.setting = setting;
+}
+
+void
+script_source_set_converter(ScriptSource *source, ScriptConvertFn convert, void *arg)
+{
+	source->decoding.convert = convert;
+	source->decoding.convert_arg = arg;
 }
 
 /* ----------------------------------------------------------------
@@ -299,21 +316,29 @@ keep_script(Collected *out, ResolvedScript *script)
 }
 
 /*
- * A script's "<script>.sql.conf" first (it decides whether a repeatable's
- * checksum is taken after placeholder replacement), then its text.
+ * A script's "<script>.sql.conf" first (its encoding, and whether a
+ * repeatable's checksum is taken after placeholder replacement), then its
+ * text, decoded to UTF-8.
  */
 static bool
 checksum_script(Walk *w, ResolvedScript *script, const char *conf_path, const char *conf,
 				size_t conf_len, const char *data, size_t len)
 {
+	char	   *text;
+	size_t		text_len;
+	bool		ok;
+
 	if (conf != NULL &&
 		!script_text_apply_conf(script, conf_path, conf, conf_len, w->placeholders,
 								w->source->placeholder_replacement, w->err))
 		return false;
-	if (!script_text_check_utf8(script->path, data, len, w->err))
+	if (!script_text_decode(script, &w->source->decoding, data, len, &text, &text_len, w->err))
 		return false;
-	return script_text_checksums(script, data, len, w->placeholders,
-								 w->source->placeholder_replacement, w->err);
+	ok = script_text_checksums(script, text, text_len, w->placeholders,
+							   w->source->placeholder_replacement, w->err);
+	if (text != data)
+		pfree(text);
+	return ok;
 }
 
 /*
@@ -860,7 +885,8 @@ script_source_load(ScriptSource *source, const ResolvedScript *script,
 	}
 	else if (!read_whole_file(script->path, "migration script", &raw, &raw_len, err))
 		return false;
-	if (!script_text_for_run(script, raw, raw_len, placeholders, source->placeholder_replacement,
+	if (!script_text_decode(script, &source->decoding, raw, raw_len, &raw, &raw_len, err) ||
+		!script_text_for_run(script, raw, raw_len, placeholders, source->placeholder_replacement,
 							 &text, &len, err))
 		return false;
 	ok = script_split(text, len, &split, &why, &line);

@@ -14,6 +14,7 @@
 #define SCRIPT_SOURCE_H
 
 #include "executor.h"
+#include "script_text.h"
 
 typedef struct ScriptSource ScriptSource;
 
@@ -38,6 +39,17 @@ extern bool script_source_find(ScriptSource *source, const ScriptNaming *naming,
 extern bool script_source_load(ScriptSource *source, const ResolvedScript *script,
 							   PlaceholderSet *placeholders, RunScript **loaded,
 							   MigrateError *err);
+
+/*
+ * Flyway's encoding setting (a canonical name, script_encoding.h; NULL =
+ * UTF-8; setting: how a hint names it, "-encoding") and how the executor
+ * converts PostgreSQL's encodings (executor_libpq.c: by the server).  A
+ * script's .conf may name another encoding.
+ */
+extern void script_source_set_encoding(ScriptSource *source, const char *encoding,
+									   const char *setting);
+extern void script_source_set_converter(ScriptSource *source, ScriptConvertFn convert,
+										void *arg);
 
 /* Whether a location names a remote release (https://, s3://). */
 extern bool script_source_is_remote(const char *location);

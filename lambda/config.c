@@ -221,6 +221,7 @@ static const struct
 	{FK_PLACEHOLDER_PREFIX, "pg_migrate.placeholder_prefix", 0},
 	{FK_PLACEHOLDER_SUFFIX, "pg_migrate.placeholder_suffix", 0},
 	{FK_PLACEHOLDER_SEPARATOR, "pg_migrate.placeholder_separator", 0},
+	{FK_ENCODING, "pg_migrate.encoding", 0},
 };
 
 /* every twin, plus pg_migrate.schemas and pg_migrate.schema */

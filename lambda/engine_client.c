@@ -48,6 +48,7 @@ struct client_setup
 	const char *origin;			/* "FLYWAY_LOCATIONS", or NULL for the default */
 	bool		group;
 	bool		fail_on_missing_locations;
+	const char *encoding;		/* FLYWAY_ENCODING, canonical */
 };
 
 /* The file-name settings (NamingSetting order) as the Lambda's variables. */
@@ -261,6 +262,7 @@ client_setup_load(config *cfg, char **errmsg)
 		cs->options.working_directory = task_root;
 	cs->group = flyway_config_bool(cfg->flyway, FK_GROUP);
 	cs->fail_on_missing_locations = flyway_config_bool(cfg->flyway, FK_FAIL_ON_MISSING_LOCATIONS);
+	cs->encoding = engine_options_encoding(cfg->flyway);
 	cs->origin = flyway_config_value(cfg->flyway, FK_LOCATIONS)->origin;
 	entries = flyway_config_list(cfg->flyway, FK_LOCATIONS, &n);
 	cs->entries = entries;
@@ -604,6 +606,7 @@ deploy(PGconn *conn, const struct client_setup *cs, long deadline_ms, DeployStat
 								  cs->fail_on_missing_locations, err);
 	if (source == NULL)
 		return false;
+	script_source_set_encoding(source, cs->encoding, "FLYWAY_ENCODING");
 	/* as the command: FLYWAY_GROUP=true migrates through an executor of its own */
 	ex = executor_libpq_create(conn, source, false, err);
 	if (ex != NULL && cs->group)

@@ -126,6 +126,27 @@ test_args(void)
 	CHECK(!args(1, bad_output));
 }
 
+/* encoding: Flyway's default, a Java name, FLYWAY_ENCODING; a bad one refused unquoted */
+static void
+test_encoding(void)
+{
+	char	   *const set[] = {"-encoding=ISO-8859-1"};
+	char	   *const env[] = {"FLYWAY_ENCODING=UTF-16", NULL};
+	char	   *const bad[] = {"-encoding=EBCDIC-Secret"};
+
+	fresh();
+	CHECK_STR(flyway_config_get(&config, FK_ENCODING), "UTF-8");
+	CHECK(flyway_config_read_args(&config, lengthof(set), set, &error));
+	CHECK_STR(flyway_config_get(&config, FK_ENCODING), "ISO-8859-1");
+	fresh();
+	CHECK(flyway_config_read_environment(&config, env, &error));
+	CHECK_STR(flyway_config_get(&config, FK_ENCODING), "UTF-16");
+	fresh();
+	CHECK(!flyway_config_read_args(&config, lengthof(bad), bad, &error));
+	CHECK(error && strstr(error, "encoding (-encoding) names no encoding a script can be in") != NULL);
+	CHECK(error && strstr(error, "Secret") == NULL);
+}
+
 static void
 test_environment(void)
 {
@@ -526,6 +547,7 @@ main(void)
 	test_environment();
 	test_schemas_and_lock();
 	test_clean_disabled();
+	test_encoding();
 	test_conf_text();
 	test_precedence();
 	test_load();
