@@ -455,39 +455,39 @@ static int
 first_refused_line(PGconn *conn, const char *encoding, const char *data, size_t len,
 				   size_t *line_start)
 {
-	size_t	   *ends = palloc(sizeof(size_t) * (len + 1));
-	int			nlines = 0;
-	int			lo = 0;			/* the first lo lines convert */
-	int			hi;				/* the first hi lines do not */
+	size_t		good = 0;		/* the first good bytes convert (whole lines) */
+	size_t		bad = len;		/* the first bad bytes do not */
 
-	for (size_t i = 0; i < len; i++)
-		if (data[i] == '\n')
-			ends[nlines++] = i + 1;
-	if (nlines == 0 || ends[nlines - 1] != len)
-		ends[nlines++] = len;
-	hi = nlines;
-	while (hi - lo > 1)
+	for (;;)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		const char *nl = memchr(data + good + (bad - good) / 2, '\n', bad - good - (bad - good) / 2);
+		size_t		mid = nl ? (size_t) (nl - data) + 1 : bad;
 		MigrateError ignored;
 		PGresult   *res;
 
 		CHECK_FOR_INTERRUPTS();
-		res = convert_on_server(conn, encoding, data, ends[mid - 1], &ignored);
+		if (mid >= bad)
+		{
+			/* no line break in the second half: try the first half's last one */
+			nl = bad - good > 1 ? memchr(data + good, '\n', (bad - good) / 2) : NULL;
+			if (nl == NULL)
+				break;			/* the bad run is one line: it starts at good */
+			mid = (size_t) (nl - data) + 1;
+		}
+		res = convert_on_server(conn, encoding, data, mid, &ignored);
 		if (res == NULL || (PQresultStatus(res) != PGRES_TUPLES_OK && !bytes_refused(res)))
 		{
 			PQclear(res);
 			break;				/* cannot tell: the first line not known good */
 		}
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			lo = mid;
+			good = mid;
 		else
-			hi = mid;
+			bad = mid;
 		PQclear(res);
 	}
-	*line_start = lo > 0 ? ends[lo - 1] : 0;
-	pfree(ends);
-	return line_of_offset(data, len, *line_start);
+	*line_start = good;
+	return line_of_offset(data, len, good);
 }
 
 /*
