@@ -240,6 +240,7 @@ utf16_to_utf8(const char *data, size_t len, ScriptEncodingKind kind, char **out,
 	size_t		i;
 	size_t		used = 0;
 	size_t		next_check = 0;
+	const char *what = NULL;
 	char	   *buf;
 
 	if (!utf16_order(bytes, len, kind, &big_endian, &i, problem))
@@ -249,7 +250,7 @@ utf16_to_utf8(const char *data, size_t len, ScriptEncodingKind kind, char **out,
 							 "an odd number of bytes (the last character is cut)");
 	/* two bytes give at most three of UTF-8, four (a pair) at most four */
 	buf = palloc((len - i) / 2 * 3 + 1);
-	for (; i < len; i += 2)
+	for (; i < len && what == NULL; i += 2)
 	{
 		unsigned int cp = utf16_unit(bytes + i, big_endian);
 
@@ -259,22 +260,29 @@ utf16_to_utf8(const char *data, size_t len, ScriptEncodingKind kind, char **out,
 			next_check = i + INTERRUPT_CHECK_BYTES;
 		}
 		if (cp >= 0xDC00 && cp <= 0xDFFF)
-			return utf16_problem(problem, bytes, i, big_endian,
-								 "a low surrogate without a high one before it");
-		if (cp >= 0xD800 && cp <= 0xDBFF)
+			what = "a low surrogate without a high one before it";
+		else if (cp >= 0xD800 && cp <= 0xDBFF)
 		{
 			unsigned int low = i + 3 < len ? utf16_unit(bytes + i + 2, big_endian) : 0;
 
 			if (low < 0xDC00 || low > 0xDFFF)
-				return utf16_problem(problem, bytes, i, big_endian,
-									 "a high surrogate without a low one after it");
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-			i += 2;
+				what = "a high surrogate without a low one after it";
+			else
+			{
+				used += put_utf8(0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00), buf + used);
+				i += 2;
+			}
 		}
 		else if (cp == 0)
-			return utf16_problem(problem, bytes, i, big_endian,
-								 "the character U+0000, which PostgreSQL cannot store");
-		used += put_utf8(cp, buf + used);
+			what = "the character U+0000, which PostgreSQL cannot store";
+		else
+			used += put_utf8(cp, buf + used);
+	}
+	if (what != NULL)
+	{
+		pfree(buf);
+		/* the loop stepped past the bad unit */
+		return utf16_problem(problem, bytes, i - 2, big_endian, what);
 	}
 	buf[used] = '\0';
 	*out = buf;

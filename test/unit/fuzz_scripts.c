@@ -8,7 +8,9 @@
  *	- the checksum ignores line breaks;
  *	- a parsed version equals itself, and equals the version of its own text;
  *	- java_string_compare is antisymmetric;
- *	- text without "${" comes out of the replacement unchanged.
+ *	- text without "${" comes out of the replacement unchanged;
+ *	- what the UTF-16 decoder accepts is valid UTF-8, and a refusal's
+ *	  offset lies inside the input.
  *
  *	  make -C test/unit fuzz
  */
@@ -17,6 +19,7 @@
 #include "checksum.h"
 #include "names.h"
 #include "placeholders.h"
+#include "script_encoding.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -233,6 +236,30 @@ fuzz_placeholders(const char *text, size_t size)
 	free_set(&set);
 }
 
+static void
+fuzz_utf16(const char *data, size_t size)
+{
+	const ScriptEncodingKind kinds[] = {SCRIPT_ENCODING_UTF16, SCRIPT_ENCODING_UTF16LE,
+	SCRIPT_ENCODING_UTF16BE};
+
+	for (size_t k = 0; k < lengthof(kinds); k++)
+	{
+		char	   *out = NULL;
+		size_t		out_len = 0;
+		ScriptDecodeProblem problem;
+		int			bad_line = 0;
+
+		if (utf16_to_utf8(data, size, kinds[k], &out, &out_len, &problem))
+		{
+			if (!utf8_check(out, out_len, &bad_line) || strlen(out) != out_len)
+				__builtin_trap();
+			pfree(out);
+		}
+		else if (problem.offset > size || problem.line < 1)
+			__builtin_trap();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -245,6 +272,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_names(text);
 	fuzz_checksum(text, size);
 	fuzz_placeholders(text, size);
+	fuzz_utf16(text, size);
 
 	pfree(text);
 	return 0;
