@@ -26,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog/namespace.h"
+#include "catalog/pg_conversion.h"
+#include "catalog/pg_namespace.h"
 #include "commands/dbcommands.h"
 #include "utils/array.h"
 #include "executor/spi.h"
@@ -276,7 +277,10 @@ locations_save_checksums(void)
  * first byte it cannot convert rather than throw, so the error can name
  * the script and the line; PostgreSQL's words say what the byte is.
  * Needs a transaction (the conversion is looked up in pg_conversion):
- * scripts are found and loaded inside one (executor_server.c).
+ * scripts are found and loaded inside one (executor_server.c).  The
+ * command's server converts with convert(), which takes the same default
+ * conversion while pg_catalog leads the search_path, as it does unless a
+ * role puts it later.
  */
 #define CONVERT_CHUNK 65536
 
@@ -324,7 +328,9 @@ server_convert(void *arg, const char *encoding_name, const char *data, size_t le
 			   char **out, size_t *out_len, ScriptDecodeProblem *problem, MigrateError *err)
 {
 	int			encoding = pg_char_to_encoding(encoding_name);
-	Oid			proc = FindDefaultConversionProc(encoding, PG_UTF8);
+
+	/* pg_catalog's, whatever the search_path: what a role put first cannot read scripts */
+	Oid			proc = FindDefaultConversion(PG_CATALOG_NAMESPACE, encoding, PG_UTF8);
 
 	if (!OidIsValid(proc))
 	{
