@@ -134,6 +134,7 @@ typedef struct EngineWording
 	const char *locations_name; /* "pg_migrate.locations" */
 	PlanWording plan;			/* validation's hints */
 	const char *create_schemas_on;	/* "SET pg_migrate.create_schemas = on" */
+	const char *schema_names;	/* "pg_migrate.schema (or pg_migrate.schemas)" */
 	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
 	const char *const *naming_names;	/* the file-name settings by NamingSetting;
 										 * NULL = Flyway's keys */

@@ -136,7 +136,7 @@ prepare_locate_history(Engine *engine)
 	if (schema == NULL)
 		return engine_fail(engine, "3F000",
 						   "No schema is configured for it and no schema on the search_path exists.",
-						   "Configure the schema, or fix search_path.",
+						   psprintf("Set %s, or fix search_path.", engine->wording->schema_names),
 						   "cannot determine the schema of the history table");
 	history_ref_init(&engine->history, schema, engine->opts.table);
 	if (engine->opts.tablespace != NULL && engine->opts.tablespace[0] != '\0')

@@ -564,6 +564,28 @@ test_migrate_failing_transactional(void)
 	CHECK(starts_with(E.error.hint, "Fix the script and run pg_migrate migrate again"));
 }
 
+/* No schema configured and none on the search_path: the error names the settings. */
+static void
+test_no_schema_names_settings(void)
+{
+	setup();
+	FX.current_schema = NULL;
+	engine();
+	CHECK(!engine_migrate(&E));
+	CHECK_STR(E.error.sqlstate, "3F000");
+	CHECK_STR(E.error.message, "cannot determine the schema of the history table");
+	CHECK_STR(E.error.detail, "No schema is configured for it and no schema on the search_path exists.");
+	CHECK_STR(E.error.hint, "Set pg_migrate.schema (or pg_migrate.schemas), or fix search_path.");
+	CHECK_INT(FX.nlog, 0);
+
+	setup();
+	FX.current_schema = NULL;
+	engine();
+	E.wording = &engine_wording_command;
+	CHECK(!engine_info(&E));
+	CHECK_STR(E.error.hint, "Set -defaultSchema (or -schemas), or fix search_path.");
+}
+
 /* A statement longer than 300 bytes is quoted cut, at a character boundary. */
 static void
 test_migrate_long_statement_quoted_cut(void)
@@ -2080,6 +2102,7 @@ main(void)
 	test_migrate_empty_database();
 	test_migrate_existing_empty_schema();
 	test_migrate_schemas();
+	test_no_schema_names_settings();
 	test_lock_wait_bounded();
 	test_migrate_decides_under_lock();
 	test_migrate_non_empty_schema();
