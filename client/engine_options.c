@@ -74,6 +74,15 @@ engine_options_encoding(const FlywayConfig *config)
 	return encoding ? encoding : SCRIPT_ENCODING_DEFAULT;
 }
 
+const FlywayKey engine_options_naming_keys[NAMING_SETTING_COUNT] = {
+	[NAMING_SQL_MIGRATION_PREFIX] = FK_SQL_MIGRATION_PREFIX,
+	[NAMING_SQL_MIGRATION_SEPARATOR] = FK_SQL_MIGRATION_SEPARATOR,
+	[NAMING_SQL_MIGRATION_SUFFIXES] = FK_SQL_MIGRATION_SUFFIXES,
+	[NAMING_REPEATABLE_PREFIX] = FK_REPEATABLE_SQL_MIGRATION_PREFIX,
+	[NAMING_UNDO_PREFIX] = FK_UNDO_SQL_MIGRATION_PREFIX,
+	[NAMING_BASELINE_PREFIX] = FK_BASELINE_MIGRATION_PREFIX,
+};
+
 void
 engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 						   PlaceholderSet *placeholders)
@@ -106,12 +115,8 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->skip_executing_migrations = flyway_config_bool(config, FK_SKIP_EXECUTING_MIGRATIONS);
 	options->cherry_pick = flyway_config_get(config, FK_CHERRY_PICK);
 	/* NULL when not given: the engine uses Flyway's defaults and checks them all */
-	options->naming[NAMING_SQL_MIGRATION_PREFIX] = flyway_config_get(config, FK_SQL_MIGRATION_PREFIX);
-	options->naming[NAMING_SQL_MIGRATION_SEPARATOR] = flyway_config_get(config, FK_SQL_MIGRATION_SEPARATOR);
-	options->naming[NAMING_SQL_MIGRATION_SUFFIXES] = flyway_config_get(config, FK_SQL_MIGRATION_SUFFIXES);
-	options->naming[NAMING_REPEATABLE_PREFIX] = flyway_config_get(config, FK_REPEATABLE_SQL_MIGRATION_PREFIX);
-	options->naming[NAMING_UNDO_PREFIX] = flyway_config_get(config, FK_UNDO_SQL_MIGRATION_PREFIX);
-	options->naming[NAMING_BASELINE_PREFIX] = flyway_config_get(config, FK_BASELINE_MIGRATION_PREFIX);
+	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
+		options->naming[i] = flyway_config_get(config, engine_options_naming_keys[i]);
 	options->clean_disabled = flyway_config_bool(config, FK_CLEAN_DISABLED);
 	options->placeholder_prefix = flyway_config_get(config, FK_PLACEHOLDER_PREFIX);
 	options->placeholder_suffix = flyway_config_get(config, FK_PLACEHOLDER_SUFFIX);

@@ -28,6 +28,9 @@ extern void engine_options_from_flyway(const FlywayConfig *config, EngineOptions
  */
 extern const char *engine_options_encoding(const FlywayConfig *config);
 
+/* The Flyway keys of the file-name settings, by NamingSetting. */
+extern const FlywayKey engine_options_naming_keys[NAMING_SETTING_COUNT];
+
 /* The history table's schema, palloc'd: defaultSchema, else the first of schemas, else NULL. */
 extern char *engine_options_history_schema(const FlywayConfig *config);
 

@@ -161,16 +161,6 @@ client_locations_problem(const config *cfg)
 	return NULL;
 }
 
-/* The FLYWAY_* keys of the file-name settings, by NamingSetting. */
-static const FlywayKey naming_keys[NAMING_SETTING_COUNT] = {
-	FK_SQL_MIGRATION_PREFIX,
-	FK_SQL_MIGRATION_SEPARATOR,
-	FK_SQL_MIGRATION_SUFFIXES,
-	FK_REPEATABLE_SQL_MIGRATION_PREFIX,
-	FK_UNDO_SQL_MIGRATION_PREFIX,
-	FK_BASELINE_MIGRATION_PREFIX,
-};
-
 /*
  * A target, ignore pattern or file-name convention the engine would refuse
  * fails the init, not each deploy.
@@ -190,8 +180,8 @@ target_problem(const struct client_setup *cs, const FlywayConfig *fc)
 	/* file names are no secret: why may quote the prefix or suffix */
 	if (!script_naming_from_settings(cs->options.naming, lambda_naming_names, &naming, &bad, &why))
 		problem = errorf("%s cannot name the scripts: %s",
-						 flyway_config_value(fc, naming_keys[bad])->origin ?
-						 flyway_config_value(fc, naming_keys[bad])->origin :
+						 flyway_config_value(fc, engine_options_naming_keys[bad])->origin ?
+						 flyway_config_value(fc, engine_options_naming_keys[bad])->origin :
 						 lambda_naming_names[bad], why);
 	/* the engine's own words would quote the value */
 	else if (!plan_parse_target(cs->options.target, &plan_options, &why))
