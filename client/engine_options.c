@@ -114,6 +114,7 @@ engine_options_from_flyway(const FlywayConfig *config, EngineOptions *options,
 	options->validate_on_migrate = flyway_config_bool(config, FK_VALIDATE_ON_MIGRATE);
 	options->skip_executing_migrations = flyway_config_bool(config, FK_SKIP_EXECUTING_MIGRATIONS);
 	options->cherry_pick = flyway_config_get(config, FK_CHERRY_PICK);
+	options->missing_target_ok = !flyway_config_bool(config, FK_FAIL_ON_MISSING_TARGET);
 	/* NULL when not given: the engine uses Flyway's defaults and checks them all */
 	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
 		options->naming[i] = flyway_config_get(config, engine_options_naming_keys[i]);

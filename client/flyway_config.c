@@ -88,6 +88,7 @@ static const KeyDef key_defs[FK_COUNT] = {
 	{FK_WORKING_DIRECTORY, "workingDirectory", KIND_NONEMPTY, NULL},
 	{FK_ENVIRONMENT, "environment", KIND_TEXT, "default"},
 	{FK_ENCODING, "encoding", KIND_ENCODING, "UTF-8"},
+	{FK_FAIL_ON_MISSING_TARGET, "failOnMissingTarget", KIND_BOOL, "true"},
 };
 
 /*
@@ -100,7 +101,7 @@ static const char *const unsupported_keys[] = {
 	"cleanOnValidationError", "communityDBSupportEnabled",
 	"configFileEncoding", "detectEncoding", "driver", "dryRunOutput",
 	"errorOverrides", "executeInTransaction",
-	"failOnMissingTarget", "initSql", "jarDirs", "kerberosConfigFile",
+	"initSql", "jarDirs", "kerberosConfigFile",
 	"licenseKey", "loggers", "outputLogsInJson", "outputProgress",
 	"outputQueryResults", "powershellExecutable", "provisioner",
 	"reportEnabled", "reportFilename", "resolvers",

@@ -208,6 +208,7 @@ static const struct
 	{FK_VALIDATE_ON_MIGRATE, "pg_migrate.validate_on_migrate", 1},
 	{FK_SKIP_EXECUTING_MIGRATIONS, "pg_migrate.skip_executing_migrations", 1},
 	{FK_CHERRY_PICK, "pg_migrate.cherry_pick", 0},
+	{FK_FAIL_ON_MISSING_TARGET, "pg_migrate.fail_on_missing_target", 1},
 	{FK_FAIL_ON_MISSING_LOCATIONS, "pg_migrate.fail_on_missing_locations", 1},
 	{FK_CREATE_SCHEMAS, "pg_migrate.create_schemas", 1},
 	{FK_TABLESPACE, "pg_migrate.tablespace", 0},

@@ -88,6 +88,13 @@ RESET pg_migrate.validate_on_migrate;
 
 -- a target no script has: named
 SELECT version, state FROM migrate_apply(target => '9');
+-- fail_on_missing_target off (Flyway's failOnMissingTarget): read as '9?', no error
+-- (V1 was changed above: validation is off, as for the apply before)
+SET pg_migrate.validate_on_migrate = off;
+SET pg_migrate.fail_on_missing_target = off;
+SELECT version, state FROM migrate_apply(target => '9');
+RESET pg_migrate.fail_on_missing_target;
+RESET pg_migrate.validate_on_migrate;
 
 -- a folder location that does not exist: a warning, as Flyway's default
 SET pg_migrate.locations = 'filesystem:/tmp/pg_migrate_regress/e22,filesystem:/tmp/pg_migrate_regress/e22_nowhere';

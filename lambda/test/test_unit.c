@@ -199,13 +199,16 @@ test_flyway_settings(void)
 	config_free(&cfg);
 	{
 		const char *const schema_settings[] = {"FLYWAY_CREATE_SCHEMAS", "false",
-			"FLYWAY_TABLESPACE", "fast", "FLYWAY_LOCK_RETRY_COUNT", "-1", NULL};
+			"FLYWAY_TABLESPACE", "fast", "FLYWAY_LOCK_RETRY_COUNT", "-1",
+			"FLYWAY_FAIL_ON_MISSING_TARGET", "false", NULL};
 
 		ok(load_with(&cfg, &err, schema_settings) == 0 &&
 		   eq(setting(&cfg, "pg_migrate.create_schemas"), "off") &&
 		   eq(setting(&cfg, "pg_migrate.tablespace"), "fast") &&
-		   eq(setting(&cfg, "pg_migrate.lock_retry_count"), "-1"),
-		   "FLYWAY_CREATE_SCHEMAS, FLYWAY_TABLESPACE, FLYWAY_LOCK_RETRY_COUNT map onto their settings");
+		   eq(setting(&cfg, "pg_migrate.lock_retry_count"), "-1") &&
+		   eq(setting(&cfg, "pg_migrate.fail_on_missing_target"), "off"),
+		   "FLYWAY_CREATE_SCHEMAS, FLYWAY_TABLESPACE, FLYWAY_LOCK_RETRY_COUNT, "
+		   "FLYWAY_FAIL_ON_MISSING_TARGET map onto their settings");
 		config_free(&cfg);
 	}
 	ok(load_with(&cfg, &err, bad_engine) != 0 && err && strstr(err, "PG_MIGRATE_ENGINE must be"),

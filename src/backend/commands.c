@@ -108,6 +108,7 @@ engine_options_from(EngineOptions *opts, const CallOptions *options, Placeholder
 	opts->validate_on_migrate = pgm_validate_on_migrate;
 	opts->skip_executing_migrations = pgm_skip_executing_migrations;
 	opts->cherry_pick = pgm_cherry_pick;
+	opts->missing_target_ok = !pgm_fail_on_missing_target;
 	settings_naming(opts->naming);
 	opts->clean_disabled = pgm_clean_disabled;
 	/* copies: a script's SET may free the settings' strings during the run */

@@ -47,6 +47,7 @@ extern bool pgm_validate_on_migrate;
 extern bool pgm_skip_executing_migrations;
 extern char *pgm_cherry_pick;
 extern bool pgm_fail_on_missing_locations;
+extern bool pgm_fail_on_missing_target;
 extern bool pgm_clean_disabled;
 extern char *pgm_encoding;
 

@@ -47,6 +47,7 @@ bool		pgm_validate_on_migrate = true;
 bool		pgm_skip_executing_migrations = false;
 char	   *pgm_cherry_pick = NULL;
 bool		pgm_fail_on_missing_locations = false;
+bool		pgm_fail_on_missing_target = true;
 char	   *pgm_encoding = NULL;
 bool		pgm_allow_symlinks_outside_locations = false;
 bool		pgm_clean_disabled = true;
@@ -198,6 +199,11 @@ settings_define(void)
 	DefineCustomBoolVariable("pg_migrate.fail_on_missing_locations",
 							 "Fail when a filesystem location does not exist, instead of warning.",
 							 NULL, &pgm_fail_on_missing_locations, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_migrate.fail_on_missing_target",
+							 "Fail when no migration has the target version (Flyway's failOnMissingTarget).",
+							 "Off: a target version no script has is read as if written with '?'.",
+							 &pgm_fail_on_missing_target, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_migrate.encoding",
 							   "Encoding of scripts without one in their .conf file (Flyway's encoding).",

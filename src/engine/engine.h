@@ -51,6 +51,7 @@ typedef struct EngineOptions
 	const char *placeholder_suffix; /* NULL = "}" */
 	const char *placeholder_separator;	/* NULL = ":" */
 	const char *working_directory;	/* flyway:workingDirectory; NULL = the executor's */
+	bool		missing_target_ok;	/* Flyway's failOnMissingTarget off: "N" is read as "N?" */
 } EngineOptions;
 
 /* A migration (or undo script) done, as migrate_apply() returns it. */
@@ -135,6 +136,7 @@ typedef struct EngineWording
 	PlanWording plan;			/* validation's hints */
 	const char *create_schemas_on;	/* "SET pg_migrate.create_schemas = on" */
 	const char *schema_names;	/* "pg_migrate.schema (or pg_migrate.schemas)" */
+	const char *fail_on_missing_target_off; /* "SET pg_migrate.fail_on_missing_target = off" */
 	const char *lock_retry_count;	/* "pg_migrate.lock_retry_count" | "-lockRetryCount" */
 	const char *const *naming_names;	/* the file-name settings by NamingSetting;
 										 * NULL = Flyway's keys */

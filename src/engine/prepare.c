@@ -517,6 +517,9 @@ plan_options_of(Engine *engine, PlanOptions *plan_options)
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   "Give a version such as '2.1', 'latest', 'current' or 'next'.",
 						   "invalid target \"%s\"", engine->opts.target);
+	/* failOnMissingTarget off: every target version as if written "N?" */
+	if (engine->opts.missing_target_ok)
+		plan_options->target_optional = true;
 	if (!plan_parse_ignore_patterns(engine->opts.ignore_migration_patterns, plan_options, &why))
 		return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, why,
 						   psprintf("Set %s to a comma-separated list of type:status, such as '*:missing,versioned:ignored'; type is *, versioned or repeatable, status is *, missing, pending, ignored or future.",
@@ -611,8 +614,8 @@ check_target_exists(Engine *engine)
 	if (!engine->plan->target_missing)
 		return true;
 	return engine_fail(engine, SQLSTATE_INVALID_PARAMETER_VALUE, NULL,
-					   psprintf("Check the target, or end it with '?' (for example '%s?') to accept a version that does not exist.",
-								engine->opts.target),
+					   psprintf("Check the target, or end it with '?' (for example '%s?') to accept a version that does not exist, or %s.",
+								engine->opts.target, engine->wording->fail_on_missing_target_off),
 					   "no migration with the target version %s could be found",
 					   engine->opts.target);
 }

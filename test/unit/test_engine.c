@@ -973,6 +973,26 @@ test_validation(void)
 	CHECK_STR(E.error.message, "no migration with the target version 5 could be found");
 	CHECK_INT(fake_log_count(&FX, "run "), 0);
 
+	/* the hint names the setting that accepts it */
+	CHECK(E.error.hint && strstr(E.error.hint, "SET pg_migrate.fail_on_missing_target = off"));
+
+	/* failOnMissingTarget off: "5" as if "5?", both scripts applied */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	O.target = "5";
+	O.missing_target_ok = true;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 2);
+	/* an existing target still stops there */
+	setup();
+	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");
+	fake_add_script(&FX, "V2__two.sql", "CREATE TABLE b (i int);");
+	O.target = "1";
+	O.missing_target_ok = true;
+	CHECK(engine_migrate(engine()));
+	CHECK_INT(C.napplied, 1);
+
 	/* "5?" accepts it; "1" stops there */
 	setup();
 	fake_add_script(&FX, "V1__one.sql", "CREATE TABLE a (i int);");

@@ -525,6 +525,15 @@ test_transactional_lock_and_families(void)
 	fresh();
 	CHECK(flyway_config_read_environment(&config, lock_env, &error));
 	CHECK(!flyway_config_bool(&config, FK_POSTGRESQL_TRANSACTIONAL_LOCK));
+	/* failOnMissingTarget: Flyway's default true, a FLYWAY_* variable turns it off */
+	fresh();
+	CHECK(flyway_config_bool(&config, FK_FAIL_ON_MISSING_TARGET));
+	{
+		char	   *target_env[] = {"FLYWAY_FAIL_ON_MISSING_TARGET=false", NULL};
+
+		CHECK(flyway_config_read_environment(&config, target_env, &error));
+		CHECK(!flyway_config_bool(&config, FK_FAIL_ON_MISSING_TARGET));
+	}
 	fresh();
 	CHECK(!args(1, bad_lock));
 	CHECK(error && strstr(error, "must be true or false") && !strstr(error, "perhaps"));
