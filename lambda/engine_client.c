@@ -513,11 +513,26 @@ run_error(const MigrateError *err, int watchdog_fired, long deadline_ms,
 	pfree(m.data);
 }
 
+/*
+ * The engine's options for one step of a deploy: afterConnect runs in the
+ * first only (the handler opens one connection per invocation).
+ */
+static EngineOptions
+step_options(const struct client_setup *cs, bool first_step)
+{
+	EngineOptions options = cs->options;
+
+	options.connect_callbacks_ran = !first_step;
+	return options;
+}
+
 static bool
-run_info(Executor *ex, const struct client_setup *cs, DeployState *st, MigrateError *err)
+run_info(Executor *ex, const struct client_setup *cs, bool first_step, DeployState *st,
+		 MigrateError *err)
 {
 	Engine		engine;
 	EngineSinks sinks;
+	EngineOptions options = step_options(cs, first_step);
 
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.info = on_info;
@@ -525,7 +540,7 @@ run_info(Executor *ex, const struct client_setup *cs, DeployState *st, MigrateEr
 	sinks.arg = st;
 	cJSON_Delete(st->info);
 	st->info = new_info();
-	engine_init(&engine, ex, &cs->options, &sinks);
+	engine_init(&engine, ex, &options, &sinks);
 	engine.wording = &lambda_wording;
 	if (engine_info(&engine))
 		return true;
@@ -538,13 +553,14 @@ run_migrate(Executor *ex, const struct client_setup *cs, DeployState *st, Migrat
 {
 	Engine		engine;
 	EngineSinks sinks;
+	EngineOptions options = step_options(cs, false);
 	bool		ok;
 
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.applied = on_applied;
 	sinks.notice = on_notice;
 	sinks.arg = st;
-	engine_init(&engine, ex, &cs->options, &sinks);
+	engine_init(&engine, ex, &options, &sinks);
 	engine.wording = &lambda_wording;
 	/* FLYWAY_GROUP=true: the whole run commits, or none of it */
 	if (cs->group && !executor_libpq_group_begin(ex, &engine.error))
@@ -573,7 +589,7 @@ info_after_failure(PGconn *conn, Executor *ex, const struct client_setup *cs,
 	memset(&ignored, 0, sizeof(ignored));
 	if (PQstatus(conn) != CONNECTION_OK || now_ms() > deadline_ms - 1000)
 		return;
-	if (run_info(ex, cs, after, &ignored))
+	if (run_info(ex, cs, false, after, &ignored))
 	{
 		summary_note_info(after->info, 1);
 		log_json(LOG_INFO, "info", -1, cJSON_Duplicate(after->info, 1),
@@ -601,7 +617,7 @@ deploy(PGconn *conn, const struct client_setup *cs, long deadline_ms, DeployStat
 	ex = executor_libpq_create(conn, source, false, err);
 	if (ex != NULL && cs->group)
 		group_ex = executor_libpq_create(conn, source, true, err);
-	if (ex == NULL || (cs->group && group_ex == NULL) || !run_info(ex, cs, before, err))
+	if (ex == NULL || (cs->group && group_ex == NULL) || !run_info(ex, cs, true, before, err))
 		return false;
 	summary_note_info(before->info, 0);
 	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(before->info, 1),
@@ -621,7 +637,7 @@ deploy(PGconn *conn, const struct client_setup *cs, long deadline_ms, DeployStat
 	t0 = now_ms();
 	if (cJSON_GetArraySize(before->migrations) == 0)
 		after->info = cJSON_Duplicate(before->info, 1);
-	else if (!run_info(ex, cs, after, err))
+	else if (!run_info(ex, cs, false, after, err))
 		return false;
 	summary_note_info(after->info, 1);
 	log_json(LOG_INFO, "info", now_ms() - t0, cJSON_Duplicate(after->info, 1),

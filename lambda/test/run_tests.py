@@ -1837,6 +1837,7 @@ def test_client(env, pg, m):
     client_applies(env, pg, root)
     client_modes(env, pg, root)
     client_failures(env, pg, root)
+    client_after_connect(env, pg)
     client_settings(env, pg, root)
     client_same_history(env, pg, root)
     client_valgrind(env, pg, root)
@@ -1917,6 +1918,24 @@ def client_modes(env, pg, root):
     rc, out, err, ids = run(old_env(env, db, root), [("{}", {"timeout_s": 2.5})])
     check("client: deadline too short -> Function.DeadlineTooShort",
           err_type(ids[0]) == "Function.DeadlineTooShort", result(ids[0]))
+
+
+def client_after_connect(env, pg):
+    """afterConnect runs once per invocation: the handler opens one connection."""
+    files = {"afterConnect.sql": "CREATE SCHEMA IF NOT EXISTS audit;\n"
+                                 "CREATE TABLE IF NOT EXISTS audit.connects (at timestamptz);\n"
+                                 "INSERT INTO audit.connects VALUES (now());\n",
+             "V1__one.sql": "CREATE TABLE public.one (i int);\n"}
+    root = task_root("after_connect", files)
+    db = client_db(pg, "k_after_connect")
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    kind, body, _ = result(ids[0])
+    runs = pg.psql("SELECT count(*) FROM audit.connects", db=db, check=False)
+    check("client: afterConnect runs once in a deploy that applies (info, migrate, info)",
+          kind == "response" and body.get("applied") == 1 and runs == "1", (kind, body, runs))
+    rc, out, err, ids = run(old_env(env, db, root), ["{}"])
+    runs = pg.psql("SELECT count(*) FROM audit.connects", db=db, check=False)
+    check("client: and once more in the next invocation", runs == "2", runs)
 
 
 def client_failures(env, pg, root):

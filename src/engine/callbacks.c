@@ -154,12 +154,13 @@ check_callback_events(Engine *engine)
 /*
  * run_connect_callbacks
  *		The command's afterConnect callbacks, once its connection is open and
- *		the scripts are found (the extension has none: refused above).
+ *		the scripts are found (the extension has none: refused above); once
+ *		per connection where the caller runs the engine several times on it.
  */
 bool
 run_connect_callbacks(Engine *engine)
 {
-	if (!engine->opts.connect_callbacks)
+	if (!engine->opts.connect_callbacks || engine->opts.connect_callbacks_ran)
 		return true;
 	return run_callbacks(engine, "afterConnect", false, NULL);
 }

@@ -44,6 +44,7 @@ typedef struct EngineOptions
 	bool		skip_executing_migrations;	/* record pending migrations, run nothing */
 	const char *cherry_pick;	/* NULL or "" = every migration */
 	bool		connect_callbacks;	/* the command: afterConnect runs on its connection */
+	bool		connect_callbacks_ran;	/* ... and already ran there, in an earlier run */
 	const char *naming[NAMING_SETTING_COUNT];	/* file-name conventions by
 												 * NamingSetting; NULL = Flyway's */
 	bool		clean_disabled; /* Flyway's cleanDisabled: clean is refused */
