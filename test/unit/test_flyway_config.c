@@ -3,7 +3,7 @@
  *	  Unit tests of client/flyway_config.c: Flyway's flags, FLYWAY_*
  *	  variables and flyway.conf files, and their precedence; Flyway 10's
  *	  environments.  (flyway.toml files are read by the command only:
- *	  test/client/t/098_toml.pl.)
+ *	  test/client/t/102_toml.pl.)
  */
 #include "postgres_fe.h"
 

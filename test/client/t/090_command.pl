@@ -8,68 +8,35 @@
 # one-line error with a non-zero exit status.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Path qw(make_path remove_tree);
-use Cwd qw(abs_path);
-use IPC::Run;
+use FindBin;
+use lib $FindBin::RealBin, "$FindBin::RealBin/../../../t";
 use JSON::PP;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
 use Test::More;
-use lib dirname(__FILE__) . '/../../../t';
+use CommandTest;
 use SyncHelper;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
-
-my $node = PostgreSQL::Test::Cluster->new('cli');
-$node->init;
-$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
+built_command();
 # the migrating role logs in with a password, over the socket and TCP
-my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
-open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die $!;
-print $fh "local all app scram-sha-256\nhost all app 127.0.0.1/32 scram-sha-256\n$hba";
-close($fh);
-$node->start;
-$node->safe_psql('postgres', q{
-	CREATE ROLE app LOGIN PASSWORD 'app-secret' NOSUPERUSER NOCREATEDB NOCREATEROLE;
-	CREATE DATABASE appdb OWNER app;
-	CREATE DATABASE olddb OWNER app;
-	REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-});
-$node->safe_psql('appdb', 'ALTER SCHEMA public OWNER TO app');
-$node->safe_psql('olddb', 'ALTER SCHEMA public OWNER TO app');
-is($node->safe_psql('appdb', "SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'"),
+my $node = start_node('cli', conf => "listen_addresses = '127.0.0.1'",
+	hba => "local all app scram-sha-256\nhost all app 127.0.0.1/32 scram-sha-256\n", database => 'appdb');
+create_owner_role('app', password => 'app-secret', databases => [qw(appdb olddb)]);
+sql('postgres', 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+is(sql("SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'"),
 	'0', 'the extension is not installed');
-is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'app'"),
+is(sql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'app'"),
 	'f', 'the migrating role is not a superuser');
 
-my $host = $node->host;
 my $port = $node->port;
-my $work = PostgreSQL::Test::Utils::tempdir;
+my $work = work_dir();
 
-sub write_file
-{
-	my ($path, $text) = @_;
-	make_path(dirname($path));
-	open(my $out, '>', $path) or die "$path: $!";
-	print $out $text;
-	close($out);
-}
-
-# Run the command in $dir with only the environment given (and PATH).
+# Run the command in $dir with only the environment given (and PATH, HOME).
 sub pgm
 {
 	my ($dir, $env, @args) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (PATH => $ENV{PATH}, HOME => $work, %$env);
-	IPC::Run::run([ $command, @args ], '>', \$out, '2>', \$err, init => sub { chdir $dir or die $! });
-	return ($? >> 8, $out, $err);
+	return run_pg_migrate({ dir => $dir, home => $work, env => $env }, @args);
 }
 
-my @app = ("-url=host=$host port=$port dbname=appdb", '-user=app', '-password=app-secret');
-sub app_sql { return $node->safe_psql('appdb', $_[0]); }
+my @app = connection_flags('appdb', 'app', 'app-secret');
 
 # --- the scripts ---------------------------------------------------------
 my $proj = "$work/proj";
@@ -101,8 +68,7 @@ like($out, qr/Usage:\n  pg_migrate \[options\] <command>/, '--help: usage');
 like($out, qr/^pg_migrate \d+\.\d+\.\d+$/m, '-v: the version');
 
 # --- connection failures: one line each, no password ------------------------
-($rc, $out, $err) = pgm($proj, {}, "-url=host=$host port=$port dbname=appdb", '-user=app',
-	'-password=wrong-secret', 'info');
+($rc, $out, $err) = pgm($proj, {}, connection_flags('appdb', 'app', 'wrong-secret'), 'info');
 is($rc, 1, 'wrong password: exit status 1');
 like($err, qr/^ERROR: could not connect to the database: .*password authentication failed for user "app" \(SQLSTATE 28P01\)$/m,
 	'wrong password: a clear error');
@@ -132,7 +98,7 @@ is($rc, 0, 'a JDBC URL and FLYWAY_PASSWORD: connected') or diag($err);
 is($rc, 0, 'plan: exit status 0') or diag($err);
 like($out, qr/CREATE TABLE people/, 'plan: lists the first migration');
 like($out, qr/CREATE INDEX CONCURRENTLY people_name/, 'plan: lists the nested one');
-is(app_sql("SELECT to_regclass('public.people') IS NULL"), 't', 'plan: nothing was run');
+is(sql("SELECT to_regclass('public.people') IS NULL"), 't', 'plan: nothing was run');
 # a secret is masked where a script holds it (by the engine, as
 # migrate_plan() masks it), not in pg_migrate's own statements
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', '-placeholders.api_token=true', 'plan');
@@ -146,15 +112,15 @@ is($rc, 0, 'migrate: exit status 0') or diag($err);
 like($err, qr/^Migrated schema "public" to version "1 - people" \(\d+ ms\)$/m,
 	'migrate: a line per migration, with its time');
 like($err, qr/with repeatable migration "who"/, 'migrate: the repeatable');
-is(app_sql('SELECT string_agg(name, \',\' ORDER BY id) FROM people'), 'ada,grace',
+is(sql('SELECT string_agg(name, \',\' ORDER BY id) FROM people'), 'ada,grace',
 	'migrate: COPY FROM STDIN data loaded');
-is(app_sql('SELECT who FROM who'), 'flag', 'placeholder from a flag');
-is(app_sql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'people_name'::regclass"), 't',
+is(sql('SELECT who FROM who'), 'flag', 'placeholder from a flag');
+is(sql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'people_name'::regclass"), 't',
 	'migrate: the CONCURRENTLY index is valid');
-is(app_sql("SELECT string_agg(coalesce(version, 'R') || ':' || script || ':' || success || ':' || installed_by, ' ' ORDER BY installed_rank) FROM flyway_schema_history"),
+is(sql("SELECT string_agg(coalesce(version, 'R') || ':' || script || ':' || success || ':' || installed_by, ' ' ORDER BY installed_rank) FROM flyway_schema_history"),
 	'1:V1__people.sql:true:app 2:V2__cities.sql:true:app 3:nested/V3__index.sql:true:app R:R__who.sql:true:app',
 	'migrate: Flyway history rows, installed by the role');
-is(app_sql("SELECT tableowner FROM pg_tables WHERE tablename = 'people'"), 'app',
+is(sql("SELECT tableowner FROM pg_tables WHERE tablename = 'people'"), 'app',
 	'migrate: objects belong to the role');
 
 # nothing to do: success, nothing applied
@@ -165,13 +131,13 @@ like($err, qr/is up to date/, 'migrate again: nothing to do');
 # --- placeholders from the environment, then flyway.conf; flags win ---------------
 ($rc, $out, $err) = pgm($proj, { FLYWAY_PLACEHOLDERS_WHO => 'env' }, @app, 'migrate');
 is($rc, 0, 'migrate with FLYWAY_PLACEHOLDERS_WHO: exit status 0') or diag($err);
-is(app_sql('SELECT who FROM who'), 'env', 'placeholder from FLYWAY_PLACEHOLDERS_WHO');
+is(sql('SELECT who FROM who'), 'env', 'placeholder from FLYWAY_PLACEHOLDERS_WHO');
 write_file("$proj/flyway.conf", "flyway.placeholders.who=conf\n");
 ($rc, $out, $err) = pgm($proj, {}, @app, 'migrate');
 is($rc, 0, 'migrate with flyway.conf: exit status 0') or diag($err);
-is(app_sql('SELECT who FROM who'), 'conf', 'placeholder from ./flyway.conf');
+is(sql('SELECT who FROM who'), 'conf', 'placeholder from ./flyway.conf');
 ($rc, $out, $err) = pgm($proj, { FLYWAY_PLACEHOLDERS_WHO => 'env' }, @app, '-placeholders.who=flag', 'migrate');
-is(app_sql('SELECT who FROM who'), 'flag', 'a flag wins over the environment and flyway.conf');
+is(sql('SELECT who FROM who'), 'flag', 'a flag wins over the environment and flyway.conf');
 unlink("$proj/flyway.conf");
 
 # --- info: the table, and Flyway's JSON ------------------------------------------
@@ -223,8 +189,8 @@ EOF
 is($rc, 1, 'failing migration: exit status 1');
 like($err, qr/^ERROR: .*V4__broken\.sql.*line 4.*column "no_such_column" does not exist.*\(SQLSTATE 42703\)$/m,
 	'failing migration: script, line, message and SQLSTATE');
-is(app_sql("SELECT to_regclass('public.half') IS NULL"), 't', 'failing migration: nothing half-applied');
-is(app_sql("SELECT count(*) FROM flyway_schema_history WHERE version = '4' AND success"), '0',
+is(sql("SELECT to_regclass('public.half') IS NULL"), 't', 'failing migration: nothing half-applied');
+is(sql("SELECT count(*) FROM flyway_schema_history WHERE version = '4' AND success"), '0',
 	'failing migration: not recorded as applied');
 unlink("$proj/sql/V4__broken.sql");
 pgm($proj, {}, @app, '-placeholders.who=flag', 'repair');
@@ -254,16 +220,16 @@ write_file("$proj/sql/nested/U3__index.sql", "DROP INDEX people_name;\n");
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'undo');
 is($rc, 0, 'undo: exit status 0') or diag($err);
 like($err, qr/^Undid migration of schema "public" to version "3 - index" \(\d+ ms\)$/m, 'undo: its line');
-is(app_sql("SELECT to_regclass('public.people_name') IS NULL"), 't', 'undo: the U script ran');
+is(sql("SELECT to_regclass('public.people_name') IS NULL"), 't', 'undo: the U script ran');
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', '-outputType=json', 'info');
 my ($v3) = grep { $_->{version} eq '3' } @{ (eval { decode_json($out) } || {})->{migrations} || [] };
 is($v3 && $v3->{state}, 'Undone', 'undo: info shows version 3 undone');
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', '-target=1', 'undo');
 is($rc, 0, 'undo -target=1: exit status 0') or diag($err);
-is(app_sql("SELECT to_regclass('public.cities') IS NULL"), 't', 'undo -target=1: version 2 undone');
+is(sql("SELECT to_regclass('public.cities') IS NULL"), 't', 'undo -target=1: version 2 undone');
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
 is($rc, 0, 'migrate after undo: exit status 0') or diag($err);
-is(app_sql("SELECT to_regclass('public.cities') IS NOT NULL AND to_regclass('public.people_name') IS NOT NULL"),
+is(sql("SELECT to_regclass('public.cities') IS NOT NULL AND to_regclass('public.people_name') IS NOT NULL"),
 	't', 'migrate after undo: versions 2 and 3 applied again');
 
 # --- what one script sets does not reach the next one -----------------------------
@@ -272,9 +238,9 @@ write_file("$proj/sql/V7__after.sql", "CREATE TABLE where_am_i (setting text);\n
 	. "INSERT INTO where_am_i VALUES (current_setting('check_function_bodies'));\n");
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
 is($rc, 0, 'a script that changes the session: exit status 0') or diag($err);
-my $where = app_sql("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'where_am_i'");
+my $where = sql("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'where_am_i'");
 is($where, 'public', 'the next script starts with the search_path the run found');
-is(app_sql("SELECT setting FROM \"$where\".where_am_i"), 'on', 'and with the settings the run found');
+is(sql("SELECT setting FROM \"$where\".where_am_i"), 'on', 'and with the settings the run found');
 
 # --- a script that releases Flyway's lock fails, and is not recorded -------------
 # (another migrate could have run beside it; the extension refuses it too)
@@ -287,11 +253,11 @@ is($rc, 1, 'a script that releases the lock: exit status 1');
 like($err, qr/^ERROR: migration V2__unlock\.sql failed after its statements ran: the migration lock of "unlocking"\."flyway_schema_history" was released by this migration or its callbacks \(SQLSTATE 55000\)$/m,
 	'a script that releases the lock: the error names it');
 unlike($err, qr/WARNING/, 'a script that releases the lock: no warning of an unlock without a lock');
-is(app_sql(q{SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM unlocking.flyway_schema_history}),
+is(sql(q{SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM unlocking.flyway_schema_history}),
 	'1:true', 'a script that releases the lock: not recorded, and the next one not run');
-is(app_sql(q{SELECT to_regclass('unlocking.unlock_first') IS NOT NULL AND to_regclass('unlocking.unlock_second') IS NULL AND to_regclass('unlocking.unlock_after') IS NULL}),
+is(sql(q{SELECT to_regclass('unlocking.unlock_first') IS NOT NULL AND to_regclass('unlocking.unlock_second') IS NULL AND to_regclass('unlocking.unlock_after') IS NULL}),
 	't', 'a script that releases the lock: nothing of it remains');
-is(app_sql(q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}), '0', 'the lock is free after the run');
+is(sql(q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}), '0', 'the lock is free after the run');
 
 # --- a script that drops the prepared history INSERT ---------------------------------
 # The command prepares its history INSERT once; DEALLOCATE ALL in a script, or
@@ -302,7 +268,7 @@ write_file("$proj/sql/V9__deallocate_dynamic.sql",
 write_file("$proj/sql/V10__last.sql", "CREATE TABLE last_one (id int);\n");
 ($rc, $out, $err) = pgm($proj, {}, @app, '-placeholders.who=flag', 'migrate');
 is($rc, 0, 'scripts that DEALLOCATE ALL: exit status 0') or diag($err);
-is(app_sql("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history "
+is(sql("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history "
 		. "WHERE version IN ('8', '9', '10') AND success"),
 	'8,9,10', 'scripts that DEALLOCATE ALL: each recorded once, as applied');
 
@@ -343,7 +309,7 @@ my $srv = start_servers();
 my %tls = (CURL_CA_BUNDLE => "$srv->{certs}/ca.crt", AWS_EC2_METADATA_DISABLED => 'true');
 $node->safe_psql('postgres', 'CREATE DATABASE remotedb OWNER app');
 $node->safe_psql('remotedb', 'ALTER SCHEMA public OWNER TO app');
-my @remote = ("-url=host=$host port=$port dbname=remotedb", '-user=app', '-password=app-secret');
+my @remote = connection_flags('remotedb', 'app', 'app-secret');
 publish($srv, 'app', 'r1', {
 	'V1__init.sql' => "CREATE TABLE r1 (id int);\n",
 	'sub/V2__more.sql' => "ALTER TABLE r1 ADD COLUMN x text;\n",

@@ -15,18 +15,16 @@
 # ordinary role is 090_command.pl's subject.
 use strict;
 use warnings;
-use File::Basename qw(dirname basename);
-use Cwd qw(abs_path);
+use FindBin;
+use lib $FindBin::RealBin;
+use File::Basename qw(basename);
 use IPC::Run;
 use JSON::PP;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-my $corpus = "$top/test/migrations";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+my $corpus = top_folder() . '/test/migrations';
+built_command();
 
 # What some sets need to get past their first statement, given to both
 # sides alike (the regression test that owns the set gives the same):
@@ -60,14 +58,8 @@ my %options = (
 	reentry_indirect => { compare => 'plan' },
 	reentry_nontx => { compare => 'plan' },);
 
-my $ext = PostgreSQL::Test::Cluster->new('extension');
-my $cmd = PostgreSQL::Test::Cluster->new('command');
-foreach my $node ($ext, $cmd)
-{
-	$node->init;
-	$node->append_conf('postgresql.conf', "lc_messages = 'C'\n");
-	$node->start;
-}
+my $ext = start_node('extension', conf => "lc_messages = 'C'\n");
+my $cmd = start_node('command', conf => "lc_messages = 'C'\n");
 # Each set's database on the extension's side is a copy of this one.
 $ext->safe_psql('postgres', 'CREATE DATABASE conformance_template');
 $ext->safe_psql('conformance_template', 'CREATE EXTENSION pg_migrate');
@@ -165,12 +157,9 @@ sub via_extension
 sub via_command
 {
 	my ($db, $dir, $opt, $what) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (%ENV, HOME => $dir);
-	delete $ENV{$_} foreach grep { /^FLYWAY_/ } keys %ENV;
-	IPC::Run::run([ $command, '-url=' . $cmd->connstr($db), command_flags($dir, $opt), '-outputType=json', $what ],
-		'<', \undef, '>', \$out, '2>', \$err, init => sub { chdir $dir or die $! });
-	return ($? >> 8) == 0 ? (1, $bytes_json->decode($out)) : (0, command_error($out, $err));
+	my ($rc, $out, $err) = run_pg_migrate({ dir => $dir, home => $dir },
+		'-url=' . $cmd->connstr($db), command_flags($dir, $opt), '-outputType=json', $what);
+	return $rc == 0 ? (1, $bytes_json->decode($out)) : (0, command_error($out, $err));
 }
 
 # The dry run as "seq|script|line|statement" lines.

@@ -5,41 +5,29 @@
 # a superuser and owns the database, as on Amazon RDS.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use Cwd qw(abs_path);
+use FindBin;
+use lib $FindBin::RealBin;
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $command = abs_path(dirname(__FILE__) . '/../../..') . '/client/pg_migrate';
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
 
 my $count = 30;
-my $dir = PostgreSQL::Test::Utils::tempdir();
-chmod 0755, $dir;
+my $dir = work_dir();
 for my $v (1 .. $count)
 {
-	open(my $fh, '>', "$dir/V${v}__step_$v.sql") or die;
 	# the sleep widens the window in which a second runner could start it too
-	print $fh $v == 1
-	  ? "CREATE TABLE applied_log (version int NOT NULL, at timestamptz DEFAULT now());\n"
-	  : "SELECT pg_sleep(0.02);\nINSERT INTO applied_log (version) VALUES ($v);\n";
-	close $fh;
+	write_file("$dir/V${v}__step_$v.sql", $v == 1
+		? "CREATE TABLE applied_log (version int NOT NULL, at timestamptz DEFAULT now());\n"
+		: "SELECT pg_sleep(0.02);\nINSERT INTO applied_log (version) VALUES ($v);\n");
 }
-open(my $fh, '>', "$dir/R__log_view.sql") or die;
-print $fh "CREATE OR REPLACE VIEW applied_versions AS SELECT version FROM applied_log;\n";
-close $fh;
+write_file("$dir/R__log_view.sql", "CREATE OR REPLACE VIEW applied_versions AS SELECT version FROM applied_log;\n");
 
-my $node = PostgreSQL::Test::Cluster->new('concurrency');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', q{
-CREATE ROLE deployer LOGIN;
-CREATE DATABASE app OWNER deployer;
-});
+my $node = start_node('concurrency');
+create_owner_role('deployer', databases => ['app']);
 $node->safe_psql('app', 'CREATE EXTENSION pg_migrate');
-$node->safe_psql('app', 'ALTER SCHEMA public OWNER TO deployer');
 # the extension's side: the superuser grants the function and names the scripts
 $node->safe_psql('app', qq{
 GRANT EXECUTE ON FUNCTION migrate_apply(text, jsonb, boolean, boolean) TO deployer;
@@ -51,13 +39,8 @@ is($node->safe_psql('postgres', q{SELECT rolsuper FROM pg_roles WHERE rolname = 
 my @runs;
 for my $i (1 .. 6)
 {
-	my %run = (out => '', err => '');
-	$run{h} = IPC::Run::start(
-		[ $command, '-url=' . $node->connstr('app') . ' user=deployer',
-		  "-locations=filesystem:$dir", 'migrate' ],
-		'<', \undef, '>', \$run{out}, '2>', \$run{err},
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	push @runs, \%run;
+	push @runs,
+	  start_pg_migrate('-url=' . $node->connstr('app') . ' user=deployer', "-locations=filesystem:$dir", 'migrate');
 }
 my %apply = (out => '', err => '');
 $apply{h} = IPC::Run::start(

@@ -4,52 +4,32 @@
 # Flyway's lock is free again, and the next run applies it and the rest.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use Cwd qw(abs_path);
-use IPC::Run;
+use FindBin;
+use lib $FindBin::RealBin;
 use Time::HiRes qw(usleep);
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $command = abs_path(dirname(__FILE__) . '/../../..') . '/client/pg_migrate';
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
 
-my $dir = PostgreSQL::Test::Utils::tempdir();
-chmod 0755, $dir;
+my $dir = work_dir();
 my %scripts = (
 	'V1__base.sql' => "CREATE TABLE t (id int);\n",
 	'V2__slow.sql' => "CREATE TABLE slow (id int);\nSELECT pg_sleep(\${sleep});\n",
 	'V3__after.sql' => "CREATE TABLE after_slow (id int);\n",);
-while (my ($name, $text) = each %scripts)
-{
-	open(my $fh, '>', "$dir/$name") or die;
-	print $fh $text;
-	close $fh;
-}
+write_file("$dir/$_", $scripts{$_}) foreach keys %scripts;
 
-my $node = PostgreSQL::Test::Cluster->new('kill');
-$node->init;
 # a backend whose client is gone stops its statement within 100 ms (as a
 # DBA would set it; otherwise it would sleep on and notice at its end)
-$node->append_conf('postgresql.conf', "client_connection_check_interval = 100\n");
-$node->start;
-$node->safe_psql('postgres', q{
-CREATE ROLE deployer LOGIN;
-CREATE DATABASE app OWNER deployer;
-});
-$node->safe_psql('app', 'ALTER SCHEMA public OWNER TO deployer');
+my $node = start_node('kill', conf => "client_connection_check_interval = 100\n");
+create_owner_role('deployer', databases => ['app']);
 
 sub start_command
 {
 	my ($sleep) = @_;
-	my %run = (out => '', err => '');
-	$run{h} = IPC::Run::start(
-		[ $command, '-url=' . $node->connstr('app') . ' user=deployer',
-		  "-locations=filesystem:$dir", "-placeholders.sleep=$sleep", 'migrate' ],
-		'<', \undef, '>', \$run{out}, '2>', \$run{err},
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return \%run;
+	return start_pg_migrate('-url=' . $node->connstr('app') . ' user=deployer', "-locations=filesystem:$dir",
+		"-placeholders.sleep=$sleep", 'migrate');
 }
 
 sub wait_in_v2

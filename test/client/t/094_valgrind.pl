@@ -9,34 +9,20 @@
 # (scripts/install-deps.sh installs it, test/client/DEPENDENCIES).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Path qw(make_path);
-use Cwd qw(abs_path);
+use FindBin;
+use lib $FindBin::RealBin;
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $command = abs_path(dirname(__FILE__) . '/../../..') . '/client/pg_migrate';
 plan skip_all => 'valgrind is not installed (scripts/install-deps.sh installs it)'
   unless IPC::Run::run([ 'valgrind', '--version' ], '>', \my $version, '2>', \my $ignored);
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+my $command = built_command();
 
-my $node = PostgreSQL::Test::Cluster->new('valgrind');
-$node->init;
-$node->start;
+my $node = start_node('valgrind');
 $node->safe_psql('postgres', 'CREATE DATABASE app');
 
-my $work = PostgreSQL::Test::Utils::tempdir;
-
-sub write_file
-{
-	my ($path, $text) = @_;
-	make_path(dirname($path));
-	open(my $out, '>', $path) or die "$path: $!";
-	print $out $text;
-	close($out);
-}
+my $work = work_dir();
 
 write_file("$work/sql/V1__people.sql", <<'EOF');
 CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL);

@@ -8,32 +8,15 @@
 # Undoable column says Yes.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Path qw(make_path remove_tree);
-use Cwd qw(abs_path);
-use IPC::Run;
+use FindBin;
+use lib $FindBin::RealBin;
 use JSON::PP;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
-
-my $node = PostgreSQL::Test::Cluster->new('parity2');
-$node->init;
-$node->start;
-my $work = PostgreSQL::Test::Utils::tempdir;
-
-sub write_file
-{
-	my ($path, $text) = @_;
-	make_path(dirname($path));
-	open(my $out, '>', $path) or die "$path: $!";
-	print $out $text;
-	close($out);
-}
+built_command();
+my $node = start_node('parity2');
+my $work = work_dir();
 
 # A fresh database for a case, and the command's flags for it.
 sub database
@@ -43,17 +26,12 @@ sub database
 	return ('-url=' . $node->connstr($db));
 }
 
+# Run the command on the scripts in $dir, with HOME $work and no FLYWAY_* variable.
 sub pgm
 {
 	my ($dir, @args) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (%ENV, HOME => $work);
-	delete $ENV{$_} foreach grep { /^FLYWAY_/ } keys %ENV;
-	IPC::Run::run([ $command, "-locations=filesystem:$dir", @args ], '<', \undef, '>', \$out, '2>', \$err);
-	return ($? >> 8, $out, $err);
+	return run_pg_migrate({ home => $work }, "-locations=filesystem:$dir", @args);
 }
-
-sub sql { return $node->safe_psql($_[0], $_[1]); }
 
 # --- callbacks: afterConnect first, the statement events, info's ---------
 my $cb = "$work/callbacks";

@@ -6,47 +6,27 @@
 # holder (process id, application, role, times); Ctrl-C ends the wait.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use Cwd qw(abs_path);
+use FindBin;
+use lib $FindBin::RealBin;
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $command = abs_path(dirname(__FILE__) . '/../../..') . '/client/pg_migrate';
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
 
-my $dir = PostgreSQL::Test::Utils::tempdir();
-chmod 0755, $dir;
-open(my $fh, '>', "$dir/V1__t.sql") or die;
-print $fh "CREATE TABLE app_t (i int);\n";
-close $fh;
+my $dir = work_dir();
+write_file("$dir/V1__t.sql", "CREATE TABLE app_t (i int);\n");
 
-my $node = PostgreSQL::Test::Cluster->new('schemas_lock');
-$node->init;
-$node->start;
+my $node = start_node('schemas_lock', database => 'app');
 $node->safe_psql('postgres', 'CREATE DATABASE app');
 $node->safe_psql('app', 'CREATE EXTENSION pg_migrate');
-sub sql { return $node->safe_psql('app', $_[0]); }
 
+# Run the command, in the test's environment, on the scripts in $dir.
 sub pgm
 {
 	my (@args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $command, '-url=' . $node->connstr('app'), "-locations=filesystem:$dir", @args ],
-		'<', \undef, '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
-}
-
-# Flyway's lock key: 77431708279161 + Java's hashCode of the quoted name
-sub lock_key
-{
-	my ($qualified) = @_;
-	my $h = 0;
-	$h = (31 * $h + ord($_)) % 4294967296 foreach split //, $qualified;
-	$h -= 4294967296 if $h >= 2147483648;
-	return 77431708279161 + $h;
+	return run_pg_migrate({}, '-url=' . $node->connstr('app'), "-locations=filesystem:$dir", @args);
 }
 
 # --- schemas ---------------------------------------------------------------
@@ -71,7 +51,7 @@ like($err, qr/tablespace "c_no_such_space" does not exist/, '-tablespace: the CR
 is(sql(q{SELECT count(*) FROM pg_namespace WHERE nspname = 'c_ts'}), '0', '-tablespace: the schema went with it');
 
 # --- the lock ----------------------------------------------------------------
-my $key = lock_key('"c_lock"."flyway_schema_history"');
+my $key = flyway_lock_key('"c_lock"."flyway_schema_history"');
 my $hin = "SELECT pg_advisory_lock($key);\nSELECT pg_backend_pid();\n";
 my ($hout, $herr) = ('', '');
 my $holder = IPC::Run::start(
@@ -95,19 +75,15 @@ is($rc, 1, '-lockRetryCount=0 -group=true: one try, then the error');
 like($err, $holder_re, '-group=true: the detail names the holder');
 
 # Ctrl-C ends a wait for ever
-my ($cout, $cerr) = ('', '');
-my $waiting = IPC::Run::start(
-	[ $command, '-url=' . $node->connstr('app'), "-locations=filesystem:$dir", '-schemas=c_lock',
-	  '-lockRetryCount=-1', 'migrate' ],
-	'<', \undef, '>', \$cout, '2>', \$cerr,
-	IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+my $waiting = start_pg_migrate('-url=' . $node->connstr('app'), "-locations=filesystem:$dir", '-schemas=c_lock',
+	'-lockRetryCount=-1', 'migrate');
 $node->poll_query_until('app', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%'
 	AND pid <> pg_backend_pid()})
   or die 'the command did not wait';
-$waiting->signal('INT');
-$waiting->finish;
+$waiting->{h}->signal('INT');
+$waiting->{h}->finish;
 is($? >> 8, 1, '-lockRetryCount=-1: Ctrl-C ends the wait with exit status 1');
-like($cerr, qr/canceling statement due to user request/, 'Ctrl-C: the wait was cancelled');
+like($waiting->{err}, qr/canceling statement due to user request/, 'Ctrl-C: the wait was cancelled');
 
 # the extension: the apply worker and the caller's transaction
 $node->safe_psql('app', "ALTER DATABASE app SET pg_migrate.locations = 'filesystem:$dir'");

@@ -8,18 +8,16 @@
 # after it applies everything again.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use Cwd qw(abs_path);
+use FindBin;
+use lib $FindBin::RealBin;
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $command = abs_path(dirname(__FILE__) . '/../../..') . '/client/pg_migrate';
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
 
-my $dir = PostgreSQL::Test::Utils::tempdir();
-chmod 0755, $dir;
+my $dir = work_dir();
 my %scripts = (
 	'V1__app.sql' => q{CREATE TYPE mood AS ENUM ('ok', 'sad');
 CREATE SEQUENCE counter;
@@ -33,19 +31,11 @@ INSERT INTO items (name) VALUES ('one');
 	'beforeClean.sql' => "INSERT INTO public.clean_log VALUES ('beforeClean');\n",
 	'afterClean.sql' => "INSERT INTO public.clean_log VALUES ('afterClean');\n",
 	'afterCleanError.sql' => "INSERT INTO public.clean_log VALUES ('afterCleanError');\n");
-for my $name (keys %scripts)
-{
-	open(my $fh, '>', "$dir/$name") or die;
-	print $fh $scripts{$name};
-	close $fh;
-}
+write_file("$dir/$_", $scripts{$_}) foreach keys %scripts;
 
-my $node = PostgreSQL::Test::Cluster->new('clean');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', q{CREATE DATABASE app;
-CREATE ROLE deployer LOGIN; CREATE ROLE other LOGIN;
-ALTER DATABASE app OWNER TO deployer;});
+my $node = start_node('clean', database => 'app');
+create_owner_role('deployer', databases => ['app'], public_schema => 0);
+$node->safe_psql('postgres', 'CREATE ROLE other LOGIN');
 # c_app belongs to another role (deployer may create in it): deployer
 # cannot drop what that role puts there
 $node->safe_psql('app', q{CREATE SCHEMA c_app AUTHORIZATION other;
@@ -55,20 +45,13 @@ CREATE TABLE public.keep (a integer);
 CREATE TABLE public.clean_log (event text);});
 is($node->safe_psql('app', q{SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'}), '0',
 	'no pg_migrate extension in the database');
-sub sql { return $node->safe_psql('app', $_[0]); }
 
+# Run the command as deployer, in the test's environment, on the scripts in $dir.
 sub pgm
 {
 	my (@args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run(
-		[
-			$command, '-url=' . $node->connstr('app') . ' user=deployer',
-			"-locations=filesystem:$dir", '-schemas=c_app,c_audit', @args
-		],
-		'<', \undef, '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
+	return run_pg_migrate({}, '-url=' . $node->connstr('app') . ' user=deployer', "-locations=filesystem:$dir",
+		'-schemas=c_app,c_audit', @args);
 }
 
 # everything of the two schemas, the history and the log: what must not change
@@ -98,11 +81,7 @@ is($rc, 1, '-cleanDisabled=true: refused');
 like($out, qr/"errorCode":\s*"[^"]+".*-cleanDisabled/s, 'the refusal as Flyway\'s JSON error');
 
 # --- the migration lock held elsewhere: the clean gives up, nothing is dropped --
-# Flyway's key of "c_app"."flyway_schema_history": 77431708279161 + Java's hashCode
-my $h = 0;
-$h = (31 * $h + ord($_)) % 4294967296 foreach split //, '"c_app"."flyway_schema_history"';
-$h -= 4294967296 if $h >= 2147483648;
-my $hin = 'SELECT pg_advisory_lock(' . (77431708279161 + $h) . ");\nSELECT 'locked';\n";
+my $hin = 'SELECT pg_advisory_lock(' . flyway_lock_key('"c_app"."flyway_schema_history"') . ");\nSELECT 'locked';\n";
 my ($hout, $herr) = ('', '');
 my $holder = IPC::Run::start([ 'psql', '-XAtq', '-d', $node->connstr('app') ],
 	'<', \$hin, '>', \$hout, '2>', \$herr,

@@ -6,46 +6,22 @@
 # (sql/31_naming_conventions.sql tests it there).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Path qw(make_path);
-use Cwd qw(abs_path);
-use IPC::Run;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
+use FindBin;
+use lib $FindBin::RealBin;
 use Test::More;
+use CommandTest;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
+my $node = start_node('naming');
+my $work = work_dir();
+my @db = connection_flags('postgres');
 
-my $node = PostgreSQL::Test::Cluster->new('naming');
-$node->init;
-$node->start;
-my $work = PostgreSQL::Test::Utils::tempdir;
-my $host = $node->host;
-my $port = $node->port;
-my @db = ("-url=host=$host port=$port dbname=postgres", '-user=' . ($ENV{USER} // getpwuid($<)));
-
-sub write_file
-{
-	my ($path, $text) = @_;
-	make_path(dirname($path));
-	open(my $out, '>', $path) or die "$path: $!";
-	print $out $text;
-	close($out);
-}
-
-# Run the command in $work with only the environment given (and PATH).
+# Run the command in $work with only the environment given (and PATH, HOME).
 sub pgm
 {
 	my ($env, @args) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (PATH => $ENV{PATH}, HOME => $work, %$env);
-	IPC::Run::run([ $command, @db, @args ], '>', \$out, '2>', \$err,
-		init => sub { chdir $work or die $! });
-	return ($? >> 8, $out, $err);
+	return run_pg_migrate({ dir => $work, home => $work, env => $env }, @db, @args);
 }
-sub sql { return $node->safe_psql('postgres', $_[0]); }
 
 is(sql("SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'"), '0',
 	'the database has no pg_migrate extension');

@@ -5,50 +5,24 @@
 # role that is not a superuser, on a cluster without the extension.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
 use Encode qw(encode);
-use File::Basename qw(dirname);
-use File::Path qw(make_path);
-use Cwd qw(abs_path);
-use IPC::Run;
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
+built_command();
+my $node = start_node('encoding', initdb => [ '--encoding=UTF8', '--locale=C' ], database => 'enc');
+create_owner_role('enc_user', databases => ['enc'], public_schema => 0);
+my $work = work_dir();
+my @db = connection_flags('enc', 'enc_user');
 
-my $node = PostgreSQL::Test::Cluster->new('encoding');
-$node->init(extra => [ '--encoding=UTF8', '--locale=C' ]);
-$node->start;
-$node->safe_psql('postgres',
-	"CREATE ROLE enc_user LOGIN; CREATE DATABASE enc OWNER enc_user;");
-my $work = PostgreSQL::Test::Utils::tempdir;
-my $host = $node->host;
-my $port = $node->port;
-my @db = ("-url=host=$host port=$port dbname=enc", '-user=enc_user');
-
-# Write bytes as they are.
-sub write_bytes
-{
-	my ($path, $bytes) = @_;
-	make_path(dirname($path));
-	open(my $out, '>:raw', $path) or die "$path: $!";
-	print $out $bytes;
-	close($out);
-}
-
-# Run the command in $work with only the environment given (and PATH).
+# Run the command in $work with only the environment given (and PATH, HOME).
 sub pgm
 {
 	my ($env, @args) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (PATH => $ENV{PATH}, HOME => $work, %$env);
-	IPC::Run::run([ $command, @db, @args ], '>', \$out, '2>', \$err,
-		init => sub { chdir $work or die $! });
-	return ($? >> 8, $out, $err);
+	return run_pg_migrate({ dir => $work, home => $work, env => $env }, @db, @args);
 }
-sub sql { return $node->safe_psql('enc', $_[0]); }
 
 is(sql("SELECT rolsuper FROM pg_roles WHERE rolname = 'enc_user'"), 'f', 'the command runs as a role that is not a superuser');
 is($node->safe_psql('enc', "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_migrate' AND installed_version IS NOT NULL"),
@@ -59,10 +33,10 @@ my $v2 = "-- UTF-16 from a Windows editor\r\nINSERT INTO words VALUES (3, 'na\x{
 my $v3 = "INSERT INTO words VALUES (6, '\x{20ac} and \x{2019} are windows-1252, not ISO-8859-1');\n";
 
 # the same checksums as Flyway's, and as the extension's test
-write_bytes("$work/conf/V1__words.sql", encode('iso-8859-1', $v1));
-write_bytes("$work/conf/V1__words.sql.conf", "encoding=ISO-8859-1\n");
-write_bytes("$work/conf/V2__more_words.sql", "\xff\xfe" . encode('UTF-16LE', $v2));
-write_bytes("$work/conf/V2__more_words.sql.conf", "encoding=UTF-16\n");
+write_file("$work/conf/V1__words.sql", encode('iso-8859-1', $v1));
+write_file("$work/conf/V1__words.sql.conf", "encoding=ISO-8859-1\n");
+write_file("$work/conf/V2__more_words.sql", "\xff\xfe" . encode('UTF-16LE', $v2));
+write_file("$work/conf/V2__more_words.sql.conf", "encoding=UTF-16\n");
 my ($rc, $out, $err) = pgm({}, '-locations=filesystem:conf', 'migrate');
 is($rc, 0, 'migrate ISO-8859-1 and UTF-16 scripts named in their .conf') or diag($err);
 is(sql("SELECT string_agg(version || '=' || checksum, ',' ORDER BY installed_rank) FROM flyway_schema_history"),
@@ -73,7 +47,7 @@ is(sql("SELECT encode(convert_to(string_agg(word, '|' ORDER BY id), 'UTF8'), 'he
 	'the rows hold the characters written');
 
 # the setting (flag, FLYWAY_ENCODING, flyway.conf) for scripts without a .conf
-write_bytes("$work/win/V3__euro.sql", encode('cp1252', $v3));
+write_file("$work/win/V3__euro.sql", encode('cp1252', $v3));
 ($rc, $out, $err) = pgm({}, '-locations=filesystem:conf,filesystem:win', 'validate');
 isnt($rc, 0, 'read as UTF-8, the windows-1252 script is refused');
 like($err, qr/migration script "[^"]*V3__euro\.sql" is not valid UTF-8/, 'naming the file');
@@ -84,7 +58,7 @@ is(sql("SELECT checksum FROM flyway_schema_history WHERE version = '3'"), '-1438
 	'checksummed as its UTF-8 twin');
 is(sql("SELECT word = U&'\\20AC and \\2019 are windows-1252, not ISO-8859-1' FROM words WHERE id = 6"), 't',
 	'the euro sign and the quote are windows-1252\'s');
-write_bytes("$work/flyway.conf", "flyway.encoding=ISO-8859-1\n");
+write_file("$work/flyway.conf", "flyway.encoding=ISO-8859-1\n");
 ($rc, $out, $err) = pgm({}, '-locations=filesystem:conf,filesystem:win', 'validate');
 isnt($rc, 0, 'read as ISO-8859-1 (flyway.conf) the script is another: validate fails');
 like($err, qr/Migration checksum mismatch for migration version 3 \(V3__euro\.sql\)/, 'a checksum mismatch');
@@ -96,16 +70,16 @@ isnt($rc, 0, 'an unknown -encoding fails');
 like($err, qr/encoding \(-encoding\) names no encoding a script can be in/, 'naming the flag');
 
 # bytes the encoding does not allow: the line, the server's words; nothing runs
-write_bytes("$work/bad/V1__bad.sql", "SELECT 1;\nSELECT 2;\nSELECT 'x\x81y';\nSELECT 4;\n");
-write_bytes("$work/bad/V1__bad.sql.conf", "encoding=Cp1252\n");
+write_file("$work/bad/V1__bad.sql", "SELECT 1;\nSELECT 2;\nSELECT 'x\x81y';\nSELECT 4;\n");
+write_file("$work/bad/V1__bad.sql.conf", "encoding=Cp1252\n");
 ($rc, $out, $err) = pgm({}, '-locations=filesystem:bad', '-table=bad_history', 'migrate');
 isnt($rc, 0, 'an untranslatable byte fails');
 like($err, qr/ERROR: migration script "[^"]*V1__bad\.sql" has a character of WIN1252 with no Unicode equivalent/,
 	'the message names the file');
 like($err, qr/Line 3: character with byte sequence 0x81 in encoding "WIN1252" has no equivalent in encoding "UTF8"/,
 	'the detail names the line, in the server\'s words');
-write_bytes("$work/bad16/V1__odd.sql", "\xff\xfe" . encode('UTF-16LE', "SELECT 1;\n") . "x");
-write_bytes("$work/bad16/V1__odd.sql.conf", "encoding=UTF-16\n");
+write_file("$work/bad16/V1__odd.sql", "\xff\xfe" . encode('UTF-16LE', "SELECT 1;\n") . "x");
+write_file("$work/bad16/V1__odd.sql.conf", "encoding=UTF-16\n");
 ($rc, $out, $err) = pgm({}, '-locations=filesystem:bad16', '-table=bad_history', 'plan');
 isnt($rc, 0, 'a cut UTF-16 character fails the plan too');
 like($err, qr/is not valid UTF-16.*Line 2: an odd number of bytes/s, 'with its line');

@@ -10,52 +10,22 @@
 # password.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Path qw(make_path);
-use Cwd qw(abs_path);
-use IPC::Run;
-use PostgreSQL::Test::Cluster;
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CommandTest;
 
-my $top = abs_path(dirname(__FILE__) . '/../../..');
-my $command = "$top/client/pg_migrate";
-ok(-x $command, 'client/pg_migrate is built') or BAIL_OUT("no $command: run make first");
-
-my $node = PostgreSQL::Test::Cluster->new('toml');
-$node->init;
-$node->append_conf('postgresql.conf', 'log_connections = on');
-my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
-open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die $!;
-print $fh "local all app scram-sha-256\n$hba";
-close($fh);
-$node->start;
-$node->safe_psql('postgres', q{
-	CREATE ROLE app LOGIN PASSWORD 'app-secret' NOSUPERUSER NOCREATEDB NOCREATEROLE;
-	CREATE DATABASE devdb OWNER app;
-	CREATE DATABASE testdb OWNER app;
-	CREATE DATABASE mixdb OWNER app;
-	CREATE DATABASE errdb OWNER app;
-});
-$node->safe_psql($_, 'ALTER SCHEMA public OWNER TO app') for qw(devdb testdb mixdb errdb);
-is($node->safe_psql('devdb', "SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'"),
+built_command();
+my $node = start_node('toml', conf => 'log_connections = on', hba => "local all app scram-sha-256\n");
+create_owner_role('app', password => 'app-secret', databases => [qw(devdb testdb mixdb errdb)]);
+is(sql('devdb', "SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'"),
 	'0', 'the extension is not installed');
-is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'app'"),
+is(sql("SELECT rolsuper FROM pg_roles WHERE rolname = 'app'"),
 	'f', 'the migrating role is not a superuser');
 
-my $host = $node->host;
-my $port = $node->port;
-my $work = PostgreSQL::Test::Utils::tempdir;
-my $home = PostgreSQL::Test::Utils::tempdir;
-
-sub write_file
-{
-	my ($path, $text) = @_;
-	make_path(dirname($path));
-	open(my $out, '>', $path) or die "$path: $!";
-	print $out $text;
-	close($out);
-}
+my $work = work_dir();
+my $home = work_dir();
 
 # Every run's output, to check that no password ever shows
 my $all_output = '';
@@ -65,22 +35,19 @@ my $all_output = '';
 sub pgm
 {
 	my ($env, @args) = @_;
-	my ($out, $err) = ('', '');
-	local %ENV = (PATH => $ENV{PATH}, HOME => $home, PGHOST => '/nonexistent', %$env);
-	IPC::Run::run([ $command, @args ], '>', \$out, '2>', \$err, init => sub { chdir $work or die $! });
+	my ($rc, $out, $err) =
+	  run_pg_migrate({ dir => $work, home => $home, env => { PGHOST => '/nonexistent', %$env } }, @args);
 	$all_output .= $out . $err;
-	return ($? >> 8, $out, $err);
+	return ($rc, $out, $err);
 }
-sub sql { return $node->safe_psql($_[0], $_[1]); }
-sub url { return "host=$host port=$port dbname=$_[0]"; }
 
 write_file("$work/sql/V1__base.sql", "CREATE TABLE IF NOT EXISTS t_base (id int);\n");
 write_file("$work/sql/R__who.sql", "CREATE OR REPLACE VIEW who_v AS SELECT '\${who}'::text AS who;\n");
 write_file("$work/testsql/V1__test_only.sql", "CREATE TABLE t_test (id int);\n");
 write_file("$work/testsql/R__who.sql", "CREATE OR REPLACE VIEW who_v AS SELECT '\${who}'::text AS who;\n");
 
-my $url_dev = url('devdb');
-my $url_test = url('testdb');
+my $url_dev = conninfo('devdb');
+my $url_test = conninfo('testdb');
 my $project = <<"EOF";
 # a Flyway 10 project file, as flyway init writes one
 id = "4f6c3c9e"
@@ -167,7 +134,7 @@ is($rc, 2, 'an environment defined nowhere is an error');
 like($err, qr/^ERROR: environment nosuch \(-environment\) is not defined/m, 'naming it and the flag');
 
 # --- -configFiles: .toml and .conf mixed, a later file wins -----------------
-my $url_mix = url('mixdb');
+my $url_mix = conninfo('mixdb');
 write_file("$work/mix/base.toml", <<"EOF");
 [flyway]
 table = "history_toml"
@@ -198,7 +165,7 @@ is(sql('devdb', 'SELECT who FROM who_v'), 'toml', 'flyway.toml wins over flyway.
 unlink("$work/flyway.conf");
 
 # --- errors: before anything connects, without the password ----------------
-my $url_err = url('errdb');
+my $url_err = conninfo('errdb');
 my $log_offset = -s $node->logfile;
 write_file("$work/bad/syntax.toml", <<"EOF");
 [environments.default]
