@@ -1,7 +1,7 @@
 # The pg_migrate command's escape hatches, by Flyway's keys (flags,
 # FLYWAY_* variables, flyway.conf): ignoreMigrationPatterns,
 # validateOnMigrate, skipExecutingMigrations, cherryPick,
-# failOnMissingLocations; and messages that name the command's own flags,
+# failOnMissingLocations, failOnMissingTarget; and messages that name the command's own flags,
 # the changed file, the missing target.  The same engine as the extension
 # (sql/22_escape_hatches.sql tests it there).
 use strict;
@@ -111,6 +111,13 @@ is(sql('SELECT string_agg(id::text, \',\' ORDER BY id) FROM e_t'), '2,3,5', 'V5 
 ($rc, $out, $err) = pgm({}, '-validateOnMigrate=false', '-target=9', 'migrate');
 isnt($rc, 0, 'a target no script has fails');
 like($err, qr/no migration with the target version 9 could be found/, 'naming the version');
+like($err, qr/run with -failOnMissingTarget=false/, 'and the flag that accepts it');
+# failOnMissingTarget=false (flag, or FLYWAY_FAIL_ON_MISSING_TARGET): read as 9?, no error
+($rc, $out, $err) = pgm({}, '-validateOnMigrate=false', '-failOnMissingTarget=false', '-target=9', 'migrate');
+is($rc, 0, '-failOnMissingTarget=false accepts a target no script has') or diag($err);
+($rc, $out, $err) = pgm({ FLYWAY_FAIL_ON_MISSING_TARGET => 'false' }, '-validateOnMigrate=false',
+	'-target=9', 'migrate');
+is($rc, 0, 'so does FLYWAY_FAIL_ON_MISSING_TARGET=false') or diag($err);
 
 # a missing folder location: a warning (Flyway's default), an error with failOnMissingLocations
 ($rc, $out, $err) = pgm({}, '-validateOnMigrate=false', '-locations=filesystem:sql,filesystem:nowhere', 'migrate');
