@@ -2,7 +2,7 @@
 # FLYWAY_* variables, flyway.conf): placeholderPrefix, placeholderSuffix,
 # placeholderSeparator; and workingDirectory, which relative locations and
 # ./flyway.conf are read under and which ${flyway:workingDirectory} gives.
-# The same engine as the extension (sql/29_placeholder_syntax.sql there).
+# The same engine as the extension (sql/30_placeholder_syntax.sql there).
 use strict;
 use warnings;
 use FindBin;
