@@ -189,10 +189,17 @@ utf16_problem(ScriptDecodeProblem *problem, const unsigned char *bytes, size_t o
 			  bool big_endian, const char *what)
 {
 	int			line = 1;
+	size_t		next_check = 0;
 
 	for (size_t i = 0; i + 1 < offset; i += 2)
 	{
 		unsigned int unit = utf16_unit(bytes + i, big_endian);
+
+		if (i >= next_check)
+		{
+			CHECK_FOR_INTERRUPTS();
+			next_check = i + INTERRUPT_CHECK_BYTES;
+		}
 
 		/* "\r\n" is one line break: counted at its '\n' */
 		if (unit == '\n' ||

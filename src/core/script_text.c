@@ -26,18 +26,23 @@
 #define UTF8_BOM "\xEF\xBB\xBF"
 #define UTF8_BOM_LEN 3
 
+/* Not UTF-8: 22021, naming the file and the line of the first bad byte. */
+static bool
+not_utf8(const char *path, int bad_line, const char *hint, MigrateError *err)
+{
+	migrate_error_set(err, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
+					  psprintf("migration script \"%s\" is not valid UTF-8", path),
+					  psprintf("The first invalid byte is on line %d.", bad_line), hint);
+	return false;
+}
+
 bool
 script_text_check_utf8(const char *path, const char *data, size_t len, MigrateError *err)
 {
 	int			bad_line = 0;
 
-	if (utf8_check(data, len, &bad_line))
-		return true;
-	migrate_error_set(err, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
-					  psprintf("migration script \"%s\" is not valid UTF-8", path),
-					  psprintf("The first invalid byte is on line %d.", bad_line),
-					  "Save the file as UTF-8, as Flyway expects by default.");
-	return false;
+	return utf8_check(data, len, &bad_line) ||
+		not_utf8(path, bad_line, "Save the file as UTF-8, as Flyway expects by default.", err);
 }
 
 /* How to name a script's encoding, for the hints of decoding errors. */
@@ -85,13 +90,9 @@ script_text_decode(const ResolvedScript *script, const ScriptDecoding *decoding,
 	switch (kind)
 	{
 		case SCRIPT_ENCODING_UTF8:
-			if (utf8_check(data, len, &bad_line))
-				return true;
-			migrate_error_set(err, SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
-							  psprintf("migration script \"%s\" is not valid UTF-8", script->path),
-							  psprintf("The first invalid byte is on line %d.", bad_line),
-							  encoding_hint(script, decoding));
-			return false;
+			/* the hint is built only for an error: this is every script's path */
+			return utf8_check(data, len, &bad_line) ||
+				not_utf8(script->path, bad_line, encoding_hint(script, decoding), err);
 		case SCRIPT_ENCODING_ASCII:
 			return ascii_check(data, len, &problem) ||
 				decode_failed(script, decoding, encoding, &problem, err);
