@@ -136,6 +136,14 @@ typedef struct CommandRun
 	PlaceholderSet user;
 } CommandRun;
 
+/* A function's call options when it takes none: the settings decide. */
+static void
+settings_only(CallOptions *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->out_of_order = -1;
+}
+
 /*
  * Set up a run in the current memory context, with the given sinks (the
  * notices always go to the client).
@@ -349,8 +357,7 @@ command_baseline(const char *version, const char *description, BaselineSink sink
 	EngineSinks sinks;
 	CommandRun	run;
 
-	memset(&options, 0, sizeof(options));
-	options.out_of_order = -1;
+	settings_only(&options);
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.baselined = sink;
 	sinks.arg = sink_arg;
@@ -389,8 +396,7 @@ command_clean(CleanSink sink, void *sink_arg)
 	EngineSinks sinks;
 	CommandRun	run;
 
-	memset(&options, 0, sizeof(options));
-	options.out_of_order = -1;
+	settings_only(&options);
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.cleaned = sink;
 	sinks.arg = sink_arg;
