@@ -17,6 +17,7 @@
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
 
+#include "engine.h"
 #include "fetch.h"
 #include "location_files.h"
 #include "pg_migrate.h"
@@ -659,33 +660,29 @@ define_naming_settings(void)
 {
 	static const struct
 	{
-		const char *name;
 		const char *description;
 		GucContext	context;
 		GucStringCheckHook check;
 	}			defs[NAMING_SETTING_COUNT] = {
-		{"pg_migrate.sql_migration_prefix",
-			"File name prefix of versioned migrations (Flyway's sqlMigrationPrefix).",
+		{"File name prefix of versioned migrations (Flyway's sqlMigrationPrefix).",
 		PGC_USERSET, check_sql_migration_prefix},
-		{"pg_migrate.sql_migration_separator",
-			"Separator between a script's version and description (Flyway's sqlMigrationSeparator).",
+		{"Separator between a script's version and description (Flyway's sqlMigrationSeparator).",
 		PGC_USERSET, check_sql_migration_separator},
-		{"pg_migrate.sql_migration_suffixes",
-			"File name suffixes of SQL scripts, separated by commas and matched case-insensitively (Flyway's sqlMigrationSuffixes).",
+		{"File name suffixes of SQL scripts, separated by commas and matched case-insensitively (Flyway's sqlMigrationSuffixes).",
 		PGC_SUSET, check_sql_migration_suffixes},
-		{"pg_migrate.repeatable_sql_migration_prefix",
-			"File name prefix of repeatable migrations (Flyway's repeatableSqlMigrationPrefix).",
+		{"File name prefix of repeatable migrations (Flyway's repeatableSqlMigrationPrefix).",
 		PGC_USERSET, check_repeatable_prefix},
-		{"pg_migrate.undo_sql_migration_prefix",
-			"File name prefix of undo scripts (Flyway's undoSqlMigrationPrefix).",
+		{"File name prefix of undo scripts (Flyway's undoSqlMigrationPrefix).",
 		PGC_USERSET, check_undo_prefix},
-		{"pg_migrate.baseline_migration_prefix",
-			"File name prefix of baseline migrations (Flyway's baselineMigrationPrefix).",
+		{"File name prefix of baseline migrations (Flyway's baselineMigrationPrefix).",
 		PGC_USERSET, check_baseline_prefix},
 	};
 
+	/* the names as the engine's messages give them */
+	const char *const *names = engine_wording_server.naming_names;
+
 	for (int i = 0; i < NAMING_SETTING_COUNT; i++)
-		DefineCustomStringVariable(defs[i].name, defs[i].description, NULL, &naming_values[i],
+		DefineCustomStringVariable(names[i], defs[i].description, NULL, &naming_values[i],
 								   naming_setting_defaults[i], defs[i].context, 0,
 								   defs[i].check, NULL, NULL);
 }
