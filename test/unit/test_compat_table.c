@@ -13,6 +13,8 @@
 
 #define COMPAT_DOC "../../docs/flyway-compatibility.md"
 #define SETTINGS_C "../../src/backend/settings.c"
+/* the file-name settings are named once, in the engine's server wording */
+#define WORDING_C "../../src/engine/common.c"
 #define SECTION "## Every Flyway setting"
 
 typedef enum RowStatus
@@ -142,7 +144,8 @@ check_extension_settings(const char *cell, int line)
 				memmove(q, q + 1, strlen(q));
 		CHECK(strstr(settings_source, quoted) != NULL);
 		if (strstr(settings_source, quoted) == NULL)
-			fprintf(stderr, "  line %d: %s is not defined in %s\n", line, names[i], SETTINGS_C);
+			fprintf(stderr, "  line %d: %s is not defined in %s (nor named in %s)\n", line,
+					names[i], SETTINGS_C, WORDING_C);
 	}
 }
 
@@ -211,6 +214,13 @@ main(void)
 	int			rows = 0;
 
 	settings_source = read_file(SETTINGS_C);
+	if (settings_source != NULL)
+	{
+		char	   *wording = read_file(WORDING_C);
+
+		if (wording != NULL)
+			settings_source = psprintf("%s\n%s", settings_source, wording);
+	}
 	CHECK(doc != NULL && settings_source != NULL);
 	if (doc == NULL || settings_source == NULL)
 		return unit_summary("compat_table");
